@@ -1,0 +1,77 @@
+# Bifrost build. `make` builds everything, `make test` runs every test as root,
+# `make demo` runs the main job, `make deps` installs Debian packages.
+
+BUILD      ?= build
+CC         ?= gcc
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+ARCH_INC   := /usr/include/$(shell uname -m)-linux-gnu
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ibpf -I$(BUILD) -Ihost-afxdp -Iloader
+BPF_CFLAGS := -O2 -g -target bpf -I$(ARCH_INC) -Ibpf -Wall -Werror
+LDLIBS     := -lxdp -lbpf -lelf -lz -lpthread
+
+BPF_OBJ    := $(BUILD)/bifrost_xdp.bpf.o
+SKEL       := $(BUILD)/bifrost_xdp.skel.h
+
+# Sources with a main() are programs; everything else is library code that
+# the unit tests link against too.
+CTL_MAIN   := loader/bifrostctl.c
+HOST_MAIN  := host-afxdp/bifrost_host.c
+LIB_SRCS   := $(filter-out $(CTL_MAIN) $(HOST_MAIN),$(wildcard loader/*.c host-afxdp/*.c))
+LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+HDRS       := $(wildcard bpf/*.h loader/*.h host-afxdp/*.h)
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+TOOL_SRCS  := $(wildcard tests/tools/*.c)
+TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+PROGS      := $(BUILD)/bifrostctl $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
+
+.PHONY: all deps test unit demo bench bench-host clean
+all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS)
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst .,_,$*) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS) $(SKEL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/bifrostctl: $(BUILD)/obj/$(CTL_MAIN:.c=.o) $(LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bifrost-host: $(BUILD)/obj/$(HOST_MAIN:.c=.o) $(LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) $(HDRS) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+deps:
+	@bash tests/lib/deps.sh
+
+unit: $(UNIT_BINS)
+	@BUILD=$(BUILD) bash tests/run.sh --unit-only
+
+test: all
+	@BUILD=$(BUILD) bash tests/run.sh
+
+demo: all
+	@BUILD=$(BUILD) bash tests/demo.sh
+
+bench bench-host: all
+	@BUILD=$(BUILD) bash tests/bench_host.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * bifrost_abi.h - the one contract between the XDP program (bpf/), bifrostctl
+ * (loader/) and the AF_XDP backend (host-afxdp/).
+ *
+ * Every map key/value and the XDP->AF_XDP metadata layout is declared here and
+ * nowhere else. Fields are fixed-width and explicitly padded so BPF and user
+ * space agree byte for byte; the XDP object carries BTF for all of them, so
+ * `bpftool map dump pinned /sys/fs/bpf/bifrost/IFACE/<map>` prints field names.
+ *
+ * Maps (pinned by name under BF_PIN_ROOT/<ifname>/):
+ *   bf_guests     HASH   struct bf_mac_key   -> struct bf_guest
+ *   bf_policy     ARRAY  __u32 guest_id      -> struct bf_policy
+ *   bf_guest_info ARRAY  __u32 guest_id      -> struct bf_guest_info
+ *   bf_ctl        ARRAY  __u32 0             -> struct bf_ctl
+ *   bf_xsks       XSKMAP __u32 slot          -> AF_XDP socket fd
+ *   bf_gstats     PERCPU_ARRAY __u32 guest_id -> struct bf_guest_stats
+ *   bf_stats      PERCPU_ARRAY __u32 0       -> struct bf_global_stats
+ *   bf_backend    ARRAY  __u32 slot          -> struct bf_backend_stats
+ *
+ * XSKMAP contract: guest G, guest queue Q (0 <= Q < nqueues) is served by the
+ * AF_XDP socket in slot BF_XSK_SLOT(G, Q). The XDP program picks Q as
+ * meta.hash % nqueues, where hash is a symmetric flow hash, so both
+ * directions of a flow and every segment of it land on the same socket.
+ * The same slot indexes bf_backend: the worker owning a socket owns the
+ * counters in that slot (single writer, no locks).
+ */
+#ifndef BIFROST_ABI_H
+#define BIFROST_ABI_H
+
+#include <linux/types.h>
+
+#define BF_PIN_ROOT		"/sys/fs/bpf/bifrost"
+
+#define BF_MAX_GUESTS		64
+#define BF_MAX_QUEUES		16
+#define BF_XSK_SLOTS		(BF_MAX_GUESTS * BF_MAX_QUEUES)
+#define BF_XSK_SLOT(g, q)	((g) * BF_MAX_QUEUES + (q))
+#define BF_MAX_ZCED_PORTS	16
+#define BF_NAME_LEN		32
+
+/* Linux GRO never builds more than 64 KiB of IP payload. */
+#define BF_MAX_MERGE_BYTES	65535
+#define BF_MAX_MERGE_SEGS	64
+
+struct bf_mac_key {
+	__u8 addr[6];
+	__u16 pad;		/* always 0 */
+};
+
+#define BF_GUEST_F_ENABLED	(1U << 0)
+
+struct bf_guest {
+	__u32 guest_id;		/* index into bf_policy/bf_gstats/... */
+	__u16 nqueues;		/* 1..BF_MAX_QUEUES */
+	__u16 flags;		/* BF_GUEST_F_* */
+};
+
+#define BF_POL_PRPR		(1U << 0)
+
+struct bf_policy {
+	__u32 generation;	/* bf_ctl.generation when last written */
+	__u32 flags;		/* BF_POL_* */
+	__u32 max_merge_bytes;	/* IP payload bytes, <= BF_MAX_MERGE_BYTES */
+	__u32 max_segs;		/* <= BF_MAX_MERGE_SEGS */
+	__u32 flush_us;		/* PRPR hold timeout, microseconds */
+	__u32 n_zced_ports;
+	__u16 zced_ports[BF_MAX_ZCED_PORTS];	/* host byte order */
+};
+
+/* Loader bookkeeping: keeps guest ids stable across reloads. */
+struct bf_guest_info {
+	char name[BF_NAME_LEN];
+	__u8 mac[6];
+	__u8 in_use;
+	__u8 pad;
+};
+
+struct bf_ctl {
+	__u64 generation;	/* bumped by every successful reload */
+};
+
+struct bf_guest_stats {
+	__u64 rx_packets;	/* frames addressed to this guest */
+	__u64 rx_bytes;
+	__u64 redirected;	/* handed to an AF_XDP socket */
+	__u64 passed;		/* XSKMAP slot empty: XDP_PASS */
+	__u64 dropped;		/* malformed or metadata failure */
+	__u64 parse_errors;	/* malformed frames (subset of dropped) */
+	__u64 no_meta;		/* redirected without metadata */
+};
+
+struct bf_global_stats {
+	__u64 rx_packets;	/* every frame seen */
+	__u64 rx_bytes;
+	__u64 nonguest_passed;	/* no guest with that destination MAC */
+	__u64 malformed;	/* shorter than an Ethernet header */
+};
+
+/* Backend counters; one slot per guest queue, written only by its worker. */
+struct bf_backend_stats {
+	__u64 in_packets;	/* wire -> guest, frames taken from AF_XDP */
+	__u64 in_bytes;
+	__u64 out_packets;	/* packets delivered to the guest port */
+	__u64 out_bytes;
+	__u64 merged_segs;	/* segments folded into an earlier packet */
+	__u64 flush_batch_end;
+	__u64 flush_timeout;
+	__u64 flush_size;
+	__u64 flush_segs;
+	__u64 flush_flags;
+	__u64 flush_mismatch;
+	__u64 flush_table_full;
+	__u64 csum_fail;
+	__u64 tx_packets;	/* guest -> wire, packets read from the port */
+	__u64 tx_segments;	/* frames put on the AF_XDP TX ring */
+	__u64 drop_no_frame;	/* UMEM exhausted */
+	__u64 drop_port;	/* guest port full or down */
+	__u64 drop_bad_tx;	/* malformed packet from the guest */
+	__u64 violations;	/* CVM: access outside shared ranges */
+	__u64 policy_generation; /* last policy generation applied */
+};
+
+/*
+ * Packet classification, shared by the XDP program (metadata) and the
+ * parser in bifrost_parse.h.
+ */
+#define BF_PF_VLAN		(1U << 0)
+#define BF_PF_IPV4		(1U << 1)
+#define BF_PF_IPV6		(1U << 2)
+#define BF_PF_TCP		(1U << 3)
+#define BF_PF_UDP		(1U << 4)
+#define BF_PF_PAYLOAD		(1U << 5)	/* L4 payload length > 0 */
+#define BF_PF_MERGEABLE		(1U << 6)	/* ACK(+PSH) data segment, GRO candidate */
+#define BF_PF_FLUSH		(1U << 7)	/* SYN/FIN/RST/URG/CWR/ECE: flush flow */
+#define BF_PF_FRAG		(1U << 8)	/* IP fragment (no L4 parsed) */
+#define BF_PF_IPOPTS		(1U << 9)	/* IPv4 options or IPv6 ext headers */
+#define BF_PF_L4		(1U << 10)	/* l4_off valid, ports in hash */
+
+#define BF_META_MAGIC		0xb1f05e7aU
+
+/* Written in front of the frame with bpf_xdp_adjust_meta(). */
+struct bf_xdp_meta {
+	__u32 magic;		/* BF_META_MAGIC */
+	__u32 hash;		/* symmetric flow hash */
+	__u32 guest_id;
+	__u16 queue;		/* guest queue = hash % nqueues */
+	__u16 flags;		/* BF_PF_* */
+	__u16 l3_off;		/* from start of Ethernet header */
+	__u16 l4_off;		/* 0 when !(flags & BF_PF_L4) */
+	__u16 payload_off;	/* start of L4 payload */
+	__u16 payload_len;	/* L4 payload bytes (by IP length) */
+};
+
+#endif /* BIFROST_ABI_H */

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bifrost_xdp - classify every frame on the NIC; hand frames addressed to a
+ * guest to that guest's AF_XDP socket with Bifrost metadata in front, pass
+ * everything else to the host stack. All maps are pinned by name under
+ * /sys/fs/bpf/bifrost/<ifname>/ (bifrostctl sets the pin root).
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "bifrost_abi.h"
+#include "bifrost_parse.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_MAX_GUESTS);
+	__type(key, struct bf_mac_key);
+	__type(value, struct bf_guest);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_guests SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BF_MAX_GUESTS);
+	__type(key, __u32);
+	__type(value, struct bf_policy);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BF_MAX_GUESTS);
+	__type(key, __u32);
+	__type(value, struct bf_guest_info);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_guest_info SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bf_ctl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_ctl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, BF_XSK_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_xsks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BF_MAX_GUESTS);
+	__type(key, __u32);
+	__type(value, struct bf_guest_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_gstats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bf_global_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BF_XSK_SLOTS);
+	__type(key, __u32);
+	__type(value, struct bf_backend_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_backend SEC(".maps");
+
+static __always_inline int guest_drop(struct bf_guest_stats *gs, int parse_error)
+{
+	gs->dropped++;
+	if (parse_error)
+		gs->parse_errors++;
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int bifrost_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 len = data_end - data;
+	struct bf_global_stats *st;
+	struct bf_guest_stats *gs;
+	struct bf_mac_key key = {};
+	struct bf_guest *g;
+	struct bf_xdp_meta *meta;
+	struct bf_parsed p;
+	__u32 zero = 0, gid, q, slot;
+
+	st = bpf_map_lookup_elem(&bf_stats, &zero);
+	if (!st)
+		return XDP_PASS;
+	st->rx_packets++;
+	st->rx_bytes += len;
+
+	if (data + 14 > data_end) {
+		st->malformed++;
+		return XDP_PASS;	/* the host stack drops runts itself */
+	}
+	__builtin_memcpy(key.addr, data, 6);
+	g = bpf_map_lookup_elem(&bf_guests, &key);
+	if (!g || !(g->flags & BF_GUEST_F_ENABLED)) {
+		st->nonguest_passed++;
+		return XDP_PASS;
+	}
+	gid = g->guest_id;
+	gs = bpf_map_lookup_elem(&bf_gstats, &gid);
+	if (!gs)
+		return XDP_PASS;	/* guest id out of range: not ours */
+	gs->rx_packets++;
+	gs->rx_bytes += len;
+
+	if (bf_parse_frame(data, data_end, &p) < 0)
+		return guest_drop(gs, 1);
+
+	q = g->nqueues ? p.hash % g->nqueues : 0;
+	if (q >= BF_MAX_QUEUES)
+		q = 0;
+	slot = BF_XSK_SLOT(gid, q);
+	if (!bpf_map_lookup_elem(&bf_xsks, &slot)) {
+		gs->passed++;
+		return XDP_PASS;
+	}
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)) == 0) {
+		data = (void *)(long)ctx->data;
+		meta = (void *)(long)ctx->data_meta;
+		if ((void *)(meta + 1) > data)
+			return guest_drop(gs, 0);
+		meta->magic = BF_META_MAGIC;
+		meta->hash = p.hash;
+		meta->guest_id = gid;
+		meta->queue = q;
+		meta->flags = p.flags;
+		meta->l3_off = p.l3_off;
+		meta->l4_off = p.l4_off;
+		meta->payload_off = p.payload_off;
+		meta->payload_len = p.payload_len;
+	} else {
+		gs->no_meta++;	/* the backend re-parses such frames */
+	}
+
+	if (bpf_redirect_map(&bf_xsks, slot, XDP_PASS) != XDP_REDIRECT) {
+		gs->passed++;
+		return XDP_PASS;
+	}
+	gs->redirected++;
+	return XDP_REDIRECT;
+}
+
+char LICENSE[] SEC("license") = "GPL";

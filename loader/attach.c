@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * attach.c - load, attach, replace and detach the XDP program.
+ *
+ * The program is attached through a BPF link pinned at
+ * BF_PIN_ROOT/<ifname>/link. A link gives atomic program replacement
+ * (bpf_link_update), cannot be replaced by accident by another tool, and
+ * stays attached after bifrostctl exits because it is pinned. Maps are
+ * pinned by name in the same directory (LIBBPF_PIN_BY_NAME + pin_root_path),
+ * so a replacement program loads against the very same maps.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bfctl.h"
+#include "bifrost_xdp.skel.h"
+
+static int check_perm(void)
+{
+	FILE *f;
+	char line[256];
+	unsigned long long cap = 0;
+
+	if (geteuid() == 0)
+		return 0;
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &cap) == 1)
+			break;
+	fclose(f);
+	/* CAP_NET_ADMIN (12) and CAP_BPF (39), or CAP_SYS_ADMIN (21). */
+	if ((cap & (1ULL << 12)) && (cap & ((1ULL << 39) | (1ULL << 21))))
+		return 0;
+	return -1;
+}
+
+/* Common preamble; returns ifindex or a negative bf_exit code. */
+static int prepare(const char *ifname)
+{
+	int ifindex;
+
+	if (check_perm())
+		return -bf_fail(BF_EXIT_PERM,
+				"must run as root (or with CAP_BPF and CAP_NET_ADMIN)");
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		return -bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
+	if (bf_ensure_bpffs())
+		return -bf_fail(BF_EXIT_ERROR, "cannot mount bpffs on /sys/fs/bpf: %s",
+				strerror(errno));
+	return ifindex;
+}
+
+static int load_config(const char *cfgfile, struct bf_config *cfg)
+{
+	char err[512];
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (cfgfile && bf_config_parse_file(cfgfile, cfg, err, sizeof(err)))
+		return bf_fail(BF_EXIT_CONFIG, "bad config: %s", err);
+	return 0;
+}
+
+/* Removes everything pinned for ifname; ignores what is already gone. */
+static void unpin_all(const char *ifname)
+{
+	char dir[256], path[512];
+	struct dirent *de;
+	DIR *d;
+
+	bf_pin_dir(ifname, dir, sizeof(dir));
+	d = opendir(dir);
+	if (d) {
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+	rmdir(BF_PIN_ROOT);	/* only succeeds when no interface is left */
+}
+
+static int apply_config(const char *ifname, const struct bf_config *cfg,
+			int64_t *gen)
+{
+	struct bf_maps m;
+	int err = bf_maps_open(ifname, &m);
+
+	if (err)
+		return err;
+	*gen = bf_policy_apply(&m, cfg);
+	bf_maps_close(&m);
+	return *gen < 0 ? (int)*gen : 0;
+}
+
+static struct bpf_program *xdp_prog_of(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj)
+		if (bpf_program__type(p) == BPF_PROG_TYPE_XDP)
+			return p;
+	return NULL;
+}
+
+int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts);
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	struct bifrost_xdp *skel;
+	struct bf_config cfg;
+	char dir[256], path[300];
+	__u32 cur_prog = 0;
+	int64_t gen = 0;
+	int ifindex, link_fd, ret;
+
+	ifindex = prepare(ifname);
+	if (ifindex < 0)
+		return -ifindex;
+	ret = load_config(cfgfile, &cfg);
+	if (ret)
+		return ret;
+	if (bf_is_attached(ifname))
+		return bf_fail(BF_EXIT_ATTACHED, "already attached to %s (see 'bifrostctl status %s')",
+			       ifname, ifname);
+	if (bpf_xdp_query_id(ifindex, 0, &cur_prog) == 0 && cur_prog)
+		return bf_fail(BF_EXIT_ATTACHED,
+			       "%s already has an XDP program (id %u) that is not Bifrost's",
+			       ifname, cur_prog);
+
+	unpin_all(ifname);	/* leftovers of a crashed attach */
+	bf_pin_dir(ifname, dir, sizeof(dir));
+	if ((mkdir(BF_PIN_ROOT, 0700) && errno != EEXIST) ||
+	    (mkdir(dir, 0700) && errno != EEXIST))
+		return bf_fail(BF_EXIT_ERROR, "cannot create %s: %s", dir, strerror(errno));
+
+	oopts.pin_root_path = dir;
+	skel = bifrost_xdp__open_opts(&oopts);
+	if (!skel) {
+		ret = bf_fail(BF_EXIT_ERROR, "cannot open BPF object: %s", strerror(errno));
+		goto out_unpin;
+	}
+	if (bifrost_xdp__load(skel)) {
+		ret = errno == EPERM ?
+		      bf_fail(BF_EXIT_PERM, "kernel refused to load BPF (EPERM): missing CAP_BPF?") :
+		      bf_fail(BF_EXIT_ERROR, "cannot load BPF program: %s", strerror(errno));
+		goto out_destroy;
+	}
+	if (apply_config(ifname, &cfg, &gen)) {
+		ret = bf_fail(BF_EXIT_ERROR, "cannot write policy maps: %s", strerror(errno));
+		goto out_destroy;
+	}
+	lopts.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	link_fd = bpf_link_create(bpf_program__fd(skel->progs.bifrost_xdp), ifindex,
+				  BPF_XDP, &lopts);
+	if (link_fd < 0) {
+		ret = (errno == EBUSY || errno == EEXIST) ?
+		      bf_fail(BF_EXIT_ATTACHED, "%s: another XDP program is attached", ifname) :
+		      bf_fail(BF_EXIT_NO_XDP, "%s: %s XDP not supported: %s", ifname,
+			      generic ? "generic" : "native", strerror(errno));
+		goto out_destroy;
+	}
+	snprintf(path, sizeof(path), "%s/link", dir);
+	if (bpf_obj_pin(link_fd, path)) {
+		ret = bf_fail(BF_EXIT_ERROR, "cannot pin link at %s: %s", path, strerror(errno));
+		close(link_fd);
+		goto out_destroy;
+	}
+	close(link_fd);
+	bifrost_xdp__destroy(skel);
+	printf("attached to %s (%s mode), %u guest(s), policy generation %lld\n",
+	       ifname, generic ? "generic" : "native", cfg.n, (long long)gen);
+	return BF_EXIT_OK;
+
+out_destroy:
+	bifrost_xdp__destroy(skel);
+out_unpin:
+	unpin_all(ifname);
+	return ret;
+}
+
+int bf_cmd_detach(const char *ifname)
+{
+	int ifindex, link_fd;
+
+	ifindex = prepare(ifname);
+	if (ifindex < 0)
+		return -ifindex;
+	if (!bf_is_attached(ifname))
+		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
+	link_fd = bf_pin_open(ifname, "link");
+	if (link_fd < 0)
+		return bf_fail(BF_EXIT_ERROR, "cannot open pinned link: %s", strerror(-link_fd));
+	if (bpf_link_detach(link_fd) && errno != ENOLINK)
+		fprintf(stderr, "bifrostctl: warning: link detach: %s\n", strerror(errno));
+	close(link_fd);
+	unpin_all(ifname);
+	printf("detached from %s\n", ifname);
+	return BF_EXIT_OK;
+}
+
+/* Loads OBJ against the pinned maps and swaps it in with bpf_link_update. */
+static int replace_prog(const char *ifname, const char *objpath)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts);
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	char dir[256];
+	int link_fd, ret = BF_EXIT_OK;
+
+	bf_pin_dir(ifname, dir, sizeof(dir));
+	oopts.pin_root_path = dir;
+	obj = bpf_object__open_file(objpath, &oopts);
+	if (!obj)
+		return bf_fail(BF_EXIT_BAD_PROG, "cannot open %s: %s", objpath, strerror(errno));
+	prog = xdp_prog_of(obj);
+	if (!prog) {
+		ret = bf_fail(BF_EXIT_BAD_PROG, "%s has no XDP program", objpath);
+		goto out;
+	}
+	if (bpf_object__load(obj)) {
+		ret = bf_fail(BF_EXIT_BAD_PROG,
+			      "cannot load %s against the pinned maps: %s", objpath,
+			      strerror(errno));
+		goto out;
+	}
+	link_fd = bf_pin_open(ifname, "link");
+	if (link_fd < 0) {
+		ret = bf_fail(BF_EXIT_ERROR, "cannot open pinned link: %s", strerror(-link_fd));
+		goto out;
+	}
+	if (bpf_link_update(link_fd, bpf_program__fd(prog), NULL))
+		ret = bf_fail(BF_EXIT_ERROR, "program replacement failed: %s", strerror(errno));
+	close(link_fd);
+out:
+	bpf_object__close(obj);
+	return ret;
+}
+
+int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
+{
+	struct bf_config cfg;
+	int64_t gen = 0;
+	int ifindex, ret;
+
+	ifindex = prepare(ifname);
+	if (ifindex < 0)
+		return -ifindex;
+	ret = load_config(cfgfile, &cfg);
+	if (ret)
+		return ret;	/* live policy untouched */
+	if (!bf_is_attached(ifname))
+		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
+	if (prog) {
+		ret = replace_prog(ifname, prog);
+		if (ret)
+			return ret;
+	}
+	if (cfgfile) {
+		ret = apply_config(ifname, &cfg, &gen);
+		if (ret)
+			return bf_fail(BF_EXIT_ERROR, "cannot write policy maps: %s",
+				       strerror(-ret));
+	}
+	printf("reloaded %s:%s%s", ifname, prog ? " program replaced" : "",
+	       cfgfile ? "" : "\n");
+	if (cfgfile)
+		printf(" %u guest(s), policy generation %lld\n", cfg.n, (long long)gen);
+	return BF_EXIT_OK;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* bfctl.h - bifrostctl internals: exit codes, pinned-map access, commands. */
+#ifndef BIFROST_BFCTL_H
+#define BIFROST_BFCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+#include "bifrost_abi.h"
+#include "config.h"
+
+/* Exit codes: one per failure class, stable for scripts. */
+enum bf_exit {
+	BF_EXIT_OK = 0,
+	BF_EXIT_ERROR = 1,		/* anything not listed below */
+	BF_EXIT_USAGE = 2,
+	BF_EXIT_NO_IFACE = 3,
+	BF_EXIT_PERM = 4,		/* not root / no CAP_BPF+CAP_NET_ADMIN */
+	BF_EXIT_NO_XDP = 5,		/* driver/kernel refuses XDP in that mode */
+	BF_EXIT_ATTACHED = 6,		/* already attached (by us or another prog) */
+	BF_EXIT_NOT_ATTACHED = 7,
+	BF_EXIT_CONFIG = 8,		/* bad config file */
+	BF_EXIT_BAD_PROG = 9,		/* --prog object unusable */
+};
+
+/* Prints "bifrostctl: <msg>" to stderr and returns code. */
+int bf_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Pin directory of an interface: BF_PIN_ROOT/<ifname>. */
+void bf_pin_dir(const char *ifname, char *buf, size_t len);
+/* fd of a pinned object BF_PIN_ROOT/<ifname>/<name>, or -errno. */
+int bf_pin_open(const char *ifname, const char *name);
+bool bf_is_attached(const char *ifname);
+int bf_ensure_bpffs(void);
+
+/* Fds of the pinned maps bifrostctl and the backend use. */
+struct bf_maps {
+	int guests, policy, guest_info, ctl, xsks, gstats, stats, backend;
+};
+int bf_maps_open(const char *ifname, struct bf_maps *m);
+void bf_maps_close(struct bf_maps *m);
+
+/*
+ * Writes cfg into the live maps with no window where a configured guest is
+ * missing: policies first, then guest entries (each update is atomic), then
+ * removal of guests no longer configured, then the generation bump.
+ * Returns the new generation, or -errno.
+ */
+int64_t bf_policy_apply(const struct bf_maps *m, const struct bf_config *cfg);
+
+/* Commands; each returns an enum bf_exit value. */
+int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic);
+int bf_cmd_detach(const char *ifname);
+int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog);
+int bf_cmd_status(const char *ifname);
+int bf_cmd_stats(const char *ifname, bool json, double interval, long count);
+
+#endif /* BIFROST_BFCTL_H */

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* stats.c - `bifrostctl status` and `bifrostctl stats` from the pinned maps. */
+#include <dirent.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bfctl.h"
+
+struct field {
+	const char *name;
+	size_t off;
+};
+
+#define F(type, f) { #f, offsetof(struct type, f) }
+static const struct field global_fields[] = {
+	F(bf_global_stats, rx_packets), F(bf_global_stats, rx_bytes),
+	F(bf_global_stats, nonguest_passed), F(bf_global_stats, malformed),
+};
+static const struct field guest_fields[] = {
+	F(bf_guest_stats, rx_packets), F(bf_guest_stats, rx_bytes),
+	F(bf_guest_stats, redirected), F(bf_guest_stats, passed),
+	F(bf_guest_stats, dropped), F(bf_guest_stats, parse_errors),
+	F(bf_guest_stats, no_meta),
+};
+static const struct field backend_fields[] = {
+	F(bf_backend_stats, in_packets), F(bf_backend_stats, in_bytes),
+	F(bf_backend_stats, out_packets), F(bf_backend_stats, out_bytes),
+	F(bf_backend_stats, merged_segs), F(bf_backend_stats, flush_batch_end),
+	F(bf_backend_stats, flush_timeout), F(bf_backend_stats, flush_size),
+	F(bf_backend_stats, flush_segs), F(bf_backend_stats, flush_flags),
+	F(bf_backend_stats, flush_mismatch), F(bf_backend_stats, flush_table_full),
+	F(bf_backend_stats, csum_fail), F(bf_backend_stats, tx_packets),
+	F(bf_backend_stats, tx_segments), F(bf_backend_stats, drop_no_frame),
+	F(bf_backend_stats, drop_port), F(bf_backend_stats, drop_bad_tx),
+	F(bf_backend_stats, violations),
+};
+#undef F
+#define NF(a) (sizeof(a) / sizeof(a[0]))
+
+static __u64 fval(const void *s, const struct field *f)
+{
+	__u64 v;
+
+	memcpy(&v, (const char *)s + f->off, sizeof(v));
+	return v;
+}
+
+/* Sums a per-CPU value of nwords u64 into out. */
+static int percpu_sum(int fd, __u32 key, __u64 *out, size_t nwords)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *buf;
+	size_t c, w;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	buf = calloc((size_t)ncpu, nwords * sizeof(__u64));
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, buf)) {
+		free(buf);
+		return -errno;
+	}
+	memset(out, 0, nwords * sizeof(__u64));
+	for (c = 0; c < (size_t)ncpu; c++)
+		for (w = 0; w < nwords; w++)
+			out[w] += buf[c * nwords + w];
+	free(buf);
+	return 0;
+}
+
+struct snapshot {
+	__u64 generation;
+	struct bf_global_stats global;
+	unsigned int n;
+	struct {
+		__u32 id;
+		struct bf_guest_info info;
+		struct bf_guest guest;
+		struct bf_policy pol;
+		struct bf_guest_stats xdp;
+		struct bf_backend_stats be;
+	} g[BF_MAX_GUESTS];
+};
+
+static void backend_sum(int fd, __u32 id, struct bf_backend_stats *out)
+{
+	struct bf_backend_stats s;
+	const size_t n = sizeof(s) / sizeof(__u64);
+	__u64 *o = (__u64 *)out, *v = (__u64 *)&s;
+	__u32 q, slot;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (q = 0; q < BF_MAX_QUEUES; q++) {
+		slot = BF_XSK_SLOT(id, q);
+		if (bpf_map_lookup_elem(fd, &slot, &s))
+			continue;
+		for (i = 0; i < n; i++)
+			o[i] += v[i];
+	}
+	/* a generation is not a sum: report the newest any queue applied */
+	out->policy_generation = 0;
+	for (q = 0; q < BF_MAX_QUEUES; q++) {
+		slot = BF_XSK_SLOT(id, q);
+		if (!bpf_map_lookup_elem(fd, &slot, &s) &&
+		    s.policy_generation > out->policy_generation)
+			out->policy_generation = s.policy_generation;
+	}
+}
+
+static int take_snapshot(const char *ifname, struct snapshot *s)
+{
+	struct bf_ctl ctl;
+	struct bf_maps m;
+	struct bf_mac_key key;
+	__u32 zero = 0, id;
+	int err;
+
+	err = bf_maps_open(ifname, &m);
+	if (err)
+		return err;
+	memset(s, 0, sizeof(*s));
+	if (!bpf_map_lookup_elem(m.ctl, &zero, &ctl))
+		s->generation = ctl.generation;
+	percpu_sum(m.stats, 0, (__u64 *)&s->global, sizeof(s->global) / 8);
+	for (id = 0; id < BF_MAX_GUESTS; id++) {
+		typeof(s->g[0]) *g = &s->g[s->n];
+
+		if (bpf_map_lookup_elem(m.guest_info, &id, &g->info) || !g->info.in_use)
+			continue;
+		g->id = id;
+		memset(&key, 0, sizeof(key));
+		memcpy(key.addr, g->info.mac, 6);
+		bpf_map_lookup_elem(m.guests, &key, &g->guest);
+		bpf_map_lookup_elem(m.policy, &id, &g->pol);
+		percpu_sum(m.gstats, id, (__u64 *)&g->xdp, sizeof(g->xdp) / 8);
+		backend_sum(m.backend, id, &g->be);
+		s->n++;
+	}
+	bf_maps_close(&m);
+	return 0;
+}
+
+static void print_fields_json(const char *name, const void *s,
+			      const struct field *f, size_t n)
+{
+	size_t i;
+
+	printf("\"%s\":{", name);
+	for (i = 0; i < n; i++)
+		printf("%s\"%s\":%llu", i ? "," : "", f[i].name,
+		       (unsigned long long)fval(s, &f[i]));
+	printf("}");
+}
+
+static void print_json(const char *ifname, const struct snapshot *s)
+{
+	char mac[18];
+	unsigned int i, p;
+
+	printf("{\"iface\":\"%s\",\"generation\":%llu,", ifname,
+	       (unsigned long long)s->generation);
+	print_fields_json("global", &s->global, global_fields, NF(global_fields));
+	printf(",\"guests\":[");
+	for (i = 0; i < s->n; i++) {
+		const typeof(s->g[0]) *g = &s->g[i];
+
+		bf_format_mac(g->info.mac, mac);
+		printf("%s{\"name\":\"%s\",\"id\":%u,\"mac\":\"%s\",\"queues\":%u,"
+		       "\"policy\":{\"generation\":%u,\"prpr\":%s,\"max_merge\":%u,"
+		       "\"max_segs\":%u,\"flush_us\":%u,\"zced_ports\":[",
+		       i ? "," : "", g->info.name, g->id, mac, g->guest.nqueues,
+		       g->pol.generation, (g->pol.flags & BF_POL_PRPR) ? "true" : "false",
+		       g->pol.max_merge_bytes, g->pol.max_segs, g->pol.flush_us);
+		for (p = 0; p < g->pol.n_zced_ports && p < BF_MAX_ZCED_PORTS; p++)
+			printf("%s%u", p ? "," : "", g->pol.zced_ports[p]);
+		printf("]},");
+		print_fields_json("xdp", &g->xdp, guest_fields, NF(guest_fields));
+		printf(",");
+		print_fields_json("backend", &g->be, backend_fields, NF(backend_fields));
+		printf(",\"backend_policy_generation\":%llu}",
+		       (unsigned long long)g->be.policy_generation);
+	}
+	printf("]}\n");
+}
+
+static void print_fields_text(const char *indent, const void *s, const void *prev,
+			      double dt, const struct field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		printf("%s%s=%llu", i % 4 ? "  " : indent, f[i].name,
+		       (unsigned long long)fval(s, &f[i]));
+		if (prev && dt > 0)
+			printf(" (%.0f/s)", (fval(s, &f[i]) - fval(prev, &f[i])) / dt);
+		if (i % 4 == 3 || i + 1 == n)
+			printf("\n");
+	}
+}
+
+static void print_text(const char *ifname, const struct snapshot *s,
+		       const struct snapshot *prev, double dt)
+{
+	char mac[18];
+	unsigned int i;
+
+	printf("%s: policy generation %llu, %u guest(s)\n", ifname,
+	       (unsigned long long)s->generation, s->n);
+	printf("  global:\n");
+	print_fields_text("    ", &s->global, prev ? &prev->global : NULL, dt,
+			  global_fields, NF(global_fields));
+	for (i = 0; i < s->n; i++) {
+		const typeof(s->g[0]) *g = &s->g[i];
+		bool same = prev && i < prev->n && prev->g[i].id == g->id;
+
+		bf_format_mac(g->info.mac, mac);
+		printf("  guest %s (id %u, %s, %u queue(s), prpr %s, gen %u):\n",
+		       g->info.name, g->id, mac, g->guest.nqueues,
+		       (g->pol.flags & BF_POL_PRPR) ? "on" : "off", g->pol.generation);
+		printf("   xdp:\n");
+		print_fields_text("    ", &g->xdp, same ? &prev->g[i].xdp : NULL, dt,
+				  guest_fields, NF(guest_fields));
+		printf("   backend (policy gen %llu):\n",
+		       (unsigned long long)g->be.policy_generation);
+		print_fields_text("    ", &g->be, same ? &prev->g[i].be : NULL, dt,
+				  backend_fields, NF(backend_fields));
+	}
+}
+
+/* Calls fn for every interface with a pin directory; returns how many. */
+static int for_each_iface(int (*fn)(const char *, void *), void *arg, int *rc)
+{
+	struct dirent *de;
+	DIR *d = opendir(BF_PIN_ROOT);
+	int n = 0, r;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !bf_is_attached(de->d_name))
+			continue;
+		r = fn(de->d_name, arg);
+		if (r && !*rc)
+			*rc = r;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int status_one(const char *ifname, void *arg)
+{
+	struct bpf_link_info li = { 0 };
+	struct bpf_prog_info pi = { 0 };
+	__u32 len = sizeof(li);
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct snapshot *s = malloc(sizeof(*s));
+	int link_fd, prog_fd, ifindex;
+	const char *mode = "?";
+	unsigned int i;
+
+	(void)arg;
+	if (!s)
+		return BF_EXIT_ERROR;
+	link_fd = bf_pin_open(ifname, "link");
+	if (link_fd < 0 || bpf_obj_get_info_by_fd(link_fd, &li, &len)) {
+		free(s);
+		return bf_fail(BF_EXIT_ERROR, "%s: cannot read pinned link", ifname);
+	}
+	close(link_fd);
+	prog_fd = bpf_prog_get_fd_by_id(li.prog_id);
+	len = sizeof(pi);
+	if (prog_fd >= 0) {
+		bpf_obj_get_info_by_fd(prog_fd, &pi, &len);
+		close(prog_fd);
+	}
+	ifindex = if_nametoindex(ifname);
+	if (ifindex && !bpf_xdp_query(ifindex, 0, &q))
+		mode = q.attach_mode == XDP_ATTACHED_DRV ? "native" :
+		       q.attach_mode == XDP_ATTACHED_SKB ? "generic" :
+		       q.attach_mode == XDP_ATTACHED_HW ? "hw" :
+		       q.attach_mode == XDP_ATTACHED_MULTI ? "multi" : "none";
+	printf("%s: attached (%s), link id %u, prog id %u name %s tag ",
+	       ifname, mode, li.id, li.prog_id, pi.name);
+	for (i = 0; i < sizeof(pi.tag); i++)
+		printf("%02x", pi.tag[i]);
+	printf("\n");
+	if (!take_snapshot(ifname, s)) {
+		printf("  policy generation %llu, %u guest(s)\n",
+		       (unsigned long long)s->generation, s->n);
+		for (i = 0; i < s->n; i++) {
+			char mac[18];
+
+			bf_format_mac(s->g[i].info.mac, mac);
+			printf("  guest %-16s id %-2u mac %s queues %u prpr %s\n",
+			       s->g[i].info.name, s->g[i].id, mac, s->g[i].guest.nqueues,
+			       (s->g[i].pol.flags & BF_POL_PRPR) ? "on" : "off");
+		}
+	}
+	free(s);
+	return 0;
+}
+
+int bf_cmd_status(const char *ifname)
+{
+	int rc = 0;
+
+	if (ifname) {
+		if (!if_nametoindex(ifname))
+			return bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
+		if (!bf_is_attached(ifname))
+			return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
+		return status_one(ifname, NULL);
+	}
+	if (!for_each_iface(status_one, NULL, &rc))
+		printf("not attached to any interface\n");
+	return rc;
+}
+
+struct stats_args {
+	bool json;
+	double dt;
+	struct snapshot *prev, *cur;
+};
+
+static int stats_one(const char *ifname, void *arg)
+{
+	struct stats_args *a = arg;
+	int err = take_snapshot(ifname, a->cur);
+
+	if (err)
+		return bf_fail(BF_EXIT_ERROR, "%s: cannot read maps: %s", ifname, strerror(-err));
+	if (a->json)
+		print_json(ifname, a->cur);
+	else
+		print_text(ifname, a->cur, a->prev, a->dt);
+	return 0;
+}
+
+int bf_cmd_stats(const char *ifname, bool json, double interval, long count)
+{
+	struct snapshot *buf = calloc(2, sizeof(*buf));
+	struct stats_args a = { .json = json };
+	struct timespec ts;
+	long i;
+	int rc = 0;
+
+	if (!buf)
+		return BF_EXIT_ERROR;
+	if (ifname) {
+		if (!if_nametoindex(ifname))
+			rc = bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
+		else if (!bf_is_attached(ifname))
+			rc = bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
+	}
+	for (i = 0; !rc && (count <= 0 || i < count); i++) {
+		a.cur = &buf[i & 1];
+		a.prev = (i && ifname) ? &buf[(i + 1) & 1] : NULL;
+		a.dt = interval;
+		if (ifname)
+			rc = stats_one(ifname, &a);
+		else if (!for_each_iface(stats_one, &a, &rc))
+			rc = bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to any interface");
+		fflush(stdout);
+		if (interval <= 0 || (count > 0 && i + 1 >= count))
+			break;
+		ts.tv_sec = (time_t)interval;
+		ts.tv_nsec = (long)((interval - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+	free(buf);
+	return rc;
+}
