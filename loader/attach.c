@@ -154,7 +154,8 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 	if (bifrost_xdp__load(skel)) {
 		ret = errno == EPERM ?
 		      bf_fail(BF_EXIT_PERM, "kernel refused to load BPF (EPERM): missing CAP_BPF?") :
-		      bf_fail(BF_EXIT_ERROR, "cannot load BPF program: %s", strerror(errno));
+		      bf_fail(BF_EXIT_ERROR, "cannot load BPF program: %s (BIFROST_DEBUG=1 shows the libbpf log)",
+			      strerror(errno));
 		goto out_destroy;
 	}
 	if (apply_config(ifname, &cfg, &gen)) {
@@ -210,6 +211,18 @@ int bf_cmd_detach(const char *ifname)
 	return BF_EXIT_OK;
 }
 
+/* A replacement must be a Bifrost program: it uses every pinned map. */
+static const char *missing_map(struct bpf_object *obj)
+{
+	const char *name;
+	unsigned int i;
+
+	for (i = 0; (name = bf_map_pin_name(i)); i++)
+		if (!bpf_object__find_map_by_name(obj, name))
+			return name;
+	return NULL;
+}
+
 /* Loads OBJ against the pinned maps and swaps it in with bpf_link_update. */
 static int replace_prog(const char *ifname, const char *objpath)
 {
@@ -227,6 +240,11 @@ static int replace_prog(const char *ifname, const char *objpath)
 	prog = xdp_prog_of(obj);
 	if (!prog) {
 		ret = bf_fail(BF_EXIT_BAD_PROG, "%s has no XDP program", objpath);
+		goto out;
+	}
+	if (missing_map(obj)) {
+		ret = bf_fail(BF_EXIT_BAD_PROG, "%s is not a Bifrost program (no map %s)",
+			      objpath, missing_map(obj));
 		goto out;
 	}
 	if (bpf_object__load(obj)) {

@@ -37,6 +37,8 @@ int bf_ensure_bpffs(void);
 struct bf_maps {
 	int guests, policy, guest_info, ctl, xsks, gstats, stats, backend;
 };
+/* Name of the i-th pinned map, NULL past the last. */
+const char *bf_map_pin_name(unsigned int i);
 int bf_maps_open(const char *ifname, struct bf_maps *m);
 void bf_maps_close(struct bf_maps *m);
 

@@ -32,11 +32,10 @@ static void usage(FILE *f)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !getenv("BIFROST_DEBUG"))
+	/* One clear line per failure: libbpf's own log only on request. */
+	(void)level;
+	if (!getenv("BIFROST_DEBUG"))
 		return 0;
-	if (level == LIBBPF_INFO && !getenv("BIFROST_DEBUG"))
-		return 0;
-	fputs("libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
 
@@ -108,9 +107,8 @@ int main(int argc, char **argv)
 		iface = argv[optind++];
 	if (optind < argc)
 		return bf_fail(BF_EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	if (iface && strlen(iface) >= IF_NAMESIZE)
+	if (iface && strcmp(cmd, "check-config") && strlen(iface) >= IF_NAMESIZE)
 		return bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", iface);
-
 	if (!strcmp(cmd, "status"))
 		return bf_cmd_status(iface);
 	if (!strcmp(cmd, "stats"))
@@ -131,10 +129,8 @@ int main(int argc, char **argv)
 		free(c);
 		return rc;
 	}
-	if (!iface) {
-		usage(stderr);
-		return bf_fail(BF_EXIT_USAGE, "%s needs an interface", cmd);
-	}
+	if (!iface)
+		return bf_fail(BF_EXIT_USAGE, "%s needs an interface (see bifrostctl --help)", cmd);
 	if (!strcmp(cmd, "attach"))
 		return bf_cmd_attach(iface, cfg, generic);
 	if (!strcmp(cmd, "detach"))
@@ -144,6 +140,5 @@ int main(int argc, char **argv)
 			return bf_fail(BF_EXIT_USAGE, "reload needs --config FILE and/or --prog OBJ");
 		return bf_cmd_reload(iface, cfg, prog);
 	}
-	usage(stderr);
-	return bf_fail(BF_EXIT_USAGE, "unknown command '%s'", cmd);
+	return bf_fail(BF_EXIT_USAGE, "unknown command '%s' (see bifrostctl --help)", cmd);
 }

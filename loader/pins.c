@@ -83,6 +83,11 @@ static int *map_fd(struct bf_maps *m, unsigned int i)
 	return (int *)((char *)m + map_pins[i].off);
 }
 
+const char *bf_map_pin_name(unsigned int i)
+{
+	return i < N_MAP_PINS ? map_pins[i].name : NULL;
+}
+
 int bf_maps_open(const char *ifname, struct bf_maps *m)
 {
 	unsigned int i;

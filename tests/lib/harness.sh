@@ -1,0 +1,89 @@
+# Shared helpers for the integration tests (sourced). Tests print
+# "PASS: name" / "FAIL: name: why" lines that tests/run.sh counts.
+# Every namespace/interface a test makes has the prefix "bf" and is removed
+# by bf_cleanup (installed as an EXIT trap by bf_init).
+
+BUILD=${BUILD:-build}
+BFCTL=$BUILD/bifrostctl
+BF_NS=()
+BF_IFS=()
+BF_PIDS=()
+BF_ATTACHED=()
+BF_TMP=
+
+bf_init() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "FAIL: $1: integration tests need root"
+		exit 1
+	fi
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	BF_TMP=$(mktemp -d /tmp/bftest.XXXXXX)
+	trap bf_cleanup EXIT
+}
+
+bf_cleanup() {
+	local p i n
+	for p in "${BF_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${BF_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for i in "${BF_ATTACHED[@]}"; do $BFCTL detach "$i" >/dev/null 2>&1; done
+	for i in "${BF_IFS[@]}"; do ip link del "$i" 2>/dev/null; done
+	for n in "${BF_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
+	[ -n "$BF_TMP" ] && rm -rf "$BF_TMP"
+	return 0
+}
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: ${2:-}"; }
+
+# check_eq NAME ACTUAL EXPECTED
+check_eq() {
+	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
+}
+
+# check_cmd NAME CMD... : passes when CMD exits 0
+check_cmd() {
+	local name=$1; shift
+	if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi
+}
+
+# bf_ns NAME: new namespace with lo up, IPv6 off (no stray traffic)
+bf_ns() {
+	ip netns del "$1" 2>/dev/null
+	ip netns add "$1"
+	BF_NS+=("$1")
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+}
+
+# bf_veth A B [NS_OF_B]: single-queue veth pair, A stays in the root ns
+bf_veth() {
+	ip link del "$1" 2>/dev/null
+	ip link add "$1" numtxqueues 1 numrxqueues 1 type veth peer name "$2" \
+		numtxqueues 1 numrxqueues 1
+	BF_IFS+=("$1")
+	sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1"
+	[ -n "${3:-}" ] && ip link set "$2" netns "$3"
+}
+
+# bf_attach IFACE ARGS... (records it for cleanup)
+bf_attach() {
+	local i=$1
+	BF_ATTACHED+=("$i")
+	$BFCTL attach "$@"
+}
+
+# json_get IFACE JQ_FILTER
+json_get() {
+	$BFCTL stats "$1" --json | jq -r "$2"
+}
+
+# wait_for CMD... : retries for up to 10 s
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}

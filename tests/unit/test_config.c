@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Unit tests for the policy file parser (loader/config.c). */
+#include <stdio.h>
+#include <string.h>
+#include "config.h"
+#include "unit.h"
+
+static struct bf_config cfg;
+static char err[512];
+
+static int parse(const char *text)
+{
+	err[0] = 0;
+	return bf_config_parse_string(text, "t.conf", &cfg, err, sizeof(err));
+}
+
+/* The config must be rejected with an error naming line `line` and `what`. */
+static void rejects(const char *name, const char *text, int line, const char *what)
+{
+	char want[64];
+	int rc = parse(text);
+
+	snprintf(want, sizeof(want), "t.conf:%d: ", line);
+	CHECK(name, rc == -1 && strncmp(err, want, strlen(want)) == 0 &&
+		    strstr(err, what) != NULL);
+	if (rc != -1 || !strstr(err, what))
+		printf("  (error was: '%s')\n", err);
+}
+
+int main(void)
+{
+	const struct bf_guest_cfg *g;
+	uint8_t mac[6];
+	char buf[18];
+
+	CHECK_EQ("full line parses", parse(
+		"# comment line\n"
+		"\n"
+		"guest vm1 mac 52:54:00:12:34:56 queues 2 prpr on max-merge 65535 "
+		"max-segs 44 flush-us 50 zced-ports 443,8443   # trailing\n"
+		"guest vm2 mac 52:54:00:AB:cd:EF prpr off\n"), 0);
+	CHECK_EQ("two guests", cfg.n, 2);
+	g = &cfg.g[0];
+	CHECK("name", !strcmp(g->name, "vm1"));
+	CHECK("mac bytes", !memcmp(g->mac, "\x52\x54\x00\x12\x34\x56", 6));
+	CHECK_EQ("queues", g->nqueues, 2);
+	CHECK_EQ("prpr on", g->pol.flags & BF_POL_PRPR, BF_POL_PRPR);
+	CHECK_EQ("max-merge", g->pol.max_merge_bytes, 65535);
+	CHECK_EQ("max-segs", g->pol.max_segs, 44);
+	CHECK_EQ("flush-us", g->pol.flush_us, 50);
+	CHECK_EQ("zced port count", g->pol.n_zced_ports, 2);
+	CHECK_EQ("zced port 0", g->pol.zced_ports[0], 443);
+	CHECK_EQ("zced port 1", g->pol.zced_ports[1], 8443);
+	g = &cfg.g[1];
+	CHECK_EQ("defaults: queues 1", g->nqueues, 1);
+	CHECK_EQ("prpr off", g->pol.flags & BF_POL_PRPR, 0);
+	CHECK_EQ("defaults: max-merge", g->pol.max_merge_bytes, BF_MAX_MERGE_BYTES);
+	CHECK_EQ("defaults: max-segs", g->pol.max_segs, BF_DEFAULT_MAX_SEGS);
+	CHECK_EQ("defaults: flush-us", g->pol.flush_us, BF_DEFAULT_FLUSH_US);
+	CHECK_EQ("defaults: no zced ports", g->pol.n_zced_ports, 0);
+	CHECK("mixed-case MAC", !memcmp(g->mac, "\x52\x54\x00\xab\xcd\xef", 6));
+
+	CHECK_EQ("empty file is valid", parse(""), 0);
+	CHECK_EQ("empty file has no guests", cfg.n, 0);
+	CHECK_EQ("tabs and CRLF", parse("guest\tv\tmac 02:00:00:00:00:01\r\n"), 0);
+	CHECK_EQ("no trailing newline", parse("guest v mac 02:00:00:00:00:01"), 0);
+
+	rejects("unknown directive", "\n\nhost x\n", 3, "unknown directive");
+	rejects("missing name", "guest\n", 1, "needs a name");
+	rejects("bad name", "guest a/b mac 02:00:00:00:00:01\n", 1, "bad guest name");
+	rejects("long name", "guest aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa mac 02:00:00:00:00:01\n",
+		1, "bad guest name");
+	rejects("no mac", "guest a queues 1\n", 1, "has no mac");
+	rejects("bad mac", "guest a mac 02:00:00:00:00\n", 1, "bad MAC");
+	rejects("bad mac hex", "guest a mac 02:00:00:00:00:0g\n", 1, "bad MAC");
+	rejects("multicast mac", "guest a mac 01:00:5e:00:00:01\n", 1, "multicast");
+	rejects("queues 0", "guest a mac 02:00:00:00:00:01 queues 0\n", 1, "queues");
+	rejects("queues 17", "guest a mac 02:00:00:00:00:01 queues 17\n", 1, "queues");
+	rejects("prpr maybe", "guest a mac 02:00:00:00:00:01 prpr maybe\n", 1, "prpr");
+	rejects("max-merge 65536", "guest a mac 02:00:00:00:00:01 max-merge 65536\n", 1,
+		"max-merge");
+	rejects("max-merge negative", "guest a mac 02:00:00:00:00:01 max-merge -1\n", 1,
+		"max-merge");
+	rejects("max-segs 65", "guest a mac 02:00:00:00:00:01 max-segs 65\n", 1, "max-segs");
+	rejects("flush-us huge", "guest a mac 02:00:00:00:00:01 flush-us 99999999\n", 1,
+		"flush-us");
+	rejects("port 0", "guest a mac 02:00:00:00:00:01 zced-ports 0\n", 1, "bad port");
+	rejects("port 70000", "guest a mac 02:00:00:00:00:01 zced-ports 443,70000\n", 1,
+		"bad port");
+	rejects("port twice", "guest a mac 02:00:00:00:00:01 zced-ports 443,443\n", 1,
+		"twice");
+	rejects("too many ports", "guest a mac 02:00:00:00:00:01 zced-ports "
+		"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n", 1, "more than");
+	rejects("option without value", "guest a mac 02:00:00:00:00:01 queues\n", 1,
+		"needs a value");
+	rejects("unknown option", "guest a mac 02:00:00:00:00:01 color red\n", 1,
+		"unknown option");
+	rejects("duplicate name", "guest a mac 02:00:00:00:00:01\n# x\nguest a mac 02:00:00:00:00:02\n",
+		3, "defined twice");
+	rejects("duplicate mac", "guest a mac 02:00:00:00:00:01\nguest b mac 02:00:00:00:00:01\n",
+		2, "share a MAC");
+	rejects("trailing junk in number", "guest a mac 02:00:00:00:00:01 queues 2x\n", 1,
+		"queues");
+
+	CHECK_EQ("parse_mac ok", bf_parse_mac("aa:bb:cc:dd:ee:ff", mac), 0);
+	bf_format_mac(mac, buf);
+	CHECK("format_mac round trip", !strcmp(buf, "aa:bb:cc:dd:ee:ff"));
+	CHECK_EQ("parse_mac trailing", bf_parse_mac("aa:bb:cc:dd:ee:ff:", mac), -1);
+	CHECK_EQ("parse_mac short", bf_parse_mac("aa:bb", mac), -1);
+
+	CHECK_EQ("missing file", bf_config_parse_file("/nonexistent/x.conf", &cfg, err,
+						      sizeof(err)), -1);
+	CHECK("missing file error names file", strstr(err, "/nonexistent/x.conf") != NULL);
+	UNIT_EXIT();
+}
