@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * afxdp.h - one UMEM per NIC queue and the AF_XDP sockets bound to it.
+ *
+ * All sockets of a worker share its UMEM (XDP_SHARED_UMEM), because the
+ * kernel allows only one UMEM per (device, queue). The worker thread is the
+ * only user, so the frame pool, fill and completion rings need no locks.
+ * Sockets are created without letting libxdp load a program: Bifrost's XDP
+ * program owns the XSKMAP, and each socket is inserted at its slot.
+ */
+#ifndef BIFROST_AFXDP_H
+#define BIFROST_AFXDP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xdp/xsk.h>
+
+struct afxdp_opts {
+	uint32_t nframes;	/* UMEM frames (power of two) */
+	uint32_t frame_size;	/* bytes per frame (2048 or 4096) */
+	uint32_t ring_size;	/* rx/tx/fill/completion descriptors */
+	bool zerocopy;		/* XDP_ZEROCOPY instead of XDP_COPY */
+	bool busy_poll;		/* SO_PREFER_BUSY_POLL + SO_BUSY_POLL */
+};
+
+struct afxdp_umem {
+	void *area;
+	struct xsk_umem *umem;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	struct afxdp_opts opts;
+	uint64_t *free;		/* stack of free frame addresses */
+	uint32_t nfree;
+	uint32_t nsockets;
+};
+
+struct afxdp_sock {
+	struct xsk_socket *xsk;
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;
+	struct afxdp_umem *um;
+	uint32_t tx_outstanding;	/* submitted, not yet completed */
+	int fd;
+};
+
+int afxdp_umem_create(struct afxdp_umem *um, const struct afxdp_opts *o);
+void afxdp_umem_destroy(struct afxdp_umem *um);
+/* Binds a socket to ifname/queue and puts it into xskmap_fd at slot. */
+int afxdp_sock_create(struct afxdp_sock *s, struct afxdp_umem *um,
+		      const char *ifname, uint32_t queue, int xskmap_fd,
+		      uint32_t slot);
+/* Removes the socket from the map slot and closes it. */
+void afxdp_sock_destroy(struct afxdp_sock *s, int xskmap_fd, uint32_t slot);
+
+/* Frame pool. */
+static inline bool afxdp_frame_get(struct afxdp_umem *um, uint64_t *addr)
+{
+	if (!um->nfree)
+		return false;
+	*addr = um->free[--um->nfree];
+	return true;
+}
+
+static inline void afxdp_frame_put(struct afxdp_umem *um, uint64_t addr)
+{
+	um->free[um->nfree++] = addr;
+}
+
+static inline uint8_t *afxdp_data(struct afxdp_umem *um, uint64_t addr)
+{
+	return xsk_umem__get_data(um->area, addr);
+}
+
+/* Moves free frames to the fill ring until it holds `target` frames. */
+void afxdp_refill(struct afxdp_umem *um, uint32_t target);
+/* Returns completed TX frames of every socket to the pool. */
+void afxdp_reclaim(struct afxdp_umem *um, struct afxdp_sock *socks, uint32_t n);
+/* Queues one frame (already written at addr) for transmit; false if full. */
+bool afxdp_tx(struct afxdp_sock *s, uint64_t addr, uint32_t len);
+/* Wakes the kernel for TX if it asked for it (need_wakeup). */
+void afxdp_tx_kick(struct afxdp_sock *s);
+/* Wakes the kernel for RX (fill ring) if it asked for it. */
+void afxdp_rx_kick(struct afxdp_sock *s);
+
+#endif /* BIFROST_AFXDP_H */

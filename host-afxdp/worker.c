@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* worker.c - the backend's packet loop (see worker.h). */
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "bfctl.h"
+#include "tso.h"
+#include "worker.h"
+
+#define TXBUF_SIZE		(65536 + 256)
+#define POLICY_CHECK_NS		(10 * 1000 * 1000ULL)
+#define STATS_PUSH_NS		(100 * 1000 * 1000ULL)
+#define IDLE_WAIT_NS		(10 * 1000 * 1000ULL)
+#define PRPR_FLOWS		64
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* PRPR output -> guest port. */
+static void deliver(void *ctx, const struct virtio_net_hdr *vh,
+		    const uint8_t *frame, size_t len)
+{
+	struct bf_queue *qq = ctx;
+	struct bf_port *p = qq->g->port;
+
+	if (p->ops->deliver(p, qq->index, vh, frame, len)) {
+		qq->st.drop_port++;
+		return;
+	}
+	qq->st.out_packets++;
+	qq->st.out_bytes += len;
+}
+
+static void load_policy(struct bf_worker *w, bool force)
+{
+	struct bf_policy pol;
+	struct bf_ctl ctl;
+	unsigned int i, q;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(w->ctl_fd, &zero, &ctl))
+		return;
+	if (!force && ctl.generation == w->policy_gen)
+		return;
+	for (i = 0; i < w->nguests; i++) {
+		struct bf_guest_rt *g = &w->guests[i];
+		struct prpr_cfg cfg;
+
+		if (bpf_map_lookup_elem(w->policy_fd, &g->id, &pol))
+			continue;
+		cfg.enabled = pol.flags & BF_POL_PRPR;
+		cfg.max_merge_bytes = pol.max_merge_bytes;
+		cfg.max_segs = pol.max_segs;
+		cfg.flush_ns = (uint64_t)pol.flush_us * 1000;
+		for (q = 0; q < g->nqueues; q++) {
+			g->q[q].cfg = cfg;
+			prpr_set_cfg(g->q[q].prpr, &cfg);
+			g->q[q].st.policy_generation = ctl.generation;
+		}
+	}
+	w->policy_gen = ctl.generation;
+}
+
+static void push_stats(struct bf_worker *w)
+{
+	unsigned int i, q;
+
+	for (i = 0; i < w->nguests; i++)
+		for (q = 0; q < w->guests[i].nqueues; q++)
+			bpf_map_update_elem(w->backend_fd, &w->guests[i].q[q].slot,
+					    &w->guests[i].q[q].st, BPF_ANY);
+}
+
+static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t now)
+{
+	struct afxdp_umem *um = &w->umem;
+	uint32_t idx, i, n;
+
+	n = xsk_ring_cons__peek(&qq->sock.rx, w->o.batch, &idx);
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&qq->sock.rx, idx + i);
+		uint64_t addr = xsk_umem__extract_addr(d->addr);
+
+		qq->st.in_packets++;
+		qq->st.in_bytes += d->len;
+		if (d->len <= um->opts.frame_size)
+			prpr_input(qq->prpr, afxdp_data(um, d->addr), d->len, now);
+		afxdp_frame_put(um, addr);
+	}
+	if (n)
+		xsk_ring_cons__release(&qq->sock.rx, n);
+	/* Without a hold timeout PRPR behaves like GRO without
+	 * gro_flush_timeout: whatever one batch merged leaves at its end. */
+	if (n && qq->cfg.flush_ns == 0)
+		prpr_flush_all(qq->prpr, PRPR_FLUSH_BATCH_END);
+	return n;
+}
+
+struct tx_ctx {
+	struct bf_worker *w;
+	struct bf_queue *qq;
+};
+
+static void kick_tx(struct bf_worker *w, struct bf_queue *qq)
+{
+	unsigned int tries;
+
+	/* Copy mode transmits a bounded batch per wakeup: repeat while the
+	 * kernel has not consumed the whole ring. */
+	for (tries = 0; tries < 64; tries++) {
+		uint32_t pending = w->o.xsk.ring_size -
+			xsk_prod_nb_free(&qq->sock.tx, w->o.xsk.ring_size);
+
+		if (!pending)
+			break;
+		afxdp_tx_kick(&qq->sock);
+		afxdp_reclaim(&w->umem, &qq->sock, 1);
+	}
+}
+
+/* TSO output segment -> UMEM frame -> AF_XDP TX ring. */
+static int tx_emit(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct tx_ctx *c = ctx;
+	struct afxdp_umem *um = &c->w->umem;
+	uint64_t addr;
+
+	if (len > um->opts.frame_size) {
+		c->qq->st.drop_bad_tx++;
+		return -EMSGSIZE;
+	}
+	if (!afxdp_frame_get(um, &addr)) {
+		kick_tx(c->w, c->qq);
+		if (!afxdp_frame_get(um, &addr)) {
+			c->qq->st.drop_no_frame++;
+			return -ENOBUFS;
+		}
+	}
+	memcpy(afxdp_data(um, addr), frame, len);
+	if (!afxdp_tx(&c->qq->sock, addr, len)) {
+		kick_tx(c->w, c->qq);
+		if (!afxdp_tx(&c->qq->sock, addr, len)) {
+			afxdp_frame_put(um, addr);
+			c->qq->st.drop_no_frame++;
+			return -ENOBUFS;
+		}
+	}
+	c->qq->st.tx_segments++;
+	return 0;
+}
+
+static unsigned int tx_queue(struct bf_worker *w, struct bf_queue *qq)
+{
+	struct bf_port *p = qq->g->port;
+	struct tx_ctx c = { w, qq };
+	struct virtio_net_hdr vh;
+	unsigned int i;
+	ssize_t n;
+	int ret;
+
+	for (i = 0; i < w->o.batch; i++) {
+		n = p->ops->fetch(p, qq->index, &vh, w->txbuf, TXBUF_SIZE);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			qq->st.drop_bad_tx++;
+			continue;
+		}
+		qq->st.tx_packets++;
+		ret = tso_segment(&vh, w->txbuf, n, w->scratch, TXBUF_SIZE, tx_emit, &c);
+		/* tx_emit counted its own failures (-ENOBUFS, -EMSGSIZE) */
+		if (ret < 0 && ret != -ENOBUFS && ret != -EMSGSIZE)
+			qq->st.drop_bad_tx++;
+	}
+	if (i)
+		kick_tx(w, qq);
+	return i;
+}
+
+static void *worker_main(void *arg)
+{
+	struct bf_worker *w = arg;
+	struct pollfd pfd[2 * BF_MAX_GUESTS * BF_MAX_QUEUES];
+	struct bf_queue *qs[BF_MAX_GUESTS * BF_MAX_QUEUES];
+	unsigned int nq = 0, i, q, work;
+	uint32_t fill_target;
+	struct timespec ts;
+	uint64_t now, deadline, d;
+
+	if (w->o.cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(w->o.cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	for (i = 0; i < w->nguests; i++)
+		for (q = 0; q < w->guests[i].nqueues; q++)
+			qs[nq++] = &w->guests[i].q[q];
+	for (i = 0; i < nq; i++) {
+		pfd[2 * i].fd = qs[i]->sock.fd;
+		pfd[2 * i].events = POLLIN;
+		pfd[2 * i + 1].fd = qs[i]->g->port->ops->fd(qs[i]->g->port, qs[i]->index);
+		pfd[2 * i + 1].events = POLLIN;
+	}
+	fill_target = w->o.xsk.ring_size < w->o.xsk.nframes / 2 ?
+		      w->o.xsk.ring_size : w->o.xsk.nframes / 2;
+	load_policy(w, true);
+	push_stats(w);
+
+	while (!*w->stop) {
+		now = now_ns();
+		work = 0;
+		afxdp_reclaim(&w->umem, &qs[0]->sock, 1);
+		afxdp_refill(&w->umem, fill_target);
+		for (i = 0; i < nq; i++) {
+			work += rx_queue(w, qs[i], now);
+			prpr_flush_expired(qs[i]->prpr, now);
+			work += tx_queue(w, qs[i]);
+		}
+		afxdp_refill(&w->umem, fill_target);
+		if (now - w->last_policy_check > POLICY_CHECK_NS) {
+			load_policy(w, false);
+			w->last_policy_check = now;
+		}
+		if (now - w->last_stats_push > STATS_PUSH_NS) {
+			push_stats(w);
+			w->last_stats_push = now;
+		}
+		w->loops++;
+		if (work)
+			continue;
+		deadline = now + IDLE_WAIT_NS;
+		for (i = 0; i < nq; i++) {
+			d = prpr_next_deadline(qs[i]->prpr);
+			if (d < deadline)
+				deadline = d;
+		}
+		d = deadline > now ? deadline - now : 0;
+		ts.tv_sec = d / 1000000000ULL;
+		ts.tv_nsec = d % 1000000000ULL;
+		afxdp_rx_kick(&qs[0]->sock);
+		ppoll(pfd, 2 * nq, &ts, NULL);
+	}
+	for (i = 0; i < nq; i++)
+		prpr_flush_all(qs[i]->prpr, PRPR_FLUSH_BATCH_END);
+	push_stats(w);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	w->cpu_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return NULL;
+}
+
+int bf_worker_init(struct bf_worker *w, const char *ifname,
+		   const struct bf_worker_opts *o, struct bf_guest_rt *guests,
+		   unsigned int nguests, volatile sig_atomic_t *stop,
+		   char *err, size_t errlen)
+{
+	struct bf_maps m;
+	unsigned int i, q;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	w->o = *o;
+	w->ifname = ifname;
+	w->guests = guests;
+	w->nguests = nguests;
+	w->stop = stop;
+	w->xskmap_fd = w->policy_fd = w->ctl_fd = w->backend_fd = -1;
+	ret = bf_maps_open(ifname, &m);
+	if (ret) {
+		snprintf(err, errlen, "Bifrost is not attached to %s (run 'bifrostctl attach %s'): %s",
+			 ifname, ifname, strerror(-ret));
+		return ret;
+	}
+	w->xskmap_fd = dup(m.xsks);
+	w->policy_fd = dup(m.policy);
+	w->ctl_fd = dup(m.ctl);
+	w->backend_fd = dup(m.backend);
+	bf_maps_close(&m);
+	w->txbuf = malloc(TXBUF_SIZE);
+	w->scratch = malloc(TXBUF_SIZE);
+	if (!w->txbuf || !w->scratch)
+		return -ENOMEM;
+	ret = afxdp_umem_create(&w->umem, &o->xsk);
+	if (ret) {
+		snprintf(err, errlen, "cannot create UMEM (%u frames of %u bytes): %s",
+			 o->xsk.nframes, o->xsk.frame_size, strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < nguests; i++) {
+		struct bf_guest_rt *g = &guests[i];
+
+		for (q = 0; q < g->nqueues; q++) {
+			struct bf_queue *qq = &g->q[q];
+
+			qq->w = w;
+			qq->g = g;
+			qq->index = q;
+			qq->slot = BF_XSK_SLOT(g->id, q);
+			qq->prpr = prpr_new(PRPR_FLOWS, deliver, qq, &qq->st);
+			if (!qq->prpr)
+				return -ENOMEM;
+			ret = afxdp_sock_create(&qq->sock, &w->umem, ifname, o->nic_queue,
+						w->xskmap_fd, qq->slot);
+			if (ret) {
+				snprintf(err, errlen,
+					 "cannot bind AF_XDP socket for guest %s queue %u on %s queue %u: %s",
+					 g->name, q, ifname, o->nic_queue, strerror(-ret));
+				return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+int bf_worker_start(struct bf_worker *w)
+{
+	return -pthread_create(&w->thread, NULL, worker_main, w);
+}
+
+int bf_worker_join(struct bf_worker *w)
+{
+	return -pthread_join(w->thread, NULL);
+}
+
+void bf_worker_destroy(struct bf_worker *w)
+{
+	unsigned int i, q;
+
+	for (i = 0; i < w->nguests; i++) {
+		for (q = 0; q < w->guests[i].nqueues; q++) {
+			struct bf_queue *qq = &w->guests[i].q[q];
+
+			afxdp_sock_destroy(&qq->sock, w->xskmap_fd, qq->slot);
+			if (qq->prpr)
+				prpr_free(qq->prpr);
+			qq->prpr = NULL;
+		}
+	}
+	afxdp_umem_destroy(&w->umem);
+	free(w->txbuf);
+	free(w->scratch);
+	if (w->xskmap_fd >= 0)
+		close(w->xskmap_fd);
+	if (w->policy_fd >= 0)
+		close(w->policy_fd);
+	if (w->ctl_fd >= 0)
+		close(w->ctl_fd);
+	if (w->backend_fd >= 0)
+		close(w->backend_fd);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * worker.h - one backend worker: a NIC queue's UMEM, the AF_XDP sockets of
+ * every guest queue bound to it, a PRPR engine per guest queue and the
+ * guests' ports. Everything here is touched by the worker thread only.
+ *
+ * RX: AF_XDP rx ring -> prpr_input -> port deliver (virtio_net_hdr + frame)
+ * TX: port fetch -> tso_segment -> UMEM frame -> AF_XDP tx ring
+ */
+#ifndef BIFROST_WORKER_H
+#define BIFROST_WORKER_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include "afxdp.h"
+#include "bifrost_abi.h"
+#include "port.h"
+#include "prpr.h"
+
+struct bf_worker;
+
+struct bf_queue {
+	struct bf_worker *w;
+	struct bf_guest_rt *g;
+	unsigned int index;		/* guest queue number */
+	uint32_t slot;			/* XSKMAP / bf_backend slot */
+	struct afxdp_sock sock;
+	struct prpr *prpr;
+	struct prpr_cfg cfg;
+	struct bf_backend_stats st;
+};
+
+struct bf_guest_rt {
+	char name[BF_NAME_LEN];
+	uint32_t id;
+	uint8_t mac[6];
+	unsigned int nqueues;
+	struct bf_port *port;
+	struct bf_queue q[BF_MAX_QUEUES];
+};
+
+struct bf_worker_opts {
+	struct afxdp_opts xsk;
+	uint32_t batch;			/* descriptors per ring pass */
+	int cpu;			/* -1: not pinned */
+	uint32_t nic_queue;
+};
+
+struct bf_worker {
+	struct bf_worker_opts o;
+	const char *ifname;
+	struct afxdp_umem umem;
+	struct bf_guest_rt *guests;
+	unsigned int nguests;
+	int xskmap_fd, policy_fd, ctl_fd, backend_fd;
+	uint64_t policy_gen;
+	uint64_t last_policy_check, last_stats_push;
+	volatile sig_atomic_t *stop;
+	uint8_t *txbuf, *scratch;
+	uint64_t cpu_ns;		/* worker thread CPU time at exit */
+	uint64_t loops;
+	pthread_t thread;
+	int err;
+};
+
+/* Creates sockets and PRPR engines; guests[] must have ports and ids set. */
+int bf_worker_init(struct bf_worker *w, const char *ifname,
+		   const struct bf_worker_opts *o, struct bf_guest_rt *guests,
+		   unsigned int nguests, volatile sig_atomic_t *stop,
+		   char *err, size_t errlen);
+/* Runs the loop in a new thread. */
+int bf_worker_start(struct bf_worker *w);
+int bf_worker_join(struct bf_worker *w);
+void bf_worker_destroy(struct bf_worker *w);
+
+#endif /* BIFROST_WORKER_H */

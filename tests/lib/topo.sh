@@ -1,0 +1,74 @@
+# Wire -> XDP -> AF_XDP -> bifrost-host -> tap -> receiver topology (sourced
+# after harness.sh). Names derive from a short prefix P (e.g. "bfe"):
+#   ns ${P}-snd: ${P}1 10.$NET.0.1/24  (the "wire" peer; sender)
+#   root ns    : ${P}0 with Bifrost's XDP program, bifrost-host on it
+#   ns ${P}-rcv: ${P}t tap = guest vm1, 10.$NET.0.2/24 (the "guest" stack)
+# Static neighbour entries: guests answer no broadcast ARP through XDP.
+
+TOPO_GUEST_MAC=52:54:00:bf:77:01
+
+# topo_up P NET [bifrostctl config options for vm1...]
+topo_up() {
+	local p=$1 net=$2; shift 2
+	TOPO_P=$p; TOPO_NET=$net
+	TOPO_SND=$p-snd; TOPO_RCV=$p-rcv
+	TOPO_WIRE=${p}0; TOPO_PEER=${p}1; TOPO_TAP=${p}t
+	TOPO_SND_IP=10.$net.0.1; TOPO_RCV_IP=10.$net.0.2
+	bf_ns $TOPO_SND
+	bf_ns $TOPO_RCV
+	bf_veth $TOPO_WIRE $TOPO_PEER $TOPO_SND
+	ip link set $TOPO_WIRE up
+	ip -n $TOPO_SND addr add $TOPO_SND_IP/24 dev $TOPO_PEER
+	ip -n $TOPO_SND link set $TOPO_PEER up
+	# AF_XDP has no checksum offload: the wire peer must send full checksums
+	ip netns exec $TOPO_SND ethtool -K $TOPO_PEER tx off >/dev/null 2>&1
+	echo "guest vm1 mac $TOPO_GUEST_MAC $*" > "$BF_TMP/topo.conf"
+	bf_attach $TOPO_WIRE --config "$BF_TMP/topo.conf" >/dev/null || return 1
+	topo_backend_start || return 1
+	ip -n $TOPO_SND neigh replace $TOPO_RCV_IP lladdr $TOPO_GUEST_MAC dev $TOPO_PEER nud permanent
+	ip -n $TOPO_RCV neigh replace $TOPO_SND_IP \
+		lladdr "$(ip -n $TOPO_SND -j link show $TOPO_PEER | jq -r '.[0].address')" \
+		dev $TOPO_TAP nud permanent
+}
+
+# (Re)starts bifrost-host; creates the tap and moves it into the receiver ns.
+topo_backend_start() {
+	local extra=${TOPO_BACKEND_ARGS:-}
+	$BUILD/bifrost-host --iface $TOPO_WIRE --guest vm1 --tap $TOPO_TAP $extra \
+		> "$BF_TMP/backend.log" 2>&1 &
+	TOPO_BACKEND=$!
+	BF_PIDS+=($TOPO_BACKEND)
+	wait_for grep -q serving "$BF_TMP/backend.log" || {
+		echo "backend failed: $(cat "$BF_TMP/backend.log")"; return 1; }
+	ip link set $TOPO_TAP netns $TOPO_RCV
+	ip netns exec $TOPO_RCV sysctl -qw net.ipv6.conf.$TOPO_TAP.disable_ipv6=1 2>/dev/null
+	ip -n $TOPO_RCV addr add $TOPO_RCV_IP/24 dev $TOPO_TAP
+	ip -n $TOPO_RCV link set $TOPO_TAP up
+}
+
+# Stops bifrost-host (SIGTERM) and prints its final line.
+topo_backend_stop() {
+	kill -TERM $TOPO_BACKEND 2>/dev/null
+	wait $TOPO_BACKEND 2>/dev/null
+	grep 'cpu_ns' "$BF_TMP/backend.log"
+}
+
+# Interface packet counters (rx/tx packets) inside a namespace.
+ns_rx_packets() { ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.rx.packets'; }
+ns_tx_packets() { ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.tx.packets'; }
+
+# topo_transfer DIR BYTES SEED: DIR "in" (wire -> guest) or "out".
+# Prints the receiver's verdict line ("ok N bytes" on success).
+topo_transfer() {
+	local dir=$1 bytes=$2 seed=$3 port=$((5000 + RANDOM % 1000))
+	local rns=$TOPO_RCV sns=$TOPO_SND dst=$TOPO_RCV_IP
+	if [ "$dir" = out ]; then rns=$TOPO_SND; sns=$TOPO_RCV; dst=$TOPO_SND_IP; fi
+	ip netns exec $rns timeout 120 $BUILD/tools/bf_stream recv $port $bytes $seed \
+		> "$BF_TMP/recv.out" 2>&1 &
+	local rpid=$!
+	wait_for grep -q listening "$BF_TMP/recv.out"
+	ip netns exec $sns timeout 120 $BUILD/tools/bf_stream send $dst $port $bytes $seed \
+		> "$BF_TMP/send.out" 2>&1
+	wait $rpid
+	grep -v listening "$BF_TMP/recv.out"
+}
