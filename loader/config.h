@@ -7,7 +7,7 @@
  *   guest NAME mac XX:XX:XX:XX:XX:XX [queues N] [prpr on|off]
  *         [max-merge BYTES] [max-segs N] [flush-us US] [zced-ports P[,P...]]
  *
- * Defaults: queues 1, prpr on, max-merge 65535, max-segs 44, flush-us 50,
+ * Defaults: queues 1, prpr on, max-merge 65535, max-segs 64, flush-us 50,
  * no ZCED ports. Errors are reported as "FILE:LINE: message".
  */
 #ifndef BIFROST_CONFIG_H
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include "bifrost_abi.h"
 
-#define BF_DEFAULT_MAX_SEGS	44
+#define BF_DEFAULT_MAX_SEGS	BF_MAX_MERGE_SEGS	/* like GRO: bytes limit first */
 #define BF_DEFAULT_FLUSH_US	50
 #define BF_MAX_FLUSH_US		1000000
 

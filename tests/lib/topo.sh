@@ -4,6 +4,8 @@
 #   root ns    : ${P}0 with Bifrost's XDP program, bifrost-host on it
 #   ns ${P}-rcv: ${P}t tap = guest vm1, 10.$NET.0.2/24 (the "guest" stack)
 # Static neighbour entries: guests answer no broadcast ARP through XDP.
+# With TOPO_IMPAIR="LOSS_PPM DUP_PPM REORDER_PPM" the wire runs through
+# ns ${P}-w, where bf_impair bridges ${P}1w and ${P}0w (no netem here).
 
 TOPO_GUEST_MAC=52:54:00:bf:77:01
 
@@ -16,12 +18,26 @@ topo_up() {
 	TOPO_SND_IP=10.$net.0.1; TOPO_RCV_IP=10.$net.0.2
 	bf_ns $TOPO_SND
 	bf_ns $TOPO_RCV
-	bf_veth $TOPO_WIRE $TOPO_PEER $TOPO_SND
+	if [ -n "${TOPO_IMPAIR:-}" ]; then
+		bf_ns $p-w
+		bf_veth $TOPO_WIRE ${p}0w $p-w
+		bf_veth ${p}1w $TOPO_PEER $TOPO_SND
+		ip link set ${p}1w netns $p-w
+		ip -n $p-w link set ${p}0w up
+		ip -n $p-w link set ${p}1w up
+		ip netns exec $p-w $BUILD/tools/bf_impair ${p}1w ${p}0w $TOPO_IMPAIR $RANDOM \
+			> "$BF_TMP/impair.log" 2>&1 &
+		BF_PIDS+=($!)
+		wait_for grep -q ready "$BF_TMP/impair.log" || return 1
+	else
+		bf_veth $TOPO_WIRE $TOPO_PEER $TOPO_SND
+	fi
 	ip link set $TOPO_WIRE up
 	ip -n $TOPO_SND addr add $TOPO_SND_IP/24 dev $TOPO_PEER
 	ip -n $TOPO_SND link set $TOPO_PEER up
-	# AF_XDP has no checksum offload: the wire peer must send full checksums
-	ip netns exec $TOPO_SND ethtool -K $TOPO_PEER tx off >/dev/null 2>&1
+	# AF_XDP has no checksum offload: the wire peer must send full
+	# checksums, and MSS-sized frames (as a real wire carries).
+	ip netns exec $TOPO_SND ethtool -K $TOPO_PEER tx off tso off gso off >/dev/null 2>&1
 	echo "guest vm1 mac $TOPO_GUEST_MAC $*" > "$BF_TMP/topo.conf"
 	bf_attach $TOPO_WIRE --config "$BF_TMP/topo.conf" >/dev/null || return 1
 	topo_backend_start || return 1
