@@ -57,4 +57,4 @@ w1=$(ns_tx_packets $TOPO_SND $TOPO_PEER); r1=$(ns_rx_packets $TOPO_RCV $TOPO_TAP
 echo "INFO: PRPR off: wire packets $((w1 - w0)), guest packets $((r1 - r0))"
 check_eq "PRPR off: nothing merged" "$(json_get $TOPO_WIRE "$x.merged_segs")" "$m0"
 check_eq "PRPR off: 256 MiB guest->wire byte-exact" "$(topo_transfer out $BYTES 14)" "ok $BYTES bytes"
-topo_backend_stop >/dev/null
+topo_backend_stop

@@ -62,4 +62,4 @@ red=$(json_get $TOPO_WIRE "$x.redirected")
 rx=$(json_get $TOPO_WIRE "$x.rx_packets")
 check_eq "every guest frame redirected" "$red" "$rx"
 echo "INFO: $rx frames to the guest, $red redirected, generation $gen"
-topo_backend_stop >/dev/null
+topo_backend_stop

@@ -62,11 +62,12 @@ topo_backend_start() {
 	ip -n $TOPO_RCV link set $TOPO_TAP up
 }
 
-# Stops bifrost-host (SIGTERM) and prints its final line.
+# Stops bifrost-host (SIGTERM); sets TOPO_BACKEND_CPU_NS from its last line.
+# Call it in the current shell (not in $(...)): only the parent can wait.
 topo_backend_stop() {
 	kill -TERM $TOPO_BACKEND 2>/dev/null
 	wait $TOPO_BACKEND 2>/dev/null
-	grep 'cpu_ns' "$BF_TMP/backend.log"
+	TOPO_BACKEND_CPU_NS=$(awk '/cpu_ns/ {print $5}' "$BF_TMP/backend.log")
 }
 
 # Interface packet counters (rx/tx packets) inside a namespace.

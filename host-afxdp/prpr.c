@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * prpr.c - receive-side TCP segment merging (GRO) for the AF_XDP backend.
+ *
+ * A held flow keeps its first segment's frame in a preallocated buffer and
+ * appends the payload of every segment merged into it. The merge decision
+ * follows Linux 6.1 (inet_gro_receive, ipv6_gro_receive, tcp_gro_receive);
+ * the differences are listed at prpr_input(). The packet is finished
+ * (lengths, IPv4 header checksum, full TCP checksum) when it is flushed.
+ *
+ * Flows live in a fixed table: a hash index (bucket chains) to find them,
+ * an age list (hold start order) for timeouts, eviction and flush_all, and
+ * a free list. All links are table indices.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bifrost_parse.h"
+#include "csum.h"
+#include "prpr.h"
+
+#define PRPR_NIL		(-1)
+#define PRPR_IP4_DF		0x40	/* in byte 6 of the IPv4 header */
+#define PRPR_IP4_FRAGBITS	0xbfff	/* reserved, MF, offset */
+
+struct prpr_key {
+	uint8_t tag[4];		/* 802.1Q/802.1ad tag, zero if untagged */
+	uint8_t v6;
+	uint8_t pad[3];
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+	uint8_t ports[4];
+};
+
+struct prpr_flow {
+	struct prpr_key key;
+	uint32_t hash;
+	int32_t hnext;		/* bucket chain, or free list */
+	int32_t older;		/* age list */
+	int32_t newer;
+	uint64_t start_ns;
+	uint8_t *buf;		/* first frame + merged payloads */
+	uint32_t len;		/* bytes used in buf */
+	uint32_t next_seq;	/* sequence number expected next */
+	uint32_t paysum;	/* one's complement sum of the TCP payload */
+	uint16_t l3_off;
+	uint16_t l4_off;
+	uint16_t hdr_len;	/* Ethernet + IP + TCP headers */
+	uint16_t mss;		/* payload bytes of the first segment */
+	uint16_t segs;
+	uint16_t ip_id0;	/* IPv4 ID of the first segment */
+	bool v6;
+	bool atomic;		/* IPv4: DF set and the ID has not moved (yet) */
+};
+
+/* One received TCP segment, as the merge logic sees it. */
+struct prpr_seg {
+	const uint8_t *frame;
+	size_t len;
+	struct bf_parsed p;
+	struct prpr_key key;
+	uint32_t seq;
+	uint32_t paysum;
+	uint16_t thlen;
+	uint8_t tflags;
+	bool ip_ok;		/* IP header allows holding and merging */
+};
+
+struct prpr {
+	struct prpr_cfg cfg;
+	prpr_emit_fn emit;
+	void *ctx;
+	struct bf_backend_stats *stats;
+	struct bf_backend_stats own_stats;
+	unsigned int nflows;
+	unsigned int nheld;
+	uint32_t bucket_mask;
+	int32_t free_head;
+	int32_t oldest;
+	int32_t newest;
+	int32_t *buckets;
+	struct prpr_flow *flows;
+	uint8_t *bufs;
+};
+
+static inline uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t get_be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/* ---- flow table ---- */
+
+struct prpr *prpr_new(unsigned int nflows, prpr_emit_fn emit, void *ctx,
+		      struct bf_backend_stats *stats)
+{
+	struct prpr *pr;
+	uint32_t nb = 1;
+	unsigned int i;
+
+	if (!emit || nflows == 0 || nflows > PRPR_MAX_FLOWS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	while (nb < 2 * nflows)
+		nb <<= 1;
+	pr = calloc(1, sizeof(*pr));
+	if (!pr)
+		return NULL;
+	pr->buckets = malloc(nb * sizeof(*pr->buckets));
+	pr->flows = calloc(nflows, sizeof(*pr->flows));
+	pr->bufs = malloc((size_t)nflows * PRPR_BUF_SIZE);
+	if (!pr->buckets || !pr->flows || !pr->bufs) {
+		prpr_free(pr);
+		errno = ENOMEM;
+		return NULL;
+	}
+	pr->emit = emit;
+	pr->ctx = ctx;
+	pr->stats = stats ? stats : &pr->own_stats;
+	pr->nflows = nflows;
+	pr->bucket_mask = nb - 1;
+	for (i = 0; i < nb; i++)
+		pr->buckets[i] = PRPR_NIL;
+	for (i = 0; i < nflows; i++) {
+		pr->flows[i].buf = pr->bufs + (size_t)i * PRPR_BUF_SIZE;
+		pr->flows[i].hnext = i + 1 < nflows ? (int32_t)i + 1 : PRPR_NIL;
+	}
+	pr->free_head = 0;
+	pr->oldest = PRPR_NIL;
+	pr->newest = PRPR_NIL;
+	pr->cfg.enabled = false;
+	pr->cfg.max_merge_bytes = BF_MAX_MERGE_BYTES;
+	pr->cfg.max_segs = BF_MAX_MERGE_SEGS;
+	pr->cfg.flush_ns = 50000;
+	return pr;
+}
+
+void prpr_free(struct prpr *pr)
+{
+	if (!pr)
+		return;
+	free(pr->bufs);
+	free(pr->flows);
+	free(pr->buckets);
+	free(pr);
+}
+
+static int32_t flow_idx(const struct prpr *pr, const struct prpr_flow *f)
+{
+	return (int32_t)(f - pr->flows);
+}
+
+static struct prpr_flow *flow_find(struct prpr *pr, const struct prpr_seg *s)
+{
+	int32_t i = pr->buckets[s->p.hash & pr->bucket_mask];
+
+	while (i != PRPR_NIL) {
+		struct prpr_flow *f = &pr->flows[i];
+
+		if (f->hash == s->p.hash &&
+		    !memcmp(&f->key, &s->key, sizeof(f->key)))
+			return f;
+		i = f->hnext;
+	}
+	return NULL;
+}
+
+static void flow_link(struct prpr *pr, struct prpr_flow *f)
+{
+	int32_t idx = flow_idx(pr, f);
+	int32_t *head = &pr->buckets[f->hash & pr->bucket_mask];
+
+	f->hnext = *head;
+	*head = idx;
+	f->newer = PRPR_NIL;
+	f->older = pr->newest;
+	if (pr->newest != PRPR_NIL)
+		pr->flows[pr->newest].newer = idx;
+	else
+		pr->oldest = idx;
+	pr->newest = idx;
+	pr->nheld++;
+}
+
+static void flow_unlink(struct prpr *pr, struct prpr_flow *f)
+{
+	int32_t idx = flow_idx(pr, f);
+	int32_t *link = &pr->buckets[f->hash & pr->bucket_mask];
+
+	while (*link != PRPR_NIL && *link != idx)
+		link = &pr->flows[*link].hnext;
+	if (*link == idx)
+		*link = f->hnext;
+	if (f->older != PRPR_NIL)
+		pr->flows[f->older].newer = f->newer;
+	else
+		pr->oldest = f->newer;
+	if (f->newer != PRPR_NIL)
+		pr->flows[f->newer].older = f->older;
+	else
+		pr->newest = f->older;
+	f->hnext = pr->free_head;
+	pr->free_head = idx;
+	pr->nheld--;
+}
+
+/* ---- output ---- */
+
+static void count_flush(struct prpr *pr, enum prpr_flush_reason why)
+{
+	struct bf_backend_stats *st = pr->stats;
+
+	switch (why) {
+	case PRPR_FLUSH_BATCH_END:
+		st->flush_batch_end++;
+		break;
+	case PRPR_FLUSH_TIMEOUT:
+		st->flush_timeout++;
+		break;
+	case PRPR_FLUSH_SIZE:
+		st->flush_size++;
+		break;
+	case PRPR_FLUSH_SEGS:
+		st->flush_segs++;
+		break;
+	case PRPR_FLUSH_FLAGS:
+		st->flush_flags++;
+		break;
+	case PRPR_FLUSH_MISMATCH:
+		st->flush_mismatch++;
+		break;
+	case PRPR_FLUSH_TABLE_FULL:
+		st->flush_table_full++;
+		break;
+	case PRPR_FLUSH_NONE:
+		break;
+	}
+}
+
+static void pass(struct prpr *pr, const uint8_t *frame, size_t len,
+		 uint8_t vflags)
+{
+	struct virtio_net_hdr vh;
+
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = vflags;
+	pr->emit(pr->ctx, &vh, frame, len);
+}
+
+/* Write lengths and checksums of a merged packet; fill its virtio header. */
+static void flow_finish(struct prpr_flow *f, struct virtio_net_hdr *vh)
+{
+	uint8_t *ip = f->buf + f->l3_off;
+	uint8_t *th = f->buf + f->l4_off;
+	uint32_t l4len = f->len - f->l4_off;
+	uint32_t thlen = f->hdr_len - f->l4_off;
+	uint32_t sum;
+
+	if (f->v6) {
+		put_be16(ip + 4, (uint16_t)l4len);
+		sum = bf_csum_pseudo_ipv6(ip + 8, ip + 24, IPPROTO_TCP, l4len);
+		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+	} else {
+		put_be16(ip + 2, (uint16_t)(f->len - f->l3_off));
+		bf_csum_ipv4_hdr_fill(ip, f->l4_off - f->l3_off);
+		sum = bf_csum_pseudo_ipv4(ip + 12, ip + 16, IPPROTO_TCP, l4len);
+		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	}
+	/* Linux (tcp_gro_complete): CWR on the merged header means ECN. */
+	if (th[13] & BF_TCP_CWR)
+		vh->gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+	put_be16(th + 16, 0);
+	sum = bf_csum_partial(th, thlen, sum);
+	sum = bf_csum_add(sum, f->paysum);
+	put_be16(th + 16, bf_csum_fold(sum));
+	vh->hdr_len = htole16(f->hdr_len);
+	vh->gso_size = htole16(f->mss);
+}
+
+static void flow_flush(struct prpr *pr, struct prpr_flow *f,
+		       enum prpr_flush_reason why)
+{
+	struct virtio_net_hdr vh;
+
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	if (f->segs > 1)
+		flow_finish(f, &vh);
+	count_flush(pr, why);
+	/* The slot is only reused by a later hold, so buf stays valid. */
+	flow_unlink(pr, f);
+	pr->emit(pr->ctx, &vh, f->buf, f->len);
+}
+
+/* ---- merge rules ---- */
+
+/*
+ * Largest IP payload (TCP header + data) a merged packet may carry. Linux
+ * stops at an IP length of 65535; here the whole frame stays within 65535
+ * bytes, the most bf_parse_frame() (16-bit offsets) and tso_segment()
+ * accept, so a merged packet can always be parsed and re-segmented.
+ */
+static uint32_t merge_limit(const struct prpr *pr, uint32_t l4_off)
+{
+	uint32_t lim = 65535 - l4_off;
+
+	return pr->cfg.max_merge_bytes < lim ? pr->cfg.max_merge_bytes : lim;
+}
+
+static void seg_init(struct prpr_seg *s, const uint8_t *frame, size_t len)
+{
+	const uint8_t *ip = frame + s->p.l3_off;
+	const uint8_t *th = frame + s->p.l4_off;
+
+	s->frame = frame;
+	s->len = len;
+	memset(&s->key, 0, sizeof(s->key));
+	if (s->p.flags & BF_PF_VLAN)
+		memcpy(s->key.tag, frame + 12, 4);
+	if (s->p.flags & BF_PF_IPV6) {
+		s->key.v6 = 1;
+		memcpy(s->key.saddr, ip + 8, 16);
+		memcpy(s->key.daddr, ip + 24, 16);
+		/* No extension headers; the IP length covers the frame. */
+		s->ip_ok = !(s->p.flags & BF_PF_IPOPTS) && s->p.l3_end == len;
+	} else {
+		memcpy(s->key.saddr, ip + 12, 4);
+		memcpy(s->key.daddr, ip + 16, 4);
+		/* Linux: header byte 0x45, no reserved/MF/offset bits, no padding. */
+		s->ip_ok = ip[0] == 0x45 &&
+			   !(get_be16(ip + 6) & PRPR_IP4_FRAGBITS) &&
+			   s->p.l3_end == len;
+	}
+	memcpy(s->key.ports, th, 4);
+	s->seq = get_be32(th + 4);
+	s->tflags = th[13];
+	s->thlen = s->p.payload_off - s->p.l4_off;
+}
+
+/* May this segment start a held packet? (tcp_gro_receive out_check_final) */
+static bool seg_holdable(const struct prpr *pr, const struct prpr_seg *s)
+{
+	uint32_t l4len = s->p.l3_end - s->p.l4_off;
+
+	return pr->cfg.enabled && pr->cfg.max_segs >= 2 && s->ip_ok &&
+	       s->p.payload_len > 0 && (s->tflags & BF_TCP_ACK) &&
+	       !(s->tflags & (BF_TCP_URG | BF_TCP_PSH | BF_TCP_RST |
+			      BF_TCP_SYN | BF_TCP_FIN)) &&
+	       l4len < merge_limit(pr, s->p.l4_off);
+}
+
+/*
+ * IPv4 ID rule of inet_gro_receive + tcp_gro_receive: the IDs increment by
+ * one per segment, or, while the first segment had DF set, stay fixed. A
+ * DF flow whose second segment is first + 1 continues as incrementing.
+ */
+static bool ip4_id_ok(const struct prpr_flow *f, const uint8_t *ip,
+		      bool *atomic)
+{
+	uint16_t diff = (uint16_t)(get_be16(ip + 4) - f->ip_id0);
+	bool df = ip[6] & PRPR_IP4_DF;
+	uint16_t fid;
+
+	*atomic = f->atomic;
+	if (!f->atomic || !df)
+		fid = diff != f->segs ? 0xffff : 0;
+	else
+		fid = diff;
+	if (fid == 1 && f->segs == 1 && f->atomic) {
+		*atomic = false;
+		return true;
+	}
+	return fid == 0;
+}
+
+static bool ip_mismatch(const struct prpr_flow *f, const struct prpr_seg *s,
+			bool *atomic)
+{
+	const uint8_t *hip = f->buf + f->l3_off;
+	const uint8_t *nip = s->frame + s->p.l3_off;
+
+	*atomic = f->atomic;
+	if (f->v6) {
+		/* Version, traffic class and flow label; hop limit. */
+		return memcmp(hip, nip, 4) || hip[7] != nip[7];
+	}
+	return hip[1] != nip[1] || hip[8] != nip[8] ||
+	       ((hip[6] ^ nip[6]) & PRPR_IP4_DF) || !ip4_id_ok(f, nip, atomic);
+}
+
+/* Why s cannot be merged into f, or PRPR_FLUSH_NONE if it can. */
+static enum prpr_flush_reason merge_check(const struct prpr *pr,
+					  const struct prpr_flow *f,
+					  const struct prpr_seg *s,
+					  bool *atomic)
+{
+	const uint8_t *ht = f->buf + f->l4_off;
+	const uint8_t *nt = s->frame + s->p.l4_off;
+	uint32_t plen = s->p.payload_len;
+
+	*atomic = f->atomic;
+	if (s->tflags & (BF_TCP_SYN | BF_TCP_RST | BF_TCP_URG | BF_TCP_CWR))
+		return PRPR_FLUSH_FLAGS;
+	if ((s->tflags ^ ht[13]) & ~(BF_TCP_CWR | BF_TCP_FIN | BF_TCP_PSH))
+		return PRPR_FLUSH_FLAGS;
+	if (!s->ip_ok || plen == 0 || memcmp(f->buf, s->frame, 12))
+		return PRPR_FLUSH_MISMATCH;
+	/* Data offset/reserved bits, ACK number, window, option bytes. */
+	if (ht[12] != nt[12] || memcmp(ht + 8, nt + 8, 4) ||
+	    memcmp(ht + 14, nt + 14, 2) ||
+	    memcmp(ht + 20, nt + 20, s->thlen - 20))
+		return PRPR_FLUSH_MISMATCH;
+	if (ip_mismatch(f, s, atomic))
+		return PRPR_FLUSH_MISMATCH;
+	if (plen > f->mss || s->seq != f->next_seq)
+		return PRPR_FLUSH_MISMATCH;
+	if (f->len - f->l4_off + plen > merge_limit(pr, f->l4_off))
+		return PRPR_FLUSH_SIZE;
+	if ((uint32_t)f->segs + 1 > pr->cfg.max_segs)
+		return PRPR_FLUSH_SEGS;
+	return PRPR_FLUSH_NONE;
+}
+
+static void flow_append(struct prpr *pr, struct prpr_flow *f,
+			const struct prpr_seg *s, bool atomic)
+{
+	uint32_t plen = s->p.payload_len;
+
+	memcpy(f->buf + f->len, s->frame + s->p.payload_off, plen);
+	f->paysum = bf_csum_block_add(f->paysum, s->paysum,
+				      f->len - f->hdr_len);
+	f->len += plen;
+	f->next_seq += plen;
+	f->segs++;
+	f->atomic = atomic;
+	/* Linux ORs FIN and PSH of merged segments into the header. */
+	f->buf[f->l4_off + 13] |= s->tflags & (BF_TCP_FIN | BF_TCP_PSH);
+	pr->stats->merged_segs++;
+}
+
+/* After a merge: flush now if nothing more can join. */
+static void flow_after_merge(struct prpr *pr, struct prpr_flow *f,
+			     const struct prpr_seg *s)
+{
+	if (s->tflags & (BF_TCP_PSH | BF_TCP_FIN))
+		flow_flush(pr, f, PRPR_FLUSH_FLAGS);
+	else if (s->p.payload_len < f->mss)
+		flow_flush(pr, f, PRPR_FLUSH_SIZE);
+	else if (f->segs >= pr->cfg.max_segs)
+		flow_flush(pr, f, PRPR_FLUSH_SEGS);
+	else if (f->len - f->l4_off >= merge_limit(pr, f->l4_off))
+		flow_flush(pr, f, PRPR_FLUSH_SIZE);
+}
+
+static void flow_hold(struct prpr *pr, const struct prpr_seg *s, uint64_t now)
+{
+	struct prpr_flow *f;
+	const uint8_t *ip = s->frame + s->p.l3_off;
+
+	if (pr->free_head == PRPR_NIL)
+		flow_flush(pr, &pr->flows[pr->oldest], PRPR_FLUSH_TABLE_FULL);
+	f = &pr->flows[pr->free_head];
+	pr->free_head = f->hnext;
+	memcpy(f->buf, s->frame, s->len);
+	f->key = s->key;
+	f->hash = s->p.hash;
+	f->start_ns = now;
+	f->len = s->len;
+	f->next_seq = s->seq + s->p.payload_len;
+	f->paysum = s->paysum;
+	f->l3_off = s->p.l3_off;
+	f->l4_off = s->p.l4_off;
+	f->hdr_len = s->p.payload_off;
+	f->mss = s->p.payload_len;
+	f->segs = 1;
+	f->v6 = s->key.v6;
+	f->ip_id0 = f->v6 ? 0 : get_be16(ip + 4);
+	f->atomic = f->v6 || (ip[6] & PRPR_IP4_DF);
+	flow_link(pr, f);
+}
+
+/*
+ * Differences from Linux 6.1 GRO, all on the side of not merging or of
+ * keeping order: a packet of a held flow that cannot be merged (bad
+ * checksum, IPv4 options, IPv6 extension headers, Ethernet padding)
+ * flushes the held packet first, where Linux would deliver it ahead of the
+ * held one; a changed flow label or MAC header flushes instead of opening
+ * a second GRO entry for the same 5-tuple; data segments without ACK are
+ * never held; a packet that reached max_segs or the byte limit is flushed
+ * at once instead of with the next segment.
+ */
+static void tcp_input(struct prpr *pr, struct prpr_seg *s,
+		      enum bf_csum_result cs, uint64_t now)
+{
+	struct prpr_flow *f = flow_find(pr, s);
+	enum prpr_flush_reason why;
+	bool atomic;
+
+	if (cs != BF_CSUM_OK) {
+		if (f)
+			flow_flush(pr, f, PRPR_FLUSH_MISMATCH);
+		if (cs == BF_CSUM_BAD)
+			pr->stats->csum_fail++;
+		pass(pr, s->frame, s->len, 0);
+		return;
+	}
+	if (f) {
+		why = merge_check(pr, f, s, &atomic);
+		if (why == PRPR_FLUSH_NONE) {
+			flow_append(pr, f, s, atomic);
+			flow_after_merge(pr, f, s);
+			return;
+		}
+		flow_flush(pr, f, why);
+	}
+	if (seg_holdable(pr, s))
+		flow_hold(pr, s, now);
+	else
+		pass(pr, s->frame, s->len, VIRTIO_NET_HDR_F_DATA_VALID);
+}
+
+void prpr_input(struct prpr *pr, const uint8_t *frame, size_t len,
+		uint64_t now_ns)
+{
+	struct prpr_seg s;
+	enum bf_csum_result cs;
+	const uint8_t *ip;
+
+	if (bf_parse_frame(frame, frame + len, &s.p) != BF_PARSE_OK ||
+	    !(s.p.flags & (BF_PF_IPV4 | BF_PF_IPV6))) {
+		pass(pr, frame, len, 0);
+		return;
+	}
+	ip = frame + s.p.l3_off;
+	s.paysum = 0;
+	if ((s.p.flags & BF_PF_IPV4) &&
+	    !bf_csum_ipv4_hdr_ok(ip, (size_t)(ip[0] & 0x0f) * 4))
+		cs = BF_CSUM_BAD;
+	else
+		cs = bf_csum_l4_verify(frame, &s.p, &s.paysum);
+	if (!(s.p.flags & BF_PF_TCP)) {
+		if (cs == BF_CSUM_BAD)
+			pr->stats->csum_fail++;
+		pass(pr, frame, len,
+		     cs == BF_CSUM_OK ? VIRTIO_NET_HDR_F_DATA_VALID : 0);
+		return;
+	}
+	seg_init(&s, frame, len);
+	tcp_input(pr, &s, cs, now_ns);
+}
+
+/* ---- flushing and configuration ---- */
+
+void prpr_flush_all(struct prpr *pr, enum prpr_flush_reason why)
+{
+	while (pr->oldest != PRPR_NIL)
+		flow_flush(pr, &pr->flows[pr->oldest], why);
+}
+
+static uint64_t flow_deadline(const struct prpr *pr, const struct prpr_flow *f)
+{
+	uint64_t d = f->start_ns + pr->cfg.flush_ns;
+
+	return d < f->start_ns ? UINT64_MAX : d;
+}
+
+void prpr_flush_expired(struct prpr *pr, uint64_t now_ns)
+{
+	/* Same timeout for all: the age list is in deadline order. */
+	while (pr->oldest != PRPR_NIL &&
+	       flow_deadline(pr, &pr->flows[pr->oldest]) <= now_ns)
+		flow_flush(pr, &pr->flows[pr->oldest], PRPR_FLUSH_TIMEOUT);
+}
+
+uint64_t prpr_next_deadline(const struct prpr *pr)
+{
+	if (pr->oldest == PRPR_NIL)
+		return UINT64_MAX;
+	return flow_deadline(pr, &pr->flows[pr->oldest]);
+}
+
+unsigned int prpr_held(const struct prpr *pr)
+{
+	return pr->nheld;
+}
+
+void prpr_set_cfg(struct prpr *pr, const struct prpr_cfg *cfg)
+{
+	int32_t i, next;
+
+	pr->cfg = *cfg;
+	if (pr->cfg.max_merge_bytes > BF_MAX_MERGE_BYTES)
+		pr->cfg.max_merge_bytes = BF_MAX_MERGE_BYTES;
+	if (pr->cfg.max_segs > BF_MAX_MERGE_SEGS)
+		pr->cfg.max_segs = BF_MAX_MERGE_SEGS;
+	if (!pr->cfg.enabled) {
+		prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+		return;
+	}
+	for (i = pr->oldest; i != PRPR_NIL; i = next) {
+		struct prpr_flow *f = &pr->flows[i];
+
+		next = f->newer;
+		if (f->segs >= pr->cfg.max_segs)
+			flow_flush(pr, f, PRPR_FLUSH_SEGS);
+		else if (f->len - f->l4_off >= merge_limit(pr, f->l4_off))
+			flow_flush(pr, f, PRPR_FLUSH_SIZE);
+	}
+}
+
+void prpr_get_cfg(const struct prpr *pr, struct prpr_cfg *cfg)
+{
+	*cfg = pr->cfg;
+}

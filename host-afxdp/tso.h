@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * tso.h - transmit segmentation of guest packets carrying a virtio_net_hdr
+ * (virtio 1.0: header fields little-endian).
+ */
+#ifndef BIFROST_TSO_H
+#define BIFROST_TSO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/virtio_net.h>
+
+/* Called per output frame; return < 0 to abort the packet. */
+typedef int (*tso_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
+
+/*
+ * Segment (gso_type TCPV4/TCPV6, ECN bit allowed) or pass on (GSO_NONE) one
+ * guest packet. Segments are built in scratch, which must hold the headers
+ * plus gso_size bytes (or the whole packet for GSO_NONE with NEEDS_CSUM).
+ *
+ * A TSO frame may be at most 65535 bytes (the reach of bf_parse_frame();
+ * Linux guests stay below: TCP sizes GSO packets under gso_max_size minus
+ * MAX_TCP_HEADER).
+ *
+ * Returns the number of frames emitted (>= 1), or a negative errno:
+ *   -EINVAL      malformed header or packet (nothing emitted),
+ *   -EOPNOTSUPP  UDP fragmentation offload, IPv4 options or IPv6
+ *                extension headers in a TSO packet (nothing emitted),
+ *   -ENOBUFS     scratch too small (nothing emitted),
+ *   or the negative value an emit call returned (earlier frames were sent).
+ */
+int tso_segment(const struct virtio_net_hdr *vh, const uint8_t *pkt,
+		size_t len, uint8_t *scratch, size_t scratch_len,
+		tso_emit_fn emit, void *ctx);
+
+#endif /* BIFROST_TSO_H */

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * test_tso.c - transmit segmentation: every segment is compared byte for
+ * byte with a frame built independently by pktbuild.h.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include "bifrost_parse.h"
+#include "tso.h"
+#include "unit.h"
+#include "pktbuild.h"
+
+#define ARENA_SIZE	(1u << 20)
+#define MAX_OUT		256
+
+struct sink {
+	unsigned int n;
+	size_t used;
+	size_t off[MAX_OUT];
+	size_t len[MAX_OUT];
+	int fail_at;		/* emit returns -EPIPE on this call (1-based) */
+	uint8_t *arena;
+};
+
+static int sink_emit(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct sink *s = ctx;
+
+	if (s->fail_at && (int)s->n + 1 == s->fail_at)
+		return -EPIPE;
+	if (s->n >= MAX_OUT || s->used + len > ARENA_SIZE)
+		return -ENOSPC;
+	memcpy(s->arena + s->used, frame, len);
+	s->off[s->n] = s->used;
+	s->len[s->n] = len;
+	s->used += len;
+	s->n++;
+	return 0;
+}
+
+static void sink_reset(struct sink *s)
+{
+	s->n = 0;
+	s->used = 0;
+	s->fail_at = 0;
+}
+
+static uint8_t pkt[70000], scratch[70000], expect[70000], payload[70000];
+static struct sink sink;
+
+static void vh_gso(struct virtio_net_hdr *vh, uint8_t type, size_t hdr_len,
+		   unsigned int gso, size_t l4_off)
+{
+	memset(vh, 0, sizeof(*vh));
+	vh->gso_type = type;
+	vh->hdr_len = htole16((uint16_t)hdr_len);
+	vh->gso_size = htole16((uint16_t)gso);
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = htole16((uint16_t)l4_off);
+	vh->csum_offset = htole16(16);
+}
+
+/* Segment a big packet built from s and compare with rebuilt segments. */
+static void check_big(const char *name, struct pb_spec *s, size_t plen,
+		      unsigned int gso, uint8_t gso_type)
+{
+	struct virtio_net_hdr vh;
+	size_t len, hdrs = pb_hdr_len(s), off;
+	unsigned int i, nsegs = (unsigned int)((plen + gso - 1) / gso);
+	int rc, bad_bytes = 0, bad_csum = 0, bad_flags = 0;
+	uint8_t flags0 = s->tflags;
+	struct pb_spec seg;
+	char n[128];
+
+	pb_fill(payload, plen, s->seq);
+	len = pb_build(s, payload, plen, pkt);
+	vh_gso(&vh, gso_type, hdrs, gso, hdrs - 20 - s->optlen);
+	sink_reset(&sink);
+	rc = tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+			 &sink);
+	snprintf(n, sizeof(n), "%s: returns segment count", name);
+	CHECK_EQ(n, rc, nsegs);
+	snprintf(n, sizeof(n), "%s: emitted count", name);
+	CHECK_EQ(n, sink.n, nsegs);
+	if (sink.n != nsegs)
+		return;
+	for (i = 0, off = 0; i < nsegs; i++, off += gso) {
+		const uint8_t *f = sink.arena + sink.off[i];
+		size_t sl = plen - off < gso ? plen - off : gso;
+		size_t el;
+
+		seg = *s;
+		seg.seq = s->seq + (uint32_t)off;
+		seg.ip_id = (uint16_t)(s->ip_id + i);
+		seg.tflags = flags0;
+		if (i + 1 < nsegs)
+			seg.tflags &= ~(PB_TCP_FIN | PB_TCP_PSH);
+		if (i > 0)
+			seg.tflags &= ~PB_TCP_CWR;
+		el = pb_build(&seg, payload + off, sl, expect);
+		if (el != sink.len[i] || memcmp(expect, f, el))
+			bad_bytes++;
+		if (!pb_l4_csum_ok(f) || (!s->v6 && !pb_ip4_csum_ok(f)))
+			bad_csum++;
+		if ((i + 1 < nsegs && (f[hdrs - 20 - s->optlen + 13] &
+				       (PB_TCP_FIN | PB_TCP_PSH))) ||
+		    (i > 0 && (f[hdrs - 20 - s->optlen + 13] & PB_TCP_CWR)))
+			bad_flags++;
+	}
+	snprintf(n, sizeof(n), "%s: segments equal rebuilt frames", name);
+	CHECK_EQ(n, bad_bytes, 0);
+	snprintf(n, sizeof(n), "%s: all checksums valid", name);
+	CHECK_EQ(n, bad_csum, 0);
+	snprintf(n, sizeof(n), "%s: FIN/PSH last only, CWR first only", name);
+	CHECK_EQ(n, bad_flags, 0);
+	snprintf(n, sizeof(n), "%s: last segment size", name);
+	CHECK_EQ(n, sink.len[nsegs - 1], hdrs + plen - (size_t)(nsegs - 1) * gso);
+}
+
+static void test_big(void)
+{
+	struct pb_spec s;
+
+	pb_default(&s, 0);
+	s.tflags = PB_TCP_ACK | PB_TCP_PSH | PB_TCP_FIN | PB_TCP_CWR;
+	s.ip_id = 0xfff0;	/* wraps */
+	s.seq = 0xffff0000u;	/* wraps */
+	/* Largest accepted: a 65535-byte frame (bf_parse_frame's limit). */
+	check_big("tcpv4 64KiB", &s, 65535 - 54, 1448, VIRTIO_NET_HDR_GSO_TCPV4);
+	pb_default(&s, 1);
+	pb_set_ts(&s, 1, 2);
+	s.tflags = PB_TCP_ACK | PB_TCP_PSH;
+	check_big("tcpv6 64KiB ts", &s, 65535 - 86, 1428,
+		  VIRTIO_NET_HDR_GSO_TCPV6);
+	pb_default(&s, 0);
+	s.vlan = 1;
+	s.vlan_tci = 42;
+	s.df = 0;
+	s.tflags = PB_TCP_ACK | PB_TCP_CWR | PB_TCP_ECE;
+	check_big("tcpv4 vlan ecn", &s, 10000, 1000,
+		  VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN);
+	pb_default(&s, 1);
+	s.tflags = PB_TCP_ACK | PB_TCP_PSH;
+	check_big("tcpv6 odd mss", &s, 5000, 999, VIRTIO_NET_HDR_GSO_TCPV6);
+	pb_default(&s, 0);
+	s.tflags = PB_TCP_ACK | PB_TCP_PSH | PB_TCP_CWR;
+	check_big("payload <= gso_size: one frame", &s, 700, 1448,
+		  VIRTIO_NET_HDR_GSO_TCPV4);
+}
+
+static void test_plain(void)
+{
+	struct virtio_net_hdr vh;
+	struct pb_spec s;
+	struct bf_parsed p;
+	size_t len;
+	int rc;
+
+	memset(&vh, 0, sizeof(vh));
+	pb_default(&s, 0);
+	pb_fill(payload, 300, 1);
+	len = pb_build(&s, payload, 300, pkt);
+	sink_reset(&sink);
+	rc = tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+			 &sink);
+	CHECK_EQ("gso none: one frame", rc, 1);
+	CHECK("gso none: unchanged",
+	      sink.n == 1 && sink.len[0] == len && !memcmp(sink.arena, pkt, len));
+
+	/* NEEDS_CSUM: the field holds the pseudo-header sum (Linux style). */
+	bf_parse_frame(pkt, pkt + len, &p);
+	pb_put16(pkt + p.l4_off + 16,
+		 (uint16_t)~pb_fold(pb_pseudo(&s, p.l3_end - p.l4_off)));
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.csum_start = htole16(p.l4_off);
+	vh.csum_offset = htole16(16);
+	sink_reset(&sink);
+	rc = tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+			 &sink);
+	CHECK_EQ("needs_csum: one frame", rc, 1);
+	CHECK("needs_csum: checksum completed",
+	      sink.n == 1 && pb_l4_csum_ok(sink.arena));
+	CHECK("needs_csum: input not modified", !pb_l4_csum_ok(pkt));
+
+	pb_default(&s, 1);
+	s.proto = 17;
+	len = pb_build(&s, payload, 300, pkt);
+	bf_parse_frame(pkt, pkt + len, &p);
+	pb_put16(pkt + p.l4_off + 6,
+		 (uint16_t)~pb_fold(pb_pseudo(&s, p.l3_end - p.l4_off)));
+	vh.csum_start = htole16(p.l4_off);
+	vh.csum_offset = htole16(6);
+	sink_reset(&sink);
+	rc = tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+			 &sink);
+	CHECK("needs_csum udp v6 completed",
+	      rc == 1 && sink.n == 1 && pb_l4_csum_ok(sink.arena));
+}
+
+static int try_seg(const struct virtio_net_hdr *vh, size_t len,
+		   size_t scratch_len)
+{
+	sink_reset(&sink);
+	return tso_segment(vh, pkt, len, scratch, scratch_len, sink_emit,
+			   &sink);
+}
+
+#define REJECT(name, expr, err)                                              \
+	do {                                                                 \
+		int _rc = (expr);                                            \
+		CHECK_EQ(name, _rc, err);                                    \
+		CHECK_EQ(name " (nothing emitted)", sink.n, 0);              \
+	} while (0)
+
+static void test_malformed(void)
+{
+	struct virtio_net_hdr vh, v;
+	struct pb_spec s;
+	size_t len;
+
+	pb_default(&s, 0);
+	pb_fill(payload, 5000, 0);
+	len = pb_build(&s, payload, 5000, pkt);
+	vh_gso(&vh, VIRTIO_NET_HDR_GSO_TCPV4, 54, 1448, 34);
+	CHECK_EQ("valid reference packet", try_seg(&vh, len, sizeof(scratch)), 4);
+	v = vh;
+	v.hdr_len = htole16(66);
+	CHECK_EQ("hdr_len covering some payload accepted (skb_headlen)",
+		 try_seg(&v, len, sizeof(scratch)), 4);
+
+	v = vh;
+	v.gso_size = 0;
+	REJECT("gso_size 0", try_seg(&v, len, sizeof(scratch)), -EINVAL);
+	v = vh;
+	v.hdr_len = htole16(40);
+	REJECT("hdr_len shorter than headers", try_seg(&v, len, sizeof(scratch)),
+	       -EINVAL);
+	v = vh;
+	v.hdr_len = htole16((uint16_t)(len + 1));
+	REJECT("hdr_len beyond packet", try_seg(&v, len, sizeof(scratch)),
+	       -EINVAL);
+	v = vh;
+	v.csum_start = htole16(14);
+	REJECT("csum_start not at TCP header", try_seg(&v, len, sizeof(scratch)),
+	       -EINVAL);
+	v = vh;
+	v.csum_offset = htole16(6);
+	REJECT("csum_offset not TCP check", try_seg(&v, len, sizeof(scratch)),
+	       -EINVAL);
+	REJECT("truncated packet", try_seg(&vh, len - 100, sizeof(scratch)),
+	       -EINVAL);
+	REJECT("trailing bytes after IP datagram",
+	       try_seg(&vh, len + 10, sizeof(scratch)), -EINVAL);
+	REJECT("shorter than Ethernet header", try_seg(&vh, 10, sizeof(scratch)),
+	       -EINVAL);
+	REJECT("headers only, no payload", try_seg(&vh, 54, sizeof(scratch)),
+	       -EINVAL);
+	v = vh;
+	v.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+	REJECT("TCPV6 on an IPv4 packet", try_seg(&v, len, sizeof(scratch)),
+	       -EINVAL);
+	v.gso_type = VIRTIO_NET_HDR_GSO_UDP;
+	REJECT("UFO not supported", try_seg(&v, len, sizeof(scratch)),
+	       -EOPNOTSUPP);
+	v.gso_type = VIRTIO_NET_HDR_GSO_ECN;
+	REJECT("ECN bit alone", try_seg(&v, len, sizeof(scratch)), -EINVAL);
+	v.gso_type = 2;
+	REJECT("unknown gso_type", try_seg(&v, len, sizeof(scratch)), -EINVAL);
+	REJECT("scratch too small", try_seg(&vh, len, 54 + 1000), -ENOBUFS);
+
+	v = vh;
+	v.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	v.csum_start = htole16((uint16_t)len);
+	REJECT("none: csum_start out of bounds",
+	       try_seg(&v, len, sizeof(scratch)), -EINVAL);
+	v.csum_start = htole16(34);
+	v.csum_offset = htole16((uint16_t)(len - 35));
+	REJECT("none: csum field out of bounds",
+	       try_seg(&v, len, sizeof(scratch)), -EINVAL);
+	v.csum_offset = htole16(16);
+	REJECT("none: scratch too small for csum completion",
+	       try_seg(&v, len, 100), -ENOBUFS);
+
+	s.frag = 0x2000;	/* MF */
+	len = pb_build(&s, payload, 5000, pkt);
+	REJECT("fragment", try_seg(&vh, len, sizeof(scratch)), -EINVAL);
+	s.frag = 0;
+	s.proto = 17;
+	len = pb_build(&s, payload, 5000, pkt);
+	REJECT("UDP packet with TCPV4", try_seg(&vh, len, sizeof(scratch)),
+	       -EINVAL);
+	s.proto = 6;
+	s.ipoptlen = 4;
+	s.ipopts[0] = 1;	/* NOPs */
+	s.ipopts[1] = 1;
+	s.ipopts[2] = 1;
+	s.ipopts[3] = 1;
+	len = pb_build(&s, payload, 5000, pkt);
+	v = vh;
+	v.hdr_len = htole16(58);
+	v.csum_start = htole16(38);
+	REJECT("IPv4 options", try_seg(&v, len, sizeof(scratch)), -EOPNOTSUPP);
+	pb_default(&s, 1);
+	s.ipoptlen = 8;
+	len = pb_build(&s, payload, 5000, pkt);
+	vh_gso(&v, VIRTIO_NET_HDR_GSO_TCPV6, 82, 1448, 62);
+	REJECT("IPv6 extension header", try_seg(&v, len, sizeof(scratch)),
+	       -EOPNOTSUPP);
+	pb_default(&s, 0);
+	len = pb_build(&s, payload, 65535 - 54 + 1, pkt);
+	REJECT("frame over 65535 bytes", try_seg(&vh, len, sizeof(scratch)),
+	       -EINVAL);
+	REJECT("NULL header", tso_segment(NULL, pkt, len, scratch,
+					  sizeof(scratch), sink_emit, &sink),
+	       -EINVAL);
+
+	pb_default(&s, 0);
+	len = pb_build(&s, payload, 5000, pkt);
+	sink_reset(&sink);
+	sink.fail_at = 3;
+	CHECK_EQ("emit error aborts",
+		 tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+			     &sink), -EPIPE);
+	CHECK_EQ("emit error: two frames sent before", sink.n, 2);
+}
+
+int main(void)
+{
+	sink.arena = malloc(ARENA_SIZE);
+	if (!sink.arena)
+		return 2;
+	test_big();
+	test_plain();
+	test_malformed();
+	free(sink.arena);
+	UNIT_EXIT();
+}
