@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bytes.h"
 #include "bifrost_parse.h"
 #include "csum.h"
 #include "prpr.h"
@@ -83,23 +84,6 @@ struct prpr {
 	struct prpr_flow *flows;
 	uint8_t *bufs;
 };
-
-static inline uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
-
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
 
 /* ---- flow table ---- */
 

@@ -10,6 +10,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <string.h>
+#include "bytes.h"
 #include "bifrost_parse.h"
 #include "csum.h"
 #include "tso.h"
@@ -27,31 +28,6 @@ struct tso_plan {
 	uint16_t id0;
 	bool v6;
 };
-
-static inline uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
-
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 static int emit_one(tso_emit_fn emit, void *ctx, const uint8_t *frame,
 		    size_t len)
