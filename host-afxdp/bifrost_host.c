@@ -2,9 +2,14 @@
 /*
  * bifrost-host - Bifrost's user-space I/O backend.
  *
- *   bifrost-host --iface IFACE --guest NAME --tap TAP [--guest NAME --tap TAP]...
- *                [--nic-queue N] [--cpus LIST] [--frames N] [--frame-size N]
+ *   bifrost-host --iface IFACE --guest NAME (--tap TAP | --vhost-user SOCK)
+ *                [--cvm [GPA-GPA[,GPA-GPA...]]] [--guest ...]...
+ *                [--nic-queue N] [--cpus CPU] [--frames N] [--frame-size N]
  *                [--ring N] [--batch N] [--busy-poll] [--zerocopy]
+ *
+ * --cvm makes the backend treat the guest as a confidential VM: it touches
+ * guest buffers only inside the listed shared ranges (guest-physical,
+ * e.g. the swiotlb pool); anything else is a counted violation.
  *
  * Guests are looked up by name in the policy bifrostctl attached to IFACE;
  * their queues' AF_XDP sockets go into the pinned XSKMAP. Policy follows
@@ -20,7 +25,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bfctl.h"
+#include "virtq.h"
 #include "worker.h"
+
+struct guest_arg {
+	const char *tap;
+	const char *vhost;
+	bool cvm;
+	struct vq_shared shared;
+};
 
 static volatile sig_atomic_t stop;
 
@@ -33,7 +46,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: bifrost-host --iface IFACE --guest NAME --tap TAP [--guest NAME --tap TAP]...\n"
+		"usage: bifrost-host --iface IFACE --guest NAME (--tap TAP | --vhost-user SOCK)\n"
+		"                    [--cvm [GPA-GPA[,GPA-GPA...]]] [--guest ...]...\n"
 		"                    [--nic-queue N] [--cpus CPU] [--frames N] [--frame-size 2048|4096]\n"
 		"                    [--ring N] [--batch N] [--busy-poll] [--zerocopy]\n");
 }
@@ -86,6 +100,33 @@ static int lookup_guest(const char *ifname, struct bf_guest_rt *g)
 	return found ? 0 : die("guest '%s' is not in the policy attached to %s", g->name, ifname);
 }
 
+/* "0x1000-0x2000,0x5000-0x6000" -> shared ranges; 0 on success. */
+static int parse_ranges(const char *s, struct vq_shared *sh)
+{
+	char *end;
+
+	sh->cvm = true;
+	sh->n = 0;
+	while (*s) {
+		unsigned long long a, b;
+
+		if (sh->n >= VQ_MAX_SHARED)
+			return -1;
+		a = strtoull(s, &end, 0);
+		if (end == s || *end != '-')
+			return -1;
+		s = end + 1;
+		b = strtoull(s, &end, 0);
+		if (end == s || b <= a || (*end && *end != ','))
+			return -1;
+		sh->r[sh->n].start = a;
+		sh->r[sh->n].end = b;
+		sh->n++;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
 static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 {
 	char *end;
@@ -103,6 +144,8 @@ int main(int argc, char **argv)
 		{ "iface", required_argument, NULL, 'i' },
 		{ "guest", required_argument, NULL, 'g' },
 		{ "tap", required_argument, NULL, 't' },
+		{ "vhost-user", required_argument, NULL, 'v' },
+		{ "cvm", optional_argument, NULL, 'C' },
 		{ "nic-queue", required_argument, NULL, 'q' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "frames", required_argument, NULL, 'F' },
@@ -121,7 +164,8 @@ int main(int argc, char **argv)
 	};
 	static struct bf_guest_rt guests[BF_MAX_GUESTS];
 	static struct bf_worker w;
-	const char *iface = NULL, *taps[BF_MAX_GUESTS] = { 0 };
+	static struct guest_arg ga[BF_MAX_GUESTS];
+	const char *iface = NULL;
 	unsigned int ng = 0, i;
 	uint32_t v;
 	char err[512];
@@ -139,9 +183,23 @@ int main(int argc, char **argv)
 			snprintf(guests[ng++].name, BF_NAME_LEN, "%s", optarg);
 			break;
 		case 't':
-			if (!ng || taps[ng - 1])
-				return die("--tap must follow its --guest");
-			taps[ng - 1] = optarg;
+		case 'v':
+			if (!ng || ga[ng - 1].tap || ga[ng - 1].vhost)
+				return die("--tap/--vhost-user must follow its --guest (one port each)");
+			if (c == 't')
+				ga[ng - 1].tap = optarg;
+			else
+				ga[ng - 1].vhost = optarg;
+			break;
+		case 'C':
+			if (!ng)
+				return die("--cvm must follow its --guest");
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];	/* "--cvm RANGES" form */
+			ga[ng - 1].cvm = true;
+			ga[ng - 1].shared.cvm = true;
+			if (optarg && parse_ranges(optarg, &ga[ng - 1].shared))
+				return die("bad --cvm ranges '%s' (want 0xSTART-0xEND[,...])", optarg);
 			break;
 		case 'q':
 			if (parse_u32(optarg, 0, 1023, &wo.nic_queue))
@@ -192,12 +250,23 @@ int main(int argc, char **argv)
 	if (wo.xsk.ring_size * 2 > wo.xsk.nframes)
 		return die("--frames must be at least twice --ring");
 	for (i = 0; i < ng; i++) {
-		if (!taps[i])
-			return die("guest '%s' has no port (--tap)", guests[i].name);
+		if (!ga[i].tap && !ga[i].vhost)
+			return die("guest '%s' has no port (--tap or --vhost-user)", guests[i].name);
 		if (lookup_guest(iface, &guests[i]))
 			return 1;
-		guests[i].port = bf_tap_port_open(taps[i], guests[i].nqueues, guests[i].mac,
-						  err, sizeof(err));
+		if (ga[i].cvm && !ga[i].vhost)
+			return die("--cvm needs a --vhost-user guest (a tap has no guest memory)");
+		if (ga[i].vhost) {
+			if (guests[i].nqueues != 1)
+				return die("guest '%s': vhost-user ports have one queue pair; "
+					   "set 'queues 1' in the policy", guests[i].name);
+			guests[i].port = bf_vhost_port_open(ga[i].vhost,
+							    ga[i].cvm ? &ga[i].shared : NULL,
+							    err, sizeof(err));
+		} else {
+			guests[i].port = bf_tap_port_open(ga[i].tap, guests[i].nqueues,
+							  guests[i].mac, err, sizeof(err));
+		}
 		if (!guests[i].port)
 			return die("%s", err);
 	}

@@ -11,8 +11,10 @@
 #ifndef BIFROST_PORT_H
 #define BIFROST_PORT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/types.h>
 #include <linux/virtio_net.h>
 
@@ -28,8 +30,13 @@ struct bf_port_ops {
 	 * (frame only, header in *vh), 0 when there is none, -errno. */
 	ssize_t (*fetch)(struct bf_port *p, unsigned int q,
 			 struct virtio_net_hdr *vh, uint8_t *buf, size_t cap);
-	/* File descriptor that becomes readable when queue q has packets. */
-	int (*fd)(struct bf_port *p, unsigned int q);
+	/* Adds the descriptors the worker must wait on (packets to send,
+	 * control traffic) to pfd[0..max); returns how many. */
+	int (*pollfds)(struct bf_port *p, struct pollfd *pfd, int max);
+	/* Runs control work for those descriptors (revents filled in). */
+	void (*service)(struct bf_port *p, const struct pollfd *pfd, int n);
+	/* End of a batch on queue q: let the guest see it (interrupt). */
+	void (*flush)(struct bf_port *p, unsigned int q);
 	void (*destroy)(struct bf_port *p);
 };
 
@@ -37,10 +44,21 @@ struct bf_port {
 	const struct bf_port_ops *ops;
 	unsigned int nqueues;
 	char name[32];
+	uint64_t *violations;	/* CVM shared-range violations, or NULL */
 };
+
+/* fetch() result for a packet refused by CVM checks (already counted). */
+#define BF_PORT_VIOLATION	(-EACCES)
+
+struct vq_shared;
 
 /* A tap device with IFF_VNET_HDR and GSO offloads on, MAC set to mac. */
 struct bf_port *bf_tap_port_open(const char *ifname, unsigned int nqueues,
 				 const uint8_t mac[6], char *err, size_t errlen);
+
+/* A vhost-user-net device served on the UNIX socket at path (one queue
+ * pair). shared: CVM shared ranges, or NULL for a normal VM. */
+struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
+				   char *err, size_t errlen);
 
 #endif /* BIFROST_PORT_H */

@@ -60,9 +60,25 @@ static ssize_t tap_fetch(struct bf_port *p, unsigned int q,
 	return n - (ssize_t)sizeof(*vh);
 }
 
-static int tap_fd(struct bf_port *p, unsigned int q)
+static int tap_pollfds(struct bf_port *p, struct pollfd *pfd, int max)
 {
-	return tap_of(p)->fds[q];
+	int q;
+
+	for (q = 0; q < (int)p->nqueues && q < max; q++) {
+		pfd[q].fd = tap_of(p)->fds[q];
+		pfd[q].events = POLLIN;
+	}
+	return q;
+}
+
+static void tap_service(struct bf_port *p, const struct pollfd *pfd, int n)
+{
+	(void)p, (void)pfd, (void)n;	/* no control traffic on a tap */
+}
+
+static void tap_flush(struct bf_port *p, unsigned int q)
+{
+	(void)p, (void)q;		/* writes are visible at once */
 }
 
 static void tap_destroy(struct bf_port *p)
@@ -77,7 +93,9 @@ static void tap_destroy(struct bf_port *p)
 static const struct bf_port_ops tap_ops = {
 	.deliver = tap_deliver,
 	.fetch = tap_fetch,
-	.fd = tap_fd,
+	.pollfds = tap_pollfds,
+	.service = tap_service,
+	.flush = tap_flush,
 	.destroy = tap_destroy,
 };
 

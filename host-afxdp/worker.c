@@ -76,6 +76,10 @@ static void push_stats(struct bf_worker *w)
 {
 	unsigned int i, q;
 
+	/* a port counts violations for the whole guest: report on queue 0 */
+	for (i = 0; i < w->nguests; i++)
+		if (w->guests[i].port->violations)
+			w->guests[i].q[0].st.violations = *w->guests[i].port->violations;
 	for (i = 0; i < w->nguests; i++)
 		for (q = 0; q < w->guests[i].nqueues; q++)
 			bpf_map_update_elem(w->backend_fd, &w->guests[i].q[q].slot,
@@ -174,7 +178,10 @@ static unsigned int tx_queue(struct bf_worker *w, struct bf_queue *qq)
 		if (n == 0)
 			break;
 		if (n < 0) {
-			qq->st.drop_bad_tx++;
+			if (n != BF_PORT_VIOLATION)	/* violations counted by the port */
+				qq->st.drop_bad_tx++;
+			if (n == -EIO)			/* broken ring: stop for now */
+				break;
 			continue;
 		}
 		qq->st.tx_packets++;
@@ -188,11 +195,37 @@ static unsigned int tx_queue(struct bf_worker *w, struct bf_queue *qq)
 	return i;
 }
 
+/* Rebuilds the wait set: every socket, then each port's descriptors. */
+static int build_pollfds(struct bf_worker *w, struct bf_queue **qs, unsigned int nq,
+			 struct pollfd *pfd, int max, int *port_first, int *port_n)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < nq && n < max; i++) {
+		pfd[n].fd = qs[i]->sock.fd;
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+	}
+	for (i = 0; i < w->nguests; i++) {
+		struct bf_port *p = w->guests[i].port;
+		int k;
+
+		port_first[i] = n;
+		port_n[i] = p->ops->pollfds(p, pfd + n, max - n);
+		for (k = 0; k < port_n[i]; k++)
+			pfd[n + k].revents = 0;
+		n += port_n[i];
+	}
+	return n;
+}
+
 static void *worker_main(void *arg)
 {
 	struct bf_worker *w = arg;
-	struct pollfd pfd[2 * BF_MAX_GUESTS * BF_MAX_QUEUES];
+	struct pollfd pfd[4 * BF_MAX_GUESTS * BF_MAX_QUEUES];
 	struct bf_queue *qs[BF_MAX_GUESTS * BF_MAX_QUEUES];
+	int port_first[BF_MAX_GUESTS], port_n[BF_MAX_GUESTS], npfd;
 	unsigned int nq = 0, i, q, work;
 	uint32_t fill_target;
 	struct timespec ts;
@@ -208,12 +241,6 @@ static void *worker_main(void *arg)
 	for (i = 0; i < w->nguests; i++)
 		for (q = 0; q < w->guests[i].nqueues; q++)
 			qs[nq++] = &w->guests[i].q[q];
-	for (i = 0; i < nq; i++) {
-		pfd[2 * i].fd = qs[i]->sock.fd;
-		pfd[2 * i].events = POLLIN;
-		pfd[2 * i + 1].fd = qs[i]->g->port->ops->fd(qs[i]->g->port, qs[i]->index);
-		pfd[2 * i + 1].events = POLLIN;
-	}
 	fill_target = w->o.xsk.ring_size < w->o.xsk.nframes / 2 ?
 		      w->o.xsk.ring_size : w->o.xsk.nframes / 2;
 	load_policy(w, true);
@@ -225,9 +252,12 @@ static void *worker_main(void *arg)
 		afxdp_reclaim(&w->umem, &qs[0]->sock, 1);
 		afxdp_refill(&w->umem, fill_target);
 		for (i = 0; i < nq; i++) {
+			struct bf_port *p = qs[i]->g->port;
+
 			work += rx_queue(w, qs[i], now);
 			prpr_flush_expired(qs[i]->prpr, now);
 			work += tx_queue(w, qs[i]);
+			p->ops->flush(p, qs[i]->index);
 		}
 		afxdp_refill(&w->umem, fill_target);
 		if (now - w->last_policy_check > POLICY_CHECK_NS) {
@@ -239,10 +269,8 @@ static void *worker_main(void *arg)
 			w->last_stats_push = now;
 		}
 		w->loops++;
-		if (work)
-			continue;
-		deadline = now + IDLE_WAIT_NS;
-		for (i = 0; i < nq; i++) {
+		deadline = now + (work ? 0 : IDLE_WAIT_NS);
+		for (i = 0; !work && i < nq; i++) {
 			d = prpr_next_deadline(qs[i]->prpr);
 			if (d < deadline)
 				deadline = d;
@@ -250,8 +278,18 @@ static void *worker_main(void *arg)
 		d = deadline > now ? deadline - now : 0;
 		ts.tv_sec = d / 1000000000ULL;
 		ts.tv_nsec = d % 1000000000ULL;
-		afxdp_rx_kick(&qs[0]->sock);
-		ppoll(pfd, 2 * nq, &ts, NULL);
+		if (!work)
+			afxdp_rx_kick(&qs[0]->sock);
+		/* also when busy (zero timeout): ports' control traffic */
+		npfd = build_pollfds(w, qs, nq, pfd, sizeof(pfd) / sizeof(pfd[0]),
+				     port_first, port_n);
+		if (ppoll(pfd, npfd, &ts, NULL) > 0) {
+			for (i = 0; i < w->nguests; i++) {
+				struct bf_port *p = w->guests[i].port;
+
+				p->ops->service(p, pfd + port_first[i], port_n[i]);
+			}
+		}
 	}
 	for (i = 0; i < nq; i++)
 		prpr_flush_all(qs[i]->prpr, PRPR_FLUSH_BATCH_END);

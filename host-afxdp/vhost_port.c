@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * vhost_port.c - a guest port on a vhost-user virtio-net device.
+ *
+ * RX (to the guest): the packet and its virtio_net_hdr are written into as
+ * many mergeable receive buffers as it needs (num_buffers), all returned to
+ * the guest in one used-index update. A packet that does not fit the
+ * buffers the guest has posted is dropped (the caller counts it).
+ * TX (from the guest): a chain is copied once into a private buffer; the
+ * header and frame are parsed only from that copy.
+ * In CVM mode a buffer outside the shared ranges is never read or written:
+ * the packet is dropped and the violation counted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "port.h"
+#include "tso.h"
+#include "vhost_user.h"
+
+#define MAX_RX_CHAINS	64
+#define GSO_SCRATCH	(65536 + 256)
+
+struct vhost_port {
+	struct bf_port port;
+	struct vhost_dev dev;
+	bool rx_pending;	/* pushed since the last notify */
+	bool tx_pending;
+	uint8_t *scratch;	/* TSO for guests without GUEST_TSO */
+};
+
+static struct vhost_port *vp_of(struct bf_port *p)
+{
+	return (struct vhost_port *)p;
+}
+
+/* Copies src into the chain buffers from byte offset *pos on. */
+static void chain_write(struct vq_chain *c, uint64_t *pos, const uint8_t *src, size_t len)
+{
+	uint64_t off = *pos;
+	unsigned int i;
+
+	for (i = 0; i < c->n && len; i++) {
+		uint32_t n;
+
+		if (off >= c->b[i].len) {
+			off -= c->b[i].len;
+			continue;
+		}
+		n = c->b[i].len - off;
+		if (n > len)
+			n = len;
+		memcpy(c->b[i].p + off, src, n);
+		src += n;
+		len -= n;
+		*pos += n;
+		off = 0;
+	}
+}
+
+static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
+		       const uint8_t *frame, size_t len)
+{
+	struct vhost_dev *d = &vp->dev;
+	struct virtq *vq = &d->vr[VHOST_RXQ].vq;
+	struct vq_chain c[MAX_RX_CHAINS];
+	uint64_t want = d->hdr_len + len, have = 0, take;
+	uint8_t hdr[12];
+	uint16_t nbuf = 0, le;
+	unsigned int i;
+	bool mrg = vhost_dev_has(d, VHOST_F_MRG_RXBUF);
+	int r;
+
+	while (have < want) {
+		if (nbuf == MAX_RX_CHAINS || (nbuf && !mrg)) {
+			vq_unpop(vq, nbuf);
+			return -EAGAIN;
+		}
+		r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_WRITES, &c[nbuf]);
+		if (r == 0) {		/* guest has not posted enough buffers */
+			vq_unpop(vq, nbuf);
+			return -EAGAIN;
+		}
+		if (r == -EACCES) {	/* counted; give every buffer back empty */
+			for (i = 0; i <= nbuf; i++)
+				vq_push(vq, c[i].head, 0);
+			vq_publish(vq);
+			vp->rx_pending = true;
+			return -EACCES;
+		}
+		if (r < 0)
+			return r;
+		have += c[nbuf].bytes;
+		nbuf++;
+	}
+	if (c[0].bytes < d->hdr_len) {	/* no room for the header: malformed */
+		for (i = 0; i < nbuf; i++)
+			vq_push(vq, c[i].head, 0);
+		vq_publish(vq);
+		vp->rx_pending = true;
+		return -EINVAL;
+	}
+	memcpy(hdr, vh, sizeof(*vh));
+	le = htole16(nbuf);
+	memcpy(hdr + 10, &le, 2);
+	for (i = 0; i < nbuf; i++) {
+		uint64_t pos = 0, room = c[i].bytes;
+
+		if (i == 0) {
+			chain_write(&c[0], &pos, hdr, d->hdr_len);
+			room -= d->hdr_len;
+		}
+		take = len < room ? len : room;
+		chain_write(&c[i], &pos, frame, take);
+		frame += take;
+		len -= take;
+		vq_push(vq, c[i].head, (uint32_t)pos);
+	}
+	vq_publish(vq);
+	vp->rx_pending = true;
+	return 0;
+}
+
+struct seg_ctx {
+	struct vhost_port *vp;
+	int err;
+};
+
+static int deliver_segment(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct seg_ctx *s = ctx;
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+
+	s->err = deliver_one(s->vp, &vh, frame, len);
+	return s->err;
+}
+
+static bool guest_takes_gso(const struct vhost_dev *d, uint8_t gso_type)
+{
+	switch (gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		return true;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return vhost_dev_has(d, VHOST_F_GUEST_TSO4) && (!(gso_type & VIRTIO_NET_HDR_GSO_ECN) ||
+					       vhost_dev_has(d, VHOST_F_GUEST_ECN));
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return vhost_dev_has(d, VHOST_F_GUEST_TSO6) && (!(gso_type & VIRTIO_NET_HDR_GSO_ECN) ||
+					       vhost_dev_has(d, VHOST_F_GUEST_ECN));
+	default:
+		return false;
+	}
+}
+
+static int vp_deliver(struct bf_port *p, unsigned int q, const struct virtio_net_hdr *vh,
+		      const uint8_t *frame, size_t len)
+{
+	struct vhost_port *vp = vp_of(p);
+	struct seg_ctx s = { vp, 0 };
+
+	(void)q;
+	if (!vhost_dev_queue_ready(&vp->dev, VHOST_RXQ))
+		return -ENOTCONN;
+	if (guest_takes_gso(&vp->dev, vh->gso_type))
+		return deliver_one(vp, vh, frame, len);
+	/* the guest cannot take this merged packet: cut it up again */
+	if (tso_segment(vh, frame, len, vp->scratch, GSO_SCRATCH, deliver_segment, &s) < 0)
+		return s.err ? s.err : -EINVAL;
+	return 0;
+}
+
+static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr *vh,
+			uint8_t *buf, size_t cap)
+{
+	struct vhost_port *vp = vp_of(p);
+	struct vhost_dev *d = &vp->dev;
+	struct virtq *vq = &d->vr[VHOST_TXQ].vq;
+	uint8_t hdr[12];
+	struct vq_chain c;
+	uint64_t left, hl = d->hdr_len;
+	size_t out = 0;
+	unsigned int i;
+	int r;
+
+	(void)q;
+	if (!vhost_dev_queue_ready(d, VHOST_TXQ))
+		return 0;
+	r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, &c);
+	if (r == 0) {
+		vq_arm_kick(vq);
+		/* a packet posted while we armed would otherwise wait */
+		if (!vq_avail(vq))
+			return 0;
+		r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, &c);
+		if (r == 0)
+			return 0;
+	}
+	if (r == -EIO)
+		return -EIO;
+	vp->tx_pending = true;
+	if (r == -EACCES || c.bytes < hl || c.bytes - hl > cap) {
+		vq_push(vq, c.head, 0);
+		vq_publish(vq);
+		return r == -EACCES ? BF_PORT_VIOLATION : -EINVAL;
+	}
+	/* the one read of this packet from guest memory */
+	left = hl;
+	for (i = 0; i < c.n; i++) {
+		const uint8_t *src = c.b[i].p;
+		uint32_t n = c.b[i].len;
+
+		if (left) {
+			uint32_t h = n < left ? n : (uint32_t)left;
+
+			memcpy(hdr + (hl - left), src, h);
+			left -= h;
+			src += h;
+			n -= h;
+		}
+		memcpy(buf + out, src, n);
+		out += n;
+	}
+	vq_push(vq, c.head, 0);
+	vq_publish(vq);
+	memcpy(vh, hdr, sizeof(*vh));
+	return (ssize_t)out;
+}
+
+static int vp_pollfds(struct bf_port *p, struct pollfd *pfd, int max)
+{
+	return vhost_dev_pollfds(&vp_of(p)->dev, pfd, max);
+}
+
+static void vp_service(struct bf_port *p, const struct pollfd *pfd, int n)
+{
+	vhost_dev_service(&vp_of(p)->dev, pfd, n);
+}
+
+static void vp_flush(struct bf_port *p, unsigned int q)
+{
+	struct vhost_port *vp = vp_of(p);
+
+	(void)q;
+	if (vp->rx_pending && vhost_dev_queue_ready(&vp->dev, VHOST_RXQ))
+		vhost_dev_notify(&vp->dev, VHOST_RXQ);
+	if (vp->tx_pending && vhost_dev_queue_ready(&vp->dev, VHOST_TXQ))
+		vhost_dev_notify(&vp->dev, VHOST_TXQ);
+	vp->rx_pending = vp->tx_pending = false;
+}
+
+static void vp_destroy(struct bf_port *p)
+{
+	struct vhost_port *vp = vp_of(p);
+
+	vhost_dev_destroy(&vp->dev);
+	free(vp->scratch);
+	free(vp);
+}
+
+static const struct bf_port_ops vhost_ops = {
+	.deliver = vp_deliver,
+	.fetch = vp_fetch,
+	.pollfds = vp_pollfds,
+	.service = vp_service,
+	.flush = vp_flush,
+	.destroy = vp_destroy,
+};
+
+struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
+				   char *err, size_t errlen)
+{
+	struct vhost_port *vp = calloc(1, sizeof(*vp));
+	int ret;
+
+	if (!vp || !(vp->scratch = malloc(GSO_SCRATCH))) {
+		free(vp);
+		snprintf(err, errlen, "vhost-user %s: out of memory", path);
+		return NULL;
+	}
+	ret = vhost_dev_init(&vp->dev, path, shared);
+	if (ret) {
+		snprintf(err, errlen, "vhost-user %s: cannot listen: %s", path, strerror(-ret));
+		free(vp->scratch);
+		free(vp);
+		return NULL;
+	}
+	vp->port.ops = &vhost_ops;
+	vp->port.nqueues = 1;
+	vp->port.violations = &vp->dev.st.violations;
+	snprintf(vp->port.name, sizeof(vp->port.name), "vhost-user");
+	return &vp->port;
+}

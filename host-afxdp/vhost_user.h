@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * vhost_user.h - the vhost-user back-end side of one virtio-net device.
+ *
+ * We listen on a UNIX socket; QEMU connects (as a client, with reconnect)
+ * and hands over the guest's memory table and virtqueues. The device
+ * outlives QEMU: on disconnect all guest state is dropped and the next
+ * connection starts from scratch. Messages are handled in the worker thread
+ * that also runs the data path, so no locking is needed.
+ */
+#ifndef BIFROST_VHOST_USER_H
+#define BIFROST_VHOST_USER_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "virtq.h"
+
+#define VHOST_RXQ	0	/* guest receives: we write */
+#define VHOST_TXQ	1	/* guest transmits: we read */
+#define VHOST_NQUEUES	2
+
+/* Feature bits (virtio 1.x, virtio-net, vhost-user). */
+#define VHOST_F_CSUM			0
+#define VHOST_F_GUEST_CSUM		1
+#define VHOST_F_GUEST_TSO4		7
+#define VHOST_F_GUEST_TSO6		8
+#define VHOST_F_GUEST_ECN		9
+#define VHOST_F_HOST_TSO4		11
+#define VHOST_F_HOST_TSO6		12
+#define VHOST_F_HOST_ECN		13
+#define VHOST_F_MRG_RXBUF		15
+#define VHOST_F_RING_INDIRECT		28
+#define VHOST_F_RING_EVENT_IDX	29
+#define VHOST_F_PROTOCOL_FEATURES	30
+#define VHOST_F_VERSION_1		32
+
+struct vhost_vring {
+	struct virtq vq;
+	int kick_fd;
+	int call_fd;
+	uint16_t num;
+	uint16_t base;
+	uint64_t desc_uva, avail_uva, used_uva;
+	bool addr_set, kicked, enabled;
+};
+
+struct vhost_stats {
+	uint64_t connects;
+	uint64_t bad_messages;		/* malformed or unknown requests */
+	uint64_t violations;		/* CVM: buffers outside shared ranges */
+	uint64_t broken;		/* rings found malformed */
+};
+
+struct vhost_dev {
+	char path[108];
+	int listen_fd;
+	int conn_fd;
+	uint64_t features;		/* acked by the front-end */
+	uint64_t protocol_features;
+	bool owner;
+	struct vq_mem mem;
+	void *map_base[VQ_MAX_REGIONS];
+	uint64_t map_len[VQ_MAX_REGIONS];
+	struct vhost_vring vr[VHOST_NQUEUES];
+	struct vq_shared shared;	/* CVM shared ranges (from the operator) */
+	unsigned int hdr_len;		/* virtio-net header: 10 or 12 */
+	struct vhost_stats st;
+	char last_error[128];
+};
+
+/* Creates the listening socket (removing a stale one). 0 or -errno. */
+int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared);
+void vhost_dev_destroy(struct vhost_dev *d);
+/* Fills pollfds for the control socket and the TX kick; returns count. */
+int vhost_dev_pollfds(struct vhost_dev *d, struct pollfd *pfd, int max);
+/* Handles control traffic (accept, messages, disconnect) and drains kicks. */
+void vhost_dev_service(struct vhost_dev *d, const struct pollfd *pfd, int n);
+/* Queue q can move packets. */
+bool vhost_dev_queue_ready(const struct vhost_dev *d, unsigned int q);
+/* Interrupts the guest for queue q if it asked for it. */
+void vhost_dev_notify(struct vhost_dev *d, unsigned int q);
+bool vhost_dev_has(const struct vhost_dev *d, unsigned int feature_bit);
+
+#endif /* BIFROST_VHOST_USER_H */

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * virtq.h - split virtqueues in guest memory, as seen by a backend that does
+ * not trust the guest's rings (and, in CVM mode, may touch only memory the
+ * guest declared shared).
+ *
+ * Rules: every descriptor (direct or indirect) is copied once into private
+ * memory and checked there; indices, chain lengths and buffer lengths are
+ * bounded; a buffer must lie inside one region of the memory table and, in
+ * CVM mode, inside one shared range. A malformed ring marks the queue
+ * broken (no further access until it is set up again); a buffer outside the
+ * shared ranges is a violation: the chain is returned unused and counted.
+ */
+#ifndef BIFROST_VIRTQ_H
+#define BIFROST_VIRTQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VQ_MAX_REGIONS		8
+#define VQ_MAX_SHARED		16
+#define VQ_MAX_SIZE		32768
+#define VQ_MAX_CHAIN		64	/* descriptors per chain, indirect included */
+#define VQ_MAX_BUF		(1U << 20)	/* bytes per descriptor */
+
+struct vq_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t uva;		/* front-end (QEMU) virtual address */
+	uint8_t *hva;		/* our mapping */
+};
+
+struct vq_mem {
+	unsigned int n;
+	struct vq_region r[VQ_MAX_REGIONS];
+};
+
+struct vq_range {
+	uint64_t start, end;	/* guest-physical, [start, end) */
+};
+
+/* What a CVM guest has declared shared; cvm == false allows all of RAM. */
+struct vq_shared {
+	bool cvm;
+	unsigned int n;
+	struct vq_range r[VQ_MAX_SHARED];
+};
+
+struct vq_buf {
+	uint8_t *p;		/* host address of the guest buffer */
+	uint32_t len;
+};
+
+struct vq_chain {
+	uint16_t head;
+	unsigned int n;
+	struct vq_buf b[VQ_MAX_CHAIN];
+	uint64_t bytes;
+};
+
+struct virtq {
+	uint16_t num;
+	bool ready;		/* addresses set and enabled */
+	bool broken;
+	bool event_idx;
+	bool indirect;
+	uint8_t *desc;		/* struct vring_desc[num] */
+	uint8_t *avail;		/* flags, idx, ring[num], used_event */
+	uint8_t *used;		/* flags, idx, elem[num], avail_event */
+	uint16_t last_avail;
+	uint16_t used_idx;
+	uint16_t signalled_used;
+	bool signalled_valid;
+	uint64_t *violations;	/* where to count shared-range violations */
+	uint64_t *broken_count;
+};
+
+enum vq_dir { VQ_DEVICE_READS, VQ_DEVICE_WRITES };
+
+/* gpa..gpa+len inside one region: host pointer, else NULL. */
+uint8_t *vq_gpa_to_hva(const struct vq_mem *m, uint64_t gpa, uint64_t len);
+/* Front-end virtual address (ring addresses) to host pointer, else NULL. */
+uint8_t *vq_uva_to_hva(const struct vq_mem *m, uint64_t uva, uint64_t len);
+bool vq_is_shared(const struct vq_shared *s, uint64_t gpa, uint64_t len);
+
+/*
+ * Sets up a queue from ring addresses already translated to host pointers.
+ * Returns 0, or -EINVAL for a bad size or misaligned ring.
+ */
+int vq_setup(struct virtq *vq, uint16_t num, uint8_t *desc, uint8_t *avail,
+	     uint8_t *used, uint16_t base);
+
+/* Entries the guest made available and we have not taken yet. */
+unsigned int vq_avail(struct virtq *vq);
+
+/*
+ * Takes the next chain. Returns 1 with *c filled, 0 when the ring is empty,
+ * -EACCES for a shared-range violation (the chain is consumed: the caller
+ * returns it with vq_push(vq, c->head, 0)), or -EIO when the ring is
+ * malformed (the queue is now broken).
+ */
+int vq_pop(struct virtq *vq, const struct vq_mem *m, const struct vq_shared *s,
+	   enum vq_dir dir, struct vq_chain *c);
+/* Undoes the last n vq_pop calls whose chains were not pushed. */
+void vq_unpop(struct virtq *vq, uint16_t n);
+/* Queues a chain's return with len bytes written; the guest sees it after
+ * vq_publish, so all buffers of one packet appear together. */
+void vq_push(struct virtq *vq, uint16_t head, uint32_t len);
+void vq_publish(struct virtq *vq);
+/* True when the guest wants an interrupt for what was pushed since the last
+ * one (EVENT_IDX or VRING_AVAIL_F_NO_INTERRUPT); updates the bookkeeping. */
+bool vq_need_notify(struct virtq *vq);
+/* Tells the guest (EVENT_IDX) to kick again only after new entries. */
+void vq_arm_kick(struct virtq *vq);
+
+#endif /* BIFROST_VIRTQ_H */
