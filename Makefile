@@ -8,7 +8,7 @@ BPFTOOL    ?= bpftool
 ARCH_INC   := /usr/include/$(shell uname -m)-linux-gnu
 
 CFLAGS     ?= -O2 -g
-CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ibpf -I$(BUILD) -Ihost-afxdp -Iloader
+CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ibpf -I$(BUILD) -Ihost-afxdp -Iloader -Itests/tools
 BPF_CFLAGS := -O2 -g -target bpf -I$(ARCH_INC) -Ibpf -Wall -Werror
 LDLIBS     := -lxdp -lbpf -lelf -lz -lpthread
 
@@ -44,19 +44,25 @@ $(BUILD)/obj/%.o: %.c $(HDRS) $(SKEL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/bifrostctl: $(BUILD)/obj/$(CTL_MAIN:.c=.o) $(LIB_OBJS)
+# Library code as an archive: each binary links only the objects it uses
+# (the guest image copies the tools with their shared libraries).
+LIB_A      := $(BUILD)/libbifrost.a
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bifrostctl: $(BUILD)/obj/$(CTL_MAIN:.c=.o) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bifrost-host: $(BUILD)/obj/$(HOST_MAIN:.c=.o) $(LIB_OBJS)
+$(BUILD)/bifrost-host: $(BUILD)/obj/$(HOST_MAIN:.c=.o) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) $(HDRS) $(wildcard tests/unit/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_A) $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJS) $(HDRS)
+$(BUILD)/tools/%: tests/tools/%.c $(LIB_A) $(HDRS) $(wildcard tests/tools/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) -Wl,--as-needed $(LDLIBS) -lssl -lcrypto
 
 deps:
 	@bash tests/lib/deps.sh

@@ -26,32 +26,9 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include "pattern.h"
 
 #define CHUNK	(256 * 1024)
-
-static uint64_t pattern_word(uint64_t seed, uint64_t i)
-{
-	uint64_t x = seed ^ (i * 0x9e3779b97f4a7c15ULL);
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-/* Fills buf with the pattern bytes [off, off+len). */
-static void pattern(uint64_t seed, uint64_t off, uint8_t *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		uint64_t pos = off + i;
-
-		buf[i] = (uint8_t)(pattern_word(seed, pos >> 3) >> ((pos & 7) * 8));
-	}
-}
 
 static void set_timeouts(int fd)
 {
@@ -119,13 +96,8 @@ static int do_recv(int fd, uint64_t bytes, uint64_t seed)
 			       (unsigned long long)bytes, n ? strerror(errno) : "EOF");
 			return 1;
 		}
-		pattern(seed, got, want, n);
-		if (memcmp(buf, want, n)) {
-			ssize_t i = 0;
-
-			while (buf[i] == want[i])
-				i++;
-			printf("mismatch at offset %llu\n", (unsigned long long)(got + i));
+		if (pattern_check(seed, got, buf, n, want) >= 0) {
+			printf("mismatch at offset %lld\n", pattern_check(seed, got, buf, n, want));
 			return 1;
 		}
 		got += n;
@@ -147,7 +119,7 @@ static int do_send(int fd, uint64_t bytes, uint64_t seed)
 
 	while (off < bytes) {
 		len = bytes - off < CHUNK ? bytes - off : CHUNK;
-		pattern(seed, off, buf, len);
+		pattern_fill(seed, off, buf, len);
 		for (done = 0; done < len; done += n) {
 			n = write(fd, buf + done, len - done);
 			if (n <= 0) {
@@ -209,7 +181,7 @@ static int do_rr_client(int fd, long count, uint32_t size)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	memcpy(req, &size, 4);
 	for (i = 0; i < count; i++) {
-		pattern((uint64_t)i, 0, req + 4, size);
+		pattern_fill((uint64_t)i, 0, req + 4, size);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (write(fd, req, size + 4) != (ssize_t)(size + 4) || read_full(fd, resp, size)) {
 			printf("rr failed at %ld\n", i);
