@@ -16,15 +16,16 @@ printf 'guest vm1 mac %s prpr off\nguest vm9 mac 52:54:00:bf:77:09 queues 2\n' \
 	$TOPO_GUEST_MAC > $C/b.conf
 echo "guest vm1 mac $TOPO_GUEST_MAC prpr on max-merge 32000 max-segs 8 flush-us 0" > $C/c.conf
 
-BYTES=$((256 << 20))
+# Open-ended stream: it runs until the last reload is done, by construction.
 port=6001
-ip netns exec $TOPO_RCV timeout 120 $BUILD/tools/bf_stream recv $port $BYTES 42 \
+ip netns exec $TOPO_RCV timeout 300 $BUILD/tools/bf_stream recv $port 0 42 \
 	> $C/recv.out 2>&1 &
 rpid=$!
 wait_for grep -q listening $C/recv.out
-ip netns exec $TOPO_SND timeout 120 $BUILD/tools/bf_stream send $TOPO_RCV_IP $port $BYTES 42 \
+ip netns exec $TOPO_SND timeout 300 $BUILD/tools/bf_stream send $TOPO_RCV_IP $port 0 42 \
 	> $C/send.out 2>&1 &
 spid=$!
+sleep 0.5	# the stream is flowing before the first reload
 
 reload_fail=0 prog_fail=0 reloads=0 progs=0
 for i in $(seq 1 100); do
@@ -39,16 +40,16 @@ for i in $(seq 1 100); do
 		progs=$((progs + 1))
 	fi
 done
-# The reloads only prove something if the stream was running all along.
-if kill -0 $spid 2>/dev/null; then
-	pass "stream still running after the last reload"
-else
-	fail "stream still running after the last reload" "stream ended first; reloads did not overlap it"
-fi
+sleep 0.5
+# bf_stream runs under "ip netns exec": signal the bf_stream process itself
+pkill -USR1 -f "^$BUILD/tools/bf_stream send $TOPO_RCV_IP $port 0 42"
 wait $spid; wait $rpid
+sent=$(awk '/^sent/ {print $2}' $C/send.out)
+echo "INFO: $sent bytes streamed across the reloads"
+check_eq "stream carried data" "$(( ${sent:-0} > 0 ))" 1
 check_eq "100 policy reloads succeed" "$reloads/$reload_fail" "100/0"
 check_eq "10 program replacements succeed" "$progs/$prog_fail" "10/0"
-check_eq "stream byte-exact during reloads" "$(grep -v listening $C/recv.out)" "ok $BYTES bytes"
+check_eq "stream byte-exact during reloads" "$(grep -v listening $C/recv.out)" "ok ${sent:-?} bytes"
 
 gen=$(json_get $TOPO_WIRE .generation)
 check_eq "generation counts every reload" "$gen" 101

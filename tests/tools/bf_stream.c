@@ -4,7 +4,10 @@
  *
  *   bf_stream recv PORT BYTES SEED       accept one connection, read BYTES,
  *                                        check them against the SEED pattern
+ *                                        (BYTES 0: until the sender closes)
  *   bf_stream send ADDR PORT BYTES SEED  connect and write BYTES of pattern
+ *                                        (BYTES 0: until SIGUSR1, then close;
+ *                                        prints how many bytes went out)
  *   bf_stream rr-server PORT             echo fixed-size requests until EOF
  *   bf_stream rr-client ADDR PORT COUNT SIZE
  *                                        COUNT request/response round trips,
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,14 +87,24 @@ static int connect_to(const char *addr, const char *port)
 	exit(1);
 }
 
+static volatile sig_atomic_t stop_sending;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	stop_sending = 1;
+}
+
 static int do_recv(int fd, uint64_t bytes, uint64_t seed)
 {
 	uint8_t *buf = malloc(CHUNK), *want = malloc(CHUNK);
 	uint64_t got = 0;
 	ssize_t n;
 
-	while (got < bytes) {
+	while (!bytes || got < bytes) {
 		n = read(fd, buf, CHUNK);
+		if (n == 0 && !bytes)
+			break;		/* open-ended stream: EOF ends it */
 		if (n <= 0) {
 			printf("short: got %llu of %llu bytes (%s)\n", (unsigned long long)got,
 			       (unsigned long long)bytes, n ? strerror(errno) : "EOF");
@@ -102,7 +116,7 @@ static int do_recv(int fd, uint64_t bytes, uint64_t seed)
 		}
 		got += n;
 	}
-	if (read(fd, buf, 1) != 0) {
+	if (bytes && read(fd, buf, 1) != 0) {
 		printf("extra bytes after %llu\n", (unsigned long long)bytes);
 		return 1;
 	}
@@ -117,11 +131,16 @@ static int do_send(int fd, uint64_t bytes, uint64_t seed)
 	size_t len, done;
 	ssize_t n;
 
-	while (off < bytes) {
-		len = bytes - off < CHUNK ? bytes - off : CHUNK;
+	signal(SIGUSR1, on_usr1);
+	while (bytes ? off < bytes : !stop_sending) {
+		len = bytes && bytes - off < CHUNK ? bytes - off : CHUNK;
 		pattern_fill(seed, off, buf, len);
 		for (done = 0; done < len; done += n) {
 			n = write(fd, buf + done, len - done);
+			if (n < 0 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
 			if (n <= 0) {
 				perror("bf_stream: write");
 				return 1;
@@ -133,7 +152,7 @@ static int do_send(int fd, uint64_t bytes, uint64_t seed)
 	/* wait for the receiver to close: all bytes acknowledged */
 	while (read(fd, buf, CHUNK) > 0)
 		;
-	printf("sent %llu bytes\n", (unsigned long long)bytes);
+	printf("sent %llu bytes\n", (unsigned long long)off);
 	return 0;
 }
 
