@@ -30,7 +30,7 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 PROGS      := $(BUILD)/bifrostctl $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
 
-.PHONY: all deps test unit demo bench bench-host clean
+.PHONY: all deps deps-bench test unit demo bench bench-host clean
 all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS)
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
@@ -67,6 +67,12 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A) $(HDRS) $(wildcard tests/tools/*.h)
 deps:
 	@bash tests/lib/deps.sh
 
+# Optional peer for the benchmarks (not needed by the tests).
+deps-bench: deps
+	@dpkg-query -W -f='$${Status}' dpdk 2>/dev/null | grep -q 'install ok installed' || \
+		(echo "deps-bench: installing dpdk"; DEBIAN_FRONTEND=noninteractive \
+		 apt-get install -y -qq --no-install-recommends dpdk >/dev/null)
+
 unit: $(UNIT_BINS)
 	@BUILD=$(BUILD) bash tests/run.sh --unit-only
 
@@ -76,7 +82,7 @@ test: all
 demo: all
 	@BUILD=$(BUILD) bash tests/demo.sh
 
-bench bench-host: all
+bench bench-host: all deps-bench
 	@BUILD=$(BUILD) bash tests/bench_host.sh
 
 clean:

@@ -50,11 +50,57 @@ run_mode() { # MODE(fwd|prpr)
 	eval "${mode}_cpu=$cpu ${mode}_rr=$rr"
 }
 
+# Peer: DPDK testpmd forwarding the same traffic (af_xdp PMD on the wire veth
+# with DPDK's own XDP program, net_tap PMD towards the receiver), no merging.
+run_dpdk() {
+	command -v dpdk-testpmd >/dev/null || return 1
+	local snd=bfbd-snd rcv=bfbd-rcv gmac=52:54:00:bf:75:02 w0 r0 w1 r1 t0 t1 res pid
+	bf_ns $snd; bf_ns $rcv
+	bf_veth bfbd0 bfbd1 $snd
+	ip link set bfbd0 up
+	ip -n $snd addr add 10.75.0.1/24 dev bfbd1; ip -n $snd link set bfbd1 up
+	ip netns exec $snd ethtool -K bfbd1 tx off tso off gso off >/dev/null 2>&1
+	(tail -f /dev/null | timeout 300 dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
+		--file-prefix bfbd --vdev net_af_xdp0,iface=bfbd0,start_queue=0,queue_count=1 \
+		--vdev net_tap0,iface=bfbdt -- --forward-mode=io --auto-start --nb-cores=1 \
+		--total-num-mbufs=32768 > $BF_TMP/testpmd.log 2>&1) &
+	BF_PIDS+=($!)
+	wait_for ip link show bfbdt >/dev/null 2>&1 || return 1
+	sleep 1
+	pid=$(pgrep -f "^dpdk-testpmd .*file-prefix bfbd" | head -1)
+	ip link set bfbdt netns $rcv
+	ip -n $rcv link set bfbdt address $gmac
+	ip -n $rcv addr add 10.75.0.2/24 dev bfbdt; ip -n $rcv link set bfbdt up
+	ip -n $snd neigh replace 10.75.0.2 lladdr $gmac dev bfbd1 nud permanent
+	ip -n $rcv neigh replace 10.75.0.1 \
+		lladdr "$(ip -n $snd -j link show bfbd1 | jq -r '.[0].address')" dev bfbdt nud permanent
+	local c0 c1
+	c0=$(awk '{print $14 + $15}' /proc/$pid/stat)
+	w0=$(ns_tx_packets $snd bfbd1); r0=$(ns_rx_packets $rcv bfbdt)
+	ip netns exec $rcv timeout 120 $BUILD/tools/bf_stream recv 6300 $BYTES 5 > $BF_TMP/dr.out 2>&1 &
+	local rp=$!
+	wait_for grep -q listening $BF_TMP/dr.out
+	t0=$(date +%s%N)
+	ip netns exec $snd timeout 120 $BUILD/tools/bf_stream send 10.75.0.2 6300 $BYTES 5 >/dev/null
+	wait $rp
+	t1=$(date +%s%N)
+	w1=$(ns_tx_packets $snd bfbd1); r1=$(ns_rx_packets $rcv bfbdt)
+	c1=$(awk '{print $14 + $15}' /proc/$pid/stat)
+	grep -q "^ok $BYTES bytes" $BF_TMP/dr.out || echo "WARNING: DPDK transfer: $(cat $BF_TMP/dr.out)"
+	pkill -f "file-prefix bfbd"
+	dpdk_wire=$((w1 - w0)) dpdk_guest=$((r1 - r0)) dpdk_ns=$((t1 - t0))
+	# testpmd busy-polls: its CPU time is its wall time on one core
+	dpdk_cpu=$(( (c1 - c0) * 1000000000 / $(getconf CLK_TCK) ))
+}
+
 run_mode fwd
 run_mode prpr
+dpdk_wire=0
+run_dpdk || echo "(DPDK testpmd not installed or failed: no peer row; 'make deps-bench' installs it)"
 awk -v bytes=$BYTES -v fw=$fwd_wire -v fg=$fwd_guest -v fns=$fwd_ns -v fc=$fwd_cpu \
     -v frr=$fwd_rr -v pw=$prpr_wire -v pg=$prpr_guest -v pns=$prpr_ns -v pc=$prpr_cpu \
-    -v prr=$prpr_rr -v flush=$FLUSH_US 'BEGIN {
+    -v prr=$prpr_rr -v flush=$FLUSH_US -v dw=$dpdk_wire -v dg=${dpdk_guest:-0} \
+    -v dns=${dpdk_ns:-1} -v dc=${dpdk_cpu:-0} 'BEGIN {
 	printf "bench-host: %d MiB wire->guest TCP, MSS 1448, one run, same machine\n", bytes / 1048576
 	printf "%-22s %14s %14s %10s\n", "", "(a) forward", "(b) PRPR", "b/a"
 	printf "%-22s %14.0f %14.0f %10.2f\n", "wire packets/s", fw / (fns / 1e9), pw / (pns / 1e9), (pw / (pns / 1e9)) / (fw / (fns / 1e9))
@@ -64,6 +110,13 @@ awk -v bytes=$BYTES -v fw=$fwd_wire -v fg=$fwd_guest -v fns=$fwd_ns -v fc=$fwd_c
 	printf "%-22s %14.1f %14.1f %10.2f\n", "merge ratio", fw / fg, pw / pg, (pw / pg) / (fw / fg)
 	printf "%-22s %14.0f %14.0f %10.3f\n", "backend CPU ns/wire pkt", fc / fw, pc / pw, (pc / pw) / (fc / fw)
 	printf "%-22s %14.1f %14.1f %10.2f\n", "RR median us (64 B)", frr, prr, prr / frr
+	if (dw > 0) {
+		printf "peer: DPDK testpmd io-forward (af_xdp PMD -> net_tap PMD), busy-polling, no merging:\n"
+		printf "%-22s %14.0f   %-28s %.2f\n", "wire packets/s", dw / (dns / 1e9), "Bifrost PRPR / DPDK:", (pw / (pns / 1e9)) / (dw / (dns / 1e9))
+		printf "%-22s %14.2f\n", "Gbit/s (host clock)", bytes * 8 / dns
+		printf "%-22s %14d\n", "packets into guest", dg
+		printf "%-22s %14.0f   (busy-poll: CPU time = wall time)\n", "CPU ns/wire pkt", dc / dw
+	}
 	printf "goal: PRPR CPU/wire pkt <= 1.1x forward: %s (%.3fx)\n", ((pc / pw) / (fc / fw) <= 1.1) ? "met" : "NOT met", (pc / pw) / (fc / fw)
 	printf "goal: RR median with PRPR <= off + flush timeout (%d us): %s\n", flush, (prr <= frr + flush) ? "met" : "NOT met"
 }'
