@@ -30,8 +30,13 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 PROGS      := $(BUILD)/bifrostctl $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
 
-.PHONY: all deps deps-bench test unit demo bench bench-host clean
-all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS)
+.PHONY: all deps deps-bench test unit demo bench bench-host clean vm-image
+all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS) vm-image
+
+# Guest image for the VM tests and the demo: Debian's 6.1 kernel, busybox,
+# tools; cached (build-image.sh skips work when its inputs are unchanged).
+vm-image:
+	@bash tests/vm/build-image.sh $(BUILD)/vm
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 	@mkdir -p $(@D)
@@ -66,6 +71,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A) $(HDRS) $(wildcard tests/tools/*.h)
 
 deps:
 	@bash tests/lib/deps.sh
+	@bash tests/vm/deps.sh $(BUILD)/vm/cache
 
 # Optional peer for the benchmarks (not needed by the tests).
 deps-bench: deps

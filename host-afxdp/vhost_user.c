@@ -40,6 +40,7 @@ enum {
 	VHU_GET_QUEUE_NUM = 17,
 	VHU_SET_VRING_ENABLE = 18,
 	VHU_SEND_RARP = 19,
+	VHU_SET_BACKEND_REQ_FD = 21,
 };
 
 #define VHU_VERSION		0x1
@@ -49,6 +50,7 @@ enum {
 #define VHU_VRING_NOFD		(1ULL << 8)
 
 #define PF_REPLY_ACK		3
+#define PF_BACKEND_REQ		5
 
 #define BIT(n)			(1ULL << (n))
 
@@ -56,8 +58,13 @@ static const uint64_t offered_features =
 	BIT(VHOST_F_CSUM) | BIT(VHOST_F_GUEST_CSUM) | BIT(VHOST_F_GUEST_TSO4) | BIT(VHOST_F_GUEST_TSO6) |
 	BIT(VHOST_F_GUEST_ECN) | BIT(VHOST_F_HOST_TSO4) | BIT(VHOST_F_HOST_TSO6) | BIT(VHOST_F_HOST_ECN) |
 	BIT(VHOST_F_MRG_RXBUF) | BIT(VHOST_F_RING_INDIRECT) | BIT(VHOST_F_RING_EVENT_IDX) |
-	BIT(VHOST_F_PROTOCOL_FEATURES) | BIT(VHOST_F_VERSION_1);
-static const uint64_t offered_protocol = BIT(PF_REPLY_ACK);
+	BIT(VHOST_F_PROTOCOL_FEATURES) | BIT(VHOST_F_VERSION_1) |
+	/* A CVM's device has iommu_platform=on. Without a vIOMMU the front-end
+	 * still hands us guest-physical addresses (no IOTLB protocol). */
+	BIT(VHOST_F_ACCESS_PLATFORM);
+/* QEMU insists on both for an ACCESS_PLATFORM device; we never send
+ * requests on the back-end channel (no IOTLB: no vIOMMU). */
+static const uint64_t offered_protocol = BIT(PF_REPLY_ACK) | BIT(PF_BACKEND_REQ);
 
 struct vhu_region {
 	uint64_t gpa, size, uva, mmap_offset;
@@ -128,6 +135,7 @@ static void reset_device(struct vhost_dev *d)
 	for (q = 0; q < VHOST_NQUEUES; q++)
 		reset_vring(d, q);
 	unmap_memory(d);
+	close_fd(&d->backend_req_fd);
 	d->features = 0;
 	d->protocol_features = 0;
 	d->owner = false;
@@ -339,6 +347,15 @@ static int handle(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
 		break;
 	case VHU_SEND_RARP:
 		break;	/* the guest announces itself; nothing to do */
+	case VHU_SET_BACKEND_REQ_FD:
+		if (nfds != 1) {
+			fail_msg(d, "%s: expected one fd, got %lu", "SET_BACKEND_REQ_FD", nfds);
+			return -EINVAL;
+		}
+		close_fd(&d->backend_req_fd);
+		d->backend_req_fd = fds[0];
+		used_fds = 1;
+		break;
 	default:
 		fail_msg(d, "%s %lu not supported", "request", m->request);
 		ret = -EOPNOTSUPP;
@@ -443,7 +460,7 @@ int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared
 	unsigned int q;
 
 	memset(d, 0, sizeof(*d));
-	d->listen_fd = d->conn_fd = -1;
+	d->listen_fd = d->conn_fd = d->backend_req_fd = -1;
 	for (q = 0; q < VHOST_NQUEUES; q++) {
 		d->vr[q].kick_fd = d->vr[q].call_fd = -1;
 		reset_vring(d, q);

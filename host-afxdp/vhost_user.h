@@ -34,6 +34,7 @@
 #define VHOST_F_RING_EVENT_IDX	29
 #define VHOST_F_PROTOCOL_FEATURES	30
 #define VHOST_F_VERSION_1		32
+#define VHOST_F_ACCESS_PLATFORM	33
 
 struct vhost_vring {
 	struct virtq vq;
@@ -56,6 +57,7 @@ struct vhost_dev {
 	char path[108];
 	int listen_fd;
 	int conn_fd;
+	int backend_req_fd;		/* back-end -> front-end channel (unused) */
 	uint64_t features;		/* acked by the front-end */
 	uint64_t protocol_features;
 	bool owner;

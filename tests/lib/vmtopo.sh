@@ -1,0 +1,92 @@
+# Wire -> XDP -> AF_XDP -> bifrost-host -> vhost-user -> QEMU guest (sourced
+# after harness.sh). The "wire" peer is namespace ${P}-snd (10.$NET.0.1), the
+# guest is 10.$NET.0.2 with MAC VM_GUEST_MAC. Guest traffic tools are added to
+# the guest at launch (tests/vm/launch.sh --add).
+
+VM_GUEST_MAC=52:54:00:bf:90:02
+VM_MEM=${VM_MEM:-1024}
+
+# Guest-physical range of the guest's swiotlb pool, from a probe boot in cvm
+# mode (deterministic for one kernel, memory size and command line); cached.
+vm_swiotlb_range() {
+	local cache=$BUILD/vm/swiotlb-range-$VM_MEM out
+	if [ ! -s "$cache" ] || [ "$cache" -ot "$BUILD/vm/vmlinuz" ] ||
+	   [ "$cache" -ot "$BUILD/vm/initramfs.cpio.gz" ]; then
+		echo true > "$BF_TMP/probe.sh"
+		out=$(tests/vm/launch.sh --mode cvm --net none --mem $VM_MEM --timeout 120 \
+			--script "$BF_TMP/probe.sh" 2>/dev/null | awk '/^swiotlb-range/ {print $2 "-" $3}')
+		[ -n "$out" ] || return 1
+		echo "$out" > "$cache"
+	fi
+	cat "$cache"
+}
+
+# vm_up P NET MODE(vm|cvm) PRPR(on|off) [BACKEND_CVM_RANGES]
+vm_up() {
+	local p=$1 net=$2 mode=$3 prpr=$4
+	VM_P=$p; VM_SND=$p-snd; VM_WIRE=${p}0; VM_PEER=${p}1
+	VM_SND_IP=10.$net.0.1; VM_IP=10.$net.0.2; VM_MODE=$mode
+	VM_SOCK=$BF_TMP/$p.sock
+	VM_CVM_RANGES=${5:-}
+	if [ "$mode" = cvm ] && [ -z "$VM_CVM_RANGES" ]; then
+		VM_CVM_RANGES=$(vm_swiotlb_range) || { echo "no swiotlb range"; return 1; }
+	fi
+	bf_ns $VM_SND
+	bf_veth $VM_WIRE $VM_PEER $VM_SND
+	ip link set $VM_WIRE up
+	ip -n $VM_SND addr add $VM_SND_IP/24 dev $VM_PEER
+	ip -n $VM_SND link set $VM_PEER up
+	ip netns exec $VM_SND ethtool -K $VM_PEER tx off tso off gso off >/dev/null 2>&1
+	ip -n $VM_SND neigh replace $VM_IP lladdr $VM_GUEST_MAC dev $VM_PEER nud permanent
+	VM_PEER_MAC=$(ip -n $VM_SND -j link show $VM_PEER | jq -r '.[0].address')
+	echo "guest vm1 mac $VM_GUEST_MAC queues 1 prpr $prpr" > "$BF_TMP/vm.conf"
+	bf_attach $VM_WIRE --config "$BF_TMP/vm.conf" >/dev/null || return 1
+	vm_backend_start
+}
+
+vm_backend_start() {
+	local cvm=()
+	[ -n "$VM_CVM_RANGES" ] && cvm=(--cvm "$VM_CVM_RANGES")
+	[ "${VM_BACKEND_CVM_EMPTY:-}" = 1 ] && cvm=(--cvm)
+	$BUILD/bifrost-host --iface $VM_WIRE --guest vm1 --vhost-user $VM_SOCK "${cvm[@]}" \
+		>> "$BF_TMP/backend.log" 2>&1 &
+	VM_BACKEND=$!
+	BF_PIDS+=($VM_BACKEND)
+	wait_for test -S $VM_SOCK
+}
+
+vm_backend_stop() {
+	kill -${1:-TERM} $VM_BACKEND 2>/dev/null
+	wait $VM_BACKEND 2>/dev/null
+}
+
+# vm_launch SCRIPT [launch.sh options...]: boots the guest in the background;
+# VM_PID is the launcher, its output goes to $BF_TMP/vm.out, and
+# $BF_TMP/vm.ready appears when the guest is about to run SCRIPT.
+vm_launch() {
+	local script=$1; shift
+	local mode_args=(--mode $VM_MODE)
+	rm -f "$BF_TMP/vm.ready"
+	tests/vm/launch.sh "${mode_args[@]}" --net vhost-user:$VM_SOCK --reconnect 1 \
+		--mac $VM_GUEST_MAC --ip $VM_IP/24 --peer $VM_SND_IP --peermac $VM_PEER_MAC \
+		--mem $VM_MEM --script "$script" --add $BUILD/tools/bf_tls --add $BUILD/tools/bf_stream \
+		--ready-file "$BF_TMP/vm.ready" --log "$BF_TMP/console.log" --timeout ${VM_TIMEOUT:-300} \
+		"$@" > "$BF_TMP/vm.out" 2>&1 &
+	VM_PID=$!
+	BF_PIDS+=($VM_PID)
+}
+
+# vm_wait: waits for the guest to power off; returns the launcher's code.
+vm_wait() {
+	wait $VM_PID
+}
+
+# vm_stat KEY: a value from the guest's stats block.
+vm_stat() {
+	awk -v k="$1" '$1 == k {print $2; exit}' "$BF_TMP/vm.out"
+}
+
+# vm_out: the guest script's output (between BF-BEGIN and BF-END).
+vm_out() {
+	sed -n '/^BF-BEGIN/,/^BF-END/p' "$BF_TMP/vm.out"
+}

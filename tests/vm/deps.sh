@@ -1,0 +1,64 @@
+#!/bin/bash
+# Installs what the guest image and the launcher need, from Debian's archive
+# only. Idempotent and quiet when everything is present.
+#   - host packages: qemu-system-x86, busybox-static, cpio, iperf3, openssl, ...
+#   - the guest kernel package linux-image-$BF_VM_KVER, downloaded with
+#     `apt-get download` and unpacked with dpkg-deb -x into $CACHE (it is NOT
+#     installed into the host's /boot or /lib/modules).
+# Usage: tests/vm/deps.sh [CACHE_DIR]   (default build/vm/cache)
+set -eu
+KVER=${BF_VM_KVER:-6.1.0-56-amd64}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+CACHE=${1:-$ROOT/build/vm/cache}
+
+pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils iperf3 openssl ca-certificates
+      ethtool iproute2 iputils-ping kmod coreutils bash)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+updated=0
+apt_update() {
+	[ $updated -eq 1 ] && return 0
+	timeout 300 apt-get update -qq || { echo "vm-deps: apt-get update failed" >&2; exit 1; }
+	updated=1
+}
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "vm-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt_update
+	timeout 900 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		{ echo "vm-deps: apt-get install ${missing[*]} failed" >&2; exit 1; }
+fi
+
+# Guest kernel: unpacked into $CACHE/kernel (boot/vmlinuz-*, lib/modules/*).
+kdir=$CACHE/kernel
+if [ ! -f "$kdir/boot/vmlinuz-$KVER" ] || [ ! -f "$kdir/lib/modules/$KVER/modules.dep" ]; then
+	mkdir -p "$CACHE"
+	deb=$(ls "$CACHE"/linux-image-"$KVER"_*.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$deb" ]; then
+		echo "vm-deps: downloading linux-image-$KVER"
+		apt_update
+		# download into a directory the _apt user may write (apt's sandbox)
+		dl=$(mktemp -d /tmp/bfvm-dl.XXXXXX)
+		chmod 755 "$dl"
+		id _apt >/dev/null 2>&1 && chown _apt "$dl"
+		(cd "$dl" && timeout 600 apt-get download -qq "linux-image-$KVER") ||
+			{ rm -rf "$dl"; echo "vm-deps: apt-get download linux-image-$KVER failed" >&2; exit 1; }
+		mv "$dl"/linux-image-"$KVER"_*.deb "$CACHE"/ 2>/dev/null || true
+		rm -rf "$dl"
+		deb=$(ls "$CACHE"/linux-image-"$KVER"_*.deb 2>/dev/null | head -n1 || true)
+		[ -n "$deb" ] || { echo "vm-deps: no .deb for linux-image-$KVER in $CACHE" >&2; exit 1; }
+	fi
+	rm -rf "$kdir.tmp"
+	dpkg-deb -x "$deb" "$kdir.tmp" ||
+		{ echo "vm-deps: dpkg-deb -x $deb failed" >&2; exit 1; }
+	# the .deb ships no modules.dep (its postinst runs depmod): make it here
+	depmod -b "$kdir.tmp" "$KVER" ||
+		{ echo "vm-deps: depmod -b $kdir.tmp $KVER failed" >&2; exit 1; }
+	rm -rf "$kdir"
+	mv "$kdir.tmp" "$kdir"
+fi
+exit 0

@@ -1,0 +1,266 @@
+#!/bin/bash
+# Boots the Bifrost test guest under QEMU (TCG) and reports what it did.
+# See tests/vm/README.md for the options and the output format.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+
+usage() {
+	cat <<'E'
+usage: tests/vm/launch.sh [options]
+  --mode vm|cvm           cvm: kernel arg swiotlb=force + iommu_platform=on (default vm)
+  --net tap:IFNAME        existing tap device (vhost=off)
+  --net vhost-user:SOCK   QEMU connects to the backend listening on SOCK
+  --net none              no network device
+  --reconnect N           vhost-user: QEMU reconnects every N s when the backend goes away
+  --vhost-server          vhost-user: QEMU listens on SOCK, the backend connects
+  --mac MAC               guest MAC (default 52:54:00:12:34:56)
+  --ip CIDR --peer IP --peermac MAC   guest eth0 address, peer with a permanent neighbour entry
+  --mtu N                 guest eth0 MTU
+  --script FILE           run FILE in the guest as /bf/run.sh
+  --add SRC[:DEST]        also put host file SRC into the guest at DEST (default /bf/NAME)
+  --mem MB                guest RAM (default 1024)
+  --zced-mb MB            add a second guest NUMA node of MB (all memfd-shared), node 1
+  --icount                -icount shift=0 (guest time counts instructions)
+  --log FILE              serial console log (default: temporary, removed)
+  --timeout SECONDS       kill QEMU if it has not powered off by then: exit 124 (default 600)
+  --ready-file FILE       written when the guest prints BF-READY (just before run.sh)
+  --append ARGS           more kernel command line (e.g. bf.foo=bar -> $BF_FOO in run.sh)
+  --dev-opts OPTS         more virtio-net-pci properties (e.g. mrg_rxbuf=off)
+  --qemu-arg ARG          one more QEMU argument (repeatable)
+  --image DIR             where vmlinuz and initramfs.cpio.gz are (default build/vm)
+exit: the script's rc; 124 timeout; 125 BF-ERROR or the guest died; 2 bad usage
+E
+}
+die() { echo "launch: $*" >&2; exit 2; }
+
+MODE=vm NET='' RECONNECT='' VHOST_SERVER=0 MAC=52:54:00:12:34:56 IP='' PEER='' PEERMAC='' MTU=''
+SCRIPT='' MEM=1024 ZCED_MB=0 ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
+IMAGE=${BF_VM_IMAGE:-$ROOT/build/vm}
+ADDS=() QARGS=()
+need() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mode) need "$@"; MODE=$2; shift 2;;
+	--net) need "$@"; NET=$2; shift 2;;
+	--reconnect) need "$@"; RECONNECT=$2; shift 2;;
+	--vhost-server) VHOST_SERVER=1; shift;;
+	--mac) need "$@"; MAC=$2; shift 2;;
+	--ip) need "$@"; IP=$2; shift 2;;
+	--peer) need "$@"; PEER=$2; shift 2;;
+	--peermac) need "$@"; PEERMAC=$2; shift 2;;
+	--mtu) need "$@"; MTU=$2; shift 2;;
+	--script) need "$@"; SCRIPT=$2; shift 2;;
+	--add) need "$@"; ADDS+=("$2"); shift 2;;
+	--mem) need "$@"; MEM=$2; shift 2;;
+	--zced-mb) need "$@"; ZCED_MB=$2; shift 2;;
+	--icount) ICOUNT=1; shift;;
+	--log) need "$@"; LOG=$2; shift 2;;
+	--timeout) need "$@"; TIMEOUT=$2; shift 2;;
+	--ready-file) need "$@"; READY=$2; shift 2;;
+	--append) need "$@"; APPEND="$APPEND $2"; shift 2;;
+	--dev-opts) need "$@"; DEVOPTS=$2; shift 2;;
+	--qemu-arg) need "$@"; QARGS+=("$2"); shift 2;;
+	--image) need "$@"; IMAGE=$2; shift 2;;
+	-h|--help) usage; exit 0;;
+	*) usage >&2; die "unknown option '$1'";;
+	esac
+done
+
+case $MODE in vm|cvm) ;; *) die "--mode must be vm or cvm, not '$MODE'";; esac
+[ -n "$NET" ] || die "--net tap:IFNAME | vhost-user:SOCK | none is required"
+isnum() { case $1 in ''|*[!0-9]*) return 1;; esac; }
+isnum "$MEM" && [ "$MEM" -ge 128 ] || die "--mem must be a number of MB >= 128"
+isnum "$ZCED_MB" || die "--zced-mb must be a number of MB"
+isnum "$TIMEOUT" && [ "$TIMEOUT" -gt 0 ] || die "--timeout must be a positive number of seconds"
+[ -z "$RECONNECT" ] || isnum "$RECONNECT" || die "--reconnect must be a number of seconds"
+[[ $MAC =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || die "bad --mac '$MAC'"
+[ -z "$PEERMAC" ] || [[ $PEERMAC =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || die "bad --peermac '$PEERMAC'"
+[ -z "$PEERMAC" ] || [ -n "$PEER" ] || die "--peermac needs --peer"
+[ -z "$SCRIPT" ] || [ -f "$SCRIPT" ] || die "--script '$SCRIPT' is not a file"
+[ -f "$IMAGE/vmlinuz" ] && [ -f "$IMAGE/initramfs.cpio.gz" ] ||
+	die "no guest image in $IMAGE: run tests/vm/build-image.sh first"
+# the uncompressed ELF kernel boots through PVH (faster); else the bzImage
+KERNEL=$IMAGE/vmlinuz
+[ -f "$IMAGE/vmlinux" ] && [ "${BF_VM_BZIMAGE:-0}" != 1 ] && KERNEL=$IMAGE/vmlinux
+QEMU=$(command -v qemu-system-x86_64 || true)
+[ -n "$QEMU" ] || die "qemu-system-x86_64 not found: run tests/vm/deps.sh"
+
+TMP=$(mktemp -d /tmp/bfvm-launch.XXXXXX)
+QPID=
+cleanup() {
+	if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then
+		kill -TERM "$QPID" 2>/dev/null || true
+		sleep 0.5
+		kill -KILL "$QPID" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+[ -n "$LOG" ] || LOG=$TMP/console.log
+mkdir -p "$(dirname "$LOG")"
+: > "$LOG"
+[ -z "$READY" ] || rm -f "$READY"
+
+# --- network device -----------------------------------------------------
+NETARGS=()
+DEV="virtio-net-pci,netdev=n0,mac=$MAC,vectors=0,disable-legacy=on,romfile="
+DEV="$DEV,mrg_rxbuf=on,csum=on,guest_csum=on,guest_tso4=on,guest_tso6=on,host_tso4=on,host_tso6=on"
+[ "$MODE" = cvm ] && DEV="$DEV,iommu_platform=on"
+[ -z "$DEVOPTS" ] || DEV="$DEV,$DEVOPTS"
+case $NET in
+none) ;;
+tap:?*)
+	IFN=${NET#tap:}
+	[ -e "/sys/class/net/$IFN" ] || die "tap device '$IFN' does not exist (in this network namespace)"
+	NETARGS=(-netdev "tap,id=n0,ifname=$IFN,script=no,downscript=no,vhost=off" -device "$DEV");;
+vhost-user:?*)
+	SOCK=${NET#vhost-user:}
+	CH="socket,id=c0,path=$SOCK"
+	if [ "$VHOST_SERVER" = 1 ]; then
+		CH="$CH,server=on,wait=on"
+	else
+		[ -S "$SOCK" ] || [ -n "$RECONNECT" ] || die "no vhost-user socket at '$SOCK' (is the backend listening?)"
+		[ -z "$RECONNECT" ] || CH="$CH,reconnect=$RECONNECT"
+	fi
+	NETARGS=(-chardev "$CH" -netdev "vhost-user,id=n0,chardev=c0" -device "$DEV");;
+*) die "--net must be tap:IFNAME, vhost-user:SOCK or none, not '$NET'";;
+esac
+
+# --- kernel command line ------------------------------------------------
+KARGS="console=ttyS0 panic=-1 mitigations=off nokaslr bf.mode=$MODE"
+# cvm: every DMA bounces (swiotlb=force); iommu=soft makes x86 treat swiotlb as
+# its DMA path, as a SEV/TDX guest does, and print the pool range at boot.
+[ "$MODE" = cvm ] && KARGS="$KARGS swiotlb=force iommu=soft"
+[ -z "$IP" ] || KARGS="$KARGS bf.ip=$IP"
+[ -z "$PEER" ] || KARGS="$KARGS bf.peer=$PEER"
+[ -z "$PEERMAC" ] || KARGS="$KARGS bf.peermac=$PEERMAC"
+[ -z "$MTU" ] || KARGS="$KARGS bf.mtu=$MTU"
+KARGS="$KARGS$APPEND"
+
+# --- initrd: cached image + a small per-launch cpio (bf/run.sh, --add files)
+# The initrd is padded with zeros (which the kernel's initramfs unpacker
+# skips) to a fixed size: QEMU puts it at the top of low memory and the
+# swiotlb pool is allocated right below it, so a fixed size keeps the pool
+# range the same for every script and image (it depends on --mem/--zced-mb).
+PAD_MB=${BF_VM_INITRD_PAD_MB:-32}
+cp "$IMAGE/initramfs.cpio.gz" "$TMP/initrd.cpio.gz"
+INITRD=$TMP/initrd.cpio.gz
+if [ -n "$SCRIPT" ] || [ ${#ADDS[@]} -gt 0 ]; then
+	X=$TMP/extra
+	mkdir -p "$X/bf"
+	[ -z "$SCRIPT" ] || install -m 755 "$SCRIPT" "$X/bf/run.sh"
+	for a in "${ADDS[@]}"; do
+		src=${a%%:*}
+		if [ "$src" = "$a" ]; then dst=/bf/$(basename "$src"); else dst=${a#*:}; fi
+		[ -f "$src" ] || die "--add '$src' is not a file"
+		case $dst in /*) ;; *) die "--add destination '$dst' must be absolute";; esac
+		mkdir -p "$X$(dirname "$dst")"
+		cp -p "$src" "$X$dst"
+	done
+	(cd "$X" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -1 > "$TMP/extra.cpio.gz" || die "packing the per-launch cpio failed"
+	cat "$TMP/extra.cpio.gz" >> "$INITRD"
+fi
+isz=$(stat -c %s "$INITRD")
+if [ "$isz" -gt $((PAD_MB << 20)) ]; then
+	echo "launch: warning: initrd is $((isz >> 20)) MiB > ${PAD_MB} MiB: the swiotlb range will differ from other launches (set BF_VM_INITRD_PAD_MB)" >&2
+else
+	truncate -s $((PAD_MB << 20)) "$INITRD"
+fi
+
+# --- QEMU -----------------------------------------------------------------
+TOTAL=$((MEM + ZCED_MB))
+Q=("$QEMU" -accel tcg -machine pc -cpu max -smp 1 -m "${TOTAL}M"
+	-object "memory-backend-memfd,id=mem,size=${MEM}M,share=on")
+if [ "$ZCED_MB" -gt 0 ]; then
+	Q+=(-object "memory-backend-memfd,id=mem1,size=${ZCED_MB}M,share=on"
+		-numa "node,nodeid=0,memdev=mem" -numa "node,nodeid=1,memdev=mem1")
+else
+	Q+=(-numa "node,memdev=mem")
+fi
+Q+=(-nodefaults -display none -monitor none -serial "file:$LOG" -no-reboot
+	-kernel "$KERNEL" -initrd "$INITRD" -append "$KARGS"
+	-device virtio-rng-pci,vectors=0
+	"${NETARGS[@]}")
+[ "$ICOUNT" = 0 ] || Q+=(-icount shift=0)
+Q+=("${QARGS[@]}")
+echo "${Q[*]}" > "$TMP/qemu.cmd"
+
+now() { date +%s.%N; }
+T0=$(now)
+"${Q[@]}" </dev/null >"$TMP/qemu.out" 2>&1 &
+QPID=$!
+DEADLINE=$(( $(date +%s) + TIMEOUT ))
+TREADY='' TIMEDOUT=0
+while kill -0 "$QPID" 2>/dev/null; do
+	if [ -z "$TREADY" ] && grep -q '^BF-READY' "$LOG" 2>/dev/null; then
+		TREADY=$(now)
+		if [ -n "$READY" ]; then
+			{
+				echo ready
+				tr -d '\r' < "$LOG" | sed -n 's/^BF-SWIOTLB \(0x[0-9a-fA-F]*\) \(0x[0-9a-fA-F]*\).*/swiotlb-range \1 \2/p' | head -n1
+			} > "$READY.tmp" && mv "$READY.tmp" "$READY"
+		fi
+	fi
+	if [ "$(date +%s)" -ge "$DEADLINE" ]; then
+		TIMEDOUT=1
+		echo "launch: timeout after ${TIMEOUT}s: killing QEMU" >&2
+		kill -TERM "$QPID" 2>/dev/null || true
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$QPID" 2>/dev/null || break; sleep 0.2; done
+		kill -KILL "$QPID" 2>/dev/null || true
+		break
+	fi
+	sleep 0.1
+done
+QRC=0
+wait "$QPID" 2>/dev/null || QRC=$?
+QPID=
+T1=$(now)
+
+# --- report -----------------------------------------------------------------
+CLEAN=$TMP/clean.log
+tr -d '\r' < "$LOG" > "$CLEAN"
+sed -n '/^BF-BEGIN$/,/^BF-END rc=/{/^BF-BEGIN$/d;/^BF-END rc=/d;p}' "$CLEAN"
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
+if grep -q '^BF-STATS-END$' "$CLEAN"; then
+	sed -n '/^BF-STATS-BEGIN$/,/^BF-STATS-END$/{/^BF-STATS-END$/d;p}' "$CLEAN"
+	[ -z "$TREADY" ] || echo "host_boot_s $(secs "$T0" "$TREADY")"
+	echo "host_total_s $(secs "$T0" "$T1")"
+	echo "BF-STATS-END"
+fi
+RANGE=$(sed -n 's/.*software IO TLB: mapped \[mem \(0x[0-9a-fA-F]*\)-\(0x[0-9a-fA-F]*\)\].*/\1 \2/p' "$CLEAN" | head -n1)
+[ -n "$RANGE" ] || RANGE=$(sed -n 's/^BF-SWIOTLB \(0x[0-9a-fA-F]*\) \(0x[0-9a-fA-F]*\).*/\1 \2/p' "$CLEAN" | head -n1)
+[ -z "$RANGE" ] || echo "swiotlb-range $RANGE"
+
+tail_log() {
+	local where=$LOG
+	[ "$LOG" != "$TMP/console.log" ] || where="temporary; keep it with --log FILE"
+	echo "launch: --- last lines of the console log ($where) ---" >&2
+	tail -n 25 "$CLEAN" >&2
+	if [ -s "$TMP/qemu.out" ]; then
+		echo "launch: --- QEMU said (exit $QRC) ---" >&2
+		tail -n 15 "$TMP/qemu.out" >&2
+	fi
+}
+if [ "$TIMEDOUT" = 1 ]; then
+	tail_log
+	exit 124
+fi
+if grep -q '^BF-ERROR' "$CLEAN"; then
+	grep '^BF-ERROR' "$CLEAN" | sed 's/^/launch: guest: /' >&2
+	tail_log
+	exit 125
+fi
+RC=$(sed -n 's/^BF-END rc=\([0-9]*\)$/\1/p' "$CLEAN" | tail -n1)
+if [ -n "$RC" ]; then
+	grep -q '^BF-STATS-END$' "$CLEAN" || echo "launch: warning: no BF-STATS block" >&2
+	exit "$RC"
+fi
+if [ -z "$SCRIPT" ] && grep -q '^BF-STATS-END$' "$CLEAN"; then
+	exit 0
+fi
+echo "launch: the guest ended without BF-END (QEMU exit $QRC)" >&2
+tail_log
+exit 125
