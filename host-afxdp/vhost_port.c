@@ -69,7 +69,7 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 	uint8_t hdr[12];
 	uint16_t nbuf = 0, le;
 	unsigned int i;
-	bool mrg = vhost_dev_has(d, VHOST_F_MRG_RXBUF);
+	bool mrg = vhost_dev_has(d, VHOST_F_MRG_RXBUF), retried = false;
 	int r;
 
 	while (have < want) {
@@ -80,6 +80,13 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_WRITES, &c[nbuf]);
 		if (r == 0) {		/* guest has not posted enough buffers */
 			vq_unpop(vq, nbuf);
+			vq_arm_kick(vq);	/* it kicks when it adds some */
+			if (vq_avail(vq) > nbuf && !retried) {
+				retried = true;	/* raced with the guest: once more */
+				nbuf = 0;
+				have = 0;
+				continue;
+			}
 			return -EAGAIN;
 		}
 		if (r == -EACCES) {	/* counted; give every buffer back empty */

@@ -497,7 +497,7 @@ int vhost_dev_pollfds(struct vhost_dev *d, struct pollfd *pfd, int max)
 {
 	int n = 0;
 
-	if (max < 3)
+	if (max < 4)
 		return 0;
 	pfd[n].fd = d->listen_fd;
 	pfd[n++].events = POLLIN;
@@ -507,6 +507,10 @@ int vhost_dev_pollfds(struct vhost_dev *d, struct pollfd *pfd, int max)
 	}
 	if (d->vr[VHOST_TXQ].kick_fd >= 0) {
 		pfd[n].fd = d->vr[VHOST_TXQ].kick_fd;
+		pfd[n++].events = POLLIN;
+	}
+	if (d->vr[VHOST_RXQ].kick_fd >= 0 && max > n) {	/* new RX buffers */
+		pfd[n].fd = d->vr[VHOST_RXQ].kick_fd;
 		pfd[n++].events = POLLIN;
 	}
 	return n;
@@ -527,6 +531,9 @@ void vhost_dev_service(struct vhost_dev *d, const struct pollfd *pfd, int n)
 		else if (pfd[i].fd == d->vr[VHOST_TXQ].kick_fd &&
 			 read(pfd[i].fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 			close_fd(&d->vr[VHOST_TXQ].kick_fd);
+		else if (pfd[i].fd == d->vr[VHOST_RXQ].kick_fd &&
+			 read(pfd[i].fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			close_fd(&d->vr[VHOST_RXQ].kick_fd);
 	}
 }
 

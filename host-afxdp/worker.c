@@ -27,19 +27,58 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* PRPR output -> guest port. */
+/* Room for what one PRPR call can emit while the guest is full: every
+ * held flow (a flush) plus the packet that caused it. */
+#define PEND_SLOTS		(PRPR_FLOWS + 2)
+#define PEND_BUF		(65536 + 256)
+
+static int port_deliver(struct bf_queue *qq, const struct virtio_net_hdr *vh,
+			const uint8_t *frame, size_t len)
+{
+	struct bf_port *p = qq->g->port;
+	int r = p->ops->deliver(p, qq->index, vh, frame, len);
+
+	if (r == 0) {
+		qq->st.out_packets++;
+		qq->st.out_bytes += len;
+	} else if (r != -EAGAIN && r != BF_PORT_VIOLATION) {
+		qq->st.drop_port++;	/* guest not running, or refused */
+	}
+	return r;
+}
+
+/* Delivers parked packets in order; true when none is left. */
+static bool drain_pending(struct bf_queue *qq)
+{
+	while (qq->pend_n) {
+		struct bf_pending *pe = &qq->pend[qq->pend_head];
+
+		if (port_deliver(qq, &pe->vh, pe->buf, pe->len) == -EAGAIN)
+			return false;
+		qq->pend_head = (qq->pend_head + 1) % qq->pend_cap;
+		qq->pend_n--;
+	}
+	return true;
+}
+
+/* PRPR output -> guest port, parking it when the guest has no room. */
 static void deliver(void *ctx, const struct virtio_net_hdr *vh,
 		    const uint8_t *frame, size_t len)
 {
 	struct bf_queue *qq = ctx;
-	struct bf_port *p = qq->g->port;
+	struct bf_pending *pe;
 
-	if (p->ops->deliver(p, qq->index, vh, frame, len)) {
+	if (!qq->pend_n && port_deliver(qq, vh, frame, len) != -EAGAIN)
+		return;
+	if (qq->pend_n == qq->pend_cap || len > PEND_BUF) {
 		qq->st.drop_port++;
 		return;
 	}
-	qq->st.out_packets++;
-	qq->st.out_bytes += len;
+	pe = &qq->pend[(qq->pend_head + qq->pend_n) % qq->pend_cap];
+	pe->vh = *vh;
+	pe->len = len;
+	memcpy(pe->buf, frame, len);
+	qq->pend_n++;
 }
 
 static void load_policy(struct bf_worker *w, bool force)
@@ -91,6 +130,8 @@ static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t 
 	struct afxdp_umem *um = &w->umem;
 	uint32_t idx, i, n;
 
+	if (!drain_pending(qq))
+		return 0;	/* backpressure: frames wait in the AF_XDP ring */
 	n = xsk_ring_cons__peek(&qq->sock.rx, w->o.batch, &idx);
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&qq->sock.rx, idx + i);
@@ -101,12 +142,16 @@ static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t 
 		if (d->len <= um->opts.frame_size)
 			prpr_input(qq->prpr, afxdp_data(um, d->addr), d->len, now);
 		afxdp_frame_put(um, addr);
+		if (qq->pend_n) {	/* guest full: stop taking frames */
+			n = i + 1;
+			break;
+		}
 	}
 	if (n)
 		xsk_ring_cons__release(&qq->sock.rx, n);
 	/* Without a hold timeout PRPR behaves like GRO without
 	 * gro_flush_timeout: whatever one batch merged leaves at its end. */
-	if (n && qq->cfg.flush_ns == 0)
+	if (n && qq->cfg.flush_ns == 0 && !qq->pend_n)
 		prpr_flush_all(qq->prpr, PRPR_FLUSH_BATCH_END);
 	return n;
 }
@@ -255,7 +300,8 @@ static void *worker_main(void *arg)
 			struct bf_port *p = qs[i]->g->port;
 
 			work += rx_queue(w, qs[i], now);
-			prpr_flush_expired(qs[i]->prpr, now);
+			if (!qs[i]->pend_n)	/* held packets keep their order */
+				prpr_flush_expired(qs[i]->prpr, now);
 			work += tx_queue(w, qs[i]);
 			p->ops->flush(p, qs[i]->index);
 		}
@@ -271,6 +317,8 @@ static void *worker_main(void *arg)
 		w->loops++;
 		deadline = now + (work ? 0 : IDLE_WAIT_NS);
 		for (i = 0; !work && i < nq; i++) {
+			if (qs[i]->pend_n)	/* woken by the guest's RX kick */
+				continue;
 			d = prpr_next_deadline(qs[i]->prpr);
 			if (d < deadline)
 				deadline = d;
@@ -347,8 +395,13 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 			qq->index = q;
 			qq->slot = BF_XSK_SLOT(g->id, q);
 			qq->prpr = prpr_new(PRPR_FLOWS, deliver, qq, &qq->st);
-			if (!qq->prpr)
+			qq->pend = calloc(PEND_SLOTS, sizeof(*qq->pend));
+			if (!qq->prpr || !qq->pend)
 				return -ENOMEM;
+			qq->pend_cap = PEND_SLOTS;
+			for (unsigned int k = 0; k < PEND_SLOTS; k++)
+				if (!(qq->pend[k].buf = malloc(PEND_BUF)))
+					return -ENOMEM;
 			ret = afxdp_sock_create(&qq->sock, &w->umem, ifname, o->nic_queue,
 						w->xskmap_fd, qq->slot);
 			if (ret) {
@@ -384,6 +437,10 @@ void bf_worker_destroy(struct bf_worker *w)
 			if (qq->prpr)
 				prpr_free(qq->prpr);
 			qq->prpr = NULL;
+			for (unsigned int k = 0; qq->pend && k < qq->pend_cap; k++)
+				free(qq->pend[k].buf);
+			free(qq->pend);
+			qq->pend = NULL;
 		}
 	}
 	afxdp_umem_destroy(&w->umem);

@@ -20,6 +20,13 @@
 
 struct bf_worker;
 
+/* A packet the guest had no room for yet (backpressure, in order). */
+struct bf_pending {
+	struct virtio_net_hdr vh;
+	uint32_t len;
+	uint8_t *buf;
+};
+
 struct bf_queue {
 	struct bf_worker *w;
 	struct bf_guest_rt *g;
@@ -29,6 +36,10 @@ struct bf_queue {
 	struct prpr *prpr;
 	struct prpr_cfg cfg;
 	struct bf_backend_stats st;
+	/* While packets wait here, no frame is taken from the AF_XDP ring:
+	 * the ring (then the NIC) buffers instead of the backend dropping. */
+	struct bf_pending *pend;
+	unsigned int pend_head, pend_n, pend_cap;
 };
 
 struct bf_guest_rt {

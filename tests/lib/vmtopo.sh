@@ -86,7 +86,51 @@ vm_stat() {
 	awk -v k="$1" '$1 == k {print $2; exit}' "$BF_TMP/vm.out"
 }
 
-# vm_out: the guest script's output (between BF-BEGIN and BF-END).
+# vm_out: the guest script's output (the launcher prints it first, then
+# the BF-STATS block).
 vm_out() {
-	sed -n '/^BF-BEGIN/,/^BF-END/p' "$BF_TMP/vm.out"
+	sed '/^BF-STATS-BEGIN$/,$d' "$BF_TMP/vm.out"
+}
+
+# vm_traffic_check LABEL MB_TCP MB_TLS: boots the guest (vm_up done) and moves
+# MB_TCP MiB of TCP and MB_TLS MiB of TLS 1.2 (kTLS in the guest) each way,
+# checking every stream byte-exact on the receiving side.
+vm_traffic_check() {
+	local label=$1 tcp=$(( $2 << 20 )) tls=$(( $3 << 20 )) s=$BF_TMP
+	cat > $s/run.sh <<EOS
+export OPENSSL_CONF=/etc/ssl/openssl-ktls.cnf
+ping -c 3 -W 5 $VM_SND_IP >/dev/null && echo "ping ok" || echo "ping failed"
+bf-snap start
+/bf/bf_stream recv 5001 $tcp 31 | grep -v listening | sed 's/^/tcp-in /'
+/bf/bf_stream send $VM_SND_IP 5002 $tcp 32 | sed 's/^/tcp-out /'
+/bf/bf_tls server 443 recv $tls 33 | grep -v listening | sed 's/^/tls-in /'
+/bf/bf_tls client $VM_SND_IP 8443 send $tls 34 | sed 's/^/tls-out /'
+bf-snap end
+EOS
+	# host side: receivers first, senders once the guest is up
+	ip netns exec $VM_SND timeout 400 $BUILD/tools/bf_stream recv 5002 $tcp 32 > $s/h-tcp.out 2>&1 &
+	local p1=$!
+	ip netns exec $VM_SND timeout 400 $BUILD/tools/bf_tls server 8443 recv $tls 34 > $s/h-tls.out 2>&1 &
+	local p2=$!
+	vm_launch $s/run.sh
+	wait_for test -e $s/vm.ready || wait_for test -e $s/vm.ready
+	ip netns exec $VM_SND timeout 300 $BUILD/tools/bf_stream send $VM_IP 5001 $tcp 31 >/dev/null 2>&1
+	ip netns exec $VM_SND timeout 300 $BUILD/tools/bf_tls client $VM_IP 443 send $tls 33 >/dev/null 2>&1
+	wait $p1 $p2
+	vm_wait
+	check_eq "$label: launcher exit code" "$?" 0
+	check_eq "$label: guest pings the wire peer" "$(vm_out | grep -c '^ping ok')" 1
+	check_eq "$label: TCP wire->guest byte-exact" "$(vm_out | sed -n 's/^tcp-in //p')" "ok $tcp bytes"
+	check_eq "$label: TCP guest->wire byte-exact" "$(grep -v listening $s/h-tcp.out)" "ok $tcp bytes"
+	check_eq "$label: TLS wire->guest byte-exact, kTLS rx+tx" \
+		"$(vm_out | sed -n 's/^tls-in //p')" "ok $tls bytes ktls_tx 1 ktls_rx 1"
+	check_eq "$label: TLS guest->wire byte-exact" \
+		"$(grep -v listening $s/h-tls.out | awk '{print $1, $2, $3}')" "ok $tls bytes"
+	check_eq "$label: guest used kTLS to send" "$(vm_out | sed -n 's/^tls-out ok .* ktls_tx \([01]\).*/\1/p')" 1
+}
+
+# vm_snap_field LABEL FIELD: a counter from the guest's "bf-snap LABEL" line.
+vm_snap_field() {
+	vm_out | awk -v l="$1" -v f="$2" '$1 == "snap" && $2 == l {
+		for (i = 3; i < NF; i += 2) if ($i == f) print $(i + 1) }'
 }
