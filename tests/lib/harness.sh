@@ -87,3 +87,7 @@ wait_for() {
 	done
 	return 1
 }
+
+# Interface packet counters (rx/tx packets) inside a namespace.
+ns_rx_packets() { ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.rx.packets'; }
+ns_tx_packets() { ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.tx.packets'; }

@@ -70,9 +70,6 @@ topo_backend_stop() {
 	TOPO_BACKEND_CPU_NS=$(awk '/cpu_ns/ {print $5}' "$BF_TMP/backend.log")
 }
 
-# Interface packet counters (rx/tx packets) inside a namespace.
-ns_rx_packets() { ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.rx.packets'; }
-ns_tx_packets() { ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.tx.packets'; }
 
 # topo_transfer DIR BYTES SEED: DIR "in" (wire -> guest) or "out".
 # Prints the receiver's verdict line ("ok N bytes" on success).
