@@ -11,8 +11,9 @@
  * self-signed certificate at start; the client does not verify it (test
  * traffic between the two ends of one test, not an authentication tool).
  * Cipher: ECDHE-ECDSA-AES128-GCM-SHA256, which Linux kTLS handles in both
- * directions. Prints "ok N bytes ktls_tx X ktls_rx Y" on success, or the
- * offset of the first bad byte, or the TLS error (e.g. a bad record MAC).
+ * directions. Prints "ok N bytes ktls_tx X ktls_rx Y secs S" on success (S:
+ * the data phase after the handshake, on this side's clock), or the offset
+ * of the first bad byte, or the TLS error (e.g. a bad record MAC).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -168,6 +170,7 @@ int main(int argc, char **argv)
 	bool client = argc == 7 && !strcmp(argv[1], "client");
 	const char *dir;
 	uint64_t bytes, seed;
+	struct timespec t0, t1;
 	SSL_CTX *ctx;
 	SSL *ssl;
 	int fd, rc;
@@ -200,11 +203,14 @@ int main(int argc, char **argv)
 	SSL_set_fd(ssl, fd);
 	if ((server ? SSL_accept(ssl) : SSL_connect(ssl)) != 1)
 		return die_ssl("handshake");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = !strcmp(dir, "send") ? do_send(ssl, bytes, seed) : do_recv(ssl, bytes, seed);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!rc)
-		printf("ok %llu bytes ktls_tx %d ktls_rx %d\n", (unsigned long long)bytes,
+		printf("ok %llu bytes ktls_tx %d ktls_rx %d secs %.3f\n", (unsigned long long)bytes,
 		       (int)BIO_get_ktls_send(SSL_get_wbio(ssl)),
-		       (int)BIO_get_ktls_recv(SSL_get_rbio(ssl)));
+		       (int)BIO_get_ktls_recv(SSL_get_rbio(ssl)),
+		       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	SSL_free(ssl);
 	close(fd);
 	SSL_CTX_free(ctx);

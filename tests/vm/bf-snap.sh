@@ -20,11 +20,14 @@ hist_sum() {
 
 net() { cat "/sys/class/net/eth0/statistics/$1" 2>/dev/null || echo 0; }
 
+LABEL=${1:-now}
 if [ "${1:-}" = hist ]; then
 	hist_sum "${2:-size}" "${3:-}"
 	exit 0
 fi
-read -r _ user nice system _ _ irq softirq steal _ < <(grep '^cpu ' /proc/stat)
-echo "snap ${1:-now} rx_packets $(net rx_packets) tx_packets $(net tx_packets)" \
+# shellcheck disable=SC2046
+set -- $(grep '^cpu ' /proc/stat)	# cpu user nice system idle iowait irq softirq steal
+user=$2 nice=$3 system=$4 irq=$7 softirq=$8 steal=${9:-0}
+echo "snap ${LABEL:-now} rx_packets $(net rx_packets) tx_packets $(net tx_packets)" \
 	"rx_bytes $(net rx_bytes) tx_bytes $(net tx_bytes)" \
 	"bounced_bytes $(hist_sum size) busy_ns $(( (user + nice + system + irq + softirq + steal) * 10000000 ))"
