@@ -443,10 +443,6 @@ static void accept_conn(struct vhost_dev *d)
 
 	if (fd < 0)
 		return;
-	if (d->conn_fd >= 0) {	/* one front-end at a time */
-		close(fd);
-		return;
-	}
 	/* a front-end that stalls mid-message cannot wedge the worker */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	d->conn_fd = fd;
@@ -497,11 +493,14 @@ int vhost_dev_pollfds(struct vhost_dev *d, struct pollfd *pfd, int max)
 {
 	int n = 0;
 
-	if (max < 4)
+	if (max < 3)
 		return 0;
-	pfd[n].fd = d->listen_fd;
-	pfd[n++].events = POLLIN;
-	if (d->conn_fd >= 0) {
+	/* One front-end at a time: a newcomer waits in the listen backlog
+	 * until the current connection's end has been processed. */
+	if (d->conn_fd < 0) {
+		pfd[n].fd = d->listen_fd;
+		pfd[n++].events = POLLIN;
+	} else {
 		pfd[n].fd = d->conn_fd;
 		pfd[n++].events = POLLIN;
 	}
