@@ -28,7 +28,8 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-PROGS      := $(BUILD)/bifrostctl $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
+PROGS      := $(BUILD)/bifrostctl $(BUILD)/bifrostctl-static \
+              $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
 
 .PHONY: all deps deps-bench test unit demo bench bench-host clean vm-image
 all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS) vm-image
@@ -57,6 +58,10 @@ $(LIB_A): $(LIB_OBJS)
 
 $(BUILD)/bifrostctl: $(BUILD)/obj/$(CTL_MAIN:.c=.o) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Self-contained copy for the 6.1 guest (loads the XDP program there).
+$(BUILD)/bifrostctl-static: $(BUILD)/obj/$(CTL_MAIN:.c=.o) $(LIB_A)
+	$(CC) $(CFLAGS) -static -o $@ $^ -lbpf -lelf -lz
 
 $(BUILD)/bifrost-host: $(BUILD)/obj/$(HOST_MAIN:.c=.o) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

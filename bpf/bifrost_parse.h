@@ -6,7 +6,10 @@
  *
  * Everything is read through bf_parse_frame(data, data_end, &out); no access
  * happens before the check that covers it. Offsets are bounded by
- * BF_PARSE_MAX_OFF so the verifier can track them.
+ * BF_PARSE_MAX_OFF so the verifier can track them. Lengths read from the
+ * packet (IP total/payload length) are compared as integers against the
+ * frame length, never added to packet pointers: older verifiers (Linux 6.1)
+ * lose their bounds.
  */
 #ifndef BIFROST_PARSE_H
 #define BIFROST_PARSE_H
@@ -179,7 +182,7 @@ static __always_inline int bf_parse_ipv4(const __u8 *data, const __u8 *data_end,
 	ihl = (iph[0] & 0x0f) * 4;
 	tot = ((__u32)iph[2] << 8) | iph[3];
 	if (ihl < 20 || tot < ihl || iph + ihl > data_end ||
-	    data + off + tot > data_end)
+	    off + tot > (__u32)(data_end - data))
 		return BF_PARSE_MALFORMED;
 	p->flags |= BF_PF_IPV4;
 	p->l3_end = off + tot;
@@ -228,7 +231,7 @@ static __always_inline int bf_parse_ipv6(const __u8 *data, const __u8 *data_end,
 		return BF_PARSE_MALFORMED;
 	plen = ((__u32)ip6[4] << 8) | ip6[5];
 	end = off + 40 + plen;
-	if (plen == 0 || data + end > data_end)	/* jumbograms unsupported */
+	if (plen == 0 || end > (__u32)(data_end - data))	/* no jumbograms */
 		return BF_PARSE_MALFORMED;
 	p->flags |= BF_PF_IPV6;
 	p->l3_end = end;
