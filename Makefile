@@ -87,13 +87,18 @@ deps-bench: deps
 unit: $(UNIT_BINS)
 	@BUILD=$(BUILD) bash tests/run.sh --unit-only
 
-test: all
+# test, demo and bench install what they need first (quiet when present), so
+# the README's quick start is two commands on a fresh machine.
+test: deps
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash tests/run.sh
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash tests/demo.sh
 
-bench bench-host: all deps-bench
+bench bench-host: deps-bench
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash tests/bench_host.sh
 
 clean:

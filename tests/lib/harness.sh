@@ -28,7 +28,8 @@ bf_cleanup() {
 	for i in "${BF_ATTACHED[@]}"; do $BFCTL detach "$i" >/dev/null 2>&1; done
 	for i in "${BF_IFS[@]}"; do ip link del "$i" 2>/dev/null; done
 	for n in "${BF_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
-	[ -n "$BF_TMP" ] && rm -rf "$BF_TMP"
+	[ -n "$BF_TMP" ] && [ -z "${BF_KEEP_TMP:-}" ] && rm -rf "$BF_TMP"
+	[ -n "${BF_KEEP_TMP:-}" ] && echo "kept $BF_TMP" >&2
 	return 0
 }
 

@@ -73,7 +73,7 @@ static int connect_to(const char *addr, const char *port)
 
 	inet_pton(AF_INET, addr, &a.sin_addr);
 	set_timeouts(fd);
-	for (tries = 0; tries < 50; tries++) {
+	for (tries = 0; tries < 300; tries++) {	/* 30 s: slow (icount) guests */
 		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
 			return fd;
 		if (errno != ECONNREFUSED)
