@@ -39,3 +39,14 @@ sent=$(awk '/^sent/ {print $2}' $BF_TMP/send.out)
 echo "INFO: $sent bytes streamed across the restart"
 check_eq "stream byte-exact across the restart" "$(vm_out | sed -n 's/^stream //p')" "ok ${sent:-?} bytes"
 check_eq "a second backend served the guest" "$(grep -c serving $BF_TMP/backend.log)" 2
+
+# The other way round: the backend outlives QEMU. A second guest boot (a new
+# QEMU process, a new memory table) is served by the same backend.
+cat > $BF_TMP/run2.sh <<EOS
+ping -c 3 -W 5 $VM_SND_IP >/dev/null && echo "second boot ping ok"
+EOS
+vm_launch $BF_TMP/run2.sh
+vm_wait
+check_eq "a new QEMU is served by the running backend" \
+	"$(vm_out | grep -c '^second boot ping ok')" 1
+check_cmd "backend survived the QEMU restart" kill -0 $VM_BACKEND
