@@ -3,7 +3,7 @@
  * bifrost-host - Bifrost's user-space I/O backend.
  *
  *   bifrost-host --iface IFACE --guest NAME (--tap TAP | --vhost-user SOCK)
- *                [--cvm [GPA-GPA[,GPA-GPA...]]] [--guest ...]...
+ *                [--cvm [GPA-GPA[,GPA-GPA...]]] [--adversary POINTS] [--guest ...]...
  *                [--nic-queue N] [--cpus CPU] [--frames N] [--frame-size N]
  *                [--ring N] [--batch N] [--busy-poll] [--zerocopy]
  *
@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "adversary.h"
 #include "bfctl.h"
 #include "virtq.h"
 #include "worker.h"
@@ -31,6 +32,7 @@
 struct guest_arg {
 	const char *tap;
 	const char *vhost;
+	unsigned int adversary;
 	bool cvm;
 	struct vq_shared shared;
 };
@@ -47,7 +49,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: bifrost-host --iface IFACE --guest NAME (--tap TAP | --vhost-user SOCK)\n"
-		"                    [--cvm [GPA-GPA[,GPA-GPA...]]] [--guest ...]...\n"
+		"                    [--cvm [GPA-GPA[,GPA-GPA...]]] [--adversary POINTS] [--guest ...]...\n"
 		"                    [--nic-queue N] [--cpus CPU] [--frames N] [--frame-size 2048|4096]\n"
 		"                    [--ring N] [--batch N] [--busy-poll] [--zerocopy]\n");
 }
@@ -146,6 +148,7 @@ int main(int argc, char **argv)
 		{ "tap", required_argument, NULL, 't' },
 		{ "vhost-user", required_argument, NULL, 'v' },
 		{ "cvm", optional_argument, NULL, 'C' },
+		{ "adversary", required_argument, NULL, 'A' },
 		{ "nic-queue", required_argument, NULL, 'q' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "frames", required_argument, NULL, 'F' },
@@ -190,6 +193,14 @@ int main(int argc, char **argv)
 				ga[ng - 1].tap = optarg;
 			else
 				ga[ng - 1].vhost = optarg;
+			break;
+		case 'A':
+			if (!ng || adversary_parse(optarg, &ga[ng - 1].adversary))
+				return die("--adversary POINTS must follow its --guest; points: "
+					   "rx-payload,rx-after,rx-hdr,rx-len");
+			fprintf(stderr, "bifrost-host: ADVERSARY MODE for guest %s: tampering "
+				"with its shared memory (%s) - for tests only\n",
+				guests[ng - 1].name, optarg);
 			break;
 		case 'C':
 			if (!ng)
@@ -254,6 +265,8 @@ int main(int argc, char **argv)
 			return die("guest '%s' has no port (--tap or --vhost-user)", guests[i].name);
 		if (lookup_guest(iface, &guests[i]))
 			return 1;
+		if (ga[i].adversary && !ga[i].vhost)
+			return die("--adversary needs a --vhost-user guest");
 		if (ga[i].cvm && !ga[i].vhost)
 			return die("--cvm needs a --vhost-user guest (a tap has no guest memory)");
 		if (ga[i].vhost) {
@@ -262,7 +275,7 @@ int main(int argc, char **argv)
 					   "set 'queues 1' in the policy", guests[i].name);
 			guests[i].port = bf_vhost_port_open(ga[i].vhost,
 							    ga[i].cvm ? &ga[i].shared : NULL,
-							    err, sizeof(err));
+							    ga[i].adversary, err, sizeof(err));
 		} else {
 			guests[i].port = bf_tap_port_open(ga[i].tap, guests[i].nqueues,
 							  guests[i].mac, err, sizeof(err));

@@ -57,8 +57,9 @@ struct bf_port *bf_tap_port_open(const char *ifname, unsigned int nqueues,
 				 const uint8_t mac[6], char *err, size_t errlen);
 
 /* A vhost-user-net device served on the UNIX socket at path (one queue
- * pair). shared: CVM shared ranges, or NULL for a normal VM. */
+ * pair). shared: CVM shared ranges, or NULL for a normal VM. adversary:
+ * ADV_* points of the test-only hostile host (adversary.h), normally 0. */
 struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
-				   char *err, size_t errlen);
+				   unsigned int adversary, char *err, size_t errlen);
 
 #endif /* BIFROST_PORT_H */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "adversary.h"
 #include "port.h"
 #include "tso.h"
 #include "vhost_user.h"
@@ -28,6 +29,7 @@ struct vhost_port {
 	bool rx_pending;	/* pushed since the last notify */
 	bool tx_pending;
 	uint8_t *scratch;	/* TSO for guests without GUEST_TSO */
+	struct adversary adv;	/* test-only hostile host, off unless asked */
 };
 
 static struct vhost_port *vp_of(struct bf_port *p)
@@ -59,6 +61,46 @@ static void chain_write(struct vq_chain *c, uint64_t *pos, const uint8_t *src, s
 	}
 }
 
+/* The byte at position pos of the packet written across chains c[0..n). */
+static uint8_t *chain_byte(struct vq_chain *c, unsigned int n, uint64_t pos)
+{
+	unsigned int i, b;
+
+	for (i = 0; i < n; i++)
+		for (b = 0; b < c[i].n; b++) {
+			if (pos < c[i].b[b].len)
+				return c[i].b[b].p + pos;
+			pos -= c[i].b[b].len;
+		}
+	return NULL;
+}
+
+/* Test-only tampering before the guest may look (see adversary.h). */
+static void tamper_before(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
+			  uint64_t payload_pos)
+{
+	uint8_t *b = chain_byte(c, n, payload_pos);
+
+	if ((vp->adv.points & ADV_RX_PAYLOAD) && b)
+		*b ^= 0x5a;
+	if (vp->adv.points & ADV_RX_HDR) {
+		struct virtio_net_hdr bad = {
+			.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+			.gso_size = htole16(1),
+			.hdr_len = htole16(0xffff),
+			.csum_start = htole16(0xfff0),
+			.csum_offset = htole16(0xfff0),
+			.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		};
+		uint16_t nb = htole16(n + 7);
+		uint64_t pos = 0;
+
+		chain_write(&c[0], &pos, (const uint8_t *)&bad, sizeof(bad));
+		if (vp->dev.hdr_len == 12)
+			chain_write(&c[0], &pos, (const uint8_t *)&nb, 2);
+	}
+}
+
 static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		       const uint8_t *frame, size_t len)
 {
@@ -66,6 +108,8 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 	struct virtq *vq = &d->vr[VHOST_RXQ].vq;
 	struct vq_chain c[MAX_RX_CHAINS];
 	uint64_t want = d->hdr_len + len, have = 0, take;
+	uint32_t lens[MAX_RX_CHAINS], poff = 0;
+	bool hit;
 	uint8_t hdr[12];
 	uint16_t nbuf = 0, le;
 	unsigned int i;
@@ -108,6 +152,7 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		vp->rx_pending = true;
 		return -EINVAL;
 	}
+	hit = adversary_pick(&vp->adv, frame, len, &poff);
 	memcpy(hdr, vh, sizeof(*vh));
 	le = htole16(nbuf);
 	memcpy(hdr + 10, &le, 2);
@@ -122,9 +167,25 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		chain_write(&c[i], &pos, frame, take);
 		frame += take;
 		len -= take;
-		vq_push(vq, c[i].head, (uint32_t)pos);
+		lens[i] = (uint32_t)pos;
+	}
+	if (hit)
+		tamper_before(vp, c, nbuf, d->hdr_len + poff);
+	for (i = 0; i < nbuf; i++) {
+		uint32_t ulen = lens[i];
+
+		if (hit && (vp->adv.points & ADV_RX_LEN) && i + 1 == nbuf)
+			ulen += 65536;	/* claims more than the buffer holds */
+		vq_push(vq, c[i].head, ulen);
 	}
 	vq_publish(vq);
+	if (hit && (vp->adv.points & ADV_RX_AFTER)) {
+		/* the guest may already be reading: a time-of-check race */
+		uint8_t *b = chain_byte(c, nbuf, d->hdr_len + poff);
+
+		if (b)
+			*b ^= 0xa5;
+	}
 	vp->rx_pending = true;
 	return 0;
 }
@@ -259,6 +320,10 @@ static void vp_destroy(struct bf_port *p)
 {
 	struct vhost_port *vp = vp_of(p);
 
+	if (vp->adv.points)
+		fprintf(stderr, "bifrost-host: adversary: tampered with %llu of %llu TCP "
+			"payload packets to the guest\n", (unsigned long long)vp->adv.tampered,
+			(unsigned long long)vp->adv.eligible);
 	vhost_dev_destroy(&vp->dev);
 	free(vp->scratch);
 	free(vp);
@@ -274,7 +339,7 @@ static const struct bf_port_ops vhost_ops = {
 };
 
 struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
-				   char *err, size_t errlen)
+				   unsigned int adversary, char *err, size_t errlen)
 {
 	struct vhost_port *vp = calloc(1, sizeof(*vp));
 	int ret;
@@ -291,6 +356,9 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 		free(vp);
 		return NULL;
 	}
+	vp->adv.points = adversary;
+	vp->adv.skip = 32;	/* past the TLS handshake: hit records */
+	vp->adv.every = 8;
 	vp->port.ops = &vhost_ops;
 	vp->port.nqueues = 1;
 	vp->port.violations = &vp->dev.st.violations;

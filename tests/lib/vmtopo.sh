@@ -48,8 +48,9 @@ vm_backend_start() {
 	local cvm=()
 	[ -n "$VM_CVM_RANGES" ] && cvm=(--cvm "$VM_CVM_RANGES")
 	[ "${VM_BACKEND_CVM_EMPTY:-}" = 1 ] && cvm=(--cvm)
+	# shellcheck disable=SC2086
 	$BUILD/bifrost-host --iface $VM_WIRE --guest vm1 --vhost-user $VM_SOCK "${cvm[@]}" \
-		>> "$BF_TMP/backend.log" 2>&1 &
+		${VM_BACKEND_ARGS:-} >> "$BF_TMP/backend.log" 2>&1 &
 	VM_BACKEND=$!
 	BF_PIDS+=($VM_BACKEND)
 	wait_for test -S $VM_SOCK
