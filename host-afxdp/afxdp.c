@@ -132,7 +132,7 @@ void afxdp_refill(struct afxdp_umem *um, uint32_t target)
 	xsk_ring_prod__submit(&um->fill, want);
 }
 
-void afxdp_reclaim(struct afxdp_umem *um, struct afxdp_sock *socks, uint32_t n)
+void afxdp_reclaim(struct afxdp_umem *um)
 {
 	uint32_t idx, i, done;
 
@@ -141,13 +141,13 @@ void afxdp_reclaim(struct afxdp_umem *um, struct afxdp_sock *socks, uint32_t n)
 		afxdp_frame_put(um, *xsk_ring_cons__comp_addr(&um->comp, idx + i));
 	if (done)
 		xsk_ring_cons__release(&um->comp, done);
-	/* Completions are shared; account them against the sockets in order. */
-	for (i = 0; i < n && done; i++) {
-		uint32_t d = socks[i].tx_outstanding < done ? socks[i].tx_outstanding : done;
+}
 
-		socks[i].tx_outstanding -= d;
-		done -= d;
-	}
+uint32_t afxdp_tx_pending(const struct afxdp_sock *s)
+{
+	uint32_t size = s->um->opts.ring_size;
+
+	return size - xsk_prod_nb_free((struct xsk_ring_prod *)&s->tx, size);
 }
 
 bool afxdp_tx(struct afxdp_sock *s, uint64_t addr, uint32_t len)
@@ -162,13 +162,12 @@ bool afxdp_tx(struct afxdp_sock *s, uint64_t addr, uint32_t len)
 	d->len = len;
 	d->options = 0;
 	xsk_ring_prod__submit(&s->tx, 1);
-	s->tx_outstanding++;
 	return true;
 }
 
 void afxdp_tx_kick(struct afxdp_sock *s)
 {
-	if (s->tx_outstanding && xsk_ring_prod__needs_wakeup(&s->tx))
+	if (afxdp_tx_pending(s) && xsk_ring_prod__needs_wakeup(&s->tx))
 		sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
 }
 

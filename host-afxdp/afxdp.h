@@ -39,7 +39,6 @@ struct afxdp_sock {
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod tx;
 	struct afxdp_umem *um;
-	uint32_t tx_outstanding;	/* submitted, not yet completed */
 	int fd;
 };
 
@@ -73,11 +72,14 @@ static inline uint8_t *afxdp_data(struct afxdp_umem *um, uint64_t addr)
 
 /* Moves free frames to the fill ring until it holds `target` frames. */
 void afxdp_refill(struct afxdp_umem *um, uint32_t target);
-/* Returns completed TX frames of every socket to the pool. */
-void afxdp_reclaim(struct afxdp_umem *um, struct afxdp_sock *socks, uint32_t n);
+/* Returns completed TX frames (of every socket on this UMEM) to the pool. */
+void afxdp_reclaim(struct afxdp_umem *um);
+/* Descriptors on s's TX ring the kernel has not consumed yet. */
+uint32_t afxdp_tx_pending(const struct afxdp_sock *s);
 /* Queues one frame (already written at addr) for transmit; false if full. */
 bool afxdp_tx(struct afxdp_sock *s, uint64_t addr, uint32_t len);
-/* Wakes the kernel for TX if it asked for it (need_wakeup). */
+/* Wakes the kernel for TX if s has pending descriptors and the kernel
+ * asked for it (need_wakeup). */
 void afxdp_tx_kick(struct afxdp_sock *s);
 /* Wakes the kernel for RX (fill ring) if it asked for it. */
 void afxdp_rx_kick(struct afxdp_sock *s);

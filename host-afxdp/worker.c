@@ -167,14 +167,9 @@ static void kick_tx(struct bf_worker *w, struct bf_queue *qq)
 
 	/* Copy mode transmits a bounded batch per wakeup: repeat while the
 	 * kernel has not consumed the whole ring. */
-	for (tries = 0; tries < 64; tries++) {
-		uint32_t pending = w->o.xsk.ring_size -
-			xsk_prod_nb_free(&qq->sock.tx, w->o.xsk.ring_size);
-
-		if (!pending)
-			break;
+	for (tries = 0; tries < 64 && afxdp_tx_pending(&qq->sock); tries++) {
 		afxdp_tx_kick(&qq->sock);
-		afxdp_reclaim(&w->umem, &qq->sock, 1);
+		afxdp_reclaim(&w->umem);
 	}
 }
 
@@ -294,7 +289,7 @@ static void *worker_main(void *arg)
 	while (!*w->stop) {
 		now = now_ns();
 		work = 0;
-		afxdp_reclaim(&w->umem, &qs[0]->sock, 1);
+		afxdp_reclaim(&w->umem);
 		afxdp_refill(&w->umem, fill_target);
 		for (i = 0; i < nq; i++) {
 			struct bf_port *p = qs[i]->g->port;
