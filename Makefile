@@ -32,7 +32,20 @@ PROGS      := $(BUILD)/bifrostctl $(BUILD)/bifrostctl-static \
               $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
 
 .PHONY: all deps deps-bench test unit demo bench bench-host clean vm-image
-all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS) vm-image
+all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS) vm-image guest-modules
+
+# Guest kernel modules, built out of tree against Debian's headers for the
+# guest kernel; sources are copied so the tree stays free of build output.
+GUEST_KVER ?= 6.1.0-56-amd64
+GUEST_KDIR ?= /lib/modules/$(GUEST_KVER)/build
+ZCED_SRCS  := $(wildcard guest-driver/bifrost_zced/*)
+.PHONY: guest-modules
+guest-modules: $(BUILD)/guest/bifrost_zced.ko
+$(BUILD)/guest/bifrost_zced.ko: $(ZCED_SRCS)
+	@rm -rf $(BUILD)/guest/zced && mkdir -p $(BUILD)/guest/zced
+	@cp $(ZCED_SRCS) $(BUILD)/guest/zced/
+	$(MAKE) -s -C $(GUEST_KDIR) M=$(abspath $(BUILD)/guest/zced) modules
+	@cp $(BUILD)/guest/zced/bifrost_zced.ko $@
 
 # Guest image for the VM tests and the demo: Debian's 6.1 kernel, busybox,
 # tools; cached (build-image.sh skips work when its inputs are unchanged).

@@ -1,0 +1,44 @@
+#!/bin/bash
+# The guest's bifrost_zced module takes its pool from the shared "ZCED NUMA"
+# node (QEMU node 1), exposes counters and policy in sysfs, rejects bad
+# policy, and five load/unload cycles leave no pool pages or sysfs entries
+# behind.
+set -u
+. "$(dirname "$0")/lib/harness.sh"
+bf_init vm_zced_module
+
+cat > $BF_TMP/run.sh <<'EOS'
+free1() { awk '/MemFree/ {print $4}' /sys/devices/system/node/node1/meminfo; }
+echo "node1_free_before $(free1)"
+for i in 1 2 3 4 5; do
+	insmod /bf/bifrost_zced.ko pool_mb=16 || { echo "insmod failed"; break; }
+	z=/sys/kernel/bifrost_zced
+	echo "cycle $i total $(cat $z/pool_pages_total) free $(cat $z/pool_pages_free)" \
+		"in_use $(cat $z/pool_pages_in_use) node $(cat $z/pool_node)"
+	echo "node1_free_loaded $(free1)"
+	echo 443,8443 > $z/zced_ports && echo "ports $(cat $z/zced_ports)"
+	echo 70000 > $z/zced_ports 2>/dev/null && echo "bad port accepted" || echo "bad port refused"
+	echo "ports_after_bad $(cat $z/zced_ports)"
+	rmmod bifrost_zced || echo "rmmod failed"
+	[ -e $z ] && echo "sysfs left behind"
+done
+echo "node1_free_after $(free1)"
+insmod /bf/bifrost_zced.ko node=0 pool_mb=1 && rmmod bifrost_zced && echo "node 0 loads too"
+insmod /bf/bifrost_zced.ko node=7 2>/dev/null && echo "node 7 accepted" || echo "node 7 refused"
+echo "oops $(dmesg | grep -cE 'Oops:|BUG: |general protection fault|WARNING: CPU|Kernel panic')"
+EOS
+out=$(tests/vm/launch.sh --mode cvm --net none --zced-mb 64 --script $BF_TMP/run.sh \
+	--add $BUILD/guest/bifrost_zced.ko --timeout 180 2>&1)
+get() { echo "$out" | awk -v k="$1" '$1 == k {print $2; exit}'; }
+check_eq "5 load/unload cycles with a full pool" \
+	"$(echo "$out" | grep -c '^cycle [0-9] total 4096 free 4096 in_use 0 node 1$')" 5
+b=$(get node1_free_before); l=$(get node1_free_loaded); a=$(get node1_free_after)
+echo "INFO: node 1 free kB: before $b, loaded $l, after 5 cycles $a"
+check_eq "the pool comes from the ZCED node (16 MiB taken)" "$(( b - l >= 15360 && b - l < 20480 ))" 1
+check_eq "unload gives every pool page back" "$(( a >= b - 1024 ))" 1
+check_eq "policy round trip" "$(echo "$out" | grep -c '^ports 443,8443$')" 5
+check_eq "bad port refused, policy unchanged" \
+	"$(echo "$out" | grep -c '^ports_after_bad 443,8443$')$(echo "$out" | grep -c '^bad port refused$')" 55
+check_eq "no sysfs left behind" "$(echo "$out" | grep -c 'left behind\|rmmod failed\|insmod failed')" 0
+check_eq "a node without memory is refused" "$(echo "$out" | grep -c '^node 7 refused$')" 1
+check_eq "no oops" "$(get oops)" 0
