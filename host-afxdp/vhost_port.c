@@ -118,8 +118,10 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 
 	while (have < want) {
 		if (nbuf == MAX_RX_CHAINS || (nbuf && !mrg)) {
+			/* it will never fit the buffers this guest posts:
+			 * drop (counted), do not wait for room */
 			vq_unpop(vq, nbuf);
-			return -EAGAIN;
+			return -EMSGSIZE;
 		}
 		r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_WRITES, &c[nbuf]);
 		if (r == 0) {		/* guest has not posted enough buffers */

@@ -236,12 +236,16 @@ static struct vhost_vring *vring_of(struct vhost_dev *d, uint32_t index, const c
 	return &d->vr[index];
 }
 
-/* Handles one message; returns 0, 1 if a reply was sent, or -errno. */
+/*
+ * Handles one message; returns 0, 1 if a reply was sent, or -errno. A
+ * descriptor the device keeps is claimed (its slot set to -1); the caller
+ * closes every other one.
+ */
 static int handle(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
 {
 	struct vhost_vring *vr;
 	uint32_t idx;
-	int used_fds = 0, ret = 0;
+	int fd = -1, ret = 0;
 
 	switch (m->request) {
 	case VHU_GET_FEATURES:
@@ -267,8 +271,7 @@ static int handle(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
 		reset_device(d);
 		break;
 	case VHU_SET_MEM_TABLE:
-		used_fds = nfds;
-		ret = set_mem_table(d, m, fds, nfds);
+		ret = set_mem_table(d, m, fds, nfds);	/* mmap keeps its own ref */
 		break;
 	case VHU_SET_VRING_NUM:
 		vr = vring_of(d, m->p.state.index, "SET_VRING_NUM");
@@ -319,20 +322,18 @@ static int handle(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
 				fail_msg(d, "%s: expected one fd, got %lu", "SET_VRING_KICK/CALL", nfds);
 				return -EINVAL;
 			}
-			used_fds = 1;
+			fd = fds[0];
 		}
-		if (m->request == VHU_SET_VRING_ERR) {
-			if (used_fds)
-				close(fds[0]);
-			break;
-		}
+		if (m->request == VHU_SET_VRING_ERR)
+			break;		/* we never report errors: let it close */
+		fds[0] = -1;		/* claimed (or there was none) */
 		if (m->request == VHU_SET_VRING_CALL) {
 			close_fd(&vr->call_fd);
-			vr->call_fd = used_fds ? fds[0] : -1;
+			vr->call_fd = fd;
 			break;
 		}
 		close_fd(&vr->kick_fd);
-		vr->kick_fd = used_fds ? fds[0] : -1;
+		vr->kick_fd = fd;
 		if (vr->kick_fd >= 0)
 			fcntl(vr->kick_fd, F_SETFL, O_NONBLOCK);
 		vr->kicked = true;
@@ -354,15 +355,13 @@ static int handle(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
 		}
 		close_fd(&d->backend_req_fd);
 		d->backend_req_fd = fds[0];
-		used_fds = 1;
+		fds[0] = -1;
 		break;
 	default:
 		fail_msg(d, "%s %lu not supported", "request", m->request);
 		ret = -EOPNOTSUPP;
 		break;
 	}
-	while (used_fds < nfds)
-		close(fds[used_fds++]);
 	return ret;
 }
 
@@ -418,7 +417,7 @@ bad:
 static void handle_conn(struct vhost_dev *d)
 {
 	struct vhu_msg m;
-	int fds[VHU_MAX_FDS], nfds, ret;
+	int fds[VHU_MAX_FDS], nfds, ret, i;
 	bool need_reply;
 
 	if (recv_msg(d, &m, fds, &nfds)) {
@@ -427,6 +426,9 @@ static void handle_conn(struct vhost_dev *d)
 	}
 	need_reply = m.flags & VHU_FLAG_NEED_REPLY;
 	ret = handle(d, &m, fds, nfds);
+	for (i = 0; i < nfds; i++)	/* whatever the device did not keep */
+		if (fds[i] >= 0)
+			close(fds[i]);
 	if (ret == 1)
 		return;
 	if (need_reply && (d->protocol_features & BIT(PF_REPLY_ACK))) {

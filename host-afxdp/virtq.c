@@ -17,32 +17,29 @@ struct vq_desc {
 	uint16_t next;
 };
 
-uint8_t *vq_gpa_to_hva(const struct vq_mem *m, uint64_t gpa, uint64_t len)
+/* addr..addr+len inside one region, by guest-physical or front-end address. */
+static uint8_t *region_hva(const struct vq_mem *m, uint64_t addr, uint64_t len, bool uva)
 {
 	unsigned int i;
 
 	for (i = 0; i < m->n; i++) {
 		const struct vq_region *r = &m->r[i];
+		uint64_t base = uva ? r->uva : r->gpa;
 
-		if (gpa >= r->gpa && gpa - r->gpa <= r->size &&
-		    len <= r->size - (gpa - r->gpa))
-			return r->hva + (gpa - r->gpa);
+		if (addr >= base && addr - base <= r->size && len <= r->size - (addr - base))
+			return r->hva + (addr - base);
 	}
 	return NULL;
 }
 
+uint8_t *vq_gpa_to_hva(const struct vq_mem *m, uint64_t gpa, uint64_t len)
+{
+	return region_hva(m, gpa, len, false);
+}
+
 uint8_t *vq_uva_to_hva(const struct vq_mem *m, uint64_t uva, uint64_t len)
 {
-	unsigned int i;
-
-	for (i = 0; i < m->n; i++) {
-		const struct vq_region *r = &m->r[i];
-
-		if (uva >= r->uva && uva - r->uva <= r->size &&
-		    len <= r->size - (uva - r->uva))
-			return r->hva + (uva - r->uva);
-	}
-	return NULL;
+	return region_hva(m, uva, len, true);
 }
 
 bool vq_is_shared(const struct vq_shared *s, uint64_t gpa, uint64_t len)
@@ -119,7 +116,7 @@ unsigned int vq_avail(struct virtq *vq)
 }
 
 /* Adds one checked descriptor to the chain; -EIO malformed, 1 violation. */
-static int add_buf(struct virtq *vq, const struct vq_mem *m, const struct vq_shared *s,
+static int add_buf(const struct vq_mem *m, const struct vq_shared *s,
 		   enum vq_dir dir, const struct vq_desc *d, struct vq_chain *c)
 {
 	bool writes = le16toh(d->flags) & VQ_DESC_F_WRITE;
@@ -127,7 +124,6 @@ static int add_buf(struct virtq *vq, const struct vq_mem *m, const struct vq_sha
 	uint32_t len = le32toh(d->len);
 	uint8_t *p;
 
-	(void)vq;
 	if (writes != (dir == VQ_DEVICE_WRITES) || len > VQ_MAX_BUF)
 		return -EIO;
 	if (!len)
@@ -172,7 +168,7 @@ static int walk_indirect(struct virtq *vq, const struct vq_mem *m,
 
 		if (++*count > VQ_MAX_CHAIN || (f & VQ_DESC_F_INDIRECT))
 			return -EIO;
-		r = add_buf(vq, m, s, dir, d, c);
+		r = add_buf(m, s, dir, d, c);
 		if (r < 0)
 			return r;
 		if (r > 0)
@@ -218,7 +214,7 @@ int vq_pop(struct virtq *vq, const struct vq_mem *m, const struct vq_shared *s,
 				return vq_break(vq);
 			break;
 		}
-		r = add_buf(vq, m, s, dir, &d, c);
+		r = add_buf(m, s, dir, &d, c);
 		if (r < 0)
 			return vq_break(vq);
 		if (r > 0)

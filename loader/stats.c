@@ -96,6 +96,7 @@ static void backend_sum(int fd, __u32 id, struct bf_backend_stats *out)
 	const size_t n = sizeof(s) / sizeof(__u64);
 	__u64 *o = (__u64 *)out, *v = (__u64 *)&s;
 	__u32 q, slot;
+	uint64_t gen = 0;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -105,15 +106,11 @@ static void backend_sum(int fd, __u32 id, struct bf_backend_stats *out)
 			continue;
 		for (i = 0; i < n; i++)
 			o[i] += v[i];
+		if (s.policy_generation > gen)
+			gen = s.policy_generation;
 	}
 	/* a generation is not a sum: report the newest any queue applied */
-	out->policy_generation = 0;
-	for (q = 0; q < BF_MAX_QUEUES; q++) {
-		slot = BF_XSK_SLOT(id, q);
-		if (!bpf_map_lookup_elem(fd, &slot, &s) &&
-		    s.policy_generation > out->policy_generation)
-			out->policy_generation = s.policy_generation;
-	}
+	out->policy_generation = gen;
 }
 
 static int take_snapshot(const char *ifname, struct snapshot *s)
