@@ -123,26 +123,27 @@ void bf_csum_ipv4_hdr_fill(uint8_t *iph, size_t ihl)
 	put_be16(iph + 10, bf_csum_ipv4_hdr(iph, ihl));
 }
 
-uint32_t bf_csum_pseudo_ipv4(const uint8_t saddr[4], const uint8_t daddr[4],
-			     uint8_t proto, uint32_t l4len)
+static uint32_t csum_pseudo(const uint8_t *saddr, const uint8_t *daddr, size_t alen,
+			    uint8_t proto, uint32_t l4len)
 {
-	uint32_t sum = bf_csum_partial(saddr, 4, 0);
+	uint32_t sum = bf_csum_partial(saddr, alen, 0);
 
-	sum = bf_csum_partial(daddr, 4, sum);
+	sum = bf_csum_partial(daddr, alen, sum);
 	sum = bf_csum_add(sum, proto);
 	sum = bf_csum_add(sum, l4len >> 16);
 	return bf_csum_add(sum, l4len & 0xffff);
 }
 
+uint32_t bf_csum_pseudo_ipv4(const uint8_t saddr[4], const uint8_t daddr[4],
+			     uint8_t proto, uint32_t l4len)
+{
+	return csum_pseudo(saddr, daddr, 4, proto, l4len);
+}
+
 uint32_t bf_csum_pseudo_ipv6(const uint8_t saddr[16], const uint8_t daddr[16],
 			     uint8_t proto, uint32_t l4len)
 {
-	uint32_t sum = bf_csum_partial(saddr, 16, 0);
-
-	sum = bf_csum_partial(daddr, 16, sum);
-	sum = bf_csum_add(sum, proto);
-	sum = bf_csum_add(sum, l4len >> 16);
-	return bf_csum_add(sum, l4len & 0xffff);
+	return csum_pseudo(saddr, daddr, 16, proto, l4len);
 }
 
 uint32_t bf_csum_pseudo_frame(const uint8_t *frame, const struct bf_parsed *p,
