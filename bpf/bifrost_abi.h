@@ -119,6 +119,10 @@ struct bf_backend_stats {
 	__u64 drop_bad_tx;	/* malformed packet from the guest */
 	__u64 violations;	/* CVM: access outside shared ranges */
 	__u64 policy_generation; /* last policy generation applied */
+	/* The guest's in-band ZCED pool registration (bifrost_zced_wire.h). */
+	__u64 zced_announce;	/* registrations accepted */
+	__u64 zced_rejected;	/* registrations refused (nothing changed) */
+	__u64 zced_shared_bytes; /* gauge: bytes the guest has registered */
 };
 
 /*

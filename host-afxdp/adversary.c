@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* adversary.c - choosing what a test-only hostile host tampers with. */
+#include <stdlib.h>
 #include <string.h>
 #include "adversary.h"
 #include "bifrost_parse.h"
 
-int adversary_parse(const char *s, unsigned int *points)
+int adversary_parse(const char *s, struct adversary *a)
 {
 	static const struct {
 		const char *name;
@@ -14,20 +15,32 @@ int adversary_parse(const char *s, unsigned int *points)
 		{ "rx-hdr", ADV_RX_HDR }, { "rx-len", ADV_RX_LEN },
 	};
 	unsigned int i;
+	char *end;
 	size_t n;
 
-	*points = 0;
+	memset(a, 0, sizeof(*a));
+	a->skip = 32;	/* past the TLS handshake: hit records */
+	a->every = 8;
 	while (*s) {
 		n = strcspn(s, ",");
+		if (!strncmp(s, "skip=", 5) && n > 5) {
+			unsigned long v = strtoul(s + 5, &end, 10);
+
+			if (end != s + n || v > 1000000)
+				return -1;
+			a->skip = (unsigned int)v;
+			s += n + (s[n] == ',');
+			continue;
+		}
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			if (strlen(names[i].name) == n && !strncmp(s, names[i].name, n))
 				break;
 		if (i == sizeof(names) / sizeof(names[0]))
 			return -1;
-		*points |= names[i].bit;
+		a->points |= names[i].bit;
 		s += n + (s[n] == ',');
 	}
-	return *points ? 0 : -1;
+	return a->points ? 0 : -1;
 }
 
 bool adversary_pick(struct adversary *a, const uint8_t *frame, size_t len,

@@ -28,8 +28,9 @@ struct adversary {
 	uint64_t tampered;
 };
 
-/* "rx-payload,rx-after,rx-hdr,rx-len" -> points; 0 on success. */
-int adversary_parse(const char *s, unsigned int *points);
+/* "rx-payload,rx-after,rx-hdr,rx-len[,skip=N]" -> a (skip defaults to 32,
+ * every to 8); 0 on success. */
+int adversary_parse(const char *s, struct adversary *a);
 /* True when this frame is to be tampered with; *payload_off is the offset
  * of its first TCP payload byte in the frame. */
 bool adversary_pick(struct adversary *a, const uint8_t *frame, size_t len,

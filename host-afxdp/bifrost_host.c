@@ -9,7 +9,8 @@
  *
  * --cvm makes the backend treat the guest as a confidential VM: it touches
  * guest buffers only inside the listed shared ranges (guest-physical,
- * e.g. the swiotlb pool); anything else is a counted violation.
+ * e.g. the swiotlb pool) and the ranges the guest registers in band for its
+ * ZCED pool (zced_reg.h); anything else is a counted violation.
  *
  * Guests are looked up by name in the policy bifrostctl attached to IFACE;
  * their queues' AF_XDP sockets go into the pinned XSKMAP. Policy follows
@@ -32,7 +33,7 @@
 struct guest_arg {
 	const char *tap;
 	const char *vhost;
-	unsigned int adversary;
+	struct adversary adversary;
 	bool cvm;
 	struct vq_shared shared;
 };
@@ -197,7 +198,7 @@ int main(int argc, char **argv)
 		case 'A':
 			if (!ng || adversary_parse(optarg, &ga[ng - 1].adversary))
 				return die("--adversary POINTS must follow its --guest; points: "
-					   "rx-payload,rx-after,rx-hdr,rx-len");
+					   "rx-payload,rx-after,rx-hdr,rx-len[,skip=N]");
 			fprintf(stderr, "bifrost-host: ADVERSARY MODE for guest %s: tampering "
 				"with its shared memory (%s) - for tests only\n",
 				guests[ng - 1].name, optarg);
@@ -265,7 +266,7 @@ int main(int argc, char **argv)
 			return die("guest '%s' has no port (--tap or --vhost-user)", guests[i].name);
 		if (lookup_guest(iface, &guests[i]))
 			return 1;
-		if (ga[i].adversary && !ga[i].vhost)
+		if (ga[i].adversary.points && !ga[i].vhost)
 			return die("--adversary needs a --vhost-user guest");
 		if (ga[i].cvm && !ga[i].vhost)
 			return die("--cvm needs a --vhost-user guest (a tap has no guest memory)");
@@ -275,7 +276,8 @@ int main(int argc, char **argv)
 					   "set 'queues 1' in the policy", guests[i].name);
 			guests[i].port = bf_vhost_port_open(ga[i].vhost,
 							    ga[i].cvm ? &ga[i].shared : NULL,
-							    ga[i].adversary, err, sizeof(err));
+							    ga[i].adversary.points ? &ga[i].adversary : NULL,
+							    err, sizeof(err));
 		} else {
 			guests[i].port = bf_tap_port_open(ga[i].tap, guests[i].nqueues,
 							  guests[i].mac, err, sizeof(err));

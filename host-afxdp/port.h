@@ -35,16 +35,25 @@ struct bf_port_ops {
 	int (*pollfds)(struct bf_port *p, struct pollfd *pfd, int max);
 	/* Runs control work for those descriptors (revents filled in). */
 	void (*service)(struct bf_port *p, const struct pollfd *pfd, int n);
+	/* A frame the guest sent to the backend itself (zced_reg_is_msg),
+	 * from the private copy fetch made: validate and apply it, count and
+	 * log the verdict. 0 accepted, or -errno refused (nothing changed).
+	 * NULL when the port takes no registrations (the worker refuses them). */
+	int (*registration)(struct bf_port *p, const uint8_t *frame, size_t len);
 	/* End of a batch on queue q: let the guest see it (interrupt). */
 	void (*flush)(struct bf_port *p, unsigned int q);
 	void (*destroy)(struct bf_port *p);
 };
 
+struct zced_stats;
+
 struct bf_port {
 	const struct bf_port_ops *ops;
 	unsigned int nqueues;
 	char name[32];
+	char guest[32];		/* the guest's name, for log lines */
 	uint64_t *violations;	/* CVM shared-range violations, or NULL */
+	const struct zced_stats *zced;	/* pool registrations, or NULL */
 };
 
 /* fetch() result for a packet refused by CVM checks (already counted). */
@@ -59,7 +68,8 @@ struct bf_port *bf_tap_port_open(const char *ifname, unsigned int nqueues,
 /* A vhost-user-net device served on the UNIX socket at path (one queue
  * pair). shared: CVM shared ranges, or NULL for a normal VM. adversary:
  * ADV_* points of the test-only hostile host (adversary.h), normally 0. */
+struct adversary;
 struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
-				   unsigned int adversary, char *err, size_t errlen);
+				   const struct adversary *adversary, char *err, size_t errlen);
 
 #endif /* BIFROST_PORT_H */

@@ -10,15 +10,19 @@
  * header and frame are parsed only from that copy.
  * In CVM mode a buffer outside the shared ranges is never read or written:
  * the packet is dropped and the violation counted.
+ * A ZCED pool registration from the guest (zced_reg.h) is parsed from that
+ * private copy too; a valid one replaces the device's dynamic shared ranges.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "adversary.h"
 #include "port.h"
 #include "tso.h"
 #include "vhost_user.h"
+#include "zced_reg.h"
 
 #define MAX_RX_CHAINS	64
 #define GSO_SCRATCH	(65536 + 256)
@@ -30,6 +34,7 @@ struct vhost_port {
 	bool tx_pending;
 	uint8_t *scratch;	/* TSO for guests without GUEST_TSO */
 	struct adversary adv;	/* test-only hostile host, off unless asked */
+	struct zced_ratelimit log_ok, log_bad;
 };
 
 static struct vhost_port *vp_of(struct bf_port *p)
@@ -296,6 +301,54 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 	return (ssize_t)out;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* One line per registration verdict, a few per second at most. */
+static void zced_log(struct vhost_port *vp, struct zced_ratelimit *rl, const char *what)
+{
+	unsigned int missed;
+
+	if (!zced_ratelimit_ok(rl, now_ns(), &missed))
+		return;
+	if (missed)
+		fprintf(stderr, "bifrost-host: guest %s: ZCED %s (%u similar lines suppressed)\n",
+			vp->port.guest, what, missed);
+	else
+		fprintf(stderr, "bifrost-host: guest %s: ZCED %s\n", vp->port.guest, what);
+}
+
+static int vp_registration(struct bf_port *p, const uint8_t *frame, size_t len)
+{
+	struct vhost_port *vp = vp_of(p);
+	struct vhost_dev *d = &vp->dev;
+	char why[64], line[128];
+	unsigned int n;
+	uint8_t op;
+	int err;
+
+	err = zced_reg_apply(&d->shared, &d->st.zced, &d->mem, frame, len, &n, &op);
+	if (err) {
+		zced_reg_strerror(err, n, why, sizeof(why));
+		snprintf(line, sizeof(line), "registration rejected: %s", why);
+		zced_log(vp, &vp->log_bad, line);
+		return err;
+	}
+	if (op == BF_ZCED_OP_SHARE)
+		snprintf(line, sizeof(line), "shares %u ranges, %llu bytes%s", n,
+			 (unsigned long long)d->st.zced.shared_bytes,
+			 d->shared.cvm ? "" : " (not a CVM: all memory is accessible anyway)");
+	else
+		snprintf(line, sizeof(line), "unshares its pool");
+	zced_log(vp, &vp->log_ok, line);
+	return 0;
+}
+
 static int vp_pollfds(struct bf_port *p, struct pollfd *pfd, int max)
 {
 	return vhost_dev_pollfds(&vp_of(p)->dev, pfd, max);
@@ -336,12 +389,13 @@ static const struct bf_port_ops vhost_ops = {
 	.fetch = vp_fetch,
 	.pollfds = vp_pollfds,
 	.service = vp_service,
+	.registration = vp_registration,
 	.flush = vp_flush,
 	.destroy = vp_destroy,
 };
 
 struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
-				   unsigned int adversary, char *err, size_t errlen)
+				   const struct adversary *adversary, char *err, size_t errlen)
 {
 	struct vhost_port *vp = calloc(1, sizeof(*vp));
 	int ret;
@@ -358,12 +412,12 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 		free(vp);
 		return NULL;
 	}
-	vp->adv.points = adversary;
-	vp->adv.skip = 32;	/* past the TLS handshake: hit records */
-	vp->adv.every = 8;
+	if (adversary)
+		vp->adv = *adversary;
 	vp->port.ops = &vhost_ops;
 	vp->port.nqueues = 1;
 	vp->port.violations = &vp->dev.st.violations;
+	vp->port.zced = &vp->dev.st.zced;
 	snprintf(vp->port.name, sizeof(vp->port.name), "vhost-user");
 	return &vp->port;
 }

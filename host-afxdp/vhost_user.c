@@ -116,6 +116,16 @@ static void unmap_memory(struct vhost_dev *d)
 	memset(&d->mem, 0, sizeof(d->mem));
 }
 
+/* The guest's registered ranges belong to one session and memory table. */
+static void forget_dynamic(struct vhost_dev *d, const char *why)
+{
+	if (d->shared.ndyn)
+		fprintf(stderr, "bifrost-host: vhost-user %s: ZCED shared ranges forgotten (%s)\n",
+			d->path, why);
+	vq_shared_clear_dynamic(&d->shared);
+	d->st.zced.shared_bytes = 0;
+}
+
 static void reset_vring(struct vhost_dev *d, unsigned int q)
 {
 	struct vhost_vring *vr = &d->vr[q];
@@ -128,12 +138,13 @@ static void reset_vring(struct vhost_dev *d, unsigned int q)
 	vr->vq.broken_count = &d->st.broken;
 }
 
-static void reset_device(struct vhost_dev *d)
+static void reset_device(struct vhost_dev *d, const char *why)
 {
 	unsigned int q;
 
 	for (q = 0; q < VHOST_NQUEUES; q++)
 		reset_vring(d, q);
+	forget_dynamic(d, why);
 	unmap_memory(d);
 	close_fd(&d->backend_req_fd);
 	d->features = 0;
@@ -215,6 +226,7 @@ static int set_mem_table(struct vhost_dev *d, struct vhu_msg *m, int *fds, int n
 		mem.n = i + 1;
 	}
 	unmap_memory(d);
+	forget_dynamic(d, "new memory table");
 	d->mem = mem;
 	memcpy(d->map_base, base, sizeof(base));
 	memcpy(d->map_len, len, sizeof(len));
@@ -268,7 +280,7 @@ static int handle(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
 		d->owner = true;
 		break;
 	case VHU_RESET_OWNER:
-		reset_device(d);
+		reset_device(d, "device reset");
 		break;
 	case VHU_SET_MEM_TABLE:
 		ret = set_mem_table(d, m, fds, nfds);	/* mmap keeps its own ref */
@@ -368,7 +380,7 @@ static int handle(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
 static void disconnect(struct vhost_dev *d)
 {
 	close_fd(&d->conn_fd);
-	reset_device(d);
+	reset_device(d, "front-end disconnected");
 }
 
 static int recv_msg(struct vhost_dev *d, struct vhu_msg *m, int *fds, int *nfds)
@@ -449,7 +461,7 @@ static void accept_conn(struct vhost_dev *d)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	d->conn_fd = fd;
 	d->st.connects++;
-	reset_device(d);
+	reset_device(d, "new connection");
 }
 
 int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared)
@@ -466,6 +478,7 @@ int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared
 	d->hdr_len = 12;
 	if (shared)
 		d->shared = *shared;
+	vq_shared_clear_dynamic(&d->shared);
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	snprintf(d->path, sizeof(d->path), "%s", path);

@@ -7,6 +7,10 @@
  * outlives QEMU: on disconnect all guest state is dropped and the next
  * connection starts from scratch. Messages are handled in the worker thread
  * that also runs the data path, so no locking is needed.
+ *
+ * The guest's dynamic shared ranges (its ZCED pool registration,
+ * zced_reg.h) live in shared.dyn; a new connection, a new memory table
+ * and RESET_OWNER forget them (the guest announces them again at link up).
  */
 #ifndef BIFROST_VHOST_USER_H
 #define BIFROST_VHOST_USER_H
@@ -15,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "virtq.h"
+#include "zced_reg.h"
 
 #define VHOST_RXQ	0	/* guest receives: we write */
 #define VHOST_TXQ	1	/* guest transmits: we read */
@@ -51,6 +56,7 @@ struct vhost_stats {
 	uint64_t bad_messages;		/* malformed or unknown requests */
 	uint64_t violations;		/* CVM: buffers outside shared ranges */
 	uint64_t broken;		/* rings found malformed */
+	struct zced_stats zced;		/* in-band ZCED pool registrations */
 };
 
 struct vhost_dev {
@@ -65,7 +71,7 @@ struct vhost_dev {
 	void *map_base[VQ_MAX_REGIONS];
 	uint64_t map_len[VQ_MAX_REGIONS];
 	struct vhost_vring vr[VHOST_NQUEUES];
-	struct vq_shared shared;	/* CVM shared ranges (from the operator) */
+	struct vq_shared shared;	/* CVM shared ranges: operator's + guest's */
 	unsigned int hdr_len;		/* virtio-net header: 10 or 12 */
 	struct vhost_stats st;
 	char last_error[128];

@@ -42,17 +42,60 @@ uint8_t *vq_uva_to_hva(const struct vq_mem *m, uint64_t uva, uint64_t len)
 	return region_hva(m, uva, len, true);
 }
 
-bool vq_is_shared(const struct vq_shared *s, uint64_t gpa, uint64_t len)
+static bool in_ranges(const struct vq_range *r, unsigned int n, uint64_t gpa, uint64_t len)
 {
 	unsigned int i;
 
-	if (!s->cvm)
-		return true;
-	for (i = 0; i < s->n; i++)
-		if (gpa >= s->r[i].start && gpa < s->r[i].end &&
-		    len <= s->r[i].end - gpa)
+	for (i = 0; i < n; i++)
+		if (gpa >= r[i].start && gpa < r[i].end && len <= r[i].end - gpa)
 			return true;
 	return false;
+}
+
+bool vq_is_shared(const struct vq_shared *s, uint64_t gpa, uint64_t len)
+{
+	return !s->cvm || in_ranges(s->r, s->n, gpa, len) ||
+	       in_ranges(s->dyn, s->ndyn, gpa, len);
+}
+
+int vq_shared_set_dynamic(struct vq_shared *s, const struct vq_range *r, unsigned int n)
+{
+	struct vq_range t[VQ_MAX_DYN_SHARED];
+	unsigned int i, j, m = 0;
+
+	if (n > VQ_MAX_DYN_SHARED)
+		return -E2BIG;
+	for (i = 0; i < n; i++) {	/* insertion sort by start */
+		for (j = i; j > 0 && t[j - 1].start > r[i].start; j--)
+			t[j] = t[j - 1];
+		t[j] = r[i];
+	}
+	for (i = 0; i < n; i++) {	/* merge overlapping and touching */
+		if (m && t[i].start <= t[m - 1].end) {
+			if (t[i].end > t[m - 1].end)
+				t[m - 1].end = t[i].end;
+			continue;
+		}
+		t[m++] = t[i];
+	}
+	memcpy(s->dyn, t, m * sizeof(t[0]));
+	s->ndyn = m;
+	return 0;
+}
+
+void vq_shared_clear_dynamic(struct vq_shared *s)
+{
+	s->ndyn = 0;
+}
+
+uint64_t vq_shared_dynamic_bytes(const struct vq_shared *s)
+{
+	uint64_t bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < s->ndyn; i++)
+		bytes += s->dyn[i].end - s->dyn[i].start;
+	return bytes;
 }
 
 static uint16_t load_le16(const uint8_t *p)

@@ -10,6 +10,11 @@
  * CVM mode, inside one shared range. A malformed ring marks the queue
  * broken (no further access until it is set up again); a buffer outside the
  * shared ranges is a violation: the chain is returned unused and counted.
+ *
+ * The shared ranges are of two kinds: static ones from the operator
+ * (bifrost-host --cvm, e.g. the swiotlb pool), which stay, and a dynamic
+ * set the guest announces in band (its ZCED pool, zced_reg.h), which each
+ * announcement replaces as a whole and a new session forgets.
  */
 #ifndef BIFROST_VIRTQ_H
 #define BIFROST_VIRTQ_H
@@ -18,7 +23,8 @@
 #include <stdint.h>
 
 #define VQ_MAX_REGIONS		8
-#define VQ_MAX_SHARED		16
+#define VQ_MAX_SHARED		16	/* static ranges (--cvm) */
+#define VQ_MAX_DYN_SHARED	32	/* dynamic ranges (the guest's ZCED pool) */
 #define VQ_MAX_SIZE		32768
 #define VQ_MAX_CHAIN		64	/* descriptors per chain, indirect included */
 #define VQ_MAX_BUF		(1U << 20)	/* bytes per descriptor */
@@ -39,11 +45,16 @@ struct vq_range {
 	uint64_t start, end;	/* guest-physical, [start, end) */
 };
 
-/* What a CVM guest has declared shared; cvm == false allows all of RAM. */
+/*
+ * What a CVM guest has declared shared; cvm == false allows all of RAM.
+ * A buffer is shared when it lies inside one static or one dynamic range.
+ */
 struct vq_shared {
 	bool cvm;
-	unsigned int n;
+	unsigned int n;				/* static, from the operator */
 	struct vq_range r[VQ_MAX_SHARED];
+	unsigned int ndyn;			/* dynamic, from the guest */
+	struct vq_range dyn[VQ_MAX_DYN_SHARED];	/* sorted, disjoint */
 };
 
 struct vq_buf {
@@ -82,6 +93,15 @@ uint8_t *vq_gpa_to_hva(const struct vq_mem *m, uint64_t gpa, uint64_t len);
 /* Front-end virtual address (ring addresses) to host pointer, else NULL. */
 uint8_t *vq_uva_to_hva(const struct vq_mem *m, uint64_t uva, uint64_t len);
 bool vq_is_shared(const struct vq_shared *s, uint64_t gpa, uint64_t len);
+/*
+ * Replaces the dynamic ranges with r[0..n) (each non-empty, [start, end));
+ * overlapping and touching ranges are merged. -E2BIG (nothing changed) when
+ * n > VQ_MAX_DYN_SHARED, else 0. The static ranges are not touched.
+ */
+int vq_shared_set_dynamic(struct vq_shared *s, const struct vq_range *r, unsigned int n);
+void vq_shared_clear_dynamic(struct vq_shared *s);
+/* Bytes covered by the dynamic ranges. */
+uint64_t vq_shared_dynamic_bytes(const struct vq_shared *s);
 
 /*
  * Sets up a queue from ring addresses already translated to host pointers.

@@ -12,6 +12,7 @@
 #include "bfctl.h"
 #include "tso.h"
 #include "worker.h"
+#include "zced_reg.h"
 
 #define TXBUF_SIZE		(65536 + 256)
 #define POLICY_CHECK_NS		(10 * 1000 * 1000ULL)
@@ -115,10 +116,19 @@ static void push_stats(struct bf_worker *w)
 {
 	unsigned int i, q;
 
-	/* a port counts violations for the whole guest: report on queue 0 */
-	for (i = 0; i < w->nguests; i++)
-		if (w->guests[i].port->violations)
-			w->guests[i].q[0].st.violations = *w->guests[i].port->violations;
+	/* a port counts for the whole guest: report on queue 0 */
+	for (i = 0; i < w->nguests; i++) {
+		const struct bf_port *p = w->guests[i].port;
+		struct bf_backend_stats *st = &w->guests[i].q[0].st;
+
+		if (p->violations)
+			st->violations = *p->violations;
+		if (p->zced) {
+			st->zced_announce = p->zced->announce;
+			st->zced_rejected = p->zced->rejected;
+			st->zced_shared_bytes = p->zced->shared_bytes;
+		}
+	}
 	for (i = 0; i < w->nguests; i++)
 		for (q = 0; q < w->guests[i].nqueues; q++)
 			bpf_map_update_elem(w->backend_fd, &w->guests[i].q[q].slot,
@@ -204,6 +214,17 @@ static int tx_emit(void *ctx, const uint8_t *frame, size_t len)
 	return 0;
 }
 
+/* A ZCED pool registration: the backend's, never the wire's. */
+static void tx_registration(struct bf_queue *qq, const uint8_t *frame, size_t len)
+{
+	struct bf_port *p = qq->g->port;
+
+	if (p->ops->registration)
+		p->ops->registration(p, frame, len);	/* counted by the port */
+	else
+		qq->st.zced_rejected++;		/* no guest memory to share */
+}
+
 static unsigned int tx_queue(struct bf_worker *w, struct bf_queue *qq)
 {
 	struct bf_port *p = qq->g->port;
@@ -222,6 +243,10 @@ static unsigned int tx_queue(struct bf_worker *w, struct bf_queue *qq)
 				qq->st.drop_bad_tx++;
 			if (n == -EIO)			/* broken ring: stop for now */
 				break;
+			continue;
+		}
+		if (zced_reg_is_msg(w->txbuf, n)) {
+			tx_registration(qq, w->txbuf, n);
 			continue;
 		}
 		qq->st.tx_packets++;
@@ -382,6 +407,7 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 	for (i = 0; i < nguests; i++) {
 		struct bf_guest_rt *g = &guests[i];
 
+		snprintf(g->port->guest, sizeof(g->port->guest), "%s", g->name);
 		for (q = 0; q < g->nqueues; q++) {
 			struct bf_queue *qq = &g->q[q];
 

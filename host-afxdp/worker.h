@@ -6,6 +6,7 @@
  *
  * RX: AF_XDP rx ring -> prpr_input -> port deliver (virtio_net_hdr + frame)
  * TX: port fetch -> tso_segment -> UMEM frame -> AF_XDP tx ring
+ *     (a ZCED pool registration, zced_reg.h, goes to the port instead)
  */
 #ifndef BIFROST_WORKER_H
 #define BIFROST_WORKER_H

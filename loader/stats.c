@@ -39,7 +39,8 @@ static const struct field backend_fields[] = {
 	F(bf_backend_stats, csum_fail), F(bf_backend_stats, tx_packets),
 	F(bf_backend_stats, tx_segments), F(bf_backend_stats, drop_no_frame),
 	F(bf_backend_stats, drop_port), F(bf_backend_stats, drop_bad_tx),
-	F(bf_backend_stats, violations),
+	F(bf_backend_stats, violations), F(bf_backend_stats, zced_announce),
+	F(bf_backend_stats, zced_rejected), F(bf_backend_stats, zced_shared_bytes),
 };
 #undef F
 #define NF(a) (sizeof(a) / sizeof(a[0]))

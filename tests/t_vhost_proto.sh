@@ -2,12 +2,17 @@
 # A hostile vhost-user front-end: unknown requests, bad indices and sizes,
 # bad memory tables, truncated and random messages. The backend answers with
 # errors, counts them, and keeps serving.
+# Then a well-behaved front-end with a TX ring plays a guest registering its
+# ZCED pool in band: a buffer outside the --cvm ranges is a violation until
+# the registration covers it and after UNSHARE; bad registrations are
+# counted and change nothing; no registration frame reaches the wire. Once
+# against a normal VM backend (counted, access unchanged), once in CVM mode.
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 . "$(dirname "$0")/lib/topo.sh"
 bf_init vhost_proto
 
-H=bfvp0; P=bfvp1
+H=bfavp0; P=bfavp1
 bf_veth $H $P
 ip link set $H up; ip link set $P up
 echo "guest vm1 mac 52:54:00:bf:96:02" > $BF_TMP/c.conf
@@ -21,3 +26,37 @@ check_cmd "backend process survived" kill -0 $be
 n=$(grep -c "vhost-user" $BF_TMP/be.log)
 echo "INFO: $n protocol errors reported, e.g.: $(grep -m1 vhost-user $BF_TMP/be.log)"
 check_eq "errors are reported, one line each" "$(( n >= 9 ))" 1
+
+# run_zced MODE: the registration front-end; its results prefixed by MODE
+run_zced() {
+	local rc
+	timeout 200 $BUILD/tools/bf_vhu_fuzz $BF_TMP/vp.sock zced $1 $P "$BFCTL stats $H --json" \
+		> $BF_TMP/zced.$1 2>&1
+	rc=$?
+	sed "s/^\(PASS\|FAIL\): /\1: $1: /" $BF_TMP/zced.$1
+	check_eq "$1: registration front-end exit status" $rc 0
+}
+
+run_zced vm
+check_cmd "vm: backend survived" kill -0 $be
+check_eq "vm: registration logged" \
+	"$(grep -c 'guest vm1: ZCED shares 1 ranges, 4096 bytes' $BF_TMP/be.log)" 3
+kill $be; wait $be 2>/dev/null
+
+# CVM mode: only [0x10000, 0x20000) of the front-end's memory is shared
+$BUILD/bifrost-host --iface $H --guest vm1 --vhost-user $BF_TMP/vp.sock \
+	--cvm 0x10000-0x20000 > $BF_TMP/be2.log 2>&1 &
+be=$!
+BF_PIDS+=($be)
+wait_for test -S $BF_TMP/vp.sock || { fail start "no socket (cvm)"; exit 1; }
+run_zced cvm
+check_cmd "cvm: backend survived" kill -0 $be
+l=$BF_TMP/be2.log
+echo "INFO: e.g.: $(grep -m1 'registration rejected' $l)"
+check_eq "cvm: accepted registrations logged" "$(grep -c 'guest vm1: ZCED shares 1 ranges, 4096 bytes$' $l)" 3
+check_eq "cvm: unshare logged" "$(grep -c 'guest vm1: ZCED unshares its pool' $l)" 1
+check_eq "cvm: rejection names the range" \
+	"$(grep -c 'guest vm1: ZCED registration rejected: range 1 outside guest memory' $l)" 1
+check_eq "cvm: rejections logged" "$(grep -c 'ZCED registration rejected' $l)" 3
+check_eq "cvm: new memory table and disconnect forget the ranges" \
+	"$(grep -c 'ZCED shared ranges forgotten (new memory table)\|ZCED shared ranges forgotten (front-end disconnected)' $l)" 2

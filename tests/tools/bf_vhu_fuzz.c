@@ -7,17 +7,34 @@
  * fresh connection. Prints PASS:/FAIL: lines.
  *
  *   bf_vhu_fuzz SOCKET
+ *   bf_vhu_fuzz SOCKET zced cvm|vm WIRE_IF 'STATS_CMD'
+ *
+ * The zced mode is a well-behaved front-end with a TX ring that plays a
+ * guest registering its ZCED pool in band (bifrost_zced_wire.h): a buffer
+ * outside the backend's --cvm ranges is a violation until a registration
+ * covers it, and again after UNSHARE; bad registrations are counted and
+ * change nothing; no registration ever reaches the wire (an AF_PACKET
+ * socket on WIRE_IF, the veth peer of the backend's interface, watches).
+ * Counters come from STATS_CMD (bifrostctl stats IFACE --json), so the
+ * JSON field names are checked too. For "vm" the backend has no --cvm.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include "../../guest-driver/bifrost_zced/bifrost_zced_wire.h"
 
 #define NEED_REPLY	0x8
 #define REPLY		0x4
@@ -139,6 +156,400 @@ static void expect_nack(const char *name, uint32_t req, const void *p, uint32_t 
 	result(n2, alive(), "backend no longer answers");
 }
 
+/*
+ * zced mode. Guest memory: one 1 MiB memfd region at gpa 0 holding the TX
+ * ring (desc 0x0, avail 0x1000, used 0x2000); the backend's --cvm range is
+ * [ZC_STATIC, ZC_STATIC + 64 KiB) (where registration frames are posted);
+ * ZC_POOL is the "pool" page the guest registers.
+ */
+#define ZC_MEM		(1U << 20)
+#define ZC_NUM		8
+#define ZC_DESC		0x0
+#define ZC_AVAIL	0x1000
+#define ZC_USED		0x2000
+#define ZC_STATIC	0x10000
+#define ZC_POOL		0x40000
+#define ZC_TEST_ETH_P	0x88b6	/* local experimental 2: the test's data frames */
+
+struct zc {
+	int fd, kick, wire;
+	uint8_t *mem;
+	uint64_t uva;
+	uint16_t avail;
+	const char *stats_cmd;
+};
+
+struct be {
+	long long violations, tx_packets, tx_segments, announce, rejected, bytes;
+};
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	v = htons(v);
+	memcpy(p, &v, 2);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(p, &v, 4);
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	put_be32(p, (uint32_t)(v >> 32));
+	put_be32(p + 4, (uint32_t)v);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A frame with the given ethertype; returns its length (>= 60). */
+static size_t zc_frame(uint8_t *f, uint16_t type, const uint8_t *payload, size_t plen)
+{
+	memset(f, 0, 60);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, "\x52\x54\x00\xbf\x96\x02", 6);
+	put_be16(f + 12, type);
+	memcpy(f + 14, payload, plen);
+	return 14 + plen < 60 ? 60 : 14 + plen;
+}
+
+/* A registration: op with n ranges of (gpa, len); magic as given. */
+static size_t zc_msg(uint8_t *f, uint32_t magic, uint8_t op, const uint64_t *r, unsigned int n)
+{
+	uint8_t m[8 + 16 * 4];
+	unsigned int i;
+
+	put_be32(m, magic);
+	m[4] = BF_ZCED_VERSION;
+	m[5] = op;
+	put_be16(m + 6, n);
+	for (i = 0; i < n; i++) {
+		put_be64(m + 8 + 16 * i, r[2 * i]);
+		put_be64(m + 16 + 16 * i, r[2 * i + 1]);
+	}
+	return zc_frame(f, BF_ZCED_ETH_P, m, 8 + 16 * n);
+}
+
+static uint16_t zc_used_idx(struct zc *z)
+{
+	return __atomic_load_n((uint16_t *)(z->mem + ZC_USED + 2), __ATOMIC_ACQUIRE);
+}
+
+/* Posts one TX packet (virtio_net_hdr + frame, one descriptor) at gpa and
+ * waits until the backend has returned it. */
+static int zc_post(struct zc *z, uint64_t gpa, const uint8_t *frame, size_t len)
+{
+	uint8_t *d = z->mem + ZC_DESC + 16 * (z->avail % ZC_NUM);
+	uint32_t l = 12 + len;
+	uint16_t head = z->avail % ZC_NUM, idx;
+	uint64_t one = 1;
+	double end = now_s() + 10;
+
+	memset(z->mem + gpa, 0, 12);		/* virtio_net_hdr v1: nothing */
+	memcpy(z->mem + gpa + 12, frame, len);
+	memcpy(d, &gpa, 8);
+	memcpy(d + 8, &l, 4);
+	memset(d + 12, 0, 4);
+	memcpy(z->mem + ZC_AVAIL + 4 + 2 * head, &head, 2);
+	idx = ++z->avail;
+	__atomic_store_n((uint16_t *)(z->mem + ZC_AVAIL + 2), idx, __ATOMIC_RELEASE);
+	if (write(z->kick, &one, 8) != 8)
+		return -1;
+	while (zc_used_idx(z) != idx) {
+		if (now_s() > end)
+			return -1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/* The value of "name": in the first guest's "backend" object, or -1. */
+static long long json_field(const char *js, const char *name)
+{
+	const char *b = strstr(js, "\"backend\":{"), *p;
+	char key[64];
+
+	if (!b)
+		return -1;
+	snprintf(key, sizeof(key), "\"%s\":", name);
+	p = strstr(b, key);
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+static int zc_stats(struct zc *z, struct be *b)
+{
+	static char js[65536];
+	FILE *f = popen(z->stats_cmd, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(js, 1, sizeof(js) - 1, f);
+	js[n] = 0;
+	pclose(f);
+	b->violations = json_field(js, "violations");
+	b->tx_packets = json_field(js, "tx_packets");
+	b->tx_segments = json_field(js, "tx_segments");
+	b->announce = json_field(js, "zced_announce");
+	b->rejected = json_field(js, "zced_rejected");
+	b->bytes = json_field(js, "zced_shared_bytes");
+	return b->violations < 0 || b->announce < 0 || b->rejected < 0 || b->bytes < 0 ? -1 : 0;
+}
+
+/*
+ * Waits (the backend publishes its counters every 100 ms) until the
+ * counters since base are exactly want (bytes: absolute), then reports.
+ */
+static void zc_expect(struct zc *z, const char *name, const struct be *base, const struct be *want)
+{
+	double end = now_s() + 5;
+	struct be b, d = { -1, -1, -1, -1, -1, -1 };
+	char why[256];
+
+	for (;;) {
+		if (!zc_stats(z, &b)) {
+			d = (struct be){ b.violations - base->violations, b.tx_packets - base->tx_packets,
+					 b.tx_segments - base->tx_segments, b.announce - base->announce,
+					 b.rejected - base->rejected, b.bytes };
+			if (!memcmp(&d, want, sizeof(d)))
+				break;
+		}
+		if (now_s() > end)
+			break;
+		usleep(20000);
+	}
+	snprintf(why, sizeof(why), "violations %lld tx_packets %lld tx_segments %lld announce %lld "
+		 "rejected %lld shared_bytes %lld; expected %lld %lld %lld %lld %lld %lld",
+		 d.violations, d.tx_packets, d.tx_segments, d.announce, d.rejected, d.bytes,
+		 want->violations, want->tx_packets, want->tx_segments, want->announce,
+		 want->rejected, want->bytes);
+	result(name, !memcmp(&d, want, sizeof(d)), why);
+}
+
+static int zc_msg_sync(int fd)
+{
+	send_msg(fd, 1, 0, NULL, 0, NULL, 0);	/* GET_FEATURES: all before it is done */
+	return reply_u64(fd, 1) > 0 ? 0 : -1;
+}
+
+/* Memory table, features and the TX ring (vring 1), as QEMU would. */
+static int zc_setup(struct zc *z, int mfd)
+{
+	struct {
+		uint32_t n, pad;
+		uint64_t gpa, size, uva, off;
+	} mem = { 1, 0, 0, ZC_MEM, z->uva, 0 };
+	uint64_t feat = 1ULL << 32, addr[5], v;	/* VERSION_1 */
+	uint32_t state[2];
+
+	z->fd = conn();
+	if (z->fd < 0)
+		return -1;
+	send_msg(z->fd, 3, 0, NULL, 0, NULL, 0);		/* SET_OWNER */
+	send_msg(z->fd, 2, 0, &feat, 8, NULL, 0);		/* SET_FEATURES */
+	send_msg(z->fd, 5, 0, &mem, sizeof(mem), &mfd, 1);	/* SET_MEM_TABLE */
+	state[0] = 1, state[1] = ZC_NUM;
+	send_msg(z->fd, 8, 0, state, 8, NULL, 0);		/* SET_VRING_NUM */
+	state[0] = 1, state[1] = z->avail;
+	send_msg(z->fd, 10, 0, state, 8, NULL, 0);		/* SET_VRING_BASE */
+	addr[0] = 1;						/* index 1, flags 0 */
+	addr[1] = z->uva + ZC_DESC;
+	addr[2] = z->uva + ZC_USED;
+	addr[3] = z->uva + ZC_AVAIL;
+	addr[4] = 0;
+	send_msg(z->fd, 9, 0, addr, 40, NULL, 0);		/* SET_VRING_ADDR */
+	v = 1;
+	send_msg(z->fd, 12, 0, &v, 8, &z->kick, 1);		/* SET_VRING_KICK */
+	return zc_msg_sync(z->fd);
+}
+
+/* As QEMU restarting the device: stop the ring, new table, kick again. */
+static int zc_new_mem_table(struct zc *z, int mfd)
+{
+	struct {
+		uint32_t n, pad;
+		uint64_t gpa, size, uva, off;
+	} mem = { 1, 0, 0, ZC_MEM, z->uva, 0 };
+	uint32_t state[2] = { 1, 0 };
+	uint64_t v = 1;
+	long long r;
+
+	send_msg(z->fd, 11, 0, state, 8, NULL, 0);		/* GET_VRING_BASE */
+	r = reply_u64(z->fd, 11);		/* index 1, num: where it stopped */
+	if (r < 0 || (uint64_t)r >> 32 != z->avail)
+		return -1;
+	send_msg(z->fd, 5, 0, &mem, sizeof(mem), &mfd, 1);	/* SET_MEM_TABLE */
+	send_msg(z->fd, 12, 0, &v, 8, &z->kick, 1);		/* SET_VRING_KICK */
+	return zc_msg_sync(z->fd);
+}
+
+/* Counts frames of each test ethertype seen on the wire peer. */
+static void zc_wire_count(struct zc *z, long want_data, long *data, long *zced)
+{
+	uint8_t f[2048];
+	double end = now_s() + 10;
+	ssize_t n;
+
+	*data = *zced = 0;
+	while (*data < want_data && now_s() < end) {
+		n = recv(z->wire, f, sizeof(f), MSG_DONTWAIT);
+		if (n < 0) {
+			usleep(1000);
+			continue;
+		}
+		if (n >= 14 && f[12] == (ZC_TEST_ETH_P >> 8) && f[13] == (ZC_TEST_ETH_P & 0xff))
+			++*data;
+		if (n >= 14 && f[12] == (BF_ZCED_ETH_P >> 8) && f[13] == (BF_ZCED_ETH_P & 0xff))
+			++*zced;
+	}
+	usleep(100000);			/* and whatever else already queued */
+	while ((n = recv(z->wire, f, sizeof(f), MSG_DONTWAIT)) > 0)
+		if (n >= 14 && f[12] == (BF_ZCED_ETH_P >> 8) && f[13] == (BF_ZCED_ETH_P & 0xff))
+			++*zced;
+}
+
+static int zc_wire_open(const char *ifname)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(0x0003) };
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(0x0003));	/* ETH_P_ALL */
+
+	sll.sll_ifindex = if_nametoindex(ifname);
+	if (fd < 0 || !sll.sll_ifindex || bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The scenario; cvm: the backend runs with --cvm ZC_STATIC-(ZC_STATIC+64K). */
+static int zced_main(bool cvm, const char *wire_if, const char *stats_cmd)
+{
+	static const uint8_t payload[46] = "bifrost zced test frame";
+	uint64_t pool[2] = { ZC_POOL, BF_ZCED_PAGE };
+	uint64_t outside[4] = { ZC_POOL, BF_ZCED_PAGE, ZC_MEM, BF_ZCED_PAGE };
+	struct zc z = { .fd = -1, .stats_cmd = stats_cmd };
+	struct be base, w = { 0 };
+	uint8_t data[64], msg[128];
+	size_t dlen, mlen;
+	long seen, leaked;
+	int mfd, ok = 1;
+	long long viol = cvm ? 1 : 0;
+
+	mfd = memfd_create("bf-zced", 0);
+	z.kick = eventfd(0, EFD_NONBLOCK);
+	z.wire = zc_wire_open(wire_if);
+	if (mfd < 0 || z.kick < 0 || z.wire < 0 || ftruncate(mfd, ZC_MEM)) {
+		result("zced: setup", 0, "memfd/eventfd/AF_PACKET socket");
+		return 1;
+	}
+	z.mem = mmap(NULL, ZC_MEM, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	z.uva = (uint64_t)(uintptr_t)z.mem;
+	if (z.mem == MAP_FAILED || zc_setup(&z, mfd) || zc_stats(&z, &base)) {
+		result("zced: front-end set up, counters readable", 0, "no");
+		return 1;
+	}
+	result("zced: front-end set up, counters readable", 1, "");
+	dlen = zc_frame(data, ZC_TEST_ETH_P, payload, sizeof(payload));
+
+	/* 1: a buffer in the pool page before any registration */
+	ok &= !zc_post(&z, ZC_POOL, data, dlen);
+	w.violations = viol;
+	w.tx_packets = w.tx_segments = !cvm;
+	zc_expect(&z, cvm ? "pool buffer before registration: violation"
+			  : "pool buffer before registration: sent", &base, &w);
+
+	/* 2: SHARE the pool page (the message itself sits in a static range) */
+	mlen = zc_msg(msg, BF_ZCED_MAGIC, BF_ZCED_OP_SHARE, pool, 1);
+	ok &= !zc_post(&z, ZC_STATIC, msg, mlen);
+	w.announce = 1;
+	w.bytes = BF_ZCED_PAGE;
+	zc_expect(&z, "share: accepted, 4096 bytes shared, not sent", &base, &w);
+
+	/* 3: the same buffer is now served */
+	ok &= !zc_post(&z, ZC_POOL, data, dlen);
+	w.tx_packets++;
+	w.tx_segments++;
+	zc_expect(&z, "pool buffer after share: sent", &base, &w);
+
+	/* 4: UNSHARE, 5: the buffer is a violation again */
+	mlen = zc_msg(msg, BF_ZCED_MAGIC, BF_ZCED_OP_UNSHARE, NULL, 0);
+	ok &= !zc_post(&z, ZC_STATIC + 0x1000, msg, mlen);
+	w.announce = 2;
+	w.bytes = 0;
+	zc_expect(&z, "unshare: accepted, nothing shared", &base, &w);
+	ok &= !zc_post(&z, ZC_POOL, data, dlen);
+	w.violations += viol;
+	w.tx_packets += !cvm;
+	w.tx_segments += !cvm;
+	zc_expect(&z, cvm ? "pool buffer after unshare: violation again"
+			  : "pool buffer after unshare: sent", &base, &w);
+
+	/* 6: share again, then bad registrations change nothing */
+	mlen = zc_msg(msg, BF_ZCED_MAGIC, BF_ZCED_OP_SHARE, pool, 1);
+	ok &= !zc_post(&z, ZC_STATIC, msg, mlen);
+	w.announce = 3;
+	w.bytes = BF_ZCED_PAGE;
+	zc_expect(&z, "share again: accepted", &base, &w);
+	mlen = zc_msg(msg, BF_ZCED_MAGIC, BF_ZCED_OP_SHARE, outside, 2);
+	ok &= !zc_post(&z, ZC_STATIC, msg, mlen);
+	mlen = zc_msg(msg, BF_ZCED_MAGIC ^ 0xff, BF_ZCED_OP_SHARE, pool, 1);
+	ok &= !zc_post(&z, ZC_STATIC, msg, mlen);
+	mlen = zc_msg(msg, BF_ZCED_MAGIC, BF_ZCED_OP_UNSHARE, pool, 1);
+	ok &= !zc_post(&z, ZC_STATIC, msg, mlen);
+	w.rejected = 3;
+	zc_expect(&z, "3 bad registrations: rejected, not sent, set unchanged", &base, &w);
+	ok &= !zc_post(&z, ZC_POOL, data, dlen);
+	w.tx_packets++;
+	w.tx_segments++;
+	zc_expect(&z, "pool buffer after rejected messages: still sent", &base, &w);
+
+	/* 7: a new memory table forgets the registration */
+	if (zc_new_mem_table(&z, mfd))
+		ok = 0;
+	w.bytes = 0;
+	zc_expect(&z, "new memory table: nothing shared", &base, &w);
+	ok &= !zc_post(&z, ZC_POOL, data, dlen);
+	w.violations += viol;
+	w.tx_packets += !cvm;
+	w.tx_segments += !cvm;
+	zc_expect(&z, cvm ? "pool buffer after new memory table: violation"
+			  : "pool buffer after new memory table: sent", &base, &w);
+
+	/* 8: so does the end of the session */
+	mlen = zc_msg(msg, BF_ZCED_MAGIC, BF_ZCED_OP_SHARE, pool, 1);
+	ok &= !zc_post(&z, ZC_STATIC, msg, mlen);
+	w.announce = 4;
+	w.bytes = BF_ZCED_PAGE;
+	zc_expect(&z, "share in the new table: accepted", &base, &w);
+	close(z.fd);
+	w.bytes = 0;
+	zc_expect(&z, "front-end gone: nothing shared", &base, &w);
+	result("every TX buffer was returned by the backend", ok, "a post timed out");
+
+	zc_wire_count(&z, w.tx_segments, &seen, &leaked);
+	{
+		char why[64];
+
+		snprintf(why, sizeof(why), "%ld of %lld", seen, w.tx_segments);
+		result("wire: every data frame sent arrived", seen == w.tx_segments, why);
+		snprintf(why, sizeof(why), "%ld registration frames on the wire", leaked);
+		result("wire: no registration frame", leaked == 0, why);
+	}
+	close(z.wire);
+	close(z.kick);
+	munmap(z.mem, ZC_MEM);
+	close(mfd);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t state[2];
@@ -150,6 +561,11 @@ int main(int argc, char **argv)
 	uint8_t junk[300];
 	int fd, mfd, i;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* results survive a timeout */
+	if (argc == 6 && !strcmp(argv[2], "zced")) {
+		sock_path = argv[1];
+		return zced_main(!strcmp(argv[3], "cvm"), argv[4], argv[5]);
+	}
 	if (argc != 2)
 		return 2;
 	sock_path = argv[1];

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* zced_reg.c - the guest's in-band ZCED pool registration (see zced_reg.h). */
+#include <errno.h>
+#include <stdio.h>
+#include "bytes.h"
+#include "zced_reg.h"
+
+#define ETH_HDR_LEN	14
+#define MSG_HDR_LEN	8	/* magic, version, op, count */
+#define RANGE_LEN	16	/* gpa, len */
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	return ((uint64_t)get_be32(p) << 32) | get_be32(p + 4);
+}
+
+bool zced_reg_is_msg(const uint8_t *frame, size_t len)
+{
+	return len >= ETH_HDR_LEN && get_be16(frame + 12) == BF_ZCED_ETH_P;
+}
+
+/* One range: page-aligned, non-empty, no wrap, inside one memory region. */
+static int check_range(uint64_t gpa, uint64_t len, const struct vq_mem *mem)
+{
+	if (!len || gpa % BF_ZCED_PAGE || len % BF_ZCED_PAGE)
+		return -EINVAL;
+	if (gpa > UINT64_MAX - len)
+		return -EOVERFLOW;
+	/* translation only: no guest memory is read */
+	if (!vq_gpa_to_hva(mem, gpa, len))
+		return -EFAULT;
+	return 0;
+}
+
+int zced_reg_parse(const uint8_t *frame, size_t len, const struct vq_mem *mem,
+		   struct vq_range *out, unsigned int *n, uint8_t *op)
+{
+	const uint8_t *m = frame + ETH_HDR_LEN, *r;
+	unsigned int count, i;
+	int err;
+
+	*n = 0;
+	if (!zced_reg_is_msg(frame, len))
+		return -ENOMSG;
+	if (len - ETH_HDR_LEN < MSG_HDR_LEN)
+		return -EMSGSIZE;
+	if (get_be32(m) != BF_ZCED_MAGIC)
+		return -EBADMSG;
+	if (m[4] != BF_ZCED_VERSION)
+		return -EPROTONOSUPPORT;
+	if (m[5] != BF_ZCED_OP_SHARE && m[5] != BF_ZCED_OP_UNSHARE)
+		return -EOPNOTSUPP;
+	count = get_be16(m + 6);
+	if (m[5] == BF_ZCED_OP_UNSHARE && count)
+		return -EPROTO;
+	if (count > BF_ZCED_MAX_RANGES)
+		return -E2BIG;
+	if (len - ETH_HDR_LEN - MSG_HDR_LEN < (size_t)count * RANGE_LEN)
+		return -EMSGSIZE;
+	for (i = 0, r = m + MSG_HDR_LEN; i < count; i++, r += RANGE_LEN) {
+		uint64_t gpa = get_be64(r), rlen = get_be64(r + 8);
+
+		err = check_range(gpa, rlen, mem);
+		if (err) {
+			*n = i;
+			return err;
+		}
+		out[i].start = gpa;
+		out[i].end = gpa + rlen;
+	}
+	*n = count;
+	*op = m[5];
+	return 0;
+}
+
+int zced_reg_apply(struct vq_shared *s, struct zced_stats *st, const struct vq_mem *mem,
+		   const uint8_t *frame, size_t len, unsigned int *n, uint8_t *op)
+{
+	struct vq_range r[BF_ZCED_MAX_RANGES];
+	int err;
+
+	err = zced_reg_parse(frame, len, mem, r, n, op);
+	if (!err)
+		err = vq_shared_set_dynamic(s, r, *op == BF_ZCED_OP_SHARE ? *n : 0);
+	if (err) {
+		st->rejected++;
+		return err;
+	}
+	st->announce++;
+	st->shared_bytes = vq_shared_dynamic_bytes(s);
+	return 0;
+}
+
+void zced_reg_strerror(int err, unsigned int n, char *buf, size_t len)
+{
+	switch (err) {
+	case -ENOMSG:
+		snprintf(buf, len, "not a registration frame");
+		break;
+	case -EMSGSIZE:
+		snprintf(buf, len, "frame too short for its ranges");
+		break;
+	case -EBADMSG:
+		snprintf(buf, len, "bad magic");
+		break;
+	case -EPROTONOSUPPORT:
+		snprintf(buf, len, "unknown version");
+		break;
+	case -EOPNOTSUPP:
+		snprintf(buf, len, "unknown op");
+		break;
+	case -EPROTO:
+		snprintf(buf, len, "unshare with ranges");
+		break;
+	case -E2BIG:
+		snprintf(buf, len, "more than %d ranges", BF_ZCED_MAX_RANGES);
+		break;
+	case -EINVAL:
+		snprintf(buf, len, "range %u empty or not page-aligned", n);
+		break;
+	case -EOVERFLOW:
+		snprintf(buf, len, "range %u wraps around", n);
+		break;
+	case -EFAULT:
+		snprintf(buf, len, "range %u outside guest memory", n);
+		break;
+	default:
+		snprintf(buf, len, "error %d", err);
+		break;
+	}
+}
+
+bool zced_ratelimit_ok(struct zced_ratelimit *rl, uint64_t now_ns, unsigned int *missed)
+{
+	if (now_ns - rl->window >= 1000000000ULL) {
+		rl->window = now_ns;
+		rl->lines = 0;
+	}
+	if (rl->lines >= ZCED_LOG_PER_SEC) {
+		rl->missed++;
+		return false;
+	}
+	rl->lines++;
+	*missed = rl->missed;
+	rl->missed = 0;
+	return true;
+}
