@@ -126,6 +126,29 @@ static void forget_dynamic(struct vhost_dev *d, const char *why)
 	d->st.zced.shared_bytes = 0;
 }
 
+/*
+ * QEMU sends a memory table at every device start (also after stop/cont or
+ * a driver reset, with no new link up for the guest to announce again):
+ * keep the guest's ranges that still lie inside one region of it.
+ */
+static void revalidate_dynamic(struct vhost_dev *d, const struct vq_mem *mem)
+{
+	struct vq_range keep[VQ_MAX_DYN_SHARED];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < d->shared.ndyn; i++) {
+		const struct vq_range *r = &d->shared.dyn[i];
+
+		if (vq_gpa_to_hva(mem, r->start, r->end - r->start))
+			keep[n++] = *r;
+	}
+	if (n == d->shared.ndyn)
+		return;
+	forget_dynamic(d, "new memory table");
+	vq_shared_set_dynamic(&d->shared, keep, n);
+	d->st.zced.shared_bytes = vq_shared_dynamic_bytes(&d->shared);
+}
+
 static void reset_vring(struct vhost_dev *d, unsigned int q)
 {
 	struct vhost_vring *vr = &d->vr[q];
@@ -226,7 +249,7 @@ static int set_mem_table(struct vhost_dev *d, struct vhu_msg *m, int *fds, int n
 		mem.n = i + 1;
 	}
 	unmap_memory(d);
-	forget_dynamic(d, "new memory table");
+	revalidate_dynamic(d, &mem);
 	d->mem = mem;
 	memcpy(d->map_base, base, sizeof(base));
 	memcpy(d->map_len, len, sizeof(len));

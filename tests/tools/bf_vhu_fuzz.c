@@ -370,13 +370,14 @@ static int zc_setup(struct zc *z, int mfd)
 	return zc_msg_sync(z->fd);
 }
 
-/* As QEMU restarting the device: stop the ring, new table, kick again. */
-static int zc_new_mem_table(struct zc *z, int mfd)
+/* As QEMU restarting the device: stop the ring, new table of size bytes,
+ * kick again. */
+static int zc_new_mem_table(struct zc *z, int mfd, uint64_t size)
 {
 	struct {
 		uint32_t n, pad;
 		uint64_t gpa, size, uva, off;
-	} mem = { 1, 0, 0, ZC_MEM, z->uva, 0 };
+	} mem = { 1, 0, 0, size, z->uva, 0 };
 	uint32_t state[2] = { 1, 0 };
 	uint64_t v = 1;
 	long long r;
@@ -511,17 +512,27 @@ static int zced_main(bool cvm, const char *wire_if, const char *stats_cmd)
 	w.tx_segments++;
 	zc_expect(&z, "pool buffer after rejected messages: still sent", &base, &w);
 
-	/* 7: a new memory table forgets the registration */
-	if (zc_new_mem_table(&z, mfd))
+	/* 7: a new memory table keeps the ranges still inside it, only those */
+	if (zc_new_mem_table(&z, mfd, ZC_MEM))
+		ok = 0;
+	zc_expect(&z, "same memory table again: the pool stays shared", &base, &w);
+	ok &= !zc_post(&z, ZC_POOL, data, dlen);
+	w.tx_packets++;
+	w.tx_segments++;
+	zc_expect(&z, "pool buffer after the same memory table: sent", &base, &w);
+	if (zc_new_mem_table(&z, mfd, ZC_POOL))
 		ok = 0;
 	w.bytes = 0;
-	zc_expect(&z, "new memory table: nothing shared", &base, &w);
+	zc_expect(&z, "memory table without the pool: nothing shared", &base, &w);
+	if (zc_new_mem_table(&z, mfd, ZC_MEM))
+		ok = 0;
+	zc_expect(&z, "the pool's memory back: still nothing shared", &base, &w);
 	ok &= !zc_post(&z, ZC_POOL, data, dlen);
 	w.violations += viol;
 	w.tx_packets += !cvm;
 	w.tx_segments += !cvm;
-	zc_expect(&z, cvm ? "pool buffer after new memory table: violation"
-			  : "pool buffer after new memory table: sent", &base, &w);
+	zc_expect(&z, cvm ? "pool buffer after the ranges were forgotten: violation"
+			  : "pool buffer after the ranges were forgotten: sent", &base, &w);
 
 	/* 8: so does the end of the session */
 	mlen = zc_msg(msg, BF_ZCED_MAGIC, BF_ZCED_OP_SHARE, pool, 1);
