@@ -21,7 +21,7 @@ CTL_MAIN   := loader/bifrostctl.c
 HOST_MAIN  := host-afxdp/bifrost_host.c
 LIB_SRCS   := $(filter-out $(CTL_MAIN) $(HOST_MAIN),$(wildcard loader/*.c host-afxdp/*.c))
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-HDRS       := $(wildcard bpf/*.h loader/*.h host-afxdp/*.h)
+HDRS       := $(wildcard bpf/*.h loader/*.h host-afxdp/*.h) guest-driver/bifrost_zced/bifrost_zced_wire.h
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
@@ -35,17 +35,25 @@ PROGS      := $(BUILD)/bifrostctl $(BUILD)/bifrostctl-static \
 all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS) vm-image guest-modules
 
 # Guest kernel modules, built out of tree against Debian's headers for the
-# guest kernel; sources are copied so the tree stays free of build output.
+# guest kernel: bifrost_zced, and virtio_ring, virtio_net and tls from
+# Debian's linux-source-6.1 with guest-driver/patches applied (build.sh).
 GUEST_KVER ?= 6.1.0-56-amd64
 GUEST_KDIR ?= /lib/modules/$(GUEST_KVER)/build
-ZCED_SRCS  := $(wildcard guest-driver/bifrost_zced/*)
-.PHONY: guest-modules
-guest-modules: $(BUILD)/guest/bifrost_zced.ko
-$(BUILD)/guest/bifrost_zced.ko: $(ZCED_SRCS)
-	@rm -rf $(BUILD)/guest/zced && mkdir -p $(BUILD)/guest/zced
-	@cp $(ZCED_SRCS) $(BUILD)/guest/zced/
-	$(MAKE) -s -C $(GUEST_KDIR) M=$(abspath $(BUILD)/guest/zced) modules
-	@cp $(BUILD)/guest/zced/bifrost_zced.ko $@
+GUEST_MODS := $(addprefix $(BUILD)/guest/,bifrost_zced.ko bifrost_virtio_ring.ko \
+              bifrost_virtio_net.ko bifrost_tls.ko)
+GUEST_SRCS := guest-driver/build.sh $(wildcard guest-driver/bifrost_zced/* \
+              guest-driver/patches/*.patch guest-driver/kbuild/*)
+.PHONY: guest-modules checkpatch
+guest-modules: $(BUILD)/guest/.built
+$(BUILD)/guest/.built: $(GUEST_SRCS)
+	bash guest-driver/build.sh $(BUILD)/guest $(GUEST_KDIR)
+	@touch $@
+
+# Kernel style of the guest patches and module (Debian's checkpatch.pl).
+checkpatch: guest-modules
+	perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q guest-driver/patches/*.patch
+	perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q -f \
+		guest-driver/bifrost_zced/*.[ch]
 
 # Guest image for the VM tests and the demo: Debian's 6.1 kernel, busybox,
 # tools; cached (build-image.sh skips work when its inputs are unchanged).

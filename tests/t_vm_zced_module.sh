@@ -1,8 +1,9 @@
 #!/bin/bash
 # The guest's bifrost_zced module takes its pool from the shared "ZCED NUMA"
 # node (QEMU node 1), exposes counters and policy in sysfs, rejects bad
-# policy, and five load/unload cycles leave no pool pages or sysfs entries
-# behind.
+# policy, registers its single-pass AEAD (whose self-test against the
+# kernel's gcm(aes) passes at load), and five load/unload cycles leave no
+# pool pages, sysfs entries or crypto algorithms behind.
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 bf_init vm_zced_module
@@ -11,8 +12,10 @@ cat > $BF_TMP/run.sh <<'EOS'
 free1() { awk '/MemFree/ {print $4}' /sys/devices/system/node/node1/meminfo; }
 echo "node1_free_before $(free1)"
 for i in 1 2 3 4 5; do
-	insmod /bf/bifrost_zced.ko pool_mb=16 || { echo "insmod failed"; break; }
+	st=0; [ $i = 1 ] && st=1
+	insmod /bf/bifrost_zced.ko pool_mb=16 selftest=$st || { echo "insmod failed"; break; }
 	z=/sys/kernel/bifrost_zced
+	echo "aead_loaded $(grep -c 'bifrost_zced_gcm_aes' /proc/crypto)"
 	echo "cycle $i total $(cat $z/pool_pages_total) free $(cat $z/pool_pages_free)" \
 		"in_use $(cat $z/pool_pages_in_use) node $(cat $z/pool_node)"
 	echo "node1_free_loaded $(free1)"
@@ -21,7 +24,9 @@ for i in 1 2 3 4 5; do
 	echo "ports_after_bad $(cat $z/zced_ports)"
 	rmmod bifrost_zced || echo "rmmod failed"
 	[ -e $z ] && echo "sysfs left behind"
+	echo "aead_unloaded $(grep -c 'bifrost_zced_gcm_aes' /proc/crypto)"
 done
+dmesg | grep -m1 'bifrost_zced_aead: selftest' | sed 's/^\[[^]]*\] /selftest_line /'
 echo "node1_free_after $(free1)"
 insmod /bf/bifrost_zced.ko node=0 pool_mb=1 && rmmod bifrost_zced && echo "node 0 loads too"
 insmod /bf/bifrost_zced.ko node=7 2>/dev/null && echo "node 7 accepted" || echo "node 7 refused"
@@ -41,4 +46,10 @@ check_eq "bad port refused, policy unchanged" \
 	"$(echo "$out" | grep -c '^ports_after_bad 443,8443$')$(echo "$out" | grep -c '^bad port refused$')" 55
 check_eq "no sysfs left behind" "$(echo "$out" | grep -c 'left behind\|rmmod failed\|insmod failed')" 0
 check_eq "a node without memory is refused" "$(echo "$out" | grep -c '^node 7 refused$')" 1
+echo "INFO: $(echo "$out" | grep '^selftest_line')"
+check_eq "the AEAD self-test passed (known answers, random vs gcm(aes), forgeries)" \
+	"$(echo "$out" | grep -c '^selftest_line bifrost_zced_aead: selftest passed')" 1
+check_eq "the AEAD is registered while loaded (name + driver), 5 cycles" \
+	"$(echo "$out" | grep -c '^aead_loaded 2$')" 5
+check_eq "the AEAD is gone after unload, 5 cycles" "$(echo "$out" | grep -c '^aead_unloaded 0$')" 5
 check_eq "no oops" "$(get oops)" 0

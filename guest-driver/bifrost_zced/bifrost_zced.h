@@ -1,19 +1,55 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * bifrost_zced.h - the ZCED shared pool, for the guest's virtio-net and kTLS
- * patches: pages that live in memory the host may see (the dedicated
- * "ZCED NUMA" node), so ciphertext can be written and read there directly
- * instead of bouncing through swiotlb.
+ * bifrost_zced.h - the ZCED shared pool, for the guest's virtio_ring,
+ * virtio_net and kTLS patches: pages that live in memory the host may see
+ * (the dedicated "ZCED NUMA" node), so ciphertext is written and read there
+ * directly instead of bouncing through swiotlb, and the host is trusted with
+ * nothing (OTTR): headers are copied once into private memory, ciphertext is
+ * read or written once by a single-pass AEAD.
  */
 #ifndef _BIFROST_ZCED_H
 #define _BIFROST_ZCED_H
 
-#include <linux/mm_types.h>
 #include <linux/types.h>
 
+struct crypto_aead;
+struct net_device;
+struct page;
+struct sk_buff;
+struct sk_msg;
+struct sock;
+
+/*
+ * Pool. A page from bifrost_zced_alloc_page() carries one reference for the
+ * caller; put_page() gives it back (the pool keeps its own reference, so a
+ * pool page never reaches the page allocator while the module is loaded).
+ */
 struct page *bifrost_zced_alloc_page(void);
-void bifrost_zced_free_page(struct page *page);
 bool bifrost_zced_page_in_pool(const struct page *page);
-bool bifrost_zced_port_enabled(u16 port);
+bool bifrost_zced_phys_in_pool(phys_addr_t pa);
+
+/* virtio_ring: bytes it mapped through the DMA API (swiotlb bounces). */
+void bifrost_zced_count_dma(size_t len);
+
+/*
+ * virtio_net: a device attached to ZCED announces the pool to the backend
+ * when it comes up; once announced it may post pool pages as receive
+ * buffers, and passes every received skb to bifrost_zced_rx_skb() (which
+ * keeps ciphertext of ZCED flows in the pool and copies everything else
+ * out; nonzero means drop).
+ */
+int bifrost_zced_attach(struct net_device *dev);
+void bifrost_zced_detach(struct net_device *dev);
+bool bifrost_zced_rx_active(const struct net_device *dev);
+int bifrost_zced_rx_skb(struct sk_buff *skb);
+
+/*
+ * kTLS: the AEAD to allocate for a socket (the single-pass one for ZCED
+ * flows), whether a transform is that AEAD, and encrypted-record memory
+ * from the pool for such sockets.
+ */
+const char *bifrost_zced_tls_aead(struct sock *sk, const char *cipher_name);
+bool bifrost_zced_tls_is_zced(const struct crypto_aead *tfm);
+int bifrost_zced_msg_alloc(struct sock *sk, struct sk_msg *msg, int len);
 
 #endif /* _BIFROST_ZCED_H */

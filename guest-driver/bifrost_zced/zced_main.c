@@ -1,30 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bifrost_zced - owns the ZCED shared pool, its policy and its counters.
- *
- * The pool is taken at load time from one NUMA node whose memory the host
- * may access (QEMU gives the guest such a node: "ZCED NUMA"). On SEV-SNP or
- * TDX the pages would also be converted to shared here; in this emulation
- * the whole node is shared by construction. Pool pages stay with the module
- * while it is loaded, so they never return to the general allocator while
- * shared (invariant 2); they go back only at unload, when none is in use.
+ * bifrost_zced - the guest half of Bifrost: owns the ZCED shared pool
+ * (zced_pool.c), the single-pass AEAD for ZCED sockets (zced_aead.c), the
+ * pool announcement and receive-side policy for virtio-net (zced_net.c),
+ * the ZCED port policy and the counters (this file).
  *
  * sysfs, /sys/kernel/bifrost_zced/:
- *   pool_pages_total, pool_pages_in_use, pool_pages_free   (read-only)
- *   pool_node                                              (read-only)
  *   zced_ports: TCP ports whose TLS traffic uses ZCED      (read-write)
+ *   pool_pages_total, pool_pages_in_use, pool_pages_free, pool_node
+ *   one read-only file per counter (see zced_internal.h, README)
  */
-#include <linux/bitmap.h>
-#include <linux/gfp.h>
 #include <linux/kobject.h>
-#include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/nodemask.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
-#include <linux/vmalloc.h>
 #include "bifrost_zced.h"
+#include "zced_aead.h"
+#include "zced_internal.h"
 
 #define ZCED_MAX_PORTS	16
 
@@ -34,80 +27,71 @@ MODULE_PARM_DESC(node, "NUMA node whose memory is shared with the host");
 static unsigned int pool_mb = 16;
 module_param(pool_mb, uint, 0444);
 MODULE_PARM_DESC(pool_mb, "pool size in MiB");
+static char *ports = "";
+module_param(ports, charp, 0444);
+MODULE_PARM_DESC(ports, "initial zced_ports, e.g. \"443,8443\"");
+static bool selftest;
+module_param(selftest, bool, 0444);
+MODULE_PARM_DESC(selftest, "check the AEAD against the kernel's gcm(aes) at load");
+
+DEFINE_PER_CPU(struct zced_stats, zced_stats);
 
 static struct {
-	spinlock_t lock;	/* free stack and in_use */
-	struct page **pages;	/* every pool page */
-	struct page **free;	/* stack of free pool pages */
-	unsigned long nr, nfree;
-	unsigned long pfn_lo, pfn_hi;	/* bounds of the pool's pfns */
-	unsigned long *member;	/* bitmap over [pfn_lo, pfn_hi] */
 	u16 ports[ZCED_MAX_PORTS];
 	unsigned int nports;
 	struct kobject *kobj;
-} zp;
+} zm;
 
-struct page *bifrost_zced_alloc_page(void)
+u64 zced_stat_sum(enum zced_stat s)
 {
-	struct page *page = NULL;
+	u64 sum = 0;
+	int cpu;
 
-	spin_lock_bh(&zp.lock);
-	if (zp.nfree)
-		page = zp.free[--zp.nfree];
-	spin_unlock_bh(&zp.lock);
-	return page;
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(&zced_stats, cpu)->v[s];
+	return sum;
 }
-EXPORT_SYMBOL_GPL(bifrost_zced_alloc_page);
 
-bool bifrost_zced_page_in_pool(const struct page *page)
+bool zced_port_enabled(u16 port)
 {
-	unsigned long pfn = page_to_pfn(page);
-
-	return zp.member && pfn >= zp.pfn_lo && pfn <= zp.pfn_hi &&
-	       test_bit(pfn - zp.pfn_lo, zp.member);
-}
-EXPORT_SYMBOL_GPL(bifrost_zced_page_in_pool);
-
-void bifrost_zced_free_page(struct page *page)
-{
-	if (WARN_ON_ONCE(!bifrost_zced_page_in_pool(page)))
-		return;
-	spin_lock_bh(&zp.lock);
-	if (!WARN_ON_ONCE(zp.nfree >= zp.nr))
-		zp.free[zp.nfree++] = page;
-	spin_unlock_bh(&zp.lock);
-}
-EXPORT_SYMBOL_GPL(bifrost_zced_free_page);
-
-bool bifrost_zced_port_enabled(u16 port)
-{
-	unsigned int i, n = READ_ONCE(zp.nports);
+	unsigned int i, n = READ_ONCE(zm.nports);
 
 	for (i = 0; i < n && i < ZCED_MAX_PORTS; i++)
-		if (READ_ONCE(zp.ports[i]) == port)
+		if (READ_ONCE(zm.ports[i]) == port)
 			return true;
 	return false;
 }
-EXPORT_SYMBOL_GPL(bifrost_zced_port_enabled);
 
-static ssize_t pool_pages_total_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+bool zced_have_ports(void)
 {
-	return sysfs_emit(buf, "%lu\n", zp.nr);
+	return READ_ONCE(zm.nports) != 0;
 }
 
-static ssize_t pool_pages_free_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+/* "443,8443" (or empty): parsed whole into a private copy, then published. */
+static int ports_set(const char *buf, size_t count)
 {
-	return sysfs_emit(buf, "%lu\n", READ_ONCE(zp.nfree));
-}
+	u16 p[ZCED_MAX_PORTS];
+	unsigned int n = 0, i;
+	char *s, *cur, *tok;
+	u16 v;
 
-static ssize_t pool_pages_in_use_show(struct kobject *k, struct kobj_attribute *a, char *buf)
-{
-	return sysfs_emit(buf, "%lu\n", zp.nr - READ_ONCE(zp.nfree));
-}
-
-static ssize_t pool_node_show(struct kobject *k, struct kobj_attribute *a, char *buf)
-{
-	return sysfs_emit(buf, "%d\n", node);
+	s = kstrndup(buf, count, GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	cur = strim(s);
+	while ((tok = strsep(&cur, ",")) && *tok) {
+		if (n == ZCED_MAX_PORTS || kstrtou16(tok, 10, &v) || !v) {
+			kfree(s);
+			return -EINVAL;
+		}
+		p[n++] = v;
+	}
+	kfree(s);
+	WRITE_ONCE(zm.nports, 0);
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(zm.ports[i], p[i]);
+	WRITE_ONCE(zm.nports, n);
+	return 0;
 }
 
 static ssize_t zced_ports_show(struct kobject *k, struct kobj_attribute *a, char *buf)
@@ -115,39 +99,82 @@ static ssize_t zced_ports_show(struct kobject *k, struct kobj_attribute *a, char
 	unsigned int i;
 	int len = 0;
 
-	for (i = 0; i < zp.nports; i++)
-		len += sysfs_emit_at(buf, len, "%s%u", i ? "," : "", zp.ports[i]);
+	for (i = 0; i < zm.nports; i++)
+		len += sysfs_emit_at(buf, len, "%s%u", i ? "," : "", zm.ports[i]);
 	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
 
-/* "443,8443" (or empty): parsed whole into a private copy, then published. */
 static ssize_t zced_ports_store(struct kobject *k, struct kobj_attribute *a,
 				const char *buf, size_t count)
 {
-	u16 ports[ZCED_MAX_PORTS];
-	unsigned int n = 0, i;
-	char *s, *p, *tok;
-	u16 v;
+	int err = ports_set(buf, count);
 
-	s = kstrndup(buf, count, GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-	p = strim(s);
-	while ((tok = strsep(&p, ",")) && *tok) {
-		if (n == ZCED_MAX_PORTS || kstrtou16(tok, 10, &v) || !v) {
-			kfree(s);
-			return -EINVAL;
-		}
-		ports[n++] = v;
-	}
-	kfree(s);
-	WRITE_ONCE(zp.nports, 0);
-	for (i = 0; i < n; i++)
-		WRITE_ONCE(zp.ports[i], ports[i]);
-	WRITE_ONCE(zp.nports, n);
-	return count;
+	return err ? err : count;
 }
+
+static ssize_t pool_pages_total_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", zced_pool_total());
+}
+
+static ssize_t pool_pages_free_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", zced_pool_free());
+}
+
+static ssize_t pool_pages_in_use_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", zced_pool_total() - zced_pool_free());
+}
+
+static ssize_t pool_node_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", node);
+}
+
+/* One file per counter: name, where the value comes from. */
+struct zced_counter {
+	struct kobj_attribute attr;
+	int stat;			/* enum zced_stat, or -1: AEAD */
+	size_t aead_off;		/* offset in struct bifrost_zced_aead_stats */
+};
+
+static ssize_t counter_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	struct zced_counter *c = container_of(a, struct zced_counter, attr);
+	struct bifrost_zced_aead_stats as;
+
+	if (c->stat >= 0)
+		return sysfs_emit(buf, "%llu\n", zced_stat_sum(c->stat));
+	bifrost_zced_aead_stats(&as);
+	return sysfs_emit(buf, "%llu\n", *(u64 *)((char *)&as + c->aead_off));
+}
+
+#define ZSTAT(_name, _stat) { .attr = __ATTR(_name, 0444, counter_show, NULL), .stat = (_stat) }
+#define ZAEAD(_name, _field) { .attr = __ATTR(_name, 0444, counter_show, NULL), .stat = -1, \
+	.aead_off = offsetof(struct bifrost_zced_aead_stats, _field) }
+
+static struct zced_counter counters[] = {
+	ZAEAD(zced_tx_bytes, enc_pool_bytes),
+	ZAEAD(zced_rx_bytes, dec_pool_bytes),
+	ZAEAD(tls_records_encrypted, enc_records),
+	ZAEAD(tls_records_decrypted, dec_records),
+	ZAEAD(ottr_auth_failed, dec_auth_failures),
+	ZSTAT(rx_pool_bytes, ZS_RX_POOL_BYTES),
+	ZSTAT(rx_kept_bytes, ZS_RX_KEPT_BYTES),
+	ZSTAT(rx_copied_bytes, ZS_RX_COPIED_BYTES),
+	ZSTAT(rx_copy_failed, ZS_RX_COPY_FAILED),
+	ZSTAT(ottr_hdr_copies, ZS_OTTR_HDR_COPIES),
+	ZSTAT(ottr_hdr_invalid, ZS_OTTR_HDR_INVALID),
+	ZSTAT(fallback_pool_empty, ZS_POOL_EMPTY),
+	ZSTAT(fallback_tx_private_bytes, ZS_TX_FALLBACK_BYTES),
+	ZSTAT(fallback_cipher, ZS_TLS_FALLBACK_CIPHER),
+	ZSTAT(tls_zced, ZS_TLS_ZCED),
+	ZSTAT(tls_normal, ZS_TLS_NORMAL),
+	ZSTAT(bounced_bytes, ZS_DMA_BYTES),
+	ZSTAT(announces, ZS_ANNOUNCES),
+};
 
 static struct kobj_attribute attr_total = __ATTR_RO(pool_pages_total);
 static struct kobj_attribute attr_free = __ATTR_RO(pool_pages_free);
@@ -155,105 +182,83 @@ static struct kobj_attribute attr_in_use = __ATTR_RO(pool_pages_in_use);
 static struct kobj_attribute attr_node = __ATTR_RO(pool_node);
 static struct kobj_attribute attr_ports = __ATTR_RW(zced_ports);
 
-static struct attribute *zced_attrs[] = {
-	&attr_total.attr, &attr_free.attr, &attr_in_use.attr,
-	&attr_node.attr, &attr_ports.attr, NULL,
-};
-
+static struct attribute *zced_attrs[5 + ARRAY_SIZE(counters) + 1];
 static const struct attribute_group zced_group = { .attrs = zced_attrs };
 
-static void pool_release(void)
+static int zced_sysfs_init(void)
 {
-	unsigned long i;
+	unsigned int i, n = 0;
 
-	/* Pages still handed out stay out: never give shared memory back. */
-	if (WARN_ON(zp.nfree != zp.nr))
-		return;
-	for (i = 0; i < zp.nr; i++)
-		__free_page(zp.pages[i]);
-	vfree(zp.pages);
-	vfree(zp.free);
-	bitmap_free(zp.member);
-	zp.pages = zp.free = NULL;
-	zp.member = NULL;
-	zp.nr = zp.nfree = 0;
+	zced_attrs[n++] = &attr_total.attr;
+	zced_attrs[n++] = &attr_free.attr;
+	zced_attrs[n++] = &attr_in_use.attr;
+	zced_attrs[n++] = &attr_node.attr;
+	zced_attrs[n++] = &attr_ports.attr;
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		zced_attrs[n++] = &counters[i].attr.attr;
+	zced_attrs[n] = NULL;
+	zm.kobj = kobject_create_and_add("bifrost_zced", kernel_kobj);
+	if (!zm.kobj)
+		return -ENOMEM;
+	if (sysfs_create_group(zm.kobj, &zced_group)) {
+		kobject_put(zm.kobj);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
-static int pool_fill(void)
+static void zced_sysfs_exit(void)
 {
-	unsigned long want = (unsigned long)pool_mb << (20 - PAGE_SHIFT), i;
-
-	zp.pages = vzalloc(array_size(want, sizeof(*zp.pages)));
-	zp.free = vzalloc(array_size(want, sizeof(*zp.free)));
-	if (!zp.pages || !zp.free)
-		return -ENOMEM;
-	zp.pfn_lo = ULONG_MAX;
-	for (i = 0; i < want; i++) {
-		struct page *page = alloc_pages_node(node, GFP_KERNEL | __GFP_THISNODE |
-						     __GFP_NOWARN | __GFP_ZERO, 0);
-		unsigned long pfn;
-
-		if (!page)
-			break;
-		zp.pages[zp.nr++] = page;
-		pfn = page_to_pfn(page);
-		zp.pfn_lo = min(zp.pfn_lo, pfn);
-		zp.pfn_hi = max(zp.pfn_hi, pfn);
-	}
-	if (zp.nr < want) {
-		pr_err("bifrost_zced: node %d gave %lu of %lu pages\n", node, zp.nr, want);
-		zp.nfree = zp.nr;
-		return -ENOMEM;
-	}
-	zp.member = bitmap_zalloc(zp.pfn_hi - zp.pfn_lo + 1, GFP_KERNEL);
-	if (!zp.member) {
-		zp.nfree = zp.nr;
-		return -ENOMEM;
-	}
-	for (i = 0; i < zp.nr; i++) {
-		set_bit(page_to_pfn(zp.pages[i]) - zp.pfn_lo, zp.member);
-		zp.free[i] = zp.pages[i];
-	}
-	zp.nfree = zp.nr;
-	return 0;
+	sysfs_remove_group(zm.kobj, &zced_group);
+	kobject_put(zm.kobj);
 }
 
 static int __init bifrost_zced_init(void)
 {
 	int err;
 
-	spin_lock_init(&zp.lock);
-	if (node < 0 || node >= MAX_NUMNODES || !node_online(node) ||
-	    !node_state(node, N_MEMORY)) {
-		pr_err("bifrost_zced: node %d is not an online memory node\n", node);
-		return -ENODEV;
-	}
-	if (!pool_mb || pool_mb > 4096)
-		return -EINVAL;
-	err = pool_fill();
+	err = ports_set(ports, strlen(ports));
 	if (err) {
-		pool_release();
+		pr_err("bifrost_zced: bad ports=\"%s\"\n", ports);
 		return err;
 	}
-	zp.kobj = kobject_create_and_add("bifrost_zced", kernel_kobj);
-	if (!zp.kobj || sysfs_create_group(zp.kobj, &zced_group)) {
-		kobject_put(zp.kobj);
-		pool_release();
-		return -ENOMEM;
+	err = zced_pool_init(node, pool_mb);
+	if (err)
+		return err;
+	err = bifrost_zced_aead_register();
+	if (err)
+		goto out_pool;
+	if (selftest) {
+		err = bifrost_zced_aead_selftest();
+		if (err)
+			goto out_aead;
 	}
-	pr_info("bifrost_zced: %lu pages (%u MiB) on node %d, pfn %#lx-%#lx\n",
-		zp.nr, pool_mb, node, zp.pfn_lo, zp.pfn_hi);
+	err = zced_sysfs_init();
+	if (err)
+		goto out_aead;
+	err = zced_net_init();
+	if (err)
+		goto out_sysfs;
 	return 0;
+
+out_sysfs:
+	zced_sysfs_exit();
+out_aead:
+	bifrost_zced_aead_unregister();
+out_pool:
+	zced_pool_exit();
+	return err;
 }
 
 static void __exit bifrost_zced_exit(void)
 {
-	sysfs_remove_group(zp.kobj, &zced_group);
-	kobject_put(zp.kobj);
-	pool_release();
+	zced_net_exit();
+	zced_sysfs_exit();
+	bifrost_zced_aead_unregister();
+	zced_pool_exit();
 }
 
 module_init(bifrost_zced_init);
 module_exit(bifrost_zced_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Bifrost ZCED shared pool, policy and counters");
+MODULE_DESCRIPTION("Bifrost ZCED: shared pool, single-pass AEAD, policy and counters");

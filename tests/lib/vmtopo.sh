@@ -5,15 +5,20 @@
 
 VM_GUEST_MAC=52:54:00:bf:90:02
 VM_MEM=${VM_MEM:-1024}
+# VM_ZCED_MB=MB: the guest gets a ZCED NUMA node of MB (launch.sh --zced-mb);
+# VM_ZCED=PORTS: and runs Bifrost's guest modules with ZCED for PORTS.
+VM_ZCED_MB=${VM_ZCED_MB:-0}
+VM_ZCED=${VM_ZCED:-}
 
 # Guest-physical range of the guest's swiotlb pool, from a probe boot in cvm
-# mode (deterministic for one kernel, memory size and command line); cached.
+# mode (deterministic for one kernel, memory layout and command line); cached.
 vm_swiotlb_range() {
-	local cache=$BUILD/vm/swiotlb-range-$VM_MEM out
+	local cache=$BUILD/vm/swiotlb-range-$VM_MEM out zargs=()
+	[ "$VM_ZCED_MB" = 0 ] || { cache=$cache-zced$VM_ZCED_MB; zargs=(--zced-mb $VM_ZCED_MB); }
 	if [ ! -s "$cache" ] || [ "$cache" -ot "$BUILD/vm/vmlinuz" ] ||
 	   [ "$cache" -ot "$BUILD/vm/initramfs.cpio.gz" ]; then
 		echo true > "$BF_TMP/probe.sh"
-		out=$(tests/vm/launch.sh --mode cvm --net none --mem $VM_MEM --timeout 120 \
+		out=$(tests/vm/launch.sh --mode cvm --net none --mem $VM_MEM "${zargs[@]}" --timeout 120 \
 			--script "$BF_TMP/probe.sh" 2>/dev/null | awk '/^swiotlb-range/ {print $2 "-" $3}')
 		[ -n "$out" ] || return 1
 		echo "$out" > "$cache"
@@ -67,6 +72,8 @@ vm_backend_stop() {
 vm_launch() {
 	local script=$1; shift
 	local mode_args=(--mode $VM_MODE)
+	[ "$VM_ZCED_MB" = 0 ] || mode_args+=(--zced-mb $VM_ZCED_MB)
+	[ -z "$VM_ZCED" ] || mode_args+=(--zced $VM_ZCED)
 	rm -f "$BF_TMP/vm.ready"
 	tests/vm/launch.sh "${mode_args[@]}" --net vhost-user:$VM_SOCK --reconnect 1 \
 		--mac $VM_GUEST_MAC --ip $VM_IP/24 --peer $VM_SND_IP --peermac $VM_PEER_MAC \

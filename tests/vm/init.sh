@@ -53,13 +53,31 @@ echo "bf-init: cmdline: $CMDLINE"
 if [ "${BF_TRACE:-0}" = 1 ]; then PS4='+ $EPOCHREALTIME '; set -x; fi
 
 # --- modules ------------------------------------------------------------
+# bf.zced_ports=P[,P..] (launch.sh --zced): Bifrost's guest modules instead
+# of Debian's virtio_ring, virtio_net and tls, with bifrost_zced (which needs
+# gf128mul) before them: pool of bf.zced_pool_mb MiB on node 1.
+MODLIST=/etc/bf-modules
+if [ -n "${BF_ZCED_PORTS:-}" ]; then
+	B=/lib/modules/bifrost
+	[ -f $B/bifrost_zced.ko ] || bf_error "bf.zced_ports given but no $B/bifrost_zced.ko"
+	MODLIST=/tmp/bf-modules-zced
+	{
+		grep '/gf128mul\.ko$' /etc/bf-modules
+		echo "$B/bifrost_zced.ko node=1 pool_mb=${BF_ZCED_POOL_MB:-16} ports=$BF_ZCED_PORTS"
+		sed -e "s|^.*/virtio_ring\.ko$|$B/bifrost_virtio_ring.ko|" \
+		    -e "s|^.*/virtio_net\.ko$|$B/bifrost_virtio_net.ko|" \
+		    -e "s|^.*/tls\.ko$|$B/bifrost_tls.ko|" /etc/bf-modules
+	} > $MODLIST
+fi
 LOADED=$(cat /proc/modules)
-while read -r m; do
+while read -r m args; do
 	[ -n "$m" ] || continue
 	n=${m##*/}; n=${n%.ko}; n=${n//-/_}
 	case $'\n'$LOADED in *$'\n'"$n "*) continue;; esac
-	insmod "$m" || bf_error "insmod $m failed"
-done < /etc/bf-modules
+	# shellcheck disable=SC2086
+	insmod "$m" $args || bf_error "insmod $m failed"
+	LOADED=$(cat /proc/modules)
+done < $MODLIST
 # the kernel asks /sbin/modprobe for crypto algorithms it lacks: let it
 # only find what is in this image (busybox modprobe + the image's modules.dep)
 echo /sbin/modprobe > /proc/sys/kernel/modprobe 2>/dev/null
@@ -184,6 +202,12 @@ if [ -n "$ETH0_DEV" ]; then
 	echo "swiotlb_eth0_bounced_count $(hist_sum hitcount "$ETH0_DEV")"
 fi
 [ -n "$sw" ] && echo "swiotlb_range $sw"
+# Bifrost's guest module counters (bf.zced_ports): zced_NAME VALUE
+if [ -d /sys/kernel/bifrost_zced ]; then
+	for f in /sys/kernel/bifrost_zced/*; do
+		[ -f "$f" ] && echo "zced_$(basename "$f") $(cat "$f" 2>/dev/null)"
+	done
+fi
 echo "irq_virtio_lines $(grep -c virtio /proc/interrupts)"
 echo "irq_virtio_count $(awk '/virtio/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }' /proc/interrupts)"
 if [ -r "$HIST/hist" ]; then

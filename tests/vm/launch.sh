@@ -21,6 +21,9 @@ usage: tests/vm/launch.sh [options]
   --add SRC[:DEST]        also put host file SRC into the guest at DEST (default /bf/NAME)
   --mem MB                guest RAM (default 1024)
   --zced-mb MB            add a second guest NUMA node of MB (all memfd-shared), node 1
+  --zced PORTS            Bifrost's guest modules (build/guest/*.ko) instead of Debian's
+                          virtio_ring/virtio_net/tls; ZCED pool of a quarter of --zced-mb on
+                          node 1, ZCED for TCP ports PORTS (e.g. 4433,5201)
   --icount                -icount shift=0 (guest time counts instructions)
   --log FILE              serial console log (default: temporary, removed)
   --timeout SECONDS       kill QEMU if it has not powered off by then: exit 124 (default 600)
@@ -35,7 +38,7 @@ E
 die() { echo "launch: $*" >&2; exit 2; }
 
 MODE=vm NET='' RECONNECT='' VHOST_SERVER=0 MAC=52:54:00:12:34:56 IP='' PEER='' PEERMAC='' MTU=''
-SCRIPT='' MEM=1024 ZCED_MB=0 ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
+SCRIPT='' MEM=1024 ZCED_MB=0 ZCED_PORTS='' ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
 IMAGE=${BF_VM_IMAGE:-$ROOT/build/vm}
 ADDS=() QARGS=()
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--add) need "$@"; ADDS+=("$2"); shift 2;;
 	--mem) need "$@"; MEM=$2; shift 2;;
 	--zced-mb) need "$@"; ZCED_MB=$2; shift 2;;
+	--zced) need "$@"; ZCED_PORTS=$2; shift 2;;
 	--icount) ICOUNT=1; shift;;
 	--log) need "$@"; LOG=$2; shift 2;;
 	--timeout) need "$@"; TIMEOUT=$2; shift 2;;
@@ -72,6 +76,15 @@ case $MODE in vm|cvm) ;; *) die "--mode must be vm or cvm, not '$MODE'";; esac
 isnum() { case $1 in ''|*[!0-9]*) return 1;; esac; }
 isnum "$MEM" && [ "$MEM" -ge 128 ] || die "--mem must be a number of MB >= 128"
 isnum "$ZCED_MB" || die "--zced-mb must be a number of MB"
+if [ -n "$ZCED_PORTS" ]; then
+	[[ $ZCED_PORTS =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--zced needs a port list like 443,8443"
+	[ "$ZCED_MB" -ge 8 ] || die "--zced needs --zced-mb 8 or more"
+	for m in bifrost_zced bifrost_virtio_ring bifrost_virtio_net bifrost_tls; do
+		f=$ROOT/build/guest/$m.ko
+		[ -f "$f" ] || die "no $f: run 'make guest-modules'"
+		ADDS+=("$f:/lib/modules/bifrost/$m.ko")
+	done
+fi
 isnum "$TIMEOUT" && [ "$TIMEOUT" -gt 0 ] || die "--timeout must be a positive number of seconds"
 [ -z "$RECONNECT" ] || isnum "$RECONNECT" || die "--reconnect must be a number of seconds"
 [[ $MAC =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || die "bad --mac '$MAC'"
@@ -137,6 +150,7 @@ KARGS="console=ttyS0 panic=-1 mitigations=off nokaslr bf.mode=$MODE"
 [ -z "$PEER" ] || KARGS="$KARGS bf.peer=$PEER"
 [ -z "$PEERMAC" ] || KARGS="$KARGS bf.peermac=$PEERMAC"
 [ -z "$MTU" ] || KARGS="$KARGS bf.mtu=$MTU"
+[ -z "$ZCED_PORTS" ] || KARGS="$KARGS bf.zced_ports=$ZCED_PORTS bf.zced_pool_mb=$((ZCED_MB / 4))"
 KARGS="$KARGS$APPEND"
 
 # --- initrd: cached image + a small per-launch cpio (bf/run.sh, --add files)

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Single-pass AES-GCM for ZCED sockets (OTTR).
+ *
+ * kTLS on a ZCED socket encrypts records straight into shared pool pages and
+ * decrypts them straight out of shared pool pages. This AEAD reads every
+ * byte of a shared source exactly once and never reads its destination, so
+ * a host that rewrites shared memory during an operation cannot get data
+ * authenticated that the guest did not see (see zced_aead.c).
+ */
+#ifndef _BIFROST_ZCED_AEAD_H
+#define _BIFROST_ZCED_AEAD_H
+
+#include <linux/types.h>
+
+/* cra_name and cra_driver_name; kTLS asks for it by this name on ZCED sockets */
+#define BIFROST_ZCED_AEAD_NAME	"bifrost_zced_gcm_aes"
+
+/* Totals since load, summed over all CPUs. */
+struct bifrost_zced_aead_stats {
+	u64 enc_records;	/* successful encryptions */
+	u64 dec_records;	/* decryptions whose tag matched */
+	u64 dec_auth_failures;	/* decryptions that returned -EBADMSG */
+	u64 enc_bytes;		/* ciphertext bytes written (tag excluded) */
+	u64 dec_bytes;		/* ciphertext bytes read (tag excluded) */
+	u64 enc_pool_bytes;	/* ... of enc_bytes, written into pool pages */
+	u64 dec_pool_bytes;	/* ... of dec_bytes, read from pool pages */
+};
+
+int bifrost_zced_aead_register(void);
+void bifrost_zced_aead_unregister(void);
+void bifrost_zced_aead_stats(struct bifrost_zced_aead_stats *out);
+
+/*
+ * Known-answer tests, then randomized comparison with the kernel's
+ * "gcm(aes)". Needs bifrost_zced_aead_register() first. Returns 0 or -errno.
+ * Its own operations are not counted in the stats.
+ */
+int bifrost_zced_aead_selftest(void);
+
+#endif /* _BIFROST_ZCED_AEAD_H */

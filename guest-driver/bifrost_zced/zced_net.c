@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zced_net.c - the virtio-net side of ZCED.
+ *
+ * Announcement: a device attached by the patched virtio_net (while it is
+ * open) tells the backend in band which guest-physical ranges the pool
+ * covers (one bifrost_zced_wire.h frame on its TX queue) whenever it comes
+ * up or its carrier returns (a restarted backend has forgotten). The pool
+ * stays shared until the module unloads, so nothing is withdrawn. Only an
+ * announced device posts pool receive buffers, and only while some port is
+ * in the ZCED policy.
+ *
+ * Receive (OTTR): virtio_net copies the first bytes of a packet that landed
+ * in a pool buffer (all headers of a plain TCP/IP packet) into the private
+ * skb head and never builds the skb around the shared buffer itself. Here
+ * the flow is classified from that private copy: ciphertext of a ZCED flow
+ * stays in the pool as page frags (kTLS's single-pass AEAD reads it once);
+ * every other packet is copied into private pages before the stack sees it,
+ * so nothing but ZCED ciphertext is ever read from shared memory.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include "bifrost_zced.h"
+#include "bifrost_zced_wire.h"
+#include "zced_internal.h"
+
+#define ZCED_MAX_DEVS	8
+
+static struct zced_dev {
+	struct net_device *dev;
+	bool announced;
+} zdevs[ZCED_MAX_DEVS];
+static DEFINE_MUTEX(zdevs_lock);	/* attach/detach; notifier runs under RTNL */
+
+static struct zced_dev *zdev_find(const struct net_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZCED_MAX_DEVS; i++)
+		if (READ_ONCE(zdevs[i].dev) == dev)
+			return &zdevs[i];
+	return NULL;
+}
+
+int bifrost_zced_attach(struct net_device *dev)
+{
+	struct zced_dev *z;
+	int err = -ENOSPC;
+
+	mutex_lock(&zdevs_lock);
+	z = zdev_find(NULL);
+	if (z) {
+		z->announced = false;
+		WRITE_ONCE(z->dev, dev);
+		err = 0;
+	}
+	mutex_unlock(&zdevs_lock);
+	if (err)
+		netdev_warn(dev, "bifrost_zced: too many devices, ZCED off here\n");
+	return err;
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_attach);
+
+void bifrost_zced_detach(struct net_device *dev)
+{
+	struct zced_dev *z;
+
+	mutex_lock(&zdevs_lock);
+	z = zdev_find(dev);
+	if (z) {
+		WRITE_ONCE(z->announced, false);
+		WRITE_ONCE(z->dev, NULL);
+	}
+	mutex_unlock(&zdevs_lock);
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_detach);
+
+bool bifrost_zced_rx_active(const struct net_device *dev)
+{
+	struct zced_dev *z = zdev_find(dev);
+
+	return z && READ_ONCE(z->announced) && zced_have_ports();
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_rx_active);
+
+/* One registration frame: SHARE with the pool's ranges. */
+static int zced_announce(struct net_device *dev)
+{
+	struct bf_zced_range r[BF_ZCED_MAX_RANGES];
+	struct bf_zced_msg *m;
+	struct sk_buff *skb;
+	struct ethhdr *eth;
+	unsigned int len;
+	int n;
+
+	n = zced_pool_ranges(r, BF_ZCED_MAX_RANGES);
+	if (n < 0) {
+		netdev_err(dev, "bifrost_zced: pool has more than %d ranges\n",
+			   BF_ZCED_MAX_RANGES);
+		return n;
+	}
+	len = max_t(unsigned int, ETH_ZLEN, ETH_HLEN + sizeof(*m) + n * sizeof(r[0]));
+	skb = alloc_skb(LL_RESERVED_SPACE(dev) + len, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, LL_RESERVED_SPACE(dev));
+	eth = skb_put_zero(skb, len);
+	/* to itself: a backend that does not know the ethertype keeps it local */
+	ether_addr_copy(eth->h_dest, dev->dev_addr);
+	ether_addr_copy(eth->h_source, dev->dev_addr);
+	eth->h_proto = htons(BF_ZCED_ETH_P);
+	m = (struct bf_zced_msg *)(eth + 1);
+	m->magic = htonl(BF_ZCED_MAGIC);
+	m->version = BF_ZCED_VERSION;
+	m->op = BF_ZCED_OP_SHARE;
+	m->count = htons(n);
+	memcpy(m->r, r, n * sizeof(r[0]));
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	skb->protocol = eth->h_proto;
+	skb->dev = dev;
+	skb->priority = TC_PRIO_CONTROL;
+	zced_count(ZS_ANNOUNCES, 1);
+	return dev_queue_xmit(skb);
+}
+
+static int zced_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct zced_dev *z = zdev_find(dev);
+	int err;
+
+	if (!z)
+		return NOTIFY_DONE;
+	switch (event) {
+	case NETDEV_UP:
+	case NETDEV_CHANGE:
+		/* a lost carrier (the backend went away) means announce again */
+		if (!netif_carrier_ok(dev)) {
+			WRITE_ONCE(z->announced, false);
+			break;
+		}
+		if (z->announced)
+			break;
+		err = zced_announce(dev);
+		WRITE_ONCE(z->announced, !err);
+		if (err)
+			netdev_warn(dev, "bifrost_zced: announcing the pool failed: %d\n", err);
+		else
+			netdev_info(dev, "bifrost_zced: pool announced to the backend\n");
+		break;
+	case NETDEV_GOING_DOWN:
+		WRITE_ONCE(z->announced, false);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block zced_nb = { .notifier_call = zced_netdev_event };
+
+/*
+ * Is this packet's flow a ZCED flow? Parsed only from the private copy:
+ * skb_header_pointer() copies whatever is not in the head (once).
+ * *bad is set when the headers do not parse.
+ */
+static bool zced_rx_flow(const struct sk_buff *skb, bool *bad)
+{
+	unsigned int off = ETH_HLEN;
+	struct ethhdr _eth, *eth;
+	struct tcphdr _th, *th;
+	u8 proto;
+
+	eth = skb_header_pointer(skb, 0, sizeof(_eth), &_eth);
+	if (!eth)
+		goto bad;
+	if (eth->h_proto == htons(ETH_P_IP)) {
+		struct iphdr _iph, *iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+
+		if (!iph || iph->version != 4 || iph->ihl < 5)
+			goto bad;
+		if (ip_is_fragment(iph))
+			return false;
+		proto = iph->protocol;
+		off += iph->ihl * 4;
+	} else if (eth->h_proto == htons(ETH_P_IPV6)) {
+		struct ipv6hdr _ip6, *ip6 = skb_header_pointer(skb, off, sizeof(_ip6), &_ip6);
+
+		if (!ip6 || ip6->version != 6)
+			goto bad;
+		proto = ip6->nexthdr;
+		off += sizeof(*ip6);
+	} else {
+		return false;
+	}
+	if (proto != IPPROTO_TCP)
+		return false;
+	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+	if (!th)
+		goto bad;
+	return zced_port_enabled(ntohs(th->source)) || zced_port_enabled(ntohs(th->dest));
+bad:
+	*bad = true;
+	return false;
+}
+
+/* Replace pool frags of one skb by private copies; bytes copied or -ENOMEM. */
+static long zced_copy_frags(struct sk_buff *skb)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+	long bytes = 0;
+	int i;
+
+	for (i = 0; i < sh->nr_frags; i++) {
+		skb_frag_t *f = &sh->frags[i];
+		struct page *old = skb_frag_page(f), *page;
+
+		if (!bifrost_zced_page_in_pool(old))
+			continue;
+		/* a pool buffer is one page: no frag crosses a page boundary */
+		if (WARN_ON_ONCE(skb_frag_off(f) + skb_frag_size(f) > PAGE_SIZE))
+			return -EINVAL;
+		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+		if (!page)
+			return -ENOMEM;
+		memcpy(page_address(page), skb_frag_address(f), skb_frag_size(f));
+		__skb_frag_set_page(f, page);
+		skb_frag_off_set(f, 0);
+		put_page(old);
+		bytes += skb_frag_size(f);
+	}
+	return bytes;
+}
+
+static long zced_pool_bytes(struct sk_buff *skb)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+	long bytes = 0;
+	int i;
+
+	for (i = 0; i < sh->nr_frags; i++)
+		if (bifrost_zced_page_in_pool(skb_frag_page(&sh->frags[i])))
+			bytes += skb_frag_size(&sh->frags[i]);
+	return bytes;
+}
+
+/*
+ * Called by virtio_net for a packet whose first buffer was a pool page
+ * (its headers are already in the private head). 0: hand it to the stack;
+ * nonzero: drop it (counted).
+ */
+int bifrost_zced_rx_skb(struct sk_buff *skb)
+{
+	struct sk_buff *seg = skb;
+	bool bad = false, keep;
+	long n, pooled = 0, copied = 0;
+
+	zced_count(ZS_OTTR_HDR_COPIES, 1);
+	keep = zced_rx_flow(skb, &bad);
+	if (bad)
+		zced_count(ZS_OTTR_HDR_INVALID, 1);
+	do {
+		pooled += zced_pool_bytes(seg);
+		if (!keep) {
+			n = zced_copy_frags(seg);
+			if (n < 0) {
+				zced_count(ZS_RX_COPY_FAILED, 1);
+				return n;
+			}
+			copied += n;
+		}
+		seg = seg == skb ? skb_shinfo(skb)->frag_list : seg->next;
+	} while (seg);
+	zced_count(ZS_RX_POOL_BYTES, pooled);
+	zced_count(keep ? ZS_RX_KEPT_BYTES : ZS_RX_COPIED_BYTES, keep ? pooled : copied);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_rx_skb);
+
+void bifrost_zced_count_dma(size_t len)
+{
+	zced_count(ZS_DMA_BYTES, len);
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_count_dma);
+
+int zced_net_init(void)
+{
+	return register_netdevice_notifier(&zced_nb);
+}
+
+void zced_net_exit(void)
+{
+	unregister_netdevice_notifier(&zced_nb);
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zced_pool.c - the ZCED shared pool.
+ *
+ * The pool is taken at load from one NUMA node whose memory the host may
+ * access (QEMU gives the guest such a node: "ZCED NUMA"); on SEV-SNP or TDX
+ * the pages would also be converted to shared here. It is allocated in
+ * blocks of up to 2 MiB so it is a few contiguous guest-physical ranges,
+ * which is what the backend is told (zced_pool_ranges()).
+ *
+ * Every pool page keeps one reference owned by the pool for as long as the
+ * module is loaded, so no pool page ever reaches the page allocator while
+ * shared (invariant 2). A page handed out carries one more reference for
+ * its user, who gives it back with put_page(); a handed-out page whose only
+ * reference is the pool's again is free, and is reclaimed lazily when the
+ * free stack runs dry (or when sysfs asks). Pool pages are not on the LRU
+ * and not movable, so nobody can take a reference without holding one.
+ */
+#include <linux/bitmap.h>
+#include <linux/gfp.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/page_ref.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include "bifrost_zced.h"
+#include "bifrost_zced_wire.h"
+#include "zced_internal.h"
+
+#define ZCED_MAX_ORDER	9	/* 2 MiB blocks */
+
+static struct {
+	spinlock_t lock;	/* free, nfree, out, last_scan */
+	struct page **pages;	/* every pool page */
+	struct page **free;	/* stack of free pool pages */
+	unsigned long *out;	/* over pages[]: handed out */
+	unsigned long nr, nfree;
+	unsigned long last_scan;	/* jiffies of a reclaim that found nothing */
+	unsigned long pfn_lo, pfn_hi;	/* bounds of the pool's pfns */
+	unsigned long *member;	/* over [pfn_lo, pfn_hi]: in the pool */
+} zp;
+
+/* Under zp.lock: put handed-out pages that came back on the free stack. */
+static unsigned long pool_reclaim(void)
+{
+	unsigned long i, n = 0;
+
+	for_each_set_bit(i, zp.out, zp.nr) {
+		if (page_ref_count(zp.pages[i]) != 1)
+			continue;
+		__clear_bit(i, zp.out);
+		zp.free[zp.nfree++] = zp.pages[i];
+		n++;
+	}
+	return n;
+}
+
+static unsigned long pool_index(const struct page *page)
+{
+	unsigned long lo = 0, hi = zp.nr, pfn = page_to_pfn(page);
+
+	/* pages[] is sorted by pfn (pool_fill) */
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (page_to_pfn(zp.pages[mid]) < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct page *bifrost_zced_alloc_page(void)
+{
+	struct page *page = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&zp.lock, flags);
+	/* a scan that found nothing is not repeated within the same jiffy */
+	if (!zp.nfree && time_after(jiffies, zp.last_scan) && !pool_reclaim())
+		zp.last_scan = jiffies;
+	if (zp.nfree) {
+		page = zp.free[--zp.nfree];
+		__set_bit(pool_index(page), zp.out);
+		page_ref_inc(page);
+	}
+	spin_unlock_irqrestore(&zp.lock, flags);
+	if (!page)
+		zced_count(ZS_POOL_EMPTY, 1);
+	return page;
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_alloc_page);
+
+static bool pfn_in_pool(unsigned long pfn)
+{
+	return zp.member && pfn >= zp.pfn_lo && pfn <= zp.pfn_hi &&
+	       test_bit(pfn - zp.pfn_lo, zp.member);
+}
+
+bool bifrost_zced_page_in_pool(const struct page *page)
+{
+	return pfn_in_pool(page_to_pfn(page));
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_page_in_pool);
+
+bool bifrost_zced_phys_in_pool(phys_addr_t pa)
+{
+	return pfn_in_pool(PHYS_PFN(pa));
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_phys_in_pool);
+
+unsigned long zced_pool_total(void)
+{
+	return zp.nr;
+}
+
+unsigned long zced_pool_free(void)
+{
+	unsigned long flags, n;
+
+	spin_lock_irqsave(&zp.lock, flags);
+	pool_reclaim();
+	n = zp.nfree;
+	spin_unlock_irqrestore(&zp.lock, flags);
+	return n;
+}
+
+/* The pool as contiguous guest-physical ranges; -E2BIG if more than max. */
+int zced_pool_ranges(struct bf_zced_range *r, unsigned int max)
+{
+	unsigned long bits = zp.pfn_hi - zp.pfn_lo + 1, s, e = 0;
+	unsigned int n = 0;
+
+	while ((s = find_next_bit(zp.member, bits, e)) < bits) {
+		e = find_next_zero_bit(zp.member, bits, s);
+		if (n == max)
+			return -E2BIG;
+		r[n].gpa = cpu_to_be64(PFN_PHYS(zp.pfn_lo + s));
+		r[n].len = cpu_to_be64(PFN_PHYS(e - s));
+		n++;
+	}
+	return n;
+}
+
+static int cmp_pfn(const void *a, const void *b)
+{
+	unsigned long x = page_to_pfn(*(struct page * const *)a);
+	unsigned long y = page_to_pfn(*(struct page * const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+static int pool_fill(int node, unsigned long want)
+{
+	unsigned int order = ZCED_MAX_ORDER;
+	unsigned long i;
+
+	zp.pages = vzalloc(array_size(want, sizeof(*zp.pages)));
+	zp.free = vzalloc(array_size(want, sizeof(*zp.free)));
+	zp.out = bitmap_zalloc(want, GFP_KERNEL);
+	if (!zp.pages || !zp.free || !zp.out)
+		return -ENOMEM;
+	while (zp.nr < want) {
+		struct page *page;
+
+		while (order && (1UL << order) > want - zp.nr)
+			order--;
+		page = alloc_pages_node(node, GFP_KERNEL | __GFP_THISNODE |
+					__GFP_NOWARN | __GFP_ZERO, order);
+		if (!page) {
+			if (!order)
+				break;
+			order--;
+			continue;
+		}
+		split_page(page, order);
+		for (i = 0; i < (1UL << order); i++)
+			zp.pages[zp.nr++] = page + i;
+	}
+	if (zp.nr < want) {
+		pr_err("bifrost_zced: node %d gave %lu of %lu pages\n", node, zp.nr, want);
+		return -ENOMEM;
+	}
+	sort(zp.pages, zp.nr, sizeof(*zp.pages), cmp_pfn, NULL);
+	zp.pfn_lo = page_to_pfn(zp.pages[0]);
+	zp.pfn_hi = page_to_pfn(zp.pages[zp.nr - 1]);
+	zp.member = bitmap_zalloc(zp.pfn_hi - zp.pfn_lo + 1, GFP_KERNEL);
+	if (!zp.member)
+		return -ENOMEM;
+	for (i = 0; i < zp.nr; i++) {
+		__set_bit(page_to_pfn(zp.pages[i]) - zp.pfn_lo, zp.member);
+		zp.free[i] = zp.pages[zp.nr - 1 - i];	/* low pfns first */
+	}
+	zp.nfree = zp.nr;
+	return 0;
+}
+
+void zced_pool_exit(void)
+{
+	unsigned long i, kept = 0;
+
+	for (i = 0; i < zp.nr; i++) {
+		/* a page someone still holds stays out: never free shared memory under them */
+		if (page_ref_count(zp.pages[i]) != 1) {
+			kept++;
+			continue;
+		}
+		__free_page(zp.pages[i]);
+	}
+	if (kept)
+		pr_warn("bifrost_zced: %lu pool pages still referenced, not freed\n", kept);
+	vfree(zp.pages);
+	vfree(zp.free);
+	bitmap_free(zp.out);
+	bitmap_free(zp.member);
+	memset(&zp, 0, sizeof(zp));
+}
+
+int zced_pool_init(int node, unsigned int pool_mb)
+{
+	int err;
+
+	spin_lock_init(&zp.lock);
+	zp.last_scan = jiffies - 1;
+	if (node < 0 || node >= MAX_NUMNODES || !node_online(node) ||
+	    !node_state(node, N_MEMORY)) {
+		pr_err("bifrost_zced: node %d is not an online memory node\n", node);
+		return -ENODEV;
+	}
+	if (!pool_mb || pool_mb > 4096)
+		return -EINVAL;
+	err = pool_fill(node, (unsigned long)pool_mb << (20 - PAGE_SHIFT));
+	if (err) {
+		for (; zp.nr; zp.nr--)
+			__free_page(zp.pages[zp.nr - 1]);
+		zced_pool_exit();
+		return err;
+	}
+	pr_info("bifrost_zced: %lu pages (%u MiB) on node %d, pfn %#lx-%#lx\n",
+		zp.nr, pool_mb, node, zp.pfn_lo, zp.pfn_hi);
+	return 0;
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zced_tls.c - the kTLS side of ZCED.
+ *
+ * A kTLS direction of a socket in the ZCED port policy gets the single-pass
+ * AEAD (zced_aead.c) instead of the generic gcm(aes); its encrypted records
+ * are written into pool pages, so virtio hands them to the device without a
+ * bounce. The plaintext never touches the pool (the patched tls_sw keeps it
+ * in private pages), and the AEAD never reads back what it wrote there.
+ */
+#include <crypto/aead.h>
+#include <linux/skmsg.h>
+#include <net/inet_sock.h>
+#include <net/sock.h>
+#include "bifrost_zced.h"
+#include "zced_aead.h"
+#include "zced_internal.h"
+
+const char *bifrost_zced_tls_aead(struct sock *sk, const char *cipher_name)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	if (!zced_port_enabled(ntohs(inet->inet_sport)) &&
+	    !zced_port_enabled(ntohs(inet->inet_dport))) {
+		zced_count(ZS_TLS_NORMAL, 1);
+		return cipher_name;
+	}
+	if (strcmp(cipher_name, "gcm(aes)")) {
+		zced_count(ZS_TLS_FALLBACK_CIPHER, 1);
+		return cipher_name;
+	}
+	zced_count(ZS_TLS_ZCED, 1);
+	return BIFROST_ZCED_AEAD_NAME;
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_tls_aead);
+
+bool bifrost_zced_tls_is_zced(const struct crypto_aead *tfm)
+{
+	return !strcmp(crypto_tfm_alg_driver_name(crypto_aead_tfm((struct crypto_aead *)tfm)),
+		       BIFROST_ZCED_AEAD_NAME);
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_tls_is_zced);
+
+/*
+ * sk_msg_alloc() for encrypted records of ZCED sockets: grow msg to len
+ * bytes with pool pages, one page per element; the rest from the socket's
+ * private page frag when the pool is empty (counted).
+ */
+int bifrost_zced_msg_alloc(struct sock *sk, struct sk_msg *msg, int len)
+{
+	u32 osize = msg->sg.size;
+	int want = len - osize;
+
+	while (want > 0) {
+		struct scatterlist *sge;
+		struct page *page;
+		int use;
+
+		if (sk_msg_full(msg))
+			return -ENOSPC;
+		page = bifrost_zced_alloc_page();
+		if (!page) {
+			zced_count(ZS_TX_FALLBACK_BYTES, want);
+			return sk_msg_alloc(sk, msg, len, 0);
+		}
+		use = min_t(int, want, PAGE_SIZE);
+		if (!sk_wmem_schedule(sk, use)) {
+			put_page(page);
+			sk_msg_trim(sk, msg, osize);	/* as sk_msg_alloc() does */
+			return -ENOMEM;
+		}
+		sge = &msg->sg.data[msg->sg.end];
+		sg_unmark_end(sge);
+		sg_set_page(sge, page, use, 0);	/* the pool's reference moves here */
+		__clear_bit(msg->sg.end, msg->sg.copy);
+		sk_msg_iter_next(msg, end);
+		sk_mem_charge(sk, use);
+		msg->sg.size += use;
+		want -= use;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_msg_alloc);
