@@ -1,7 +1,7 @@
 #!/bin/bash
 # make demo: build (done by make), bring up XDP + bifrost-host + a QEMU guest,
-# move TLS traffic in modes vm, cvm and cvm+prpr, tear everything down and
-# print the I/O-tax report. Sizes: DEMO_RX_MB (wire->guest, default 32),
+# move TLS traffic in modes vm, cvm, cvm+prpr, cvm+zced and bifrost (ZCED +
+# OTTR + PRPR), tear everything down and print the I/O-tax report. Sizes: DEMO_RX_MB (wire->guest, default 32),
 # DEMO_TX_MB (guest->wire, 16), DEMO_ICOUNT_MB (TLS RX under -icount, 8),
 # DEMO_ICOUNT_TCP_MB (plain TCP RX under -icount, 32).
 set -u
@@ -12,7 +12,9 @@ RX_MB=${DEMO_RX_MB:-32}
 TX_MB=${DEMO_TX_MB:-16}
 IC_MB=${DEMO_ICOUNT_MB:-8}
 IC_TCP_MB=${DEMO_ICOUNT_TCP_MB:-32}	# 10 ms ticks: enough bytes for ~2 % resolution
-MODES=${DEMO_MODES:-"vm cvm cvm+prpr"}
+MODES=${DEMO_MODES:-"vm cvm cvm+prpr cvm+zced bifrost"}
+ZCED_MB=128		# the guest's ZCED NUMA node (pool: a quarter of it)
+ZCED_PORTS=443,8443	# the demo's TLS ports
 # Peer rows with DPDK testpmd as the backend (vhost PMD + af_xdp PMD), when
 # it is installed ('make deps-bench'); DEMO_DPDK=0 skips them.
 DPDK_MODES=
@@ -22,17 +24,25 @@ fi
 
 say() { echo "demo: $*" >&2; }
 
-say "guest swiotlb pool (probe boot)..."
+say "guest swiotlb pool (probe boots)..."
 RANGES=$(vm_swiotlb_range) || { echo "demo: cannot find the guest's swiotlb pool"; exit 1; }
+# with a ZCED node the memory layout, and so the swiotlb pool, differ
+RANGES_ZCED=$(VM_ZCED_MB=$ZCED_MB vm_swiotlb_range) ||
+	{ echo "demo: cannot find the ZCED guest's swiotlb pool"; exit 1; }
 say "topology: wire namespace -> XDP on bfdm0 -> bifrost-host -> vhost-user -> guest"
 vm_up bfdm 95 vm off "" || { echo "demo: setup failed"; exit 1; }
 
-# set_mode GUEST_MODE(vm|cvm) PRPR(on|off): policy reload + backend restart
+# set_mode GUEST_MODE(vm|cvm) PRPR(on|off) [zced]: policy reload + backend
+# restart; zced: the guest runs Bifrost's modules with ZCED for the TLS ports
+# and the backend knows only its swiotlb pool (the ZCED pool is announced).
 set_mode() {
 	vm_backend_stop
-	VM_MODE=$1
+	VM_MODE=$1 VM_ZCED_MB=0 VM_ZCED=
 	VM_CVM_RANGES=
 	[ "$1" = cvm ] && VM_CVM_RANGES=$RANGES
+	if [ "${3:-}" = zced ]; then
+		VM_ZCED_MB=$ZCED_MB VM_ZCED=$ZCED_PORTS VM_CVM_RANGES=$RANGES_ZCED
+	fi
 	sed -i "s/prpr o[nf]*/prpr $2/" "$BF_TMP/vm.conf"
 	$BFCTL reload $VM_WIRE --config "$BF_TMP/vm.conf" >/dev/null
 	vm_backend_start
@@ -101,6 +111,8 @@ for m in $MODES $DPDK_MODES; do
 	vm) set_mode vm off ;;
 	cvm) set_mode cvm off ;;
 	cvm+prpr) set_mode cvm on ;;
+	cvm+zced) set_mode cvm off zced ;;
+	bifrost) set_mode cvm on zced ;;
 	dpdk-vm) set_dpdk_mode vm; LAUNCH_OPTS=(--dev-opts $DPDK_DEV_OPTS) ;;
 	dpdk-cvm) set_dpdk_mode cvm; LAUNCH_OPTS=(--dev-opts $DPDK_DEV_OPTS) ;;
 	*) echo "demo: unknown mode $m"; exit 1 ;;
@@ -153,11 +165,24 @@ if [ -n "${R[cvm,pkts]:-}" ] && [ -n "${R[cvm+prpr,pkts]:-}" ]; then
 			ib / (ia ? ia : 1), tb / (ta ? ta : 1)
 	}'
 fi
+if [ -n "${R[cvm,pkts]:-}" ] && [ -n "${R[bifrost,pkts]:-}" ]; then
+	awk -v pa="${R[cvm,pkts]}" -v pb="${R[bifrost,pkts]}" -v ba="${R[cvm,bounce]}" \
+	    -v bb="${R[bifrost,bounce]}" -v ia="${R[cvm,instr]}" -v ib="${R[bifrost,instr]}" \
+	    -v iv="${R[vm,instr]:-0}" 'BEGIN {
+		printf "bifrost vs cvm: bounced bytes/MB %.1f %% (goal <= 5 %%), guest packets/MB %.1fx fewer (goal >= 20x)\n",
+			100 * bb / (ba ? ba : 1), pa / (pb ? pb : 1)
+		printf "bifrost vs cvm: guest instructions/MB TLS %.3fx (goal < 1)", ib / (ia ? ia : 1)
+		if (iv) printf "; bifrost vs vm: %.3fx", ib / iv
+		printf "\n"
+	}'
+fi
 for n in "${NOTES[@]}"; do echo "NOT BYTE-EXACT: $n"; done
 [ -n "$DPDK_MODES" ] && echo "dpdk-*: DPDK testpmd io-forwarding (vhost PMD <-> af_xdp PMD), no merging, no shared-range checks, guest offloads off (its af_xdp port has none)."
 echo "Throughput is host clock. Guest instructions: non-idle guest CPU time under"
 echo "QEMU -icount shift=0 (1 ns = 1 instruction; 10 ms tick resolution). TLS is"
 echo "dominated by software AES-GCM in the guest (no AES-NI under TCG's CPU model)."
+echo "cvm+zced, bifrost: Bifrost's guest modules (ZCED pool of $((ZCED_MB / 4)) MiB on a shared NUMA"
+echo "node, single-pass AES-GCM, OTTR header copies) with ZCED for TCP ports $ZCED_PORTS."
 echo "Emulated CVM: swiotlb=force +"
 echo "iommu_platform=on and backend shared-range checks; the cost of memory"
 echo "encryption and of VM exits is not emulated."
