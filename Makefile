@@ -51,9 +51,10 @@ $(BUILD)/guest/.built: $(GUEST_SRCS)
 
 # Kernel style of the guest patches and module (Debian's checkpatch.pl).
 checkpatch: guest-modules
-	perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q guest-driver/patches/*.patch
+	for p in guest-driver/patches/*.patch; do \
+		perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q - < $$p || exit 1; done
 	perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q -f \
-		guest-driver/bifrost_zced/*.[ch]
+		$(abspath $(wildcard guest-driver/bifrost_zced/*.[ch]))
 
 # Guest image for the VM tests and the demo: Debian's 6.1 kernel, busybox,
 # tools; cached (build-image.sh skips work when its inputs are unchanged).
