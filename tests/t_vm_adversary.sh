@@ -32,6 +32,7 @@ if [ -d \$Z ]; then
 	echo 1 > \$(readlink -f /sys/class/net/eth0/device/..)/remove
 	sleep 1
 	echo "pool_in_use_gone \$(cat \$Z/pool_pages_in_use)"
+	echo "pool_lost \$(cat \$Z/pool_pages_lost)"
 fi
 echo "oops \$(dmesg | grep -cE 'Oops:|BUG: |general protection fault|Kernel panic|WARNING: CPU|KASAN')"
 EOS
@@ -83,6 +84,7 @@ run_points() {
 		check_eq "$t: ZCED: records were decrypted from the pool" "$(( $(get zced_rx_bytes) > 0 ))" 1
 		check_eq "$t: ZCED: every pool page back once the device is removed" \
 			"$(get pool_in_use_gone)" 0
+		check_eq "$t: ZCED: no pool page freed to the page allocator" "$(get pool_lost)" 0
 	done
 }
 

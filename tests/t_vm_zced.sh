@@ -29,6 +29,7 @@ bf-snap tls1
 bf-snap tls2
 sleep 1
 echo "pool_in_use_open \$(cat /sys/kernel/bifrost_zced/pool_pages_in_use)"
+echo "pool_lost_open \$(cat /sys/kernel/bifrost_zced/pool_pages_lost)"
 # remove the device: its receive buffers go back to the pool
 echo 1 > \$(readlink -f /sys/class/net/eth0/device/..)/remove
 sleep 1
@@ -88,4 +89,6 @@ check_eq "zced: TLS guest->wire bounces <= 5 % of the payload" "$(( (b2 - b1) * 
 echo "INFO: $(vm_out | grep '^pool_in_use')"
 check_eq "zced: every pool page back once the device is removed" \
 	"$(vm_out | sed -n 's/^pool_in_use_gone //p')" 0
+check_eq "zced: no pool page ever freed to the page allocator (invariant 2), after traffic" \
+	"$(vm_out | sed -n 's/^pool_lost_open //p')$(vm_stat zced_pool_pages_lost)" 00
 check_eq "zced: no oops or warning in the guest" "$(vm_out | sed -n 's/^oops //p')" 0

@@ -44,6 +44,7 @@ int zced_pool_init(int node, unsigned int pool_mb);
 void zced_pool_exit(void);
 unsigned long zced_pool_total(void);
 unsigned long zced_pool_free(void);	/* reclaims returned pages first */
+unsigned long zced_pool_lost(void);	/* must stay 0 (invariant 2) */
 int zced_pool_ranges(struct bf_zced_range *r, unsigned int max);
 
 /* zced_main.c: the ZCED port policy */

@@ -7,7 +7,9 @@
  *
  * sysfs, /sys/kernel/bifrost_zced/:
  *   zced_ports: TCP ports whose TLS traffic uses ZCED      (read-write)
- *   pool_pages_total, pool_pages_in_use, pool_pages_free, pool_node
+ *   pool_pages_total, pool_pages_in_use, pool_pages_free, pool_node,
+ *   pool_pages_lost (pool pages found freed or without the pool's reference:
+ *   invariant 2 says always 0)
  *   one read-only file per counter (see zced_internal.h, README)
  */
 #include <linux/kobject.h>
@@ -128,6 +130,11 @@ static ssize_t pool_pages_in_use_show(struct kobject *k, struct kobj_attribute *
 	return sysfs_emit(buf, "%lu\n", zced_pool_total() - zced_pool_free());
 }
 
+static ssize_t pool_pages_lost_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", zced_pool_lost());
+}
+
 static ssize_t pool_node_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", node);
@@ -179,10 +186,11 @@ static struct zced_counter counters[] = {
 static struct kobj_attribute attr_total = __ATTR_RO(pool_pages_total);
 static struct kobj_attribute attr_free = __ATTR_RO(pool_pages_free);
 static struct kobj_attribute attr_in_use = __ATTR_RO(pool_pages_in_use);
+static struct kobj_attribute attr_lost = __ATTR_RO(pool_pages_lost);
 static struct kobj_attribute attr_node = __ATTR_RO(pool_node);
 static struct kobj_attribute attr_ports = __ATTR_RW(zced_ports);
 
-static struct attribute *zced_attrs[5 + ARRAY_SIZE(counters) + 1];
+static struct attribute *zced_attrs[6 + ARRAY_SIZE(counters) + 1];
 static const struct attribute_group zced_group = { .attrs = zced_attrs };
 
 static int zced_sysfs_init(void)
@@ -192,6 +200,7 @@ static int zced_sysfs_init(void)
 	zced_attrs[n++] = &attr_total.attr;
 	zced_attrs[n++] = &attr_free.attr;
 	zced_attrs[n++] = &attr_in_use.attr;
+	zced_attrs[n++] = &attr_lost.attr;
 	zced_attrs[n++] = &attr_node.attr;
 	zced_attrs[n++] = &attr_ports.attr;
 	for (i = 0; i < ARRAY_SIZE(counters); i++)

@@ -129,6 +129,20 @@ unsigned long zced_pool_free(void)
 	return n;
 }
 
+/*
+ * Invariant 2, checked: pool pages that lost the pool's reference or sit in
+ * the page allocator (both must never happen while the module is loaded).
+ */
+unsigned long zced_pool_lost(void)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < zp.nr; i++)
+		if (page_ref_count(zp.pages[i]) < 1 || PageBuddy(zp.pages[i]))
+			n++;
+	return n;
+}
+
 /* The pool as contiguous guest-physical ranges; -E2BIG if more than max. */
 int zced_pool_ranges(struct bf_zced_range *r, unsigned int max)
 {
