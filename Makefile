@@ -31,7 +31,7 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 PROGS      := $(BUILD)/bifrostctl $(BUILD)/bifrostctl-static \
               $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
 
-.PHONY: all deps deps-bench test unit demo bench bench-host clean vm-image
+.PHONY: all deps deps-bench test unit demo bench bench-host bench-guest clean vm-image
 all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS) vm-image guest-modules
 
 # Guest kernel modules, built out of tree against Debian's headers for the
@@ -119,9 +119,25 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash tests/demo.sh
 
-bench bench-host: deps-bench
+bench: bench-host bench-guest
+
+bench-host: deps-bench
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash tests/bench_host.sh
+
+# The guest's single-pass AEAD vs gcm(aes), under -icount (tests/guest-bench).
+$(BUILD)/guest/bf_aead_bench.ko: tests/guest-bench/bf_aead_bench.c tests/guest-bench/Kbuild \
+		$(BUILD)/guest/.built
+	@rm -rf $(BUILD)/guest/bench && mkdir -p $(BUILD)/guest/bench
+	@cp tests/guest-bench/bf_aead_bench.c tests/guest-bench/Kbuild $(BUILD)/guest/bench/
+	$(MAKE) -s -C $(GUEST_KDIR) M=$(abspath $(BUILD)/guest/bench) \
+		KBUILD_EXTRA_SYMBOLS=$(abspath $(BUILD)/guest/zced/Module.symvers) \
+		BF_ZCED_INC=$(abspath guest-driver/bifrost_zced) modules
+	@cp $(BUILD)/guest/bench/bf_aead_bench.ko $@
+
+bench-guest: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/guest/bf_aead_bench.ko
+	@BUILD=$(BUILD) bash tests/bench_guest.sh
 
 clean:
 	rm -rf $(BUILD)
