@@ -13,6 +13,7 @@ int adversary_parse(const char *s, struct adversary *a)
 	} names[] = {
 		{ "rx-payload", ADV_RX_PAYLOAD }, { "rx-after", ADV_RX_AFTER },
 		{ "rx-hdr", ADV_RX_HDR }, { "rx-len", ADV_RX_LEN },
+		{ "rx-tlshdr", ADV_RX_TLSHDR },
 	};
 	unsigned int i;
 	char *end;
@@ -43,18 +44,40 @@ int adversary_parse(const char *s, struct adversary *a)
 	return a->points ? 0 : -1;
 }
 
+/* Offset of the first TLS 1.2 application-data record header (17 03 03,
+ * length <= 2^14 + 256) in frame[from, to), or 0. */
+static uint32_t find_tls_hdr(const uint8_t *frame, uint32_t from, uint32_t to)
+{
+	uint32_t i;
+
+	for (i = from; i + 5 <= to; i++)
+		if (frame[i] == 0x17 && frame[i + 1] == 3 && frame[i + 2] == 3 &&
+		    ((uint32_t)frame[i + 3] << 8 | frame[i + 4]) <= 16384 + 256)
+			return i;
+	return 0;
+}
+
 bool adversary_pick(struct adversary *a, const uint8_t *frame, size_t len,
 		    uint32_t *payload_off)
 {
+	uint32_t off;
 	struct bf_parsed p;
 
 	if (!a->points || bf_parse_frame(frame, frame + len, &p) != BF_PARSE_OK ||
 	    !(p.flags & BF_PF_TCP) || !p.payload_len)
 		return false;
-	if (a->eligible++ < a->skip ||
-	    (a->eligible - 1 - a->skip) % (a->every ? a->every : 1))
+	if (a->eligible++ < a->skip)
 		return false;
+	off = p.payload_off;
+	if (a->points & ADV_RX_TLSHDR) {
+		/* every every-th segment that carries a record header */
+		off = find_tls_hdr(frame, p.payload_off, p.payload_off + p.payload_len);
+		if (!off || a->tls_hdrs++ % (a->every ? a->every : 1))
+			return false;
+	} else if ((a->eligible - 1 - a->skip) % (a->every ? a->every : 1)) {
+		return false;
+	}
 	a->tampered++;
-	*payload_off = p.payload_off;
+	*payload_off = off;
 	return true;
 }

@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 		case 'A':
 			if (!ng || adversary_parse(optarg, &ga[ng - 1].adversary))
 				return die("--adversary POINTS must follow its --guest; points: "
-					   "rx-payload,rx-after,rx-hdr,rx-len[,skip=N]");
+					   "rx-payload,rx-after,rx-hdr,rx-len,rx-tlshdr[,skip=N]");
 			fprintf(stderr, "bifrost-host: ADVERSARY MODE for guest %s: tampering "
 				"with its shared memory (%s) - for tests only\n",
 				guests[ng - 1].name, optarg);

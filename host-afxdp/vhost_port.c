@@ -88,6 +88,12 @@ static void tamper_before(struct vhost_port *vp, struct vq_chain *c, unsigned in
 
 	if ((vp->adv.points & ADV_RX_PAYLOAD) && b)
 		*b ^= 0x5a;
+	if (vp->adv.points & ADV_RX_TLSHDR) {
+		/* the record length's high byte: +-256 bytes */
+		b = chain_byte(c, n, payload_pos + 3);
+		if (b)
+			*b ^= 0x01;
+	}
 	if (vp->adv.points & ADV_RX_HDR) {
 		struct virtio_net_hdr bad = {
 			.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,

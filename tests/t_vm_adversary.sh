@@ -3,13 +3,13 @@
 # past the first 32, every 8th TCP segment with payload is tampered with in
 # shared memory - payload before the guest may read it, payload after (a
 # time-of-check race), a bogus virtio_net_hdr, a used length beyond the
-# buffer. Run against the stock emulated-CVM guest (which reads each byte
-# from shared memory once, in the swiotlb copy) and against the ZCED guest
-# (whose TLS ciphertext stays in shared pool pages until kTLS decrypts it
-# with the single-pass AEAD, and whose headers are parsed from private
-# copies). Either way the application gets correct data or a clean TLS
-# error, never corrupted plaintext; the guest never crashes, counts what it
-# caught and (ZCED) gets every pool page back.
+# buffer, a TLS record header's length. Run against the stock emulated-CVM
+# guest (which reads each byte from shared memory once, in the swiotlb
+# copy) and against the ZCED guest (whose TLS ciphertext stays in shared
+# pool pages until kTLS decrypts it with the single-pass AEAD, and whose
+# headers are parsed from private copies). Either way the application gets
+# correct data or a clean TLS error, never corrupted plaintext; the guest
+# never crashes, counts what it caught and (ZCED) gets every pool page back.
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 . "$(dirname "$0")/lib/vmtopo.sh"
@@ -41,7 +41,7 @@ get() { vm_out | awk -v k="$1" '$1 == k {print $2}'; }
 # run_points LABEL: every attack point against the guest as configured
 run_points() {
 	local label=$1 point rc res tampered t
-	for point in rx-payload rx-after rx-hdr rx-len; do
+	for point in ${ADV_POINTS:-rx-payload rx-after rx-hdr rx-len rx-tlshdr}; do
 		t="$label $point"
 		vm_backend_stop
 		VM_BACKEND_ARGS="--adversary $point${ADV_SKIP:+,skip=$ADV_SKIP}" vm_backend_start
@@ -69,6 +69,9 @@ run_points() {
 			check_cmd "$t: tampering before the read is a TLS error" grep -q "^tls error" <<< "$res"
 			check_eq "$t: the guest counted the failed decryption" \
 				"$(( $(get tls_decrypt_errors) > 0 ))" 1 ;;
+		rx-tlshdr)
+			check_cmd "$t: a record header's length changed before the read is a TLS error" \
+				grep -q "^tls error" <<< "$res" ;;
 		rx-hdr|rx-len)
 			check_eq "$t: the guest counted the bad buffers" \
 				"$(( $(get rx_length_errors) + $(get rx_dropped) > 0 ))" 1 ;;
