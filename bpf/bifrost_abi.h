@@ -17,6 +17,7 @@
  *   bf_gstats     PERCPU_ARRAY __u32 guest_id -> struct bf_guest_stats
  *   bf_stats      PERCPU_ARRAY __u32 0       -> struct bf_global_stats
  *   bf_backend    ARRAY  __u32 slot          -> struct bf_backend_stats
+ *   bf_zced_shared ARRAY __u32 guest id      -> struct bf_zced_shared
  *
  * XSKMAP contract: guest G, guest queue Q (0 <= Q < nqueues) is served by the
  * AF_XDP socket in slot BF_XSK_SLOT(G, Q). The XDP program picks Q as
@@ -95,6 +96,27 @@ struct bf_global_stats {
 	__u64 rx_bytes;
 	__u64 nonguest_passed;	/* no guest with that destination MAC */
 	__u64 malformed;	/* shorter than an Ethernet header */
+};
+
+/*
+ * What a CVM guest has shared in band (its ZCED pool), kept by bifrost-host
+ * across its own restarts, the way a CVM's page states outlive the I/O
+ * backend process. Each span records the file backing that guest memory and
+ * its offset there, so a restarted backend takes a span back only for the
+ * same guest memory (the same QEMU), never for a new guest.
+ */
+#define BF_ZCED_SPANS		32
+
+struct bf_zced_span {
+	__u64 gpa, len;		/* guest-physical range */
+	__u64 dev, ino;		/* backing file of the memory region */
+	__u64 off;		/* offset of gpa in that file */
+};
+
+struct bf_zced_shared {
+	__u32 n;
+	__u32 pad;
+	struct bf_zced_span s[BF_ZCED_SPANS];
 };
 
 /* Backend counters; one slot per guest queue, written only by its worker. */

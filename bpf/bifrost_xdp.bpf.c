@@ -74,6 +74,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } bf_backend SEC(".maps");
 
+/* Written by bifrost-host only (see struct bf_zced_shared). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BF_MAX_GUESTS);
+	__type(key, __u32);
+	__type(value, struct bf_zced_shared);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_zced_shared SEC(".maps");
+
 static __always_inline int guest_drop(struct bf_guest_stats *gs, int parse_error)
 {
 	gs->dropped++;

@@ -46,6 +46,7 @@ struct bf_port_ops {
 };
 
 struct zced_stats;
+struct bf_zced_shared;
 
 struct bf_port {
 	const struct bf_port_ops *ops;
@@ -54,6 +55,11 @@ struct bf_port {
 	char guest[32];		/* the guest's name, for log lines */
 	uint64_t *violations;	/* CVM shared-range violations, or NULL */
 	const struct zced_stats *zced;	/* pool registrations, or NULL */
+	/* What the guest has shared, tied to its memory: the worker keeps it
+	 * in the bf_zced_shared map across backend restarts and hands it back
+	 * at start; the port takes it back for the same guest memory. NULL
+	 * when the port has no guest memory. */
+	struct bf_zced_shared *zced_spans;
 };
 
 /* fetch() result for a packet refused by CVM checks (already counted). */

@@ -345,6 +345,7 @@ static int vp_registration(struct bf_port *p, const uint8_t *frame, size_t len)
 		zced_log(vp, &vp->log_bad, line);
 		return err;
 	}
+	zced_spans_from(&d->shared, &d->mem, &d->remembered);
 	if (op == BF_ZCED_OP_SHARE)
 		snprintf(line, sizeof(line), "shares %u ranges, %llu bytes%s", n,
 			 (unsigned long long)d->st.zced.shared_bytes,
@@ -423,6 +424,7 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	vp->port.ops = &vhost_ops;
 	vp->port.nqueues = 1;
 	vp->port.violations = &vp->dev.st.violations;
+	vp->port.zced_spans = &vp->dev.remembered;
 	vp->port.zced = &vp->dev.st.zced;
 	snprintf(vp->port.name, sizeof(vp->port.name), "vhost-user");
 	return &vp->port;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include "vhost_user.h"
@@ -129,12 +130,25 @@ static void forget_dynamic(struct vhost_dev *d, const char *why)
 /*
  * QEMU sends a memory table at every device start (also after stop/cont or
  * a driver reset, with no new link up for the guest to announce again):
- * keep the guest's ranges that still lie inside one region of it.
+ * keep the guest's ranges that still lie inside one region of it. With none
+ * (a new session, e.g. this backend restarted), take back what the guest
+ * had shared if this is the same guest memory (zced_spans_match()).
  */
 static void revalidate_dynamic(struct vhost_dev *d, const struct vq_mem *mem)
 {
 	struct vq_range keep[VQ_MAX_DYN_SHARED];
 	unsigned int i, n = 0;
+
+	if (!d->shared.ndyn && d->remembered.n) {
+		n = zced_spans_match(&d->remembered, mem, keep);
+		if (!n || vq_shared_set_dynamic(&d->shared, keep, n))
+			return;
+		d->st.zced.shared_bytes = vq_shared_dynamic_bytes(&d->shared);
+		fprintf(stderr, "bifrost-host: vhost-user %s: ZCED shared ranges taken back "
+			"(same guest memory): %u ranges, %llu bytes\n", d->path, n,
+			(unsigned long long)d->st.zced.shared_bytes);
+		return;
+	}
 
 	for (i = 0; i < d->shared.ndyn; i++) {
 		const struct vq_range *r = &d->shared.dyn[i];
@@ -220,6 +234,7 @@ static int set_mem_table(struct vhost_dev *d, struct vhu_msg *m, int *fds, int n
 	struct vq_mem mem = { 0 };
 	void *base[VQ_MAX_REGIONS];
 	uint64_t len[VQ_MAX_REGIONS];
+	struct stat st;
 
 	if (n == 0 || n > VQ_MAX_REGIONS || (int)n != nfds ||
 	    m->size < 8 + n * sizeof(struct vhu_region)) {
@@ -246,6 +261,11 @@ static int set_mem_table(struct vhost_dev *d, struct vhu_msg *m, int *fds, int n
 		mem.r[i].size = r->size;
 		mem.r[i].uva = r->uva;
 		mem.r[i].hva = (uint8_t *)base[i] + r->mmap_offset;
+		mem.r[i].foff = r->mmap_offset;
+		if (!fstat(fds[i], &st)) {
+			mem.r[i].dev = st.st_dev;
+			mem.r[i].ino = st.st_ino;
+		}
 		mem.n = i + 1;
 	}
 	unmap_memory(d);

@@ -72,6 +72,7 @@ struct vhost_dev {
 	uint64_t map_len[VQ_MAX_REGIONS];
 	struct vhost_vring vr[VHOST_NQUEUES];
 	struct vq_shared shared;	/* CVM shared ranges: operator's + guest's */
+	struct bf_zced_shared remembered;	/* what the guest shared, by memory identity */
 	unsigned int hdr_len;		/* virtio-net header: 10 or 12 */
 	struct vhost_stats st;
 	char last_error[128];

@@ -34,6 +34,8 @@ struct vq_region {
 	uint64_t size;
 	uint64_t uva;		/* front-end (QEMU) virtual address */
 	uint8_t *hva;		/* our mapping */
+	uint64_t dev, ino;	/* the file backing it (identifies the guest memory) */
+	uint64_t foff;		/* offset of gpa in that file */
 };
 
 struct vq_mem {

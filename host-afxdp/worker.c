@@ -219,10 +219,13 @@ static void tx_registration(struct bf_queue *qq, const uint8_t *frame, size_t le
 {
 	struct bf_port *p = qq->g->port;
 
-	if (p->ops->registration)
-		p->ops->registration(p, frame, len);	/* counted by the port */
-	else
+	if (!p->ops->registration) {
 		qq->st.zced_rejected++;		/* no guest memory to share */
+		return;
+	}
+	/* counted by the port; what is shared now outlives this process */
+	if (!p->ops->registration(p, frame, len) && p->zced_spans)
+		bpf_map_update_elem(qq->w->zced_fd, &qq->g->id, p->zced_spans, BPF_ANY);
 }
 
 static unsigned int tx_queue(struct bf_worker *w, struct bf_queue *qq)
@@ -382,7 +385,7 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 	w->guests = guests;
 	w->nguests = nguests;
 	w->stop = stop;
-	w->xskmap_fd = w->policy_fd = w->ctl_fd = w->backend_fd = -1;
+	w->xskmap_fd = w->policy_fd = w->ctl_fd = w->backend_fd = w->zced_fd = -1;
 	ret = bf_maps_open(ifname, &m);
 	if (ret) {
 		snprintf(err, errlen, "Bifrost is not attached to %s (run 'bifrostctl attach %s'): %s",
@@ -393,6 +396,7 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 	w->policy_fd = dup(m.policy);
 	w->ctl_fd = dup(m.ctl);
 	w->backend_fd = dup(m.backend);
+	w->zced_fd = dup(m.zced_shared);
 	bf_maps_close(&m);
 	w->txbuf = malloc(TXBUF_SIZE);
 	w->scratch = malloc(TXBUF_SIZE);
@@ -408,6 +412,11 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 		struct bf_guest_rt *g = &guests[i];
 
 		snprintf(g->port->guest, sizeof(g->port->guest), "%s", g->name);
+		/* what this guest shared with a previous backend (checked
+		 * against its memory when it connects) */
+		if (g->port->zced_spans &&
+		    bpf_map_lookup_elem(w->zced_fd, &g->id, g->port->zced_spans))
+			memset(g->port->zced_spans, 0, sizeof(*g->port->zced_spans));
 		for (q = 0; q < g->nqueues; q++) {
 			struct bf_queue *qq = &g->q[q];
 
@@ -475,4 +484,6 @@ void bf_worker_destroy(struct bf_worker *w)
 		close(w->ctl_fd);
 	if (w->backend_fd >= 0)
 		close(w->backend_fd);
+	if (w->zced_fd >= 0)
+		close(w->zced_fd);
 }

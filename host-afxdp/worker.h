@@ -65,7 +65,7 @@ struct bf_worker {
 	struct afxdp_umem umem;
 	struct bf_guest_rt *guests;
 	unsigned int nguests;
-	int xskmap_fd, policy_fd, ctl_fd, backend_fd;
+	int xskmap_fd, policy_fd, ctl_fd, backend_fd, zced_fd;
 	uint64_t policy_gen;
 	uint64_t last_policy_check, last_stats_push;
 	volatile sig_atomic_t *stop;

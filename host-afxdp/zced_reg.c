@@ -2,6 +2,7 @@
 /* zced_reg.c - the guest's in-band ZCED pool registration (see zced_reg.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "bytes.h"
 #include "zced_reg.h"
 
@@ -89,6 +90,65 @@ int zced_reg_apply(struct vq_shared *s, struct zced_stats *st, const struct vq_m
 	st->announce++;
 	st->shared_bytes = vq_shared_dynamic_bytes(s);
 	return 0;
+}
+
+/* The region holding all of [gpa, gpa + len), or NULL. */
+static const struct vq_region *region_of(const struct vq_mem *mem, uint64_t gpa, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->n && i < VQ_MAX_REGIONS; i++) {
+		const struct vq_region *r = &mem->r[i];
+
+		if (gpa >= r->gpa && len <= r->size && gpa - r->gpa <= r->size - len)
+			return r;
+	}
+	return NULL;
+}
+
+unsigned int zced_spans_from(const struct vq_shared *s, const struct vq_mem *mem,
+			     struct bf_zced_shared *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < s->ndyn && out->n < BF_ZCED_SPANS; i++) {
+		uint64_t gpa = s->dyn[i].start, len = s->dyn[i].end - s->dyn[i].start;
+		const struct vq_region *r = region_of(mem, gpa, len);
+		struct bf_zced_span *sp = &out->s[out->n];
+
+		if (!r)
+			continue;
+		sp->gpa = gpa;
+		sp->len = len;
+		sp->dev = r->dev;
+		sp->ino = r->ino;
+		sp->off = r->foff + (gpa - r->gpa);
+		out->n++;
+	}
+	return out->n;
+}
+
+unsigned int zced_spans_match(const struct bf_zced_shared *in, const struct vq_mem *mem,
+			      struct vq_range *out)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < in->n && i < BF_ZCED_SPANS; i++) {
+		const struct bf_zced_span *sp = &in->s[i];
+		const struct vq_region *r;
+
+		if (check_range(sp->gpa, sp->len, mem))
+			continue;
+		r = region_of(mem, sp->gpa, sp->len);
+		if (!r || !r->ino || r->dev != sp->dev || r->ino != sp->ino ||
+		    r->foff + (sp->gpa - r->gpa) != sp->off)
+			continue;
+		out[n].start = sp->gpa;
+		out[n].end = sp->gpa + sp->len;
+		n++;
+	}
+	return n;
 }
 
 void zced_reg_strerror(int err, unsigned int n, char *buf, size_t len)

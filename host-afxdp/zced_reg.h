@@ -15,11 +15,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "bifrost_abi.h"
 #include "virtq.h"
 #include "../guest-driver/bifrost_zced/bifrost_zced_wire.h"
 
 _Static_assert(BF_ZCED_MAX_RANGES <= VQ_MAX_DYN_SHARED,
 	       "a full registration must fit the dynamic shared set");
+_Static_assert(BF_ZCED_SPANS <= VQ_MAX_DYN_SHARED && VQ_MAX_DYN_SHARED <= BF_ZCED_SPANS,
+	       "the kept spans are the dynamic shared set");
 
 /* Per guest, reported in struct bf_backend_stats (zced_*). */
 struct zced_stats {
@@ -70,6 +73,23 @@ int zced_reg_parse(const uint8_t *frame, size_t len, const struct vq_mem *mem,
  */
 int zced_reg_apply(struct vq_shared *s, struct zced_stats *st, const struct vq_mem *mem,
 		   const uint8_t *frame, size_t len, unsigned int *n, uint8_t *op);
+
+/*
+ * The dynamic ranges of s as spans tied to the memory backing them in mem
+ * (file identity and offset), to keep across backend restarts; a range not
+ * inside one region is left out. Returns out->n.
+ */
+unsigned int zced_spans_from(const struct vq_shared *s, const struct vq_mem *mem,
+			     struct bf_zced_shared *out);
+
+/*
+ * The spans of in that lie in the same memory in mem: inside one region
+ * backed by the same file at the same offset, page-aligned, non-empty.
+ * Writes them to r (room for BF_ZCED_SPANS) as [start, end); returns the
+ * count. Anything else in "in" (it comes from a map) is ignored.
+ */
+unsigned int zced_spans_match(const struct bf_zced_shared *in, const struct vq_mem *mem,
+			      struct vq_range *r);
 
 /* Human-readable reason for a zced_reg_parse error, e.g. "range 1
  * outside guest memory" (n is the range index *n reported). */

@@ -35,7 +35,7 @@ int bf_ensure_bpffs(void);
 
 /* Fds of the pinned maps bifrostctl and the backend use. */
 struct bf_maps {
-	int guests, policy, guest_info, ctl, xsks, gstats, stats, backend;
+	int guests, policy, guest_info, ctl, xsks, gstats, stats, backend, zced_shared;
 };
 /* Name of the i-th pinned map, NULL past the last. */
 const char *bf_map_pin_name(unsigned int i);

@@ -74,6 +74,7 @@ static const struct {
 	{ "bf_gstats", offsetof(struct bf_maps, gstats) },
 	{ "bf_stats", offsetof(struct bf_maps, stats) },
 	{ "bf_backend", offsetof(struct bf_maps, backend) },
+	{ "bf_zced_shared", offsetof(struct bf_maps, zced_shared) },
 };
 
 #define N_MAP_PINS (sizeof(map_pins) / sizeof(map_pins[0]))

@@ -422,6 +422,59 @@ static void test_ratelimit(void)
 	      missed == 0);
 }
 
+/* What the guest shared, kept across a backend restart: taken back only
+ * for the same memory (file and offset), whatever the map says. */
+static void test_spans(void)
+{
+	struct vq_range r[BF_ZCED_SPANS], in[2] = {
+		{ R1_GPA + 4 * PAGE, R1_GPA + 12 * PAGE },
+		{ R2_GPA, R2_GPA + 2 * PAGE },
+	};
+	struct vq_shared s = { .cvm = true };
+	struct bf_zced_shared kept, bad;
+	struct vq_mem other = vm;
+	unsigned int n;
+
+	CHECK_EQ("spans: set", vq_shared_set_dynamic(&s, in, 2), 0);
+	CHECK_EQ("spans: both kept", zced_spans_from(&s, &vm, &kept), 2);
+	CHECK("spans: file and offset recorded",
+	      kept.s[0].gpa == R1_GPA + 4 * PAGE && kept.s[0].len == 8 * PAGE &&
+	      kept.s[0].dev == 8 && kept.s[0].ino == 100 && kept.s[0].off == R0_SIZE + 4 * PAGE &&
+	      kept.s[1].ino == 200 && kept.s[1].off == 0x10000);
+	n = zced_spans_match(&kept, &vm, r);
+	CHECK("spans: the same memory takes both back",
+	      n == 2 && r[0].start == in[0].start && r[0].end == in[0].end &&
+	      r[1].start == in[1].start && r[1].end == in[1].end);
+
+	other.r[1].ino = 101;		/* a new guest: another memfd */
+	n = zced_spans_match(&kept, &other, r);
+	CHECK("spans: another file for one region: only the other span",
+	      n == 1 && r[0].start == in[1].start);
+	other = vm;
+	other.r[2].foff += PAGE;	/* same file, other offset */
+	CHECK_EQ("spans: same file at another offset: not taken back",
+		 zced_spans_match(&kept, &other, r), 1);
+	other = vm;
+	other.n = 1;			/* region 1 and 2 gone */
+	CHECK_EQ("spans: memory no longer there: nothing", zced_spans_match(&kept, &other, r), 0);
+	other = vm;
+	other.r[1].ino = 0;		/* identity unknown: never taken back */
+	other.r[2].ino = 0;
+	CHECK_EQ("spans: unknown file identity: nothing", zced_spans_match(&kept, &other, r), 0);
+
+	/* a map entry is not trusted: bad spans are skipped, n is bounded */
+	bad = kept;
+	bad.s[0].len = PAGE + 1;
+	bad.s[1].gpa = UINT64_MAX - PAGE + 1;
+	CHECK_EQ("spans: unaligned or wrapping spans skipped", zced_spans_match(&bad, &vm, r), 0);
+	bad = kept;
+	bad.n = 1000;
+	CHECK_EQ("spans: n beyond the array is bounded", zced_spans_match(&bad, &vm, r), 2);
+
+	CHECK_EQ("spans: after unshare nothing is kept",
+		 (vq_shared_set_dynamic(&s, NULL, 0), zced_spans_from(&s, &vm, &kept)), 0);
+}
+
 static uint8_t *map_none(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -435,9 +488,16 @@ int main(void)
 		return 1;
 	memset(ram0, 0, R0_SIZE);
 	vm.n = 3;
-	vm.r[0] = (struct vq_region){ R0_GPA, R0_SIZE, 0x7f0000000000ULL, ram0 };
-	vm.r[1] = (struct vq_region){ R1_GPA, R1_SIZE, 0x7f1000000000ULL, map_none(R1_SIZE) };
-	vm.r[2] = (struct vq_region){ R2_GPA, R2_SIZE, 0x7f2000000000ULL, map_none(0x3000) };
+	/* backing files: region 0 and 1 in one (as QEMU's node 0 and 1 may
+	 * not be, but a file can back two regions), region 2 in another */
+	vm.r[0] = (struct vq_region){ .gpa = R0_GPA, .size = R0_SIZE, .uva = 0x7f0000000000ULL,
+				      .hva = ram0, .dev = 8, .ino = 100, .foff = 0 };
+	vm.r[1] = (struct vq_region){ .gpa = R1_GPA, .size = R1_SIZE, .uva = 0x7f1000000000ULL,
+				      .hva = map_none(R1_SIZE), .dev = 8, .ino = 100,
+				      .foff = R0_SIZE };
+	vm.r[2] = (struct vq_region){ .gpa = R2_GPA, .size = R2_SIZE, .uva = 0x7f2000000000ULL,
+				      .hva = map_none(0x3000), .dev = 8, .ino = 200,
+				      .foff = 0x10000 };
 	if (!vm.r[1].hva || !vm.r[2].hva)
 		return 1;
 	test_valid();
@@ -448,6 +508,7 @@ int main(void)
 	test_apply();
 	test_ring();
 	test_ratelimit();
+	test_spans();
 	free(ram0);
 	UNIT_EXIT();
 }
