@@ -211,11 +211,14 @@ bad:
 	return false;
 }
 
-/* Replace pool frags of one skb by private copies; bytes copied or -ENOMEM. */
-static long zced_copy_frags(struct sk_buff *skb)
+/*
+ * One pass over the frags of one skb: adds the bytes in pool pages to
+ * *pooled and, with copy, replaces those frags by private copies.
+ * 0 or -ENOMEM.
+ */
+static int zced_rx_frags(struct sk_buff *skb, bool copy, long *pooled)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
-	long bytes = 0;
 	int i;
 
 	for (i = 0; i < sh->nr_frags; i++) {
@@ -223,6 +226,9 @@ static long zced_copy_frags(struct sk_buff *skb)
 		struct page *old = skb_frag_page(f), *page;
 
 		if (!bifrost_zced_page_in_pool(old))
+			continue;
+		*pooled += skb_frag_size(f);
+		if (!copy)
 			continue;
 		/* a pool buffer is one page: no frag crosses a page boundary */
 		if (WARN_ON_ONCE(skb_frag_off(f) + skb_frag_size(f) > PAGE_SIZE))
@@ -234,21 +240,8 @@ static long zced_copy_frags(struct sk_buff *skb)
 		__skb_frag_set_page(f, page);
 		skb_frag_off_set(f, 0);
 		put_page(old);
-		bytes += skb_frag_size(f);
 	}
-	return bytes;
-}
-
-static long zced_pool_bytes(struct sk_buff *skb)
-{
-	struct skb_shared_info *sh = skb_shinfo(skb);
-	long bytes = 0;
-	int i;
-
-	for (i = 0; i < sh->nr_frags; i++)
-		if (bifrost_zced_page_in_pool(skb_frag_page(&sh->frags[i])))
-			bytes += skb_frag_size(&sh->frags[i]);
-	return bytes;
+	return 0;
 }
 
 /*
@@ -260,26 +253,24 @@ int bifrost_zced_rx_skb(struct sk_buff *skb)
 {
 	struct sk_buff *seg = skb;
 	bool bad = false, keep;
-	long n, pooled = 0, copied = 0;
+	long pooled = 0;
+	int err;
 
 	zced_count(ZS_OTTR_HDR_COPIES, 1);
 	keep = zced_rx_flow(skb, &bad);
 	if (bad)
 		zced_count(ZS_OTTR_HDR_INVALID, 1);
 	do {
-		pooled += zced_pool_bytes(seg);
-		if (!keep) {
-			n = zced_copy_frags(seg);
-			if (n < 0) {
-				zced_count(ZS_RX_COPY_FAILED, 1);
-				return n;
-			}
-			copied += n;
+		err = zced_rx_frags(seg, !keep, &pooled);
+		if (err) {
+			zced_count(ZS_RX_COPY_FAILED, 1);
+			return err;
 		}
 		seg = seg == skb ? skb_shinfo(skb)->frag_list : seg->next;
 	} while (seg);
+	/* every pool byte of a packet is either kept or copied out */
 	zced_count(ZS_RX_POOL_BYTES, pooled);
-	zced_count(keep ? ZS_RX_KEPT_BYTES : ZS_RX_COPIED_BYTES, keep ? pooled : copied);
+	zced_count(keep ? ZS_RX_KEPT_BYTES : ZS_RX_COPIED_BYTES, pooled);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_rx_skb);

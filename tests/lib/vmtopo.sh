@@ -102,7 +102,9 @@ vm_out() {
 
 # vm_traffic_check LABEL MB_TCP MB_TLS: boots the guest (vm_up done) and moves
 # MB_TCP MiB of TCP and MB_TLS MiB of TLS 1.2 (kTLS in the guest) each way,
-# checking every stream byte-exact on the receiving side.
+# checking every stream byte-exact on the receiving side. Guest snapshots
+# (vm_snap_field): start, tls0 (before TLS in), tls1 (between TLS in and
+# out), end. VM_TRAFFIC_TAIL: more guest commands, run after the traffic.
 vm_traffic_check() {
 	local label=$1 tcp=$(( $2 << 20 )) tls=$(( $3 << 20 )) s=$BF_TMP
 	cat > $s/run.sh <<EOS
@@ -111,9 +113,12 @@ ping -c 3 -W 5 $VM_SND_IP >/dev/null && echo "ping ok" || echo "ping failed"
 bf-snap start
 /bf/bf_stream recv 5001 $tcp 31 | grep -v listening | sed 's/^/tcp-in /'
 /bf/bf_stream send $VM_SND_IP 5002 $tcp 32 | sed 's/^/tcp-out /'
+bf-snap tls0
 /bf/bf_tls server 443 recv $tls 33 | grep -v listening | sed 's/^/tls-in /'
+bf-snap tls1
 /bf/bf_tls client $VM_SND_IP 8443 send $tls 34 | sed 's/^/tls-out /'
 bf-snap end
+${VM_TRAFFIC_TAIL:-}
 EOS
 	# host side: receivers first, senders once the guest is up
 	ip netns exec $VM_SND timeout 400 $BUILD/tools/bf_stream recv 5002 $tcp 32 > $s/h-tcp.out 2>&1 &
