@@ -370,6 +370,86 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Closes every AF_XDP socket of the worker and its UMEM. */
+static void unbind_all(struct bf_worker *w)
+{
+	unsigned int i, q;
+
+	for (i = 0; i < w->nguests; i++)
+		for (q = 0; q < w->guests[i].nqueues; q++)
+			afxdp_sock_destroy(&w->guests[i].q[q].sock, w->xskmap_fd,
+					   w->guests[i].q[q].slot);
+	afxdp_umem_destroy(&w->umem);
+}
+
+/* Creates the UMEM and binds one socket per guest queue; on failure
+ * nothing is left bound. */
+static int bind_all(struct bf_worker *w, char *err, size_t errlen)
+{
+	unsigned int i, q;
+	int ret;
+
+	ret = afxdp_umem_create(&w->umem, &w->o.xsk);
+	if (ret) {
+		snprintf(err, errlen, "cannot create UMEM (%u frames of %u bytes): %s",
+			 w->o.xsk.nframes, w->o.xsk.frame_size, strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < w->nguests; i++) {
+		for (q = 0; q < w->guests[i].nqueues; q++) {
+			struct bf_queue *qq = &w->guests[i].q[q];
+
+			ret = afxdp_sock_create(&qq->sock, &w->umem, w->ifname,
+						w->o.nic_queue, w->xskmap_fd, qq->slot);
+			if (ret) {
+				snprintf(err, errlen,
+					 "cannot bind AF_XDP socket for guest %s queue %u on %s queue %u: %s",
+					 w->guests[i].name, q, w->ifname, w->o.nic_queue,
+					 strerror(-ret));
+				unbind_all(w);
+				return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * The kernel releases an AF_XDP socket and its UMEM asynchronously (a
+ * deferred work item) after the owning process closed it: a backend that
+ * starts right after another one exited on the same queue gets EBUSY from
+ * bind() for a few milliseconds. Retry that, with doubling backoff, for at
+ * most BIND_RETRY_MS; any other error, or EBUSY past the bound, is final.
+ */
+#define BIND_RETRY_MS		10000
+static int bind_with_retry(struct bf_worker *w, char *err, size_t errlen)
+{
+	unsigned int waited_ms = 0, backoff_ms = 5;
+	int ret;
+
+	for (;;) {
+		ret = bind_all(w, err, errlen);
+		if (ret != -EBUSY)
+			return ret;
+		if (waited_ms >= BIND_RETRY_MS) {
+			size_t l = strlen(err);
+
+			snprintf(err + l, errlen - l,
+				 " (still busy after %u ms: another process holds this queue)",
+				 waited_ms);
+			return ret;
+		}
+		if (!waited_ms)
+			fprintf(stderr, "bifrost-host: %s queue %u busy (a previous AF_XDP socket "
+				"is still being released): retrying for up to %u ms\n",
+				w->ifname, w->o.nic_queue, BIND_RETRY_MS);
+		usleep(backoff_ms * 1000);
+		waited_ms += backoff_ms;
+		if (backoff_ms < 200)
+			backoff_ms *= 2;
+	}
+}
+
 int bf_worker_init(struct bf_worker *w, const char *ifname,
 		   const struct bf_worker_opts *o, struct bf_guest_rt *guests,
 		   unsigned int nguests, volatile sig_atomic_t *stop,
@@ -402,12 +482,6 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 	w->scratch = malloc(TXBUF_SIZE);
 	if (!w->txbuf || !w->scratch)
 		return -ENOMEM;
-	ret = afxdp_umem_create(&w->umem, &o->xsk);
-	if (ret) {
-		snprintf(err, errlen, "cannot create UMEM (%u frames of %u bytes): %s",
-			 o->xsk.nframes, o->xsk.frame_size, strerror(-ret));
-		return ret;
-	}
 	for (i = 0; i < nguests; i++) {
 		struct bf_guest_rt *g = &guests[i];
 
@@ -432,16 +506,9 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 			for (unsigned int k = 0; k < PEND_SLOTS; k++)
 				if (!(qq->pend[k].buf = malloc(PEND_BUF)))
 					return -ENOMEM;
-			ret = afxdp_sock_create(&qq->sock, &w->umem, ifname, o->nic_queue,
-						w->xskmap_fd, qq->slot);
-			if (ret) {
-				snprintf(err, errlen,
-					 "cannot bind AF_XDP socket for guest %s queue %u on %s queue %u: %s",
-					 g->name, q, ifname, o->nic_queue, strerror(-ret));
-				return ret;
-			}
 		}
 	}
+	return bind_with_retry(w, err, errlen);
 	return 0;
 }
 
@@ -459,11 +526,11 @@ void bf_worker_destroy(struct bf_worker *w)
 {
 	unsigned int i, q;
 
+	unbind_all(w);
 	for (i = 0; i < w->nguests; i++) {
 		for (q = 0; q < w->guests[i].nqueues; q++) {
 			struct bf_queue *qq = &w->guests[i].q[q];
 
-			afxdp_sock_destroy(&qq->sock, w->xskmap_fd, qq->slot);
 			if (qq->prpr)
 				prpr_free(qq->prpr);
 			qq->prpr = NULL;
@@ -473,7 +540,6 @@ void bf_worker_destroy(struct bf_worker *w)
 			qq->pend = NULL;
 		}
 	}
-	afxdp_umem_destroy(&w->umem);
 	free(w->txbuf);
 	free(w->scratch);
 	if (w->xskmap_fd >= 0)
