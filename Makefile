@@ -96,6 +96,67 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A) $(HDRS) $(wildcard tests/tools/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) -Wl,--as-needed $(LDLIBS) -lssl -lcrypto
 
+# --- Fuzzing and sanitizers -------------------------------------------------
+# libFuzzer harnesses (tests/fuzz/fuzz_NAME.c -> $(BUILD)/fuzz/fuzz_NAME, seed
+# corpus tests/fuzz/corpus/NAME/) and the unit tests built a second time
+# under ASan+UBSan ($(BUILD)/unit-asan). Each links its own copy of the
+# library, compiled with the same sanitizers. `make fuzz` runs every
+# harness for FUZZ_SECONDS; `make test` runs a short smoke of each
+# (tests/t_fuzz_smoke.sh) and the sanitized unit tests (tests/run.sh).
+SAN_CFLAGS   := $(filter-out -O%,$(CFLAGS)) -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRCS))
+FUZZ_LIB_A   := $(FUZZ_DIR)/libbifrost.a
+FUZZ_SECONDS ?= 60
+ASAN_DIR     := $(BUILD)/unit-asan
+ASAN_BINS    := $(patsubst tests/unit/%.c,$(ASAN_DIR)/%,$(UNIT_SRCS))
+ASAN_LIB_A   := $(ASAN_DIR)/libbifrost.a
+# clang's libFuzzer runtime (Debian: libclang-rt-14-dev, from `make deps`).
+FUZZ_RT      := $(wildcard $(shell $(CLANG) -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(shell uname -m).a)
+ifeq ($(FUZZ_RT),)
+$(warning clang's libFuzzer runtime is missing (Debian: libclang-rt-14-dev; run `make deps`): the fuzz harnesses are not built and their tests fail)
+endif
+
+all: $(if $(FUZZ_RT),$(FUZZ_BINS)) $(ASAN_BINS)
+
+$(FUZZ_DIR)/obj/%.o: %.c $(HDRS) $(SKEL)
+	@mkdir -p $(@D)
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB_A): $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_A) $(HDRS) $(wildcard tests/fuzz/*.h tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -Itests/unit -o $@ $< \
+		$(FUZZ_LIB_A) $(LDLIBS)
+
+$(ASAN_DIR)/obj/%.o: %.c $(HDRS) $(SKEL)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -c $< -o $@
+
+$(ASAN_LIB_A): $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(LIB_SRCS))
+	rm -f $@ && ar rcs $@ $^
+
+$(ASAN_DIR)/test_%: tests/unit/test_%.c $(ASAN_LIB_A) $(HDRS) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_LIB_A) $(LDLIBS)
+
+.PHONY: fuzz fuzz-build fuzz-runtime unit-asan
+fuzz-build: $(FUZZ_BINS)
+unit-asan: $(ASAN_BINS)
+
+fuzz-runtime:
+	@test -n "$(FUZZ_RT)" || { echo "fuzz: clang's libFuzzer runtime (libclang_rt.fuzzer) is missing;" \
+		"install libclang-rt-14-dev (make deps)"; exit 1; }
+
+fuzz: fuzz-runtime
+	@$(MAKE) --no-print-directory fuzz-build
+	@BUILD=$(BUILD) bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+# -----------------------------------------------------------------------------
+
 deps:
 	@bash tests/lib/deps.sh
 	@bash tests/vm/deps.sh $(BUILD)/vm/cache

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Runs every test and prints one summary line "N passed, N failed".
-# Unit tests: build/unit/test_* binaries. Integration tests: tests/t_*.sh
-# (need root; they build their own namespaces and remove them).
+# Unit tests: build/unit/test_* binaries, and the same built under
+# ASan+UBSan in build/unit-asan (named "test_x (asan)"). Integration
+# tests: tests/t_*.sh (need root; they build their own namespaces and
+# remove them).
 # A test reports "PASS: name" / "FAIL: name: why" lines; a test that exits
 # non-zero without any FAIL line counts as one failure.
 set -u
@@ -43,6 +45,15 @@ for t in "$BUILD"/unit/test_*; do
 	[ -x "$t" ] || continue
 	[ -n "$only" ] && [[ ! "$(basename "$t")" =~ $only ]] && continue
 	run_one "$(basename "$t")" "$t"
+done
+# The same unit tests built under ASan+UBSan (make unit-asan): any report
+# aborts the binary, which counts as a failure.
+for t in "$BUILD"/unit-asan/test_*; do
+	[ -x "$t" ] || continue
+	name="$(basename "$t") (asan)"
+	[ -n "$only" ] && [[ ! "$name" =~ $only ]] && continue
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} run_one "$name" "$t"
 done
 if [ "${1:-}" != "--unit-only" ]; then
 	for t in tests/t_*.sh; do
