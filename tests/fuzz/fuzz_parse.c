@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * fuzz_parse.c - libFuzzer harness for the XDP classifier's shared parser
+ * (bpf/bifrost_parse.h, compiled for user space as tests/unit/test_parse.c
+ * does). The input is one Ethernet frame, copied into a buffer of exactly
+ * its length so ASan sees any read past the frame.
+ *
+ * Beyond "no crash" it asserts, for every frame the parser accepts:
+ *   - every offset and length it returns lies inside the frame, in order
+ *     (l3_off <= l4_off < payload_off <= l3_end <= frame length) and the
+ *     payload ends exactly at l3_end;
+ *   - the flags are consistent (TCP xor UDP only with L4 and an IP
+ *     version; MERGEABLE only for TCP with payload, no fragment, no
+ *     options; a fragment has no L4 header);
+ *   - the result does not depend on bytes after the IP datagram: the same
+ *     frame with padding appended parses identically;
+ *   - the flow hash is symmetric: swapping the addresses and ports gives
+ *     the same hash and the same offsets.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bifrost_parse.h"
+
+#define PAD_LEN	64
+
+static void check_bounds(const struct bf_parsed *p, size_t len)
+{
+	if (!(p->flags & (BF_PF_IPV4 | BF_PF_IPV6))) {
+		if (p->flags & ~BF_PF_VLAN || p->hash || p->l4_off || p->l3_end)
+			abort();
+		return;
+	}
+	if ((p->flags & BF_PF_IPV4) && (p->flags & BF_PF_IPV6))
+		abort();
+	if (p->l3_off < 14 || p->l3_end > len || p->l3_off >= p->l3_end)
+		abort();
+	if (!(p->flags & BF_PF_L4)) {
+		if (p->flags & (BF_PF_TCP | BF_PF_UDP | BF_PF_PAYLOAD | BF_PF_MERGEABLE) ||
+		    p->payload_off || p->payload_len)
+			abort();
+		return;
+	}
+	if (!(p->flags & BF_PF_TCP) == !(p->flags & BF_PF_UDP) || (p->flags & BF_PF_FRAG))
+		abort();
+	if (p->l4_off <= p->l3_off || p->payload_off <= p->l4_off ||
+	    p->payload_off > p->l3_end ||
+	    (uint32_t)p->payload_off + p->payload_len != p->l3_end)
+		abort();
+	if (p->payload_off - p->l4_off < ((p->flags & BF_PF_TCP) ? 20 : 8))
+		abort();
+	if (!(p->flags & BF_PF_PAYLOAD) != !p->payload_len)
+		abort();
+	if ((p->flags & BF_PF_MERGEABLE) &&
+	    (!(p->flags & BF_PF_TCP) || !(p->flags & BF_PF_PAYLOAD) ||
+	     (p->flags & (BF_PF_FRAG | BF_PF_IPOPTS | BF_PF_FLUSH))))
+		abort();
+}
+
+static void swap_bytes(uint8_t *a, uint8_t *b, size_t n)
+{
+	uint8_t t;
+
+	while (n--) {
+		t = *a;
+		*a++ = *b;
+		*b++ = t;
+	}
+}
+
+/* The frame with the endpoints swapped parses alike and hashes alike. */
+static void check_symmetry(const uint8_t *data, size_t len, const struct bf_parsed *p)
+{
+	struct bf_parsed q;
+	uint8_t *f = malloc(len);
+
+	if (!f)
+		abort();
+	memcpy(f, data, len);
+	if (p->flags & BF_PF_IPV4)
+		swap_bytes(f + p->l3_off + 12, f + p->l3_off + 16, 4);
+	else
+		swap_bytes(f + p->l3_off + 8, f + p->l3_off + 24, 16);
+	if (p->flags & BF_PF_L4)
+		swap_bytes(f + p->l4_off, f + p->l4_off + 2, 2);
+	if (bf_parse_frame(f, f + len, &q) != BF_PARSE_OK || q.hash != p->hash ||
+	    q.flags != p->flags || q.l4_off != p->l4_off || q.l3_end != p->l3_end ||
+	    q.payload_off != p->payload_off || q.payload_len != p->payload_len)
+		abort();
+	free(f);
+}
+
+/* Bytes after the datagram (Ethernet padding) change nothing. */
+static void check_padding(const uint8_t *data, size_t len, const struct bf_parsed *p)
+{
+	struct bf_parsed q;
+	uint8_t *f = malloc(len + PAD_LEN);
+
+	if (!f)
+		abort();
+	memcpy(f, data, len);
+	memset(f + len, 0xa5, PAD_LEN);
+	if (bf_parse_frame(f, f + len + PAD_LEN, &q) != BF_PARSE_OK ||
+	    memcmp(&q, p, sizeof(q)))
+		abort();
+	free(f);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct bf_parsed p;
+	uint8_t *f = malloc(size ? size : 1);
+
+	if (!f)
+		abort();
+	memcpy(f, data, size);
+	if (bf_parse_frame(f, f + size, &p) == BF_PARSE_OK) {
+		check_bounds(&p, size);
+		check_padding(f, size, &p);
+		if (p.flags & (BF_PF_IPV4 | BF_PF_IPV6))
+			check_symmetry(f, size, &p);
+	}
+	free(f);
+	return 0;
+}
