@@ -6,8 +6,9 @@
 #   tests/fuzz/run.sh [--smoke] SECONDS [NAME...]
 #
 # Runs write only under $BUILD/fuzz/work/NAME/: the corpus grown so far
-# (seeds copied in first, kept between runs) and any crash file. With
-# --smoke each run uses a fresh scratch corpus under $BUILD instead.
+# (seeds copied in first, kept between runs), the log (last.log) and any
+# crash file. With --smoke each run uses a fresh scratch corpus there
+# instead, and smoke.log.
 # Prints per harness one "PASS: fuzz_NAME: ..." or "FAIL: fuzz_NAME: ..."
 # line with executions, crashes (0 or the crash file) and exec/s, then the
 # totals. Exits non-zero when any harness crashed, is missing its seed
@@ -60,6 +61,7 @@ run_one() {
 	mkdir -p "$corpus"
 	cp "$seeds"/* "$corpus"/
 	log=$work/last.log
+	[ "$smoke" = 1 ] && log=$work/smoke.log
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$work/" "$corpus" >"$log" 2>&1
 	rc=$?
