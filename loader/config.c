@@ -88,7 +88,9 @@ static int parse_ports(struct pctx *c, char *s, struct bf_policy *pol)
 	unsigned long v;
 	unsigned int i;
 
+	/* a repeated option replaces the whole list */
 	pol->n_zced_ports = 0;
+	memset(pol->zced_ports, 0, sizeof(pol->zced_ports));
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (parse_uint(tok, 1, 65535, &v))
 			return fail(c, "bad port '%s' in zced-ports (1-65535)", tok);

@@ -102,6 +102,15 @@ int main(void)
 	rejects("trailing junk in number", "guest a mac 02:00:00:00:00:01 queues 2x\n", 1,
 		"queues");
 
+	/* Found by fuzz_config: a shorter second list left the first one's
+	 * ports in the unused slots of the policy written to the map. */
+	CHECK_EQ("zced-ports twice parses", parse("guest a mac 02:00:00:00:00:01 "
+		 "zced-ports 1,2,3 zced-ports 9\n"), 0);
+	CHECK_EQ("zced-ports twice: the last list counts", cfg.g[0].pol.n_zced_ports, 1);
+	CHECK_EQ("zced-ports twice: its port", cfg.g[0].pol.zced_ports[0], 9);
+	CHECK("zced-ports twice: no stale ports after the list",
+	      !cfg.g[0].pol.zced_ports[1] && !cfg.g[0].pol.zced_ports[2]);
+
 	CHECK_EQ("parse_mac ok", bf_parse_mac("aa:bb:cc:dd:ee:ff", mac), 0);
 	bf_format_mac(mac, buf);
 	CHECK("format_mac round trip", !strcmp(buf, "aa:bb:cc:dd:ee:ff"));
