@@ -110,6 +110,8 @@ FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRCS))
 FUZZ_LIB_A   := $(FUZZ_DIR)/libbifrost.a
 FUZZ_SECONDS ?= 60
+# Harness names to run (e.g. "parse config"); empty: all.
+FUZZ_ONLY    ?=
 ASAN_DIR     := $(BUILD)/unit-asan
 ASAN_BINS    := $(patsubst tests/unit/%.c,$(ASAN_DIR)/%,$(UNIT_SRCS))
 ASAN_LIB_A   := $(ASAN_DIR)/libbifrost.a
@@ -154,7 +156,7 @@ fuzz-runtime:
 
 fuzz: fuzz-runtime
 	@$(MAKE) --no-print-directory fuzz-build
-	@BUILD=$(BUILD) bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@BUILD=$(BUILD) bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_ONLY)
 # -----------------------------------------------------------------------------
 
 deps:
