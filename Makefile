@@ -122,6 +122,8 @@ $(warning clang's libFuzzer runtime is missing (Debian: libclang-rt-14-dev; run 
 endif
 
 all: $(if $(FUZZ_RT),$(FUZZ_BINS)) $(ASAN_BINS)
+# tests/run.sh runs build/unit-asan too: never a stale copy
+unit: $(ASAN_BINS)
 
 $(FUZZ_DIR)/obj/%.o: %.c $(HDRS) $(SKEL)
 	@mkdir -p $(@D)
