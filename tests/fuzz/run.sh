@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs every libFuzzer harness (tests/fuzz/fuzz_NAME.c, built by `make
 # fuzz-build` into $BUILD/fuzz/fuzz_NAME) for SECONDS each, starting from
-# its committed seed corpus tests/fuzz/corpus/NAME/.
+# its committed seed corpus tests/fuzz/corpus/NAME/ (and the libFuzzer
+# dictionary tests/fuzz/fuzz_NAME.dict when there is one).
 #
 #   tests/fuzz/run.sh [--smoke] SECONDS [NAME...]
 #
@@ -62,7 +63,9 @@ run_one() {
 	cp "$seeds"/* "$corpus"/
 	log=$work/last.log
 	[ "$smoke" = 1 ] && log=$work/smoke.log
-	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	local dict=()
+	[ -f "tests/fuzz/fuzz_$name.dict" ] && dict=(-dict="tests/fuzz/fuzz_$name.dict")
+	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 "${dict[@]}" \
 		-print_final_stats=1 -artifact_prefix="$work/" "$corpus" >"$log" 2>&1
 	rc=$?
 	[ "$smoke" = 1 ] && rm -rf "$corpus"
