@@ -58,7 +58,10 @@ run_one() {
 	fi
 	mkdir -p "$work"
 	corpus=$work/corpus
-	[ "$smoke" = 1 ] && corpus=$(mktemp -d "$work/smoke.XXXXXX")
+	if [ "$smoke" = 1 ]; then
+		corpus=$work/smoke.$$
+		rm -rf "$corpus"
+	fi
 	mkdir -p "$corpus"
 	cp "$seeds"/* "$corpus"/
 	log=$work/last.log
