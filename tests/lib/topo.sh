@@ -50,6 +50,7 @@ topo_up() {
 # (Re)starts bifrost-host; creates the tap and moves it into the receiver ns.
 topo_backend_start() {
 	local extra=${TOPO_BACKEND_ARGS:-}
+	: > "$BF_TMP/backend.log"	# no "serving" left from the last one
 	$BUILD/bifrost-host --iface $TOPO_WIRE --guest vm1 --tap $TOPO_TAP $extra \
 		> "$BF_TMP/backend.log" 2>&1 &
 	TOPO_BACKEND=$!
@@ -77,6 +78,7 @@ topo_transfer() {
 	local dir=$1 bytes=$2 seed=$3 port=$((5000 + RANDOM % 1000))
 	local rns=$TOPO_RCV sns=$TOPO_SND dst=$TOPO_RCV_IP
 	if [ "$dir" = out ]; then rns=$TOPO_SND; sns=$TOPO_RCV; dst=$TOPO_SND_IP; fi
+	: > "$BF_TMP/recv.out"	# no "listening" left from the last one
 	ip netns exec $rns timeout 120 $BUILD/tools/bf_stream recv $port $bytes $seed \
 		> "$BF_TMP/recv.out" 2>&1 &
 	local rpid=$!

@@ -53,6 +53,7 @@ vm_backend_start() {
 	local cvm=()
 	[ -n "$VM_CVM_RANGES" ] && cvm=(--cvm "$VM_CVM_RANGES")
 	[ "${VM_BACKEND_CVM_EMPTY:-}" = 1 ] && cvm=(--cvm)
+	rm -f $VM_SOCK	# a SIGKILLed backend leaves its socket behind
 	# shellcheck disable=SC2086
 	$BUILD/bifrost-host --iface $VM_WIRE --guest vm1 --vhost-user $VM_SOCK "${cvm[@]}" \
 		${VM_BACKEND_ARGS:-} >> "$BF_TMP/backend.log" 2>&1 &
