@@ -33,6 +33,8 @@ struct vhost_port {
 	bool rx_pending;	/* pushed since the last notify */
 	bool tx_pending;
 	uint8_t *scratch;	/* TSO for guests without GUEST_TSO */
+	struct vq_chain *rxc;	/* [MAX_RX_CHAINS]: the buffers of one RX packet */
+	struct vq_chain txc;	/* the chain of one TX packet */
 	/* A merged packet cut up for such a guest whose RX ring filled part
 	 * way: which packet (fingerprint) and how many of its frames the guest
 	 * already has; a retry of that packet delivers only the rest. */
@@ -122,7 +124,7 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 {
 	struct vhost_dev *d = &vp->dev;
 	struct virtq *vq = &d->vr[VHOST_RXQ].vq;
-	struct vq_chain c[MAX_RX_CHAINS];
+	struct vq_chain *c = vp->rxc;
 	uint64_t want = d->hdr_len + len, have = 0, take;
 	uint32_t lens[MAX_RX_CHAINS], poff = 0;
 	bool hit;
@@ -151,12 +153,12 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 			}
 			return -EAGAIN;
 		}
-		if (r == -EACCES) {	/* counted; give every buffer back empty */
+		if (r == -EACCES || r == -E2BIG) {	/* counted; give every buffer back empty */
 			for (i = 0; i <= nbuf; i++)
 				vq_push(vq, c[i].head, 0);
 			vq_publish(vq);
 			vp->rx_pending = true;
-			return -EACCES;
+			return r;
 		}
 		if (r < 0)
 			return r;
@@ -307,7 +309,7 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 	struct vhost_dev *d = &vp->dev;
 	struct virtq *vq = &d->vr[VHOST_TXQ].vq;
 	uint8_t hdr[12];
-	struct vq_chain c;
+	struct vq_chain *c = &vp->txc;
 	uint64_t left, hl = d->hdr_len;
 	size_t out = 0;
 	unsigned int i;
@@ -316,32 +318,32 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 	(void)q;
 	if (!vhost_dev_queue_ready(d, VHOST_TXQ))
 		return 0;
-	r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, &c);
+	r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, c);
 	if (r == 0) {
 		vq_arm_kick(vq);
 		/* a packet posted while we armed would otherwise wait */
 		if (!vq_avail(vq))
 			return 0;
-		r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, &c);
+		r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, c);
 		if (r == 0)
 			return 0;
 	}
 	if (r == -EIO)
 		return -EIO;
 	vp->tx_pending = true;
-	if (r == -EACCES || c.bytes <= hl || c.bytes - hl > cap) {
-		vq_push(vq, c.head, 0);
+	if (r < 0 || c->bytes <= hl || c->bytes - hl > cap) {
+		vq_push(vq, c->head, 0);	/* -EACCES, -E2BIG: counted */
 		vq_publish(vq);
-		if (r == -EACCES)
-			return BF_PORT_VIOLATION;
+		if (r < 0)
+			return r == -EACCES ? BF_PORT_VIOLATION : r;
 		/* a header alone is no packet, and no "ring empty" either */
-		return c.bytes == hl ? BF_PORT_NO_FRAME : -EINVAL;
+		return c->bytes == hl ? BF_PORT_NO_FRAME : -EINVAL;
 	}
 	/* the one read of this packet from guest memory */
 	left = hl;
-	for (i = 0; i < c.n; i++) {
-		const uint8_t *src = c.b[i].p;
-		uint32_t n = c.b[i].len;
+	for (i = 0; i < c->n; i++) {
+		const uint8_t *src = c->b[i].p;
+		uint32_t n = c->b[i].len;
 
 		if (left) {
 			uint32_t h = n < left ? n : (uint32_t)left;
@@ -354,7 +356,7 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 		memcpy(buf + out, src, n);
 		out += n;
 	}
-	vq_push(vq, c.head, 0);
+	vq_push(vq, c->head, 0);
 	vq_publish(vq);
 	memcpy(vh, hdr, sizeof(*vh));
 	return (ssize_t)out;
@@ -441,6 +443,7 @@ static void vp_destroy(struct bf_port *p)
 			(unsigned long long)vp->adv.eligible);
 	vhost_dev_destroy(&vp->dev);
 	free(vp->scratch);
+	free(vp->rxc);
 	free(vp);
 }
 
@@ -465,7 +468,10 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	struct vhost_port *vp = calloc(1, sizeof(*vp));
 	int ret;
 
-	if (!vp || !(vp->scratch = malloc(GSO_SCRATCH))) {
+	if (!vp || !(vp->scratch = malloc(GSO_SCRATCH)) ||
+	    !(vp->rxc = calloc(MAX_RX_CHAINS, sizeof(*vp->rxc)))) {
+		if (vp)
+			free(vp->scratch);
 		free(vp);
 		snprintf(err, errlen, "vhost-user %s: out of memory", path);
 		return NULL;
@@ -474,6 +480,7 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	if (ret) {
 		snprintf(err, errlen, "vhost-user %s: cannot listen: %s", path, strerror(-ret));
 		free(vp->scratch);
+		free(vp->rxc);
 		free(vp);
 		return NULL;
 	}
@@ -482,6 +489,7 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	vp->port.ops = &vhost_ops;
 	vp->port.nqueues = 1;
 	vp->port.violations = &vp->dev.st.violations;
+	vp->port.chains_dropped = &vp->dev.st.chains_dropped;
 	vp->port.zced_spans = &vp->dev.remembered;
 	vp->port.zced = &vp->dev.st.zced;
 	snprintf(vp->port.name, sizeof(vp->port.name), "vhost-user");
