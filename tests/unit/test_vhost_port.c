@@ -102,6 +102,7 @@ static void ring_init(struct guest_ring *g, unsigned int q)
 	memset(vq, 0, sizeof(*vq));
 	vq->violations = &dev->st.violations;
 	vq->broken_count = &dev->st.broken;
+	vq->dropped = &dev->st.chains_dropped;
 	vq_setup(vq, NUM, g->desc, g->avail, g->used, 0);
 	vq->ready = true;
 }
@@ -283,6 +284,96 @@ static void test_resegment_exactly_once(void)
 		       90000);
 }
 
+/* An indirect table at off of n 16-byte buffers, none adjacent to the next. */
+static void scattered_table(uint64_t off, unsigned int n, uint16_t write)
+{
+	struct guest_ring t = { .desc = mem + off };
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		put_desc(&t, i, gpa_of(0x80000 + (uint64_t)i * 32), 16, write | (i + 1 < n ? 1 : 0),
+			 (uint16_t)(i + 1));
+}
+
+/* Legal chains with more separate buffers than a chain is served with. */
+static void test_unserved_chains(void)
+{
+	static uint8_t pkt[2048];
+	struct virtio_net_hdr vh = { 0 };
+	uint8_t frame[2048], buf[4096];
+	size_t flen = build_tcp(frame, 100, 7), plen = build_tcp(pkt, 200, 9);
+	uint32_t head, len;
+
+	setup(1ULL << VHOST_F_MRG_RXBUF);
+	dev->vr[VHOST_TXQ].vq.indirect = dev->vr[VHOST_RXQ].vq.indirect = true;
+	scattered_table(0x60000, 1100, 0);
+	put_desc(&tx, 0, gpa_of(0x60000), 16 * 1100, 4, 0);
+	offer(&tx, 0);
+	put_desc(&tx, 1, gpa_of(BUF_OFF(VHOST_TXQ, 1)), HDR_LEN + flen, 0, 0);
+	memcpy(mem + BUF_OFF(VHOST_TXQ, 1) + HDR_LEN, frame, flen);
+	offer(&tx, 1);
+	CHECK_EQ("tx chain of 1100 buffers: dropped (not 'ring empty')",
+		 port->ops->fetch(port, 0, &vh, buf, sizeof(buf)), -E2BIG);
+	CHECK("tx chain of 1100 buffers: returned", take_used(&tx, &head, &len) && head == 0);
+	CHECK_EQ("tx chain of 1100 buffers: counted", *port->chains_dropped, 1);
+	CHECK_EQ("tx after it: next packet", port->ops->fetch(port, 0, &vh, buf, sizeof(buf)),
+		 (ssize_t)flen);
+
+	scattered_table(0x70000, 1100, 2);
+	put_desc(&rx, 0, gpa_of(0x70000), 16 * 1100, 4, 0);
+	offer(&rx, 0);
+	rx.next_desc = 1;
+	CHECK_EQ("rx chain of 1100 buffers: packet dropped",
+		 port->ops->deliver(port, 0, &vh, pkt, plen), -E2BIG);
+	CHECK("rx chain of 1100 buffers: returned empty",
+	      take_used(&rx, &head, &len) && head == 0 && len == 0);
+	CHECK_EQ("rx chain of 1100 buffers: counted", *port->chains_dropped, 2);
+	post_rx(1);
+	CHECK_EQ("rx after it: next packet delivered",
+		 port->ops->deliver(port, 0, &vh, pkt, plen), 0);
+	CHECK_EQ("unserved chains: no queue broken", dev->st.broken, 0);
+}
+
+/* Guest memory in two regions, adjacent guest-physically: buffers across. */
+static void test_two_regions(void)
+{
+	uint64_t half = MEM_SIZE / 2, edge = GPA_BASE + MEM_SIZE / 2;
+	uint8_t *hi = calloc(1, half), frame[2048], buf[4096], got[2048];
+	struct virtio_net_hdr vh = { 0 };
+	size_t flen = build_tcp(frame, 1000, 3);
+	uint32_t head, len;
+
+	setup(1ULL << VHOST_F_MRG_RXBUF);
+	dev->mem.n = 2;
+	dev->mem.r[0].size = half;
+	dev->mem.r[1] = dev->mem.r[0];
+	dev->mem.r[1].gpa = edge;
+	dev->mem.r[1].uva += half;
+	dev->mem.r[1].hva = hi;
+
+	memcpy(mem + half - 100, (uint8_t[HDR_LEN]){ 0 }, HDR_LEN);
+	memcpy(mem + half - 100 + HDR_LEN, frame, 100 - HDR_LEN);
+	memcpy(hi, frame + 100 - HDR_LEN, flen - (100 - HDR_LEN));
+	put_desc(&tx, 0, edge - 100, HDR_LEN + flen, 0, 0);
+	offer(&tx, 0);
+	CHECK_EQ("tx buffer across two regions: read whole",
+		 port->ops->fetch(port, 0, &vh, buf, sizeof(buf)), (ssize_t)flen);
+	CHECK("tx buffer across two regions: frame intact", !memcmp(buf, frame, flen));
+
+	put_desc(&rx, 0, edge - 200, 2048, 2, 0);
+	offer(&rx, 0);
+	CHECK_EQ("rx buffer across two regions: delivered",
+		 port->ops->deliver(port, 0, &vh, frame, flen), 0);
+	CHECK("rx buffer across two regions: used", take_used(&rx, &head, &len) &&
+	      head == 0 && len == HDR_LEN + flen);
+	memcpy(got, mem + half - 200 + HDR_LEN, 200 - HDR_LEN);
+	memcpy(got + 200 - HDR_LEN, hi, flen - (200 - HDR_LEN));
+	CHECK("rx buffer across two regions: frame intact", !memcmp(got, frame, flen));
+	CHECK_EQ("two regions: no queue broken", dev->st.broken, 0);
+	dev->mem.n = 1;
+	free(hi);
+}
+
 int main(void)
 {
 	char err[256], path[64];
@@ -299,6 +390,8 @@ int main(void)
 	dev->conn_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);	/* "connected" */
 	test_tx_header_only();
 	test_resegment_exactly_once();
+	test_unserved_chains();
+	test_two_regions();
 	dev->mem.n = 0;		/* not ours to unmap */
 	port->ops->destroy(port);
 	free(mem);
