@@ -292,8 +292,10 @@ static int vp_deliver(struct bf_port *p, unsigned int q, const struct virtio_net
 	struct vhost_port *vp = vp_of(p);
 
 	(void)q;
-	if (!vhost_dev_queue_ready(&vp->dev, VHOST_RXQ))
+	if (!vhost_dev_queue_ready(&vp->dev, VHOST_RXQ)) {
+		vp->reseg_done = 0;	/* what the guest got is gone with it */
 		return -ENOTCONN;
+	}
 	if (guest_takes_gso(&vp->dev, vh->gso_type)) {
 		vp->reseg_done = 0;	/* a parked cut-up packet was given up */
 		return deliver_one(vp, vh, frame, len);
