@@ -58,6 +58,13 @@ static void build_packet(void)
 		pkt[i] = (uint8_t)(i * 7);
 }
 
+/* At exit: the port's socket file goes (the memory is the harness's). */
+static void close_port(void)
+{
+	dev->mem.n = 0;
+	port->ops->destroy(port);
+}
+
 static void open_port(void)
 {
 	char err[256], path[64];
@@ -71,6 +78,7 @@ static void open_port(void)
 	dev = bf_vhost_port_dev(port);
 	dev->conn_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);	/* "connected" */
 	build_packet();
+	atexit(close_port);
 }
 
 /* Ring q's tables near the image start: desc at q * 8 KiB, avail 4 KiB
