@@ -123,6 +123,8 @@ static void push_stats(struct bf_worker *w)
 
 		if (p->violations)
 			st->violations = *p->violations;
+		if (p->chains_dropped)
+			st->chains_dropped = *p->chains_dropped;
 		if (p->zced) {
 			st->zced_announce = p->zced->announce;
 			st->zced_rejected = p->zced->rejected;
