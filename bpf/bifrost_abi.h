@@ -145,6 +145,8 @@ struct bf_backend_stats {
 	__u64 zced_announce;	/* registrations accepted */
 	__u64 zced_rejected;	/* registrations refused (nothing changed) */
 	__u64 zced_shared_bytes; /* gauge: bytes the guest has registered */
+	__u64 drop_guest_full;	/* frames dropped past the guest's UMEM share
+				 * while it posted no RX buffers */
 };
 
 /*
