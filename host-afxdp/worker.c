@@ -135,13 +135,40 @@ static void push_stats(struct bf_worker *w)
 					    &w->guests[i].q[q].st, BPF_ANY);
 }
 
+/*
+ * The guest posts no RX buffers (its packets are parked): its frames wait
+ * in its AF_XDP ring, but no more than its share of the UMEM (rx_share).
+ * The oldest beyond that are dropped, so what the guest gets later is still
+ * in order, and a stalled guest never holds the frames the others' RX and
+ * TX need. Counts as no work: the guest's kick resumes the queue.
+ */
+static unsigned int rx_shed(struct bf_worker *w, struct bf_queue *qq)
+{
+	uint32_t avail = afxdp_rx_avail(&qq->sock), idx, i, n;
+
+	if (avail <= w->rx_share)
+		return 0;
+	n = xsk_ring_cons__peek(&qq->sock.rx, avail - w->rx_share, &idx);
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&qq->sock.rx, idx + i);
+
+		qq->st.in_packets++;
+		qq->st.in_bytes += d->len;
+		qq->st.drop_guest_full++;
+		afxdp_frame_put(&w->umem, xsk_umem__extract_addr(d->addr));
+	}
+	if (n)
+		xsk_ring_cons__release(&qq->sock.rx, n);
+	return 0;
+}
+
 static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t now)
 {
 	struct afxdp_umem *um = &w->umem;
 	uint32_t idx, i, n;
 
 	if (!drain_pending(qq))
-		return 0;	/* backpressure: frames wait in the AF_XDP ring */
+		return rx_shed(w, qq);	/* backpressure, within its share */
 	n = xsk_ring_cons__peek(&qq->sock.rx, w->o.batch, &idx);
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&qq->sock.rx, idx + i);
@@ -309,8 +336,8 @@ static void *worker_main(void *arg)
 	for (i = 0; i < w->nguests; i++)
 		for (q = 0; q < w->guests[i].nqueues; q++)
 			qs[nq++] = &w->guests[i].q[q];
-	fill_target = w->o.xsk.ring_size < w->o.xsk.nframes / 2 ?
-		      w->o.xsk.ring_size : w->o.xsk.nframes / 2;
+	fill_target = afxdp_fill_target(&w->o.xsk);
+	w->rx_share = afxdp_rx_share(&w->o.xsk, nq);
 	load_policy(w, true);
 	push_stats(w);
 
