@@ -180,6 +180,8 @@ static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t 
 			prpr_input(qq->prpr, afxdp_data(um, d->addr), d->len, now);
 		afxdp_frame_put(um, addr);
 		if (qq->pend_n) {	/* guest full: stop taking frames */
+			/* the rest stay on the ring, peeked again later */
+			xsk_ring_cons__cancel(&qq->sock.rx, n - i - 1);
 			n = i + 1;
 			break;
 		}
