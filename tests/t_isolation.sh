@@ -2,14 +2,17 @@
 # One guest that stops reading must not starve the others on its backend.
 # Guest vm1 (B) is a tap; the stalled guests are vhost-user front-ends
 # (bf_vhu_stall) that set up their rings and post no RX buffer, all on one
-# bifrost-host, so one UMEM. The UMEM is small (--frames 2 x --ring): a
-# stalled guest's AF_XDP ring alone could hold what the fill ring does not.
+# bifrost-host, so one UMEM. The UMEM is small (rings of 256; 512 frames for
+# one stalled guest, 1024 for three): without a bound, the stalled guests'
+# AF_XDP rings hold every frame the fill ring does not, and B's TX gets none.
 # After 3000 UDP frames to each stalled guest, B's TCP streams both ways
 # still arrive byte-exact, the stalled guests' excess is counted
-# (drop_guest_full). Then one of them resumes but posts only 8 buffers at a
-# time, running out of them again and again while 2000 more frames come:
-# it gets what was kept for it and new traffic in order, and none of those
-# stalls may cost the UMEM a frame (B's streams still arrive after it).
+# (drop_guest_full), and with no traffic the backend sleeps instead of
+# polling the stalled rings. Then one of them resumes but posts only 8
+# buffers at a time, running out of them again and again while 2000 more
+# frames come: it gets what was kept for it and new traffic in order, and
+# none of those stalls may cost the UMEM a frame (B's streams still arrive
+# after it).
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 . "$(dirname "$0")/lib/topo.sh"
@@ -41,6 +44,19 @@ for i in range(first, end):
 # backend_field GUEST FIELD
 backend_field() {
 	json_get $TOPO_WIRE ".guests[] | select(.name == \"$1\") | .backend.$2"
+}
+
+# check_idle NAME: with no traffic, the backend waits instead of polling
+# the stalled guests' rings over and over: under 10 % of a CPU over 2 s
+# (a busy loop takes all it can get)
+check_idle() {
+	local t0 t1 hz
+	hz=$(getconf CLK_TCK)
+	t0=$(awk '{print $14 + $15}' /proc/$TOPO_BACKEND/stat)
+	sleep 2
+	t1=$(awk '{print $14 + $15}' /proc/$TOPO_BACKEND/stat)
+	echo "INFO: $1: $((t1 - t0)) CPU ticks in 2 s"
+	check_cmd "$1" [ $(((t1 - t0) * 100)) -lt $((hz * 2 * 10)) ]
 }
 
 # run_case TAG P NET FRAMES RING NSTALLED
@@ -80,6 +96,7 @@ run_case() {
 			"dropped $d past its share"
 		check_cmd "$tag: st$i's excess counted as drop_guest_full" [ "${d:-0}" -gt 0 ]
 	done
+	check_idle "$tag: the worker sleeps while $ns guest(s) stall"
 	kill -USR1 ${pids[0]}
 	wait_for grep -q resumed $BF_TMP/$p-st1.out
 	send_seq $TOPO_SND 10.$net.0.11 $STALL_N $((STALL_N + RESUME_N)) 0.0005
