@@ -18,6 +18,7 @@
 #define POLICY_CHECK_NS		(10 * 1000 * 1000ULL)
 #define STATS_PUSH_NS		(100 * 1000 * 1000ULL)
 #define IDLE_WAIT_NS		(10 * 1000 * 1000ULL)
+#define STALL_WAIT_NS		(1000 * 1000ULL)	/* shed a stalled ring this often */
 #define PRPR_FLOWS		64
 
 static uint64_t now_ns(void)
@@ -300,6 +301,10 @@ static int build_pollfds(struct bf_worker *w, struct bf_queue **qs, unsigned int
 	int n = 0;
 
 	for (i = 0; i < nq && n < max; i++) {
+		/* A stalled queue's ring holds frames, so it is always ready:
+		 * its guest's RX kick and STALL_WAIT_NS wake the worker. */
+		if (qs[i]->pend_n)
+			continue;
 		pfd[n].fd = qs[i]->sock.fd;
 		pfd[n].events = POLLIN;
 		pfd[n++].revents = 0;
@@ -369,9 +374,8 @@ static void *worker_main(void *arg)
 		w->loops++;
 		deadline = now + (work ? 0 : IDLE_WAIT_NS);
 		for (i = 0; !work && i < nq; i++) {
-			if (qs[i]->pend_n)	/* woken by the guest's RX kick */
-				continue;
-			d = prpr_next_deadline(qs[i]->prpr);
+			d = qs[i]->pend_n ? now + STALL_WAIT_NS :
+					    prpr_next_deadline(qs[i]->prpr);
 			if (d < deadline)
 				deadline = d;
 		}
