@@ -147,6 +147,8 @@ struct bf_backend_stats {
 	__u64 zced_shared_bytes; /* gauge: bytes the guest has registered */
 	__u64 chains_dropped;	/* legal guest chains not served (too many
 				 * separate buffers), returned unused */
+	__u64 drop_guest_full;	/* frames dropped past the guest's UMEM share
+				 * while it posted no RX buffers */
 };
 
 /*

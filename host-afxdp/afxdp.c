@@ -115,6 +115,28 @@ void afxdp_sock_destroy(struct afxdp_sock *s, int xskmap_fd, uint32_t slot)
 	s->um->nsockets--;
 }
 
+uint32_t afxdp_fill_target(const struct afxdp_opts *o)
+{
+	return o->ring_size < o->nframes / 2 ? o->ring_size : o->nframes / 2;
+}
+
+uint32_t afxdp_rx_share(const struct afxdp_opts *o, unsigned int nsockets)
+{
+	uint32_t share;
+
+	if (!nsockets)
+		return 0;
+	share = (o->nframes - afxdp_fill_target(o)) / (nsockets + 1);
+	return share < o->ring_size ? share : o->ring_size;
+}
+
+uint32_t afxdp_rx_avail(struct afxdp_sock *s)
+{
+	/* libxdp rereads the producer only once its cached view is empty */
+	s->rx.cached_prod = __atomic_load_n(s->rx.producer, __ATOMIC_ACQUIRE);
+	return s->rx.cached_prod - s->rx.cached_cons;
+}
+
 void afxdp_refill(struct afxdp_umem *um, uint32_t target)
 {
 	uint32_t have = um->opts.ring_size - xsk_prod_nb_free(&um->fill, um->opts.ring_size);

@@ -70,6 +70,22 @@ static inline uint8_t *afxdp_data(struct afxdp_umem *um, uint64_t addr)
 	return xsk_umem__get_data(um->area, addr);
 }
 
+/* Frames the worker keeps on the fill ring: one ring, at most half the
+ * UMEM. */
+uint32_t afxdp_fill_target(const struct afxdp_opts *o);
+/*
+ * The share of the UMEM one RX socket may hold while its guest takes
+ * nothing (frames it keeps in its AF_XDP RX ring; more are dropped):
+ * what the fill ring leaves, split evenly between the nsockets RX rings
+ * and the TX side (as one more share), at most one ring. Whatever every
+ * guest does, at least the fill target plus one share stay for the others'
+ * RX and everyone's TX. In frames; 0 for nsockets == 0.
+ */
+uint32_t afxdp_rx_share(const struct afxdp_opts *o, unsigned int nsockets);
+/* Descriptors waiting on s's RX ring past those already peeked, read
+ * afresh from the kernel's producer index. */
+uint32_t afxdp_rx_avail(struct afxdp_sock *s);
+
 /* Moves free frames to the fill ring until it holds `target` frames. */
 void afxdp_refill(struct afxdp_umem *um, uint32_t target);
 /* Returns completed TX frames (of every socket on this UMEM) to the pool. */

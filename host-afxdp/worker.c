@@ -18,6 +18,7 @@
 #define POLICY_CHECK_NS		(10 * 1000 * 1000ULL)
 #define STATS_PUSH_NS		(100 * 1000 * 1000ULL)
 #define IDLE_WAIT_NS		(10 * 1000 * 1000ULL)
+#define STALL_WAIT_NS		(1000 * 1000ULL)	/* shed a stalled ring this often */
 #define PRPR_FLOWS		64
 
 static uint64_t now_ns(void)
@@ -137,13 +138,40 @@ static void push_stats(struct bf_worker *w)
 					    &w->guests[i].q[q].st, BPF_ANY);
 }
 
+/*
+ * The guest posts no RX buffers (its packets are parked): its frames wait
+ * in its AF_XDP ring, but no more than its share of the UMEM (rx_share).
+ * The oldest beyond that are dropped, so what the guest gets later is still
+ * in order, and a stalled guest never holds the frames the others' RX and
+ * TX need. Counts as no work: the guest's kick resumes the queue.
+ */
+static unsigned int rx_shed(struct bf_worker *w, struct bf_queue *qq)
+{
+	uint32_t avail = afxdp_rx_avail(&qq->sock), idx, i, n;
+
+	if (avail <= w->rx_share)
+		return 0;
+	n = xsk_ring_cons__peek(&qq->sock.rx, avail - w->rx_share, &idx);
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&qq->sock.rx, idx + i);
+
+		qq->st.in_packets++;
+		qq->st.in_bytes += d->len;
+		qq->st.drop_guest_full++;
+		afxdp_frame_put(&w->umem, xsk_umem__extract_addr(d->addr));
+	}
+	if (n)
+		xsk_ring_cons__release(&qq->sock.rx, n);
+	return 0;
+}
+
 static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t now)
 {
 	struct afxdp_umem *um = &w->umem;
 	uint32_t idx, i, n;
 
 	if (!drain_pending(qq))
-		return 0;	/* backpressure: frames wait in the AF_XDP ring */
+		return rx_shed(w, qq);	/* backpressure, within its share */
 	n = xsk_ring_cons__peek(&qq->sock.rx, w->o.batch, &idx);
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&qq->sock.rx, idx + i);
@@ -155,6 +183,8 @@ static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t 
 			prpr_input(qq->prpr, afxdp_data(um, d->addr), d->len, now);
 		afxdp_frame_put(um, addr);
 		if (qq->pend_n) {	/* guest full: stop taking frames */
+			/* the rest stay on the ring, peeked again later */
+			xsk_ring_cons__cancel(&qq->sock.rx, n - i - 1);
 			n = i + 1;
 			break;
 		}
@@ -273,6 +303,10 @@ static int build_pollfds(struct bf_worker *w, struct bf_queue **qs, unsigned int
 	int n = 0;
 
 	for (i = 0; i < nq && n < max; i++) {
+		/* A stalled queue's ring holds frames, so it is always ready:
+		 * its guest's RX kick and STALL_WAIT_NS wake the worker. */
+		if (qs[i]->pend_n)
+			continue;
 		pfd[n].fd = qs[i]->sock.fd;
 		pfd[n].events = POLLIN;
 		pfd[n++].revents = 0;
@@ -311,8 +345,8 @@ static void *worker_main(void *arg)
 	for (i = 0; i < w->nguests; i++)
 		for (q = 0; q < w->guests[i].nqueues; q++)
 			qs[nq++] = &w->guests[i].q[q];
-	fill_target = w->o.xsk.ring_size < w->o.xsk.nframes / 2 ?
-		      w->o.xsk.ring_size : w->o.xsk.nframes / 2;
+	fill_target = afxdp_fill_target(&w->o.xsk);
+	w->rx_share = afxdp_rx_share(&w->o.xsk, nq);
 	load_policy(w, true);
 	push_stats(w);
 
@@ -342,9 +376,8 @@ static void *worker_main(void *arg)
 		w->loops++;
 		deadline = now + (work ? 0 : IDLE_WAIT_NS);
 		for (i = 0; !work && i < nq; i++) {
-			if (qs[i]->pend_n)	/* woken by the guest's RX kick */
-				continue;
-			d = prpr_next_deadline(qs[i]->prpr);
+			d = qs[i]->pend_n ? now + STALL_WAIT_NS :
+					    prpr_next_deadline(qs[i]->prpr);
 			if (d < deadline)
 				deadline = d;
 		}

@@ -37,8 +37,9 @@ struct bf_queue {
 	struct prpr *prpr;
 	struct prpr_cfg cfg;
 	struct bf_backend_stats st;
-	/* While packets wait here, no frame is taken from the AF_XDP ring:
-	 * the ring (then the NIC) buffers instead of the backend dropping. */
+	/* While packets wait here, frames wait in the AF_XDP ring (it
+	 * buffers instead of the backend dropping), up to the worker's
+	 * rx_share; older ones are dropped (drop_guest_full). */
 	struct bf_pending *pend;
 	unsigned int pend_head, pend_n, pend_cap;
 };
@@ -66,6 +67,7 @@ struct bf_worker {
 	struct bf_guest_rt *guests;
 	unsigned int nguests;
 	int xskmap_fd, policy_fd, ctl_fd, backend_fd, zced_fd;
+	uint32_t rx_share;		/* afxdp_rx_share() of its sockets */
 	uint64_t policy_gen;
 	uint64_t last_policy_check, last_stats_push;
 	volatile sig_atomic_t *stop;

@@ -42,6 +42,7 @@ static const struct field backend_fields[] = {
 	F(bf_backend_stats, violations), F(bf_backend_stats, zced_announce),
 	F(bf_backend_stats, zced_rejected), F(bf_backend_stats, zced_shared_bytes),
 	F(bf_backend_stats, chains_dropped),
+	F(bf_backend_stats, drop_guest_full),
 };
 #undef F
 #define NF(a) (sizeof(a) / sizeof(a[0]))

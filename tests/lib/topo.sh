@@ -39,6 +39,8 @@ topo_up() {
 	# checksums, and MSS-sized frames (as a real wire carries).
 	ip netns exec $TOPO_SND ethtool -K $TOPO_PEER tx off tso off gso off >/dev/null 2>&1
 	echo "guest vm1 mac $TOPO_GUEST_MAC $*" > "$BF_TMP/topo.conf"
+	# more guests (config lines) for tests that add ports via TOPO_BACKEND_ARGS
+	[ -n "${TOPO_EXTRA_CONF:-}" ] && echo "$TOPO_EXTRA_CONF" >> "$BF_TMP/topo.conf"
 	bf_attach $TOPO_WIRE --config "$BF_TMP/topo.conf" >/dev/null || return 1
 	topo_backend_start || return 1
 	ip -n $TOPO_SND neigh replace $TOPO_RCV_IP lladdr $TOPO_GUEST_MAC dev $TOPO_PEER nud permanent
