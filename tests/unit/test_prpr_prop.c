@@ -56,7 +56,7 @@ static struct tflow flows[NFLOWS];
 static uint8_t big[70000], scratch[70000], scratch2[70000];
 static struct bf_backend_stats st;
 static uint64_t rng;
-static unsigned int outputs, out_merged, out_flags0, reseg_errors;
+static unsigned int outputs, out_merged, out_flags0, reseg_errors, vh_bad;
 static unsigned int misc_sent, misc_seen, misc_bad;
 static uint8_t misc_frame[200];
 static size_t misc_len;
@@ -132,6 +132,13 @@ static void prpr_out(void *ctx, const struct virtio_net_hdr *vh,
 		reseg_errors++;
 		return;
 	}
+	/* A GSO packet as Linux GRO makes it: NEEDS_CSUM at the TCP check. */
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+	    (vh->flags != VIRTIO_NET_HDR_F_NEEDS_CSUM ||
+	     le16toh(vh->csum_start) != p.l4_off ||
+	     le16toh(vh->csum_offset) != 16 ||
+	     le16toh(vh->hdr_len) != p.payload_off))
+		vh_bad++;
 	if (tso_segment(vh, f, len, scratch2, sizeof(scratch2), res_emit,
 			&flows[fi]) < 1)
 		reseg_errors++;
@@ -337,7 +344,7 @@ static void run_round(unsigned int round, uint64_t seed, unsigned int nflows)
 
 	rng = seed;
 	memset(&st, 0, sizeof(st));
-	outputs = out_merged = out_flags0 = reseg_errors = 0;
+	outputs = out_merged = out_flags0 = reseg_errors = vh_bad = 0;
 	misc_sent = misc_seen = misc_bad = 0;
 	pb_default(&m, 0);
 	m.proto = 17;
@@ -368,6 +375,9 @@ static void run_round(unsigned int round, uint64_t seed, unsigned int nflows)
 	snprintf(n, sizeof(n), "round %u: %u segments, %u outputs, %u merged",
 		 round, fed, outputs, out_merged);
 	CHECK(n, outputs > 0 && out_merged > 0 && outputs < fed);
+	snprintf(n, sizeof(n), "round %u: merged outputs carry NEEDS_CSUM "
+		 "at the TCP checksum, hdr_len = headers", round);
+	CHECK_EQ(n, vh_bad, 0);
 	snprintf(n, sizeof(n), "round %u: every output re-segments", round);
 	CHECK_EQ(n, reseg_errors, 0);
 	snprintf(n, sizeof(n), "round %u: re-segmented == original segments",
