@@ -332,8 +332,16 @@ static void seg_init(struct prpr_seg *s, const uint8_t *frame, size_t len)
 		s->key.v6 = 1;
 		memcpy(s->key.saddr, ip + 8, 16);
 		memcpy(s->key.daddr, ip + 24, 16);
-		/* No extension headers; the IP length covers the frame. */
-		s->ip_ok = !(s->p.flags & BF_PF_IPOPTS) && s->p.l3_end == len;
+		/*
+		 * Extension headers: hop-by-hop, destination options and
+		 * routing, as ipv6_gro_receive pulls, and only where the
+		 * pseudo-header addresses are the IPv6 header's (so the
+		 * merged packet can be segmented again). The IP length
+		 * covers the frame.
+		 */
+		s->ip_ok = s->p.l3_end == len &&
+			   (!(s->p.flags & BF_PF_IPOPTS) ||
+			    bf_csum_pseudo_in_hdr(frame, &s->p));
 	} else {
 		memcpy(s->key.saddr, ip + 12, 4);
 		memcpy(s->key.daddr, ip + 16, 4);
@@ -392,8 +400,13 @@ static bool ip_mismatch(const struct prpr_flow *f, const struct prpr_seg *s,
 
 	*atomic = f->atomic;
 	if (f->v6) {
-		/* Version, traffic class and flow label; hop limit. */
-		return memcmp(hip, nip, 4) || hip[7] != nip[7];
+		/*
+		 * Version, traffic class and flow label; next header and hop
+		 * limit; the extension headers byte for byte (ipv6_gro_receive).
+		 */
+		return memcmp(hip, nip, 4) || hip[6] != nip[6] ||
+		       hip[7] != nip[7] || s->p.l4_off != f->l4_off ||
+		       memcmp(hip + 40, nip + 40, f->l4_off - f->l3_off - 40);
 	}
 	return hip[1] != nip[1] || hip[8] != nip[8] ||
 	       ((hip[6] ^ nip[6]) & PRPR_IP4_DF) || !ip4_id_ok(f, nip, atomic);
@@ -490,12 +503,17 @@ static void flow_hold(struct prpr *pr, const struct prpr_seg *s, uint64_t now)
 /*
  * Differences from Linux 6.1 GRO, all on the side of not merging or of
  * keeping order: a packet of a held flow that cannot be merged (bad
- * checksum, IPv4 options, IPv6 extension headers, Ethernet padding)
+ * checksum, IPv4 options, IPv6 AH or fragment header, Ethernet padding)
  * flushes the held packet first, where Linux would deliver it ahead of the
- * held one; a changed flow label or MAC header flushes instead of opening
- * a second GRO entry for the same 5-tuple; data segments without ACK are
- * never held; a packet that reached max_segs or the byte limit is flushed
- * at once instead of with the next segment.
+ * held one; a changed flow label, IPv6 extension header or MAC header
+ * flushes instead of opening a second GRO entry for the same 5-tuple; IPv6
+ * with a routing header with segments left or a home address option is
+ * not held (the pseudo-header would not use the IPv6 header's addresses,
+ * so the merged packet could not be segmented again); data segments
+ * without ACK are never held; a packet that reached max_segs or the byte
+ * limit is flushed at once instead of with the next segment. IPv4 with
+ * options is never merged, as in Linux (inet_gro_receive takes only
+ * header byte 0x45).
  */
 static void tcp_input(struct prpr *pr, struct prpr_seg *s,
 		      enum bf_csum_result cs, uint64_t now)
