@@ -345,6 +345,19 @@ static unsigned int compare(const struct tflow *t, int *stream_ok)
 	return bad;
 }
 
+/* The virtio headers of a round's merged packets. */
+static void check_gso_hdrs(unsigned int round)
+{
+	char n[128];
+
+	snprintf(n, sizeof(n), "round %u: %u merged IPv6 packets with "
+		 "extension headers", round, out_merged_ext);
+	CHECK(n, out_merged_ext > 0);
+	snprintf(n, sizeof(n), "round %u: merged outputs carry NEEDS_CSUM "
+		 "at the TCP checksum, hdr_len = headers", round);
+	CHECK_EQ(n, vh_bad, 0);
+}
+
 static void run_round(unsigned int round, uint64_t seed, unsigned int nflows)
 {
 	struct prpr *pr;
@@ -388,12 +401,7 @@ static void run_round(unsigned int round, uint64_t seed, unsigned int nflows)
 	snprintf(n, sizeof(n), "round %u: %u segments, %u outputs, %u merged",
 		 round, fed, outputs, out_merged);
 	CHECK(n, outputs > 0 && out_merged > 0 && outputs < fed);
-	snprintf(n, sizeof(n), "round %u: %u merged IPv6 packets with "
-		 "extension headers", round, out_merged_ext);
-	CHECK(n, out_merged_ext > 0);
-	snprintf(n, sizeof(n), "round %u: merged outputs carry NEEDS_CSUM "
-		 "at the TCP checksum, hdr_len = headers", round);
-	CHECK_EQ(n, vh_bad, 0);
+	check_gso_hdrs(round);
 	snprintf(n, sizeof(n), "round %u: every output re-segments", round);
 	CHECK_EQ(n, reseg_errors, 0);
 	snprintf(n, sizeof(n), "round %u: re-segmented == original segments",
