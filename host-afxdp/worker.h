@@ -6,6 +6,9 @@
  *
  * RX: AF_XDP rx ring -> prpr_input -> port deliver (virtio_net_hdr + frame)
  * TX: port fetch -> tso_segment -> UMEM frame -> AF_XDP tx ring
+ * A wire MTU whose frames exceed one UMEM frame binds the sockets with
+ * XDP_USE_SG: RX gathers a frame's descriptors into the queue's gbuf, TX
+ * writes a segment over several frames (loader/mtu.h has the limits).
  *     (a ZCED pool registration, zced_reg.h, goes to the port instead)
  */
 #ifndef BIFROST_WORKER_H
@@ -41,6 +44,12 @@ struct bf_queue {
 	 * the ring (then the NIC) buffers instead of the backend dropping. */
 	struct bf_pending *pend;
 	unsigned int pend_head, pend_n, pend_cap;
+	/* A multi-buffer frame being gathered (XDP_USE_SG only): its parts
+	 * so far, and whether it is already known to be dropped. */
+	uint8_t *gbuf;			/* BF_MAX_WIRE_FRAME bytes, or NULL */
+	uint64_t glen;
+	uint32_t gparts;
+	bool gbad;
 };
 
 struct bf_guest_rt {
@@ -70,6 +79,7 @@ struct bf_worker {
 	uint64_t last_policy_check, last_stats_push;
 	volatile sig_atomic_t *stop;
 	uint8_t *txbuf, *scratch;
+	int wire_mtu;			/* of ifname, at start */
 	uint64_t cpu_ns;		/* worker thread CPU time at exit */
 	uint64_t loops;
 	pthread_t thread;
