@@ -139,37 +139,28 @@ static void push_stats(struct bf_worker *w)
 					    &w->guests[i].q[q].st, BPF_ANY);
 }
 
-/*
- * One part of a multi-buffer frame (af_xdp.rst "Multi-Buffer Support":
- * XDP_PKT_CONTD on every descriptor but the frame's last). Parts are
- * copied into qq->gbuf; a frame over BF_MAX_WIRE_FRAME bytes or
- * MULTI_MAX_PARTS parts, or one arriving without SG, is dropped whole and
- * counted once, at its last part.
- */
+/* One part of a multi-buffer frame (gather.h): a whole frame goes to
+ * PRPR; one over BF_MAX_WIRE_FRAME bytes or MULTI_MAX_PARTS parts, or one
+ * arriving without SG, is dropped and counted once. */
 static void rx_gather(struct bf_queue *qq, const uint8_t *part, uint32_t len,
 		      bool more, uint64_t now)
 {
-	if (!qq->gbuf || qq->gparts >= MULTI_MAX_PARTS ||
-	    len > BF_MAX_WIRE_FRAME - qq->glen)
-		qq->gbad = true;
-	if (!qq->gbad) {
-		memcpy(qq->gbuf + qq->glen, part, len);
-		qq->glen += len;
-	}
-	qq->gparts++;
-	if (more)
+	size_t flen;
+
+	switch (bf_gather_part(&qq->gather, part, len, more, &flen)) {
+	case BF_GATHER_MORE:
 		return;
-	qq->st.in_packets++;
-	if (qq->gbad) {
+	case BF_GATHER_DROP:
+		qq->st.in_packets++;
 		qq->st.drop_rx_oversize++;
-	} else {
-		qq->st.in_bytes += qq->glen;
+		return;
+	case BF_GATHER_DONE:
+		qq->st.in_packets++;
+		qq->st.in_bytes += flen;
 		qq->st.rx_multibuf++;
-		prpr_input(qq->prpr, qq->gbuf, qq->glen, now);
+		prpr_input(qq->prpr, qq->gather.buf, flen, now);
+		return;
 	}
-	qq->glen = 0;
-	qq->gparts = 0;
-	qq->gbad = false;
 }
 
 /* One RX descriptor: a whole frame goes to PRPR straight from the UMEM,
@@ -180,7 +171,7 @@ static void rx_desc(struct bf_worker *w, struct bf_queue *qq,
 	struct afxdp_umem *um = &w->umem;
 	bool more = d->options & XDP_PKT_CONTD;
 
-	if (!more && !qq->gparts) {
+	if (!more && !qq->gather.parts) {
 		qq->st.in_packets++;
 		qq->st.in_bytes += d->len;
 		if (d->len <= um->opts.frame_size)
@@ -636,7 +627,9 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 			if (!qq->prpr || !qq->pend)
 				return -ENOMEM;
 			qq->pend_cap = PEND_SLOTS;
-			if (w->o.xsk.sg && !(qq->gbuf = malloc(BF_MAX_WIRE_FRAME)))
+			qq->gather.cap = BF_MAX_WIRE_FRAME;
+			qq->gather.max_parts = MULTI_MAX_PARTS;
+			if (w->o.xsk.sg && !(qq->gather.buf = malloc(BF_MAX_WIRE_FRAME)))
 				return -ENOMEM;
 			for (unsigned int k = 0; k < PEND_SLOTS; k++)
 				if (!(qq->pend[k].buf = malloc(PEND_BUF)))
@@ -673,8 +666,8 @@ void bf_worker_destroy(struct bf_worker *w)
 				free(qq->pend[k].buf);
 			free(qq->pend);
 			qq->pend = NULL;
-			free(qq->gbuf);
-			qq->gbuf = NULL;
+			free(qq->gather.buf);
+			qq->gather.buf = NULL;
 		}
 	}
 	free(w->txbuf);

@@ -7,7 +7,7 @@
  * RX: AF_XDP rx ring -> prpr_input -> port deliver (virtio_net_hdr + frame)
  * TX: port fetch -> tso_segment -> UMEM frame -> AF_XDP tx ring
  * A wire MTU whose frames exceed one UMEM frame binds the sockets with
- * XDP_USE_SG: RX gathers a frame's descriptors into the queue's gbuf, TX
+ * XDP_USE_SG: RX gathers a frame's descriptors (gather.h) into one buffer, TX
  * writes a segment over several frames (loader/mtu.h has the limits).
  *     (a ZCED pool registration, zced_reg.h, goes to the port instead)
  */
@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "afxdp.h"
 #include "bifrost_abi.h"
+#include "gather.h"
 #include "port.h"
 #include "prpr.h"
 
@@ -44,12 +45,8 @@ struct bf_queue {
 	 * the ring (then the NIC) buffers instead of the backend dropping. */
 	struct bf_pending *pend;
 	unsigned int pend_head, pend_n, pend_cap;
-	/* A multi-buffer frame being gathered (XDP_USE_SG only): its parts
-	 * so far, and whether it is already known to be dropped. */
-	uint8_t *gbuf;			/* BF_MAX_WIRE_FRAME bytes, or NULL */
-	uint64_t glen;
-	uint32_t gparts;
-	bool gbad;
+	/* A multi-buffer frame being gathered (buffer only with XDP_USE_SG). */
+	struct bf_gather gather;
 };
 
 struct bf_guest_rt {
