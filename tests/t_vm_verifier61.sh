@@ -27,6 +27,7 @@ EOS
 out=$(tests/vm/launch.sh --mode vm --net none --script $BF_TMP/run.sh \
 	--add $BUILD/bifrostctl-static --timeout 180 2>&1)
 echo "$out" | grep -q "kernel 6.1" || true
+echo "INFO: at MTU 9000: $(echo "$out" | grep '^sg9000 ' | head -1 | cut -c8-)"
 check_eq "MTU 9000 on 6.1: attach refused (no XDP for this MTU)" \
 	"$(echo "$out" | sed -n 's/^sg9000 rc //p')" 5
 check_eq "MTU 9000 on 6.1: the refusal is one line" "$(echo "$out" | grep -c '^sg9000 ')" 2
