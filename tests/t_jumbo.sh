@@ -12,6 +12,7 @@ set -u
 bf_init jumbo
 
 BYTES=$((32 << 20))
+lacks() { ! grep -qi "$1" <<< "$2"; }	# lacks PATTERN TEXT
 LIMIT=9216
 x='.guests[0].backend'
 
@@ -26,14 +27,24 @@ check_eq "attach at MTU 65000 is refused" "$((rc != 0))" 1
 check_eq "the refusal is one line" "$(echo "$out" | wc -l)" 1
 check_cmd "the refusal names the MTU and the limit" \
 	grep -q "MTU 65000.*$LIMIT" <<< "$out"
-check_cmd "the refusal is not the kernel's ERANGE" \
-	bash -c "! grep -qi 'out of range' <<< '$out'"
+check_cmd "the refusal is not the kernel's ERANGE" lacks "out of range" "$out"
 check_cmd "a refused attach leaves nothing attached" \
 	bash -c "! $BFCTL status bfjx0 >/dev/null 2>&1"
 
-# --- MTU 9000 end to end
+# --- a link whose peer has the larger MTU: veth refuses a program without
+# frags support (ERANGE); attach says what to do instead
+ip link set bfjx0 mtu 1500
+ip link set bfjx1 mtu 9000
+out=$($BFCTL attach bfjx0 2>&1); rc=$?
+echo "INFO: attach with the peer at MTU 9000: rc $rc: $out"
+check_eq "peer MTU above the link's: refused in one line" "$((rc != 0)) $(echo "$out" | wc -l)" "1 1"
+check_cmd "peer MTU above the link's: the line says to equalize MTUs" \
+	grep -q "same MTU" <<< "$out"
+check_cmd "peer MTU above the link's: not the kernel's ERANGE" lacks "out of range" "$out"
+
+# --- MTU 9000 end to end (two guest queues: sockets sharing one UMEM)
 TOPO_MTU=9000
-topo_up bfj 79 prpr on flush-us 50 > "$BF_TMP/topo.out" 2>&1 || {
+topo_up bfj 79 queues 2 prpr on flush-us 50 > "$BF_TMP/topo.out" 2>&1 || {
 	fail "attach and backend at MTU 9000" "$(cat "$BF_TMP/topo.out")"; exit 1; }
 pass "attach and backend at MTU 9000"
 
