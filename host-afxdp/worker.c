@@ -245,12 +245,12 @@ static int tx_emit_multi(struct tx_ctx *c, const uint8_t *frame, size_t len)
 	uint32_t fs = um->opts.frame_size, n, i, plen[MULTI_MAX_PARTS];
 	uint64_t addr[MULTI_MAX_PARTS];
 
-	if (len > BF_MAX_WIRE_FRAME ||
+	n = (len + fs - 1) / fs;
+	if (len > BF_MAX_WIRE_FRAME || n > MULTI_MAX_PARTS ||
 	    len > (size_t)c->w->wire_mtu + BF_L2_MAX_HDR) {
 		c->qq->st.drop_bad_tx++;
 		return -EMSGSIZE;
 	}
-	n = (len + fs - 1) / fs;
 	for (i = 0; i < n; i++) {
 		if (!tx_frame_get(c, &addr[i]))
 			goto no_frame;
