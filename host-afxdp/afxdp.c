@@ -80,7 +80,7 @@ int afxdp_sock_create(struct afxdp_sock *s, struct afxdp_umem *um,
 		.tx_size = um->opts.ring_size,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = (um->opts.zerocopy ? XDP_ZEROCOPY : XDP_COPY) |
-			      XDP_USE_NEED_WAKEUP,
+			      XDP_USE_NEED_WAKEUP | (um->opts.sg ? XDP_USE_SG : 0),
 	};
 	int err;
 
@@ -184,6 +184,24 @@ bool afxdp_tx(struct afxdp_sock *s, uint64_t addr, uint32_t len)
 	d->len = len;
 	d->options = 0;
 	xsk_ring_prod__submit(&s->tx, 1);
+	return true;
+}
+
+bool afxdp_tx_multi(struct afxdp_sock *s, const uint64_t *addr,
+		    const uint32_t *len, uint32_t n)
+{
+	struct xdp_desc *d;
+	uint32_t idx, i;
+
+	if (!n || xsk_ring_prod__reserve(&s->tx, n, &idx) != n)
+		return false;
+	for (i = 0; i < n; i++) {
+		d = xsk_ring_prod__tx_desc(&s->tx, idx + i);
+		d->addr = addr[i];
+		d->len = len[i];
+		d->options = i + 1 < n ? XDP_PKT_CONTD : 0;
+	}
+	xsk_ring_prod__submit(&s->tx, n);
 	return true;
 }
 

@@ -6,6 +6,9 @@
  *
  * RX: AF_XDP rx ring -> prpr_input -> port deliver (virtio_net_hdr + frame)
  * TX: port fetch -> tso_segment -> UMEM frame -> AF_XDP tx ring
+ * A wire MTU whose frames exceed one UMEM frame binds the sockets with
+ * XDP_USE_SG: RX gathers a frame's descriptors (gather.h) into one buffer, TX
+ * writes a segment over several frames (loader/mtu.h has the limits).
  *     (a ZCED pool registration, zced_reg.h, goes to the port instead)
  */
 #ifndef BIFROST_WORKER_H
@@ -16,6 +19,7 @@
 #include <stdint.h>
 #include "afxdp.h"
 #include "bifrost_abi.h"
+#include "gather.h"
 #include "port.h"
 #include "prpr.h"
 
@@ -42,6 +46,8 @@ struct bf_queue {
 	 * rx_share; older ones are dropped (drop_guest_full). */
 	struct bf_pending *pend;
 	unsigned int pend_head, pend_n, pend_cap;
+	/* A multi-buffer frame being gathered (buffer only with XDP_USE_SG). */
+	struct bf_gather gather;
 };
 
 struct bf_guest_rt {
@@ -72,6 +78,7 @@ struct bf_worker {
 	uint64_t last_policy_check, last_stats_push;
 	volatile sig_atomic_t *stop;
 	uint8_t *txbuf, *scratch;
+	int wire_mtu;			/* of ifname, at start */
 	uint64_t cpu_ns;		/* worker thread CPU time at exit */
 	uint64_t loops;
 	pthread_t thread;

@@ -6,6 +6,7 @@
 # Static neighbour entries: guests answer no broadcast ARP through XDP.
 # With TOPO_IMPAIR="LOSS_PPM DUP_PPM REORDER_PPM" the wire runs through
 # ns ${P}-w, where bf_impair bridges ${P}1w and ${P}0w (no netem here).
+# With TOPO_MTU=N the wire veth pair and the guest tap get MTU N.
 
 TOPO_GUEST_MAC=52:54:00:bf:77:01
 
@@ -31,6 +32,10 @@ topo_up() {
 		wait_for grep -q ready "$BF_TMP/impair.log" || return 1
 	else
 		bf_veth $TOPO_WIRE $TOPO_PEER $TOPO_SND
+	fi
+	if [ -n "${TOPO_MTU:-}" ]; then
+		ip link set $TOPO_WIRE mtu $TOPO_MTU
+		ip -n $TOPO_SND link set $TOPO_PEER mtu $TOPO_MTU
 	fi
 	ip link set $TOPO_WIRE up
 	ip -n $TOPO_SND addr add $TOPO_SND_IP/24 dev $TOPO_PEER
@@ -61,6 +66,7 @@ topo_backend_start() {
 		echo "backend failed: $(cat "$BF_TMP/backend.log")"; return 1; }
 	ip link set $TOPO_TAP netns $TOPO_RCV
 	ip netns exec $TOPO_RCV sysctl -qw net.ipv6.conf.$TOPO_TAP.disable_ipv6=1 2>/dev/null
+	[ -n "${TOPO_MTU:-}" ] && ip -n $TOPO_RCV link set $TOPO_TAP mtu $TOPO_MTU
 	ip -n $TOPO_RCV addr add $TOPO_RCV_IP/24 dev $TOPO_TAP
 	ip -n $TOPO_RCV link set $TOPO_TAP up
 }
