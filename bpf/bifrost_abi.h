@@ -145,6 +145,14 @@ struct bf_backend_stats {
 	__u64 zced_announce;	/* registrations accepted */
 	__u64 zced_rejected;	/* registrations refused (nothing changed) */
 	__u64 zced_shared_bytes; /* gauge: bytes the guest has registered */
+	__u64 chains_dropped;	/* legal guest chains not served (too many
+				 * separate buffers), returned unused */
+	__u64 drop_guest_full;	/* frames dropped past the guest's UMEM share
+				 * while it posted no RX buffers */
+	/* Jumbo wire frames (XDP_USE_SG, loader/mtu.h). */
+	__u64 rx_multibuf;	/* frames gathered from several UMEM frames */
+	__u64 tx_multibuf;	/* frames sent as several descriptors */
+	__u64 drop_rx_oversize;	/* multi-buffer frames over the bound, dropped */
 };
 
 /*

@@ -54,6 +54,7 @@ struct bf_parsed {
 	__u16 l3_end;		/* end of the IP datagram (excludes padding) */
 	__u8 l4_proto;
 	__u8 tcp_flags;
+	__u32 frame_len;	/* whole frame; > end - start with XDP frags */
 };
 
 static __always_inline __u32 bf_rotl32(__u32 x, int r)
@@ -182,7 +183,7 @@ static __always_inline int bf_parse_ipv4(const __u8 *data, const __u8 *data_end,
 	ihl = (iph[0] & 0x0f) * 4;
 	tot = ((__u32)iph[2] << 8) | iph[3];
 	if (ihl < 20 || tot < ihl || iph + ihl > data_end ||
-	    off + tot > (__u32)(data_end - data))
+	    off + tot > p->frame_len)
 		return BF_PARSE_MALFORMED;
 	p->flags |= BF_PF_IPV4;
 	p->l3_end = off + tot;
@@ -231,7 +232,7 @@ static __always_inline int bf_parse_ipv6(const __u8 *data, const __u8 *data_end,
 		return BF_PARSE_MALFORMED;
 	plen = ((__u32)ip6[4] << 8) | ip6[5];
 	end = off + 40 + plen;
-	if (plen == 0 || end > (__u32)(data_end - data))	/* no jumbograms */
+	if (plen == 0 || end > p->frame_len)	/* no jumbograms */
 		return BF_PARSE_MALFORMED;
 	p->flags |= BF_PF_IPV6;
 	p->l3_end = end;
@@ -279,18 +280,23 @@ static __always_inline int bf_parse_ipv6(const __u8 *data, const __u8 *data_end,
 }
 
 /*
- * Classify one Ethernet frame. Returns BF_PARSE_OK (also for non-IP frames,
- * which get flags 0 and hash 0) or BF_PARSE_MALFORMED.
+ * Classify one Ethernet frame of frame_len bytes whose first end - start
+ * bytes are readable at start (an XDP program with frags support sees
+ * only the linear part through data/data_end; every header must lie
+ * there, and IP lengths are checked against the whole frame). Returns
+ * BF_PARSE_OK (also for non-IP frames, which get flags 0 and hash 0) or
+ * BF_PARSE_MALFORMED.
  */
-static __always_inline int bf_parse_frame(const void *start, const void *end,
-					  struct bf_parsed *p)
+static __always_inline int bf_parse_frame_len(const void *start, const void *end,
+					      __u32 frame_len, struct bf_parsed *p)
 {
 	const __u8 *data = start, *data_end = end;
-	__u32 off = 14;
+	__u32 off = 14, linear = (__u32)(data_end - data);
 	__u16 proto;
 	int ret;
 
 	__builtin_memset(p, 0, sizeof(*p));
+	p->frame_len = frame_len > linear ? frame_len : linear;
 	if (data + 14 > data_end)
 		return BF_PARSE_MALFORMED;
 	proto = ((__u16)data[12] << 8) | data[13];
@@ -313,6 +319,13 @@ static __always_inline int bf_parse_frame(const void *start, const void *end,
 		return ret;
 	bf_classify_tcp(p);
 	return BF_PARSE_OK;
+}
+
+/* Classify one contiguous Ethernet frame [start, end) (see above). */
+static __always_inline int bf_parse_frame(const void *start, const void *end,
+					  struct bf_parsed *p)
+{
+	return bf_parse_frame_len(start, end, 0, p);
 }
 
 #endif /* BIFROST_PARSE_H */

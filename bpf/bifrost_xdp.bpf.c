@@ -4,6 +4,10 @@
  * guest to that guest's AF_XDP socket with Bifrost metadata in front, pass
  * everything else to the host stack. All maps are pinned by name under
  * /sys/fs/bpf/bifrost/<ifname>/ (bifrostctl sets the pin root).
+ *
+ * Frags-safe: bifrostctl loads it with BPF_F_XDP_HAS_FRAGS when the wire
+ * MTU needs multi-buffer frames (loader/mtu.h). Headers are read from the
+ * linear part only (data..data_end); lengths count the whole frame.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -96,7 +100,7 @@ int bifrost_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 len = data_end - data;
+	__u64 len = bpf_xdp_get_buff_len(ctx);	/* linear part + frags */
 	struct bf_global_stats *st;
 	struct bf_guest_stats *gs;
 	struct bf_mac_key key = {};
@@ -128,7 +132,7 @@ int bifrost_xdp(struct xdp_md *ctx)
 	gs->rx_packets++;
 	gs->rx_bytes += len;
 
-	if (bf_parse_frame(data, data_end, &p) < 0)
+	if (bf_parse_frame_len(data, data_end, len, &p) < 0)
 		return guest_drop(gs, 1);
 
 	q = g->nqueues ? p.hash % g->nqueues : 0;

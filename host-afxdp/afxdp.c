@@ -80,7 +80,7 @@ int afxdp_sock_create(struct afxdp_sock *s, struct afxdp_umem *um,
 		.tx_size = um->opts.ring_size,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = (um->opts.zerocopy ? XDP_ZEROCOPY : XDP_COPY) |
-			      XDP_USE_NEED_WAKEUP,
+			      XDP_USE_NEED_WAKEUP | (um->opts.sg ? XDP_USE_SG : 0),
 	};
 	int err;
 
@@ -113,6 +113,28 @@ void afxdp_sock_destroy(struct afxdp_sock *s, int xskmap_fd, uint32_t slot)
 	xsk_socket__delete(s->xsk);
 	s->xsk = NULL;
 	s->um->nsockets--;
+}
+
+uint32_t afxdp_fill_target(const struct afxdp_opts *o)
+{
+	return o->ring_size < o->nframes / 2 ? o->ring_size : o->nframes / 2;
+}
+
+uint32_t afxdp_rx_share(const struct afxdp_opts *o, unsigned int nsockets)
+{
+	uint32_t share;
+
+	if (!nsockets)
+		return 0;
+	share = (o->nframes - afxdp_fill_target(o)) / (nsockets + 1);
+	return share < o->ring_size ? share : o->ring_size;
+}
+
+uint32_t afxdp_rx_avail(struct afxdp_sock *s)
+{
+	/* libxdp rereads the producer only once its cached view is empty */
+	s->rx.cached_prod = __atomic_load_n(s->rx.producer, __ATOMIC_ACQUIRE);
+	return s->rx.cached_prod - s->rx.cached_cons;
 }
 
 void afxdp_refill(struct afxdp_umem *um, uint32_t target)
@@ -162,6 +184,24 @@ bool afxdp_tx(struct afxdp_sock *s, uint64_t addr, uint32_t len)
 	d->len = len;
 	d->options = 0;
 	xsk_ring_prod__submit(&s->tx, 1);
+	return true;
+}
+
+bool afxdp_tx_multi(struct afxdp_sock *s, const uint64_t *addr,
+		    const uint32_t *len, uint32_t n)
+{
+	struct xdp_desc *d;
+	uint32_t idx, i;
+
+	if (!n || xsk_ring_prod__reserve(&s->tx, n, &idx) != n)
+		return false;
+	for (i = 0; i < n; i++) {
+		d = xsk_ring_prod__tx_desc(&s->tx, idx + i);
+		d->addr = addr[i];
+		d->len = len[i];
+		d->options = i + 1 < n ? XDP_PKT_CONTD : 0;
+	}
+	xsk_ring_prod__submit(&s->tx, n);
 	return true;
 }
 

@@ -156,6 +156,94 @@ uint32_t bf_csum_pseudo_frame(const uint8_t *frame, const struct bf_parsed *p,
 	return bf_csum_pseudo_ipv4(ip + 12, ip + 16, p->l4_proto, l4len);
 }
 
+#define CSUM_IP4_OPT_EOL		0
+#define CSUM_IP4_OPT_NOP		1
+#define CSUM_IP4_OPT_LSRR		0x83
+#define CSUM_IP4_OPT_SSRR		0x89
+#define CSUM_IP6_OPT_PAD1		0
+#define CSUM_IP6_OPT_HAO		0xc9
+#define CSUM_IP6_HOPOPTS		0
+#define CSUM_IP6_ROUTING		43
+#define CSUM_IP6_DSTOPTS		60
+
+/* IPv4 options in [o, end): well formed and no source route. */
+static bool ip4_opts_plain(const uint8_t *o, const uint8_t *end)
+{
+	while (o < end && *o != CSUM_IP4_OPT_EOL) {
+		if (*o == CSUM_IP4_OPT_NOP) {
+			o++;
+			continue;
+		}
+		if (end - o < 2 || o[1] < 2 || o[1] > end - o)
+			return false;
+		if (*o == CSUM_IP4_OPT_LSRR || *o == CSUM_IP4_OPT_SSRR)
+			return false;
+		o += o[1];
+	}
+	return true;
+}
+
+/* IPv6 options in [o, end): well formed and no home address option. */
+static bool ip6_opts_plain(const uint8_t *o, const uint8_t *end)
+{
+	while (o < end) {
+		if (*o == CSUM_IP6_OPT_PAD1) {
+			o++;
+			continue;
+		}
+		if (end - o < 2 || o[1] > end - o - 2)
+			return false;
+		if (*o == CSUM_IP6_OPT_HAO)
+			return false;
+		o += 2 + o[1];
+	}
+	return true;
+}
+
+/* IPv6 extension headers in [eh, end), the first of type nh. */
+static bool ip6_exthdrs_plain(const uint8_t *eh, const uint8_t *end,
+			      uint8_t nh)
+{
+	while (eh < end) {
+		size_t elen;
+
+		if (end - eh < 8)
+			return false;
+		elen = ((size_t)eh[1] + 1) * 8;
+		if (elen > (size_t)(end - eh))
+			return false;
+		if (nh == CSUM_IP6_ROUTING) {
+			if (eh[3] != 0)
+				return false;
+		} else if (nh == CSUM_IP6_HOPOPTS || nh == CSUM_IP6_DSTOPTS) {
+			if (!ip6_opts_plain(eh + 2, eh + elen))
+				return false;
+		} else {
+			return false;
+		}
+		nh = eh[0];
+		eh += elen;
+	}
+	return true;
+}
+
+bool bf_csum_pseudo_in_hdr(const uint8_t *frame, const struct bf_parsed *p)
+{
+	const uint8_t *ip = frame + p->l3_off;
+	const uint8_t *end = frame + p->l4_off;
+
+	if (!(p->flags & BF_PF_L4) || p->l4_off <= p->l3_off)
+		return false;
+	if (p->flags & BF_PF_IPV6) {
+		if (p->l4_off < p->l3_off + 40)
+			return false;
+		return ip6_exthdrs_plain(ip + 40, end, ip[6]);
+	}
+	if (!(p->flags & BF_PF_IPV4) || p->l4_off < p->l3_off + 20)
+		return false;
+	return ip4_opts_plain(ip + 20, end);
+}
+
 enum bf_csum_result bf_csum_l4_verify(const uint8_t *frame,
 				      const struct bf_parsed *p,
 				      uint32_t *paysum)

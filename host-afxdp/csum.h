@@ -43,6 +43,18 @@ uint32_t bf_csum_pseudo_ipv6(const uint8_t saddr[16], const uint8_t daddr[16],
 uint32_t bf_csum_pseudo_frame(const uint8_t *frame, const struct bf_parsed *p,
 			      uint32_t l4len);
 
+/*
+ * True if the TCP/UDP pseudo-header of a frame parsed by bf_parse_frame()
+ * takes its addresses from the IP header (RFC 9293 3.1, RFC 8200 8.1):
+ * IPv4 options without a source route (LSRR/SSRR carry the final
+ * destination, RFC 791), IPv6 extension headers only hop-by-hop,
+ * destination options without a home address option (RFC 6275 6.3) and
+ * routing headers with no segments left. Walks the options and headers
+ * between the IP header and p->l4_off, bounded by them; malformed options
+ * or any other header give false.
+ */
+bool bf_csum_pseudo_in_hdr(const uint8_t *frame, const struct bf_parsed *p);
+
 enum bf_csum_result {
 	BF_CSUM_NONE,		/* nothing to verify (not TCP/UDP, UDP csum 0) */
 	BF_CSUM_OK,

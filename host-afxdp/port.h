@@ -22,7 +22,10 @@ struct bf_port;
 
 struct bf_port_ops {
 	/* Hands one packet to the guest on queue q. 0, or -EAGAIN when the
-	 * guest has no room (the caller counts a drop), or another -errno. */
+	 * guest has no room (the caller parks the packet and offers it again
+	 * later, or counts a drop), or another -errno. A port that cuts a
+	 * packet into frames and runs out of room part way delivers only the
+	 * frames the guest has not got yet when offered that packet again. */
 	int (*deliver)(struct bf_port *p, unsigned int q,
 		       const struct virtio_net_hdr *vh,
 		       const uint8_t *frame, size_t len);
@@ -54,6 +57,7 @@ struct bf_port {
 	char name[32];
 	char guest[32];		/* the guest's name, for log lines */
 	uint64_t *violations;	/* CVM shared-range violations, or NULL */
+	uint64_t *chains_dropped;	/* legal chains not served, or NULL */
 	const struct zced_stats *zced;	/* pool registrations, or NULL */
 	/* What the guest has shared, tied to its memory: the worker keeps it
 	 * in the bf_zced_shared map across backend restarts and hands it back
@@ -64,6 +68,10 @@ struct bf_port {
 
 /* fetch() result for a packet refused by CVM checks (already counted). */
 #define BF_PORT_VIOLATION	(-EACCES)
+/* fetch() result for a chain that holds a virtio-net header but no frame:
+ * returned to the guest unused; the caller counts a bad TX packet and goes
+ * on with the next one (0 would read as "nothing to send"). */
+#define BF_PORT_NO_FRAME	(-ENODATA)
 
 struct vq_shared;
 
@@ -77,5 +85,11 @@ struct bf_port *bf_tap_port_open(const char *ifname, unsigned int nqueues,
 struct adversary;
 struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
 				   const struct adversary *adversary, char *err, size_t errlen);
+
+/* The vhost-user device behind a port from bf_vhost_port_open(), for unit
+ * tests and fuzzers that play the front-end in-process (they fill in the
+ * memory table and rings instead of a socket peer). */
+struct vhost_dev;
+struct vhost_dev *bf_vhost_port_dev(struct bf_port *p);
 
 #endif /* BIFROST_PORT_H */

@@ -6,7 +6,8 @@
  * appends the payload of every segment merged into it. The merge decision
  * follows Linux 6.1 (inet_gro_receive, ipv6_gro_receive, tcp_gro_receive);
  * the differences are listed at prpr_input(). The packet is finished
- * (lengths, IPv4 header checksum, full TCP checksum) when it is flushed.
+ * (lengths, IPv4 header checksum, TCP pseudo-header sum for NEEDS_CSUM)
+ * when it is flushed.
  *
  * Flows live in a fixed table: a hash index (bucket chains) to find them,
  * an age list (hold start order) for timeouts, eviction and flush_all, and
@@ -24,6 +25,7 @@
 #define PRPR_NIL		(-1)
 #define PRPR_IP4_DF		0x40	/* in byte 6 of the IPv4 header */
 #define PRPR_IP4_FRAGBITS	0xbfff	/* reserved, MF, offset */
+#define PRPR_TCP_CSUM_OFF	16	/* checksum field in the TCP header */
 
 struct prpr_key {
 	uint8_t tag[4];		/* 802.1Q/802.1ad tag, zero if untagged */
@@ -44,7 +46,6 @@ struct prpr_flow {
 	uint8_t *buf;		/* first frame + merged payloads */
 	uint32_t len;		/* bytes used in buf */
 	uint32_t next_seq;	/* sequence number expected next */
-	uint32_t paysum;	/* one's complement sum of the TCP payload */
 	uint16_t l3_off;
 	uint16_t l4_off;
 	uint16_t hdr_len;	/* Ethernet + IP + TCP headers */
@@ -62,7 +63,6 @@ struct prpr_seg {
 	struct bf_parsed p;
 	struct prpr_key key;
 	uint32_t seq;
-	uint32_t paysum;
 	uint16_t thlen;
 	uint8_t tflags;
 	bool ip_ok;		/* IP header allows holding and merging */
@@ -244,17 +244,26 @@ static void pass(struct prpr *pr, const uint8_t *frame, size_t len,
 	pr->emit(pr->ctx, &vh, frame, len);
 }
 
-/* Write lengths and checksums of a merged packet; fill its virtio header. */
+/*
+ * Write the lengths and IPv4 header checksum of a merged packet and fill
+ * its virtio header the way Linux hands a guest a GRO packet
+ * (tcp_gro_complete, then virtio_net_hdr_from_skb): CHECKSUM_PARTIAL,
+ * i.e. NEEDS_CSUM with csum_start at the TCP header, csum_offset 16 and
+ * the folded, not inverted, pseudo-header sum in the TCP checksum field.
+ * virtio 1.x requires NEEDS_CSUM on every GSO packet a device hands the
+ * driver, and Linux 6.6.44-45 drop GSO packets without it. hdr_len is the
+ * length of all headers (Ethernet to TCP), the value virtio asks for under
+ * VIRTIO_NET_F_GUEST_HDRLEN.
+ */
 static void flow_finish(struct prpr_flow *f, struct virtio_net_hdr *vh)
 {
 	uint8_t *ip = f->buf + f->l3_off;
 	uint8_t *th = f->buf + f->l4_off;
 	uint32_t l4len = f->len - f->l4_off;
-	uint32_t thlen = f->hdr_len - f->l4_off;
 	uint32_t sum;
 
 	if (f->v6) {
-		put_be16(ip + 4, (uint16_t)l4len);
+		put_be16(ip + 4, (uint16_t)(f->len - f->l3_off - 40));
 		sum = bf_csum_pseudo_ipv6(ip + 8, ip + 24, IPPROTO_TCP, l4len);
 		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
 	} else {
@@ -266,14 +275,19 @@ static void flow_finish(struct prpr_flow *f, struct virtio_net_hdr *vh)
 	/* Linux (tcp_gro_complete): CWR on the merged header means ECN. */
 	if (th[13] & BF_TCP_CWR)
 		vh->gso_type |= VIRTIO_NET_HDR_GSO_ECN;
-	put_be16(th + 16, 0);
-	sum = bf_csum_partial(th, thlen, sum);
-	sum = bf_csum_add(sum, f->paysum);
-	put_be16(th + 16, bf_csum_fold(sum));
+	put_be16(th + PRPR_TCP_CSUM_OFF, (uint16_t)~bf_csum_fold(sum));
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = htole16(f->l4_off);
+	vh->csum_offset = htole16(PRPR_TCP_CSUM_OFF);
 	vh->hdr_len = htole16(f->hdr_len);
 	vh->gso_size = htole16(f->mss);
 }
 
+/*
+ * Hand out a held packet: a single segment as received (checksum verified:
+ * DATA_VALID, as Linux leaves a GRO packet of one segment
+ * CHECKSUM_UNNECESSARY), a merged one as a GSO packet.
+ */
 static void flow_flush(struct prpr *pr, struct prpr_flow *f,
 		       enum prpr_flush_reason why)
 {
@@ -318,8 +332,16 @@ static void seg_init(struct prpr_seg *s, const uint8_t *frame, size_t len)
 		s->key.v6 = 1;
 		memcpy(s->key.saddr, ip + 8, 16);
 		memcpy(s->key.daddr, ip + 24, 16);
-		/* No extension headers; the IP length covers the frame. */
-		s->ip_ok = !(s->p.flags & BF_PF_IPOPTS) && s->p.l3_end == len;
+		/*
+		 * Extension headers: hop-by-hop, destination options and
+		 * routing, as ipv6_gro_receive pulls, and only where the
+		 * pseudo-header addresses are the IPv6 header's (so the
+		 * merged packet can be segmented again). The IP length
+		 * covers the frame.
+		 */
+		s->ip_ok = s->p.l3_end == len &&
+			   (!(s->p.flags & BF_PF_IPOPTS) ||
+			    bf_csum_pseudo_in_hdr(frame, &s->p));
 	} else {
 		memcpy(s->key.saddr, ip + 12, 4);
 		memcpy(s->key.daddr, ip + 16, 4);
@@ -378,8 +400,13 @@ static bool ip_mismatch(const struct prpr_flow *f, const struct prpr_seg *s,
 
 	*atomic = f->atomic;
 	if (f->v6) {
-		/* Version, traffic class and flow label; hop limit. */
-		return memcmp(hip, nip, 4) || hip[7] != nip[7];
+		/*
+		 * Version, traffic class and flow label; next header and hop
+		 * limit; the extension headers byte for byte (ipv6_gro_receive).
+		 */
+		return memcmp(hip, nip, 4) || hip[6] != nip[6] ||
+		       hip[7] != nip[7] || s->p.l4_off != f->l4_off ||
+		       memcmp(hip + 40, nip + 40, f->l4_off - f->l3_off - 40);
 	}
 	return hip[1] != nip[1] || hip[8] != nip[8] ||
 	       ((hip[6] ^ nip[6]) & PRPR_IP4_DF) || !ip4_id_ok(f, nip, atomic);
@@ -424,8 +451,6 @@ static void flow_append(struct prpr *pr, struct prpr_flow *f,
 	uint32_t plen = s->p.payload_len;
 
 	memcpy(f->buf + f->len, s->frame + s->p.payload_off, plen);
-	f->paysum = bf_csum_block_add(f->paysum, s->paysum,
-				      f->len - f->hdr_len);
 	f->len += plen;
 	f->next_seq += plen;
 	f->segs++;
@@ -464,7 +489,6 @@ static void flow_hold(struct prpr *pr, const struct prpr_seg *s, uint64_t now)
 	f->start_ns = now;
 	f->len = s->len;
 	f->next_seq = s->seq + s->p.payload_len;
-	f->paysum = s->paysum;
 	f->l3_off = s->p.l3_off;
 	f->l4_off = s->p.l4_off;
 	f->hdr_len = s->p.payload_off;
@@ -479,12 +503,17 @@ static void flow_hold(struct prpr *pr, const struct prpr_seg *s, uint64_t now)
 /*
  * Differences from Linux 6.1 GRO, all on the side of not merging or of
  * keeping order: a packet of a held flow that cannot be merged (bad
- * checksum, IPv4 options, IPv6 extension headers, Ethernet padding)
+ * checksum, IPv4 options, IPv6 AH or fragment header, Ethernet padding)
  * flushes the held packet first, where Linux would deliver it ahead of the
- * held one; a changed flow label or MAC header flushes instead of opening
- * a second GRO entry for the same 5-tuple; data segments without ACK are
- * never held; a packet that reached max_segs or the byte limit is flushed
- * at once instead of with the next segment.
+ * held one; a changed flow label, IPv6 extension header or MAC header
+ * flushes instead of opening a second GRO entry for the same 5-tuple; IPv6
+ * with a routing header with segments left or a home address option is
+ * not held (the pseudo-header would not use the IPv6 header's addresses,
+ * so the merged packet could not be segmented again); data segments
+ * without ACK are never held; a packet that reached max_segs or the byte
+ * limit is flushed at once instead of with the next segment. IPv4 with
+ * options is never merged, as in Linux (inet_gro_receive takes only
+ * header byte 0x45).
  */
 static void tcp_input(struct prpr *pr, struct prpr_seg *s,
 		      enum bf_csum_result cs, uint64_t now)
@@ -529,12 +558,11 @@ void prpr_input(struct prpr *pr, const uint8_t *frame, size_t len,
 		return;
 	}
 	ip = frame + s.p.l3_off;
-	s.paysum = 0;
 	if ((s.p.flags & BF_PF_IPV4) &&
 	    !bf_csum_ipv4_hdr_ok(ip, (size_t)(ip[0] & 0x0f) * 4))
 		cs = BF_CSUM_BAD;
 	else
-		cs = bf_csum_l4_verify(frame, &s.p, &s.paysum);
+		cs = bf_csum_l4_verify(frame, &s.p, NULL);
 	if (!(s.p.flags & BF_PF_TCP)) {
 		if (cs == BF_CSUM_BAD)
 			pr->stats->csum_fail++;

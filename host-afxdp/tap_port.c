@@ -5,7 +5,8 @@
  * The tap carries a virtio_net_hdr in front of every packet (IFF_VNET_HDR)
  * and advertises CSUM/TSO4/TSO6 (TUNSETOFFLOAD), so the stack behind it
  * sends large TSO packets with partial checksums (the backend segments
- * them) and accepts large GSO packets (PRPR output) with DATA_VALID.
+ * them) and accepts large GSO packets (PRPR output) carrying a partial
+ * checksum (NEEDS_CSUM), as Linux GRO output does.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -61,7 +61,6 @@ static int tso_plan_tcp(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 			size_t len, size_t scratch_len, struct tso_plan *pl)
 {
 	uint8_t gt = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
-	uint32_t hdr_len = le16toh(vh->hdr_len);
 	uint32_t seg_max;
 
 	pl->gso = le16toh(vh->gso_size);
@@ -73,12 +72,15 @@ static int tso_plan_tcp(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 	if (!(pl->p.flags & (pl->v6 ? BF_PF_IPV6 : BF_PF_IPV4)) ||
 	    !(pl->p.flags & BF_PF_TCP) || pl->p.l3_end != len)
 		return -EINVAL;
-	/* Options/extension headers could change the pseudo-header address. */
-	if (pl->p.flags & BF_PF_IPOPTS)
+	/* Segments get pseudo-headers from the addresses in the IP header. */
+	if ((pl->p.flags & BF_PF_IPOPTS) && !bf_csum_pseudo_in_hdr(pkt, &pl->p))
 		return -EOPNOTSUPP;
+	/*
+	 * The header length comes from parsing this private copy, never from
+	 * hdr_len (virtio: the device must not trust it; Linux guests set it
+	 * to skb_headlen(), which may cover payload).
+	 */
 	pl->hdrs = pl->p.payload_off;
-	if (hdr_len < pl->hdrs || hdr_len > len)
-		return -EINVAL;
 	if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
 	    (le16toh(vh->csum_start) != pl->p.l4_off ||
 	     le16toh(vh->csum_offset) != TSO_TCP_CSUM_OFF))

@@ -20,12 +20,19 @@ typedef int (*tso_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
  *
  * A TSO frame may be at most 65535 bytes (the reach of bf_parse_frame();
  * Linux guests stay below: TCP sizes GSO packets under gso_max_size minus
- * MAX_TCP_HEADER).
+ * MAX_TCP_HEADER). hdr_len is not used: the headers (Ethernet, VLAN tag,
+ * IPv4 options or IPv6 extension headers, TCP options) are found by
+ * parsing pkt, which must be a private copy. Every segment carries them
+ * all; checksums are computed from scratch (the TCP checksum field of the
+ * input is ignored).
  *
  * Returns the number of frames emitted (>= 1), or a negative errno:
  *   -EINVAL      malformed header or packet (nothing emitted),
- *   -EOPNOTSUPP  UDP fragmentation offload, IPv4 options or IPv6
- *                extension headers in a TSO packet (nothing emitted),
+ *   -EOPNOTSUPP  UDP fragmentation offload, or a TSO packet whose
+ *                pseudo-header addresses are not those of its IP header
+ *                (bf_csum_pseudo_in_hdr(): source route, routing header
+ *                with segments left, home address, AH, fragment) (nothing
+ *                emitted),
  *   -ENOBUFS     scratch too small (nothing emitted),
  *   or the negative value an emit call returned (earlier frames were sent).
  */

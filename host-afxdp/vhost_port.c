@@ -33,6 +33,13 @@ struct vhost_port {
 	bool rx_pending;	/* pushed since the last notify */
 	bool tx_pending;
 	uint8_t *scratch;	/* TSO for guests without GUEST_TSO */
+	struct vq_chain *rxc;	/* [MAX_RX_CHAINS]: the buffers of one RX packet */
+	struct vq_chain txc;	/* the chain of one TX packet */
+	/* A merged packet cut up for such a guest whose RX ring filled part
+	 * way: which packet (fingerprint) and how many of its frames the guest
+	 * already has; a retry of that packet delivers only the rest. */
+	uint64_t reseg_fp;
+	unsigned int reseg_done;
 	struct adversary adv;	/* test-only hostile host, off unless asked */
 	struct zced_ratelimit log_ok, log_bad;
 };
@@ -117,7 +124,7 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 {
 	struct vhost_dev *d = &vp->dev;
 	struct virtq *vq = &d->vr[VHOST_RXQ].vq;
-	struct vq_chain c[MAX_RX_CHAINS];
+	struct vq_chain *c = vp->rxc;
 	uint64_t want = d->hdr_len + len, have = 0, take;
 	uint32_t lens[MAX_RX_CHAINS], poff = 0;
 	bool hit;
@@ -146,12 +153,12 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 			}
 			return -EAGAIN;
 		}
-		if (r == -EACCES) {	/* counted; give every buffer back empty */
+		if (r == -EACCES || r == -E2BIG) {	/* counted; give every buffer back empty */
 			for (i = 0; i <= nbuf; i++)
 				vq_push(vq, c[i].head, 0);
 			vq_publish(vq);
 			vp->rx_pending = true;
-			return -EACCES;
+			return r;
 		}
 		if (r < 0)
 			return r;
@@ -206,6 +213,8 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 struct seg_ctx {
 	struct vhost_port *vp;
 	int err;
+	unsigned int index;	/* frames tso_segment() has produced */
+	unsigned int skip;	/* the first ones the guest already has */
 };
 
 static int deliver_segment(void *ctx, const uint8_t *frame, size_t len)
@@ -213,8 +222,52 @@ static int deliver_segment(void *ctx, const uint8_t *frame, size_t len)
 	struct seg_ctx *s = ctx;
 	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
 
+	if (s->index++ < s->skip)
+		return 0;	/* delivered by an earlier try */
 	s->err = deliver_one(s->vp, &vh, frame, len);
 	return s->err;
+}
+
+/* FNV-1a over the header, the length and the frame: tells a retry of a
+ * packet from a different one (only computed after a partial delivery). */
+static uint64_t packet_fp(const struct virtio_net_hdr *vh, const uint8_t *frame, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, l = len;
+	const uint8_t *parts[3] = { (const uint8_t *)vh, (const uint8_t *)&l, frame };
+	size_t lens[3] = { sizeof(*vh), sizeof(l), len }, i, k;
+
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < lens[k]; i++)
+			h = (h ^ parts[k][i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * Cuts a merged packet into frames for a guest that cannot take it whole.
+ * When its ring fills part way (-EAGAIN) the caller offers the same packet
+ * again later: the frames the guest already got are not delivered twice.
+ */
+static int deliver_resegmented(struct vhost_port *vp, const struct virtio_net_hdr *vh,
+			       const uint8_t *frame, size_t len)
+{
+	struct seg_ctx s = { vp, 0, 0, 0 };
+	uint64_t fp = 0;
+	bool have_fp = false;
+
+	if (vp->reseg_done) {
+		fp = packet_fp(vh, frame, len);
+		have_fp = true;
+		if (fp == vp->reseg_fp)
+			s.skip = vp->reseg_done;
+		vp->reseg_done = 0;
+	}
+	if (tso_segment(vh, frame, len, vp->scratch, GSO_SCRATCH, deliver_segment, &s) >= 0)
+		return 0;
+	if (s.err == -EAGAIN && s.index > 1) {	/* frames before the failed one arrived */
+		vp->reseg_fp = have_fp ? fp : packet_fp(vh, frame, len);
+		vp->reseg_done = s.index - 1;
+	}
+	return s.err ? s.err : -EINVAL;
 }
 
 static bool guest_takes_gso(const struct vhost_dev *d, uint8_t gso_type)
@@ -237,17 +290,18 @@ static int vp_deliver(struct bf_port *p, unsigned int q, const struct virtio_net
 		      const uint8_t *frame, size_t len)
 {
 	struct vhost_port *vp = vp_of(p);
-	struct seg_ctx s = { vp, 0 };
 
 	(void)q;
-	if (!vhost_dev_queue_ready(&vp->dev, VHOST_RXQ))
+	if (!vhost_dev_queue_ready(&vp->dev, VHOST_RXQ)) {
+		vp->reseg_done = 0;	/* what the guest got is gone with it */
 		return -ENOTCONN;
-	if (guest_takes_gso(&vp->dev, vh->gso_type))
+	}
+	if (guest_takes_gso(&vp->dev, vh->gso_type)) {
+		vp->reseg_done = 0;	/* a parked cut-up packet was given up */
 		return deliver_one(vp, vh, frame, len);
+	}
 	/* the guest cannot take this merged packet: cut it up again */
-	if (tso_segment(vh, frame, len, vp->scratch, GSO_SCRATCH, deliver_segment, &s) < 0)
-		return s.err ? s.err : -EINVAL;
-	return 0;
+	return deliver_resegmented(vp, vh, frame, len);
 }
 
 static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr *vh,
@@ -257,7 +311,7 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 	struct vhost_dev *d = &vp->dev;
 	struct virtq *vq = &d->vr[VHOST_TXQ].vq;
 	uint8_t hdr[12];
-	struct vq_chain c;
+	struct vq_chain *c = &vp->txc;
 	uint64_t left, hl = d->hdr_len;
 	size_t out = 0;
 	unsigned int i;
@@ -266,29 +320,32 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 	(void)q;
 	if (!vhost_dev_queue_ready(d, VHOST_TXQ))
 		return 0;
-	r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, &c);
+	r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, c);
 	if (r == 0) {
 		vq_arm_kick(vq);
 		/* a packet posted while we armed would otherwise wait */
 		if (!vq_avail(vq))
 			return 0;
-		r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, &c);
+		r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, c);
 		if (r == 0)
 			return 0;
 	}
 	if (r == -EIO)
 		return -EIO;
 	vp->tx_pending = true;
-	if (r == -EACCES || c.bytes < hl || c.bytes - hl > cap) {
-		vq_push(vq, c.head, 0);
+	if (r < 0 || c->bytes <= hl || c->bytes - hl > cap) {
+		vq_push(vq, c->head, 0);	/* -EACCES, -E2BIG: counted */
 		vq_publish(vq);
-		return r == -EACCES ? BF_PORT_VIOLATION : -EINVAL;
+		if (r < 0)
+			return r == -EACCES ? BF_PORT_VIOLATION : r;
+		/* a header alone is no packet, and no "ring empty" either */
+		return c->bytes == hl ? BF_PORT_NO_FRAME : -EINVAL;
 	}
 	/* the one read of this packet from guest memory */
 	left = hl;
-	for (i = 0; i < c.n; i++) {
-		const uint8_t *src = c.b[i].p;
-		uint32_t n = c.b[i].len;
+	for (i = 0; i < c->n; i++) {
+		const uint8_t *src = c->b[i].p;
+		uint32_t n = c->b[i].len;
 
 		if (left) {
 			uint32_t h = n < left ? n : (uint32_t)left;
@@ -301,7 +358,7 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 		memcpy(buf + out, src, n);
 		out += n;
 	}
-	vq_push(vq, c.head, 0);
+	vq_push(vq, c->head, 0);
 	vq_publish(vq);
 	memcpy(vh, hdr, sizeof(*vh));
 	return (ssize_t)out;
@@ -388,7 +445,13 @@ static void vp_destroy(struct bf_port *p)
 			(unsigned long long)vp->adv.eligible);
 	vhost_dev_destroy(&vp->dev);
 	free(vp->scratch);
+	free(vp->rxc);
 	free(vp);
+}
+
+struct vhost_dev *bf_vhost_port_dev(struct bf_port *p)
+{
+	return &vp_of(p)->dev;
 }
 
 static const struct bf_port_ops vhost_ops = {
@@ -407,7 +470,10 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	struct vhost_port *vp = calloc(1, sizeof(*vp));
 	int ret;
 
-	if (!vp || !(vp->scratch = malloc(GSO_SCRATCH))) {
+	if (!vp || !(vp->scratch = malloc(GSO_SCRATCH)) ||
+	    !(vp->rxc = calloc(MAX_RX_CHAINS, sizeof(*vp->rxc)))) {
+		if (vp)
+			free(vp->scratch);
 		free(vp);
 		snprintf(err, errlen, "vhost-user %s: out of memory", path);
 		return NULL;
@@ -416,6 +482,7 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	if (ret) {
 		snprintf(err, errlen, "vhost-user %s: cannot listen: %s", path, strerror(-ret));
 		free(vp->scratch);
+		free(vp->rxc);
 		free(vp);
 		return NULL;
 	}
@@ -424,6 +491,7 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	vp->port.ops = &vhost_ops;
 	vp->port.nqueues = 1;
 	vp->port.violations = &vp->dev.st.violations;
+	vp->port.chains_dropped = &vp->dev.st.chains_dropped;
 	vp->port.zced_spans = &vp->dev.remembered;
 	vp->port.zced = &vp->dev.st.zced;
 	snprintf(vp->port.name, sizeof(vp->port.name), "vhost-user");

@@ -173,6 +173,7 @@ static void reset_vring(struct vhost_dev *d, unsigned int q)
 	vr->kick_fd = vr->call_fd = -1;
 	vr->vq.violations = &d->st.violations;
 	vr->vq.broken_count = &d->st.broken;
+	vr->vq.dropped = &d->st.chains_dropped;
 }
 
 static void reset_device(struct vhost_dev *d, const char *why)

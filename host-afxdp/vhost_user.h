@@ -57,6 +57,7 @@ struct vhost_stats {
 	uint64_t violations;		/* CVM: buffers outside shared ranges */
 	uint64_t broken;		/* rings found malformed */
 	struct zced_stats zced;		/* in-band ZCED pool registrations */
+	uint64_t chains_dropped;	/* legal chains not served (virtq.h) */
 };
 
 struct vhost_dev {

@@ -158,68 +158,191 @@ unsigned int vq_avail(struct virtq *vq)
 	return n;
 }
 
-/* Adds one checked descriptor to the chain; -EIO malformed, 1 violation. */
-static int add_buf(const struct vq_mem *m, const struct vq_shared *s,
-		   enum vq_dir dir, const struct vq_desc *d, struct vq_chain *c)
-{
-	bool writes = le16toh(d->flags) & VQ_DESC_F_WRITE;
-	uint64_t addr = le64toh(d->addr);
-	uint32_t len = le32toh(d->len);
-	uint8_t *p;
+/* One chain being taken: where its pieces go and what was found. */
+struct walk {
+	const struct vq_mem *m;
+	const struct vq_shared *s;
+	enum vq_dir dir;
+	struct vq_chain *c;
+	bool violation;		/* a piece outside the shared ranges */
+	bool overflow;		/* more pieces than VQ_MAX_BUFS */
+};
 
-	if (writes != (dir == VQ_DEVICE_WRITES) || len > VQ_MAX_BUF)
-		return -EIO;
-	if (!len)
-		return 0;
-	p = vq_gpa_to_hva(m, addr, len);
-	if (!p)
-		return -EIO;
-	if (!vq_is_shared(s, addr, len))
-		return 1;
-	c->b[c->n].p = p;
-	c->b[c->n].len = len;
-	c->n++;
-	c->bytes += len;
+/* The region holding guest-physical address gpa, or NULL. */
+static const struct vq_region *region_of(const struct vq_mem *m, uint64_t gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++)
+		if (gpa >= m->r[i].gpa && gpa - m->r[i].gpa < m->r[i].size)
+			return &m->r[i];
+	return NULL;
+}
+
+/*
+ * Calls fn for each host-contiguous piece of gpa..gpa+len, split where a
+ * region ends (adjacent regions are one guest-physical range). -EIO when a
+ * byte of it is not guest memory (nothing after that byte is visited).
+ */
+static int for_each_piece(const struct vq_mem *m, uint64_t gpa, uint64_t len,
+			  void (*fn)(void *ctx, uint64_t gpa, uint8_t *p, uint64_t n), void *ctx)
+{
+	while (len) {
+		const struct vq_region *r = region_of(m, gpa);
+		uint64_t off, n;
+
+		if (!r)
+			return -EIO;
+		off = gpa - r->gpa;
+		n = r->size - off < len ? r->size - off : len;
+		if (n < len && n > UINT64_MAX - gpa)	/* the rest would wrap */
+			return -EIO;
+		fn(ctx, gpa, r->hva + off, n);
+		gpa += n;
+		len -= n;
+	}
 	return 0;
 }
 
-static int walk_indirect(struct virtq *vq, const struct vq_mem *m,
-			 const struct vq_shared *s, enum vq_dir dir,
-			 const struct vq_desc *ind, struct vq_chain *c,
-			 unsigned int *count, bool *violation)
+/* Appends a piece, joining it to the previous one when they touch. */
+static void add_piece(void *ctx, uint64_t gpa, uint8_t *p, uint64_t n)
 {
-	struct vq_desc table[VQ_MAX_CHAIN];
+	struct walk *w = ctx;
+	struct vq_chain *c = w->c;
+	struct vq_buf *last = c->n ? &c->b[c->n - 1] : NULL;
+
+	if (!vq_is_shared(w->s, gpa, n)) {
+		w->violation = true;
+		return;
+	}
+	c->bytes += n;
+	if (last && last->p + last->len == p && n <= UINT32_MAX - last->len) {
+		last->len += n;
+		return;
+	}
+	if (c->n == VQ_MAX_BUFS) {
+		w->overflow = true;
+		return;
+	}
+	c->b[c->n].p = p;
+	c->b[c->n].len = (uint32_t)n;
+	c->n++;
+}
+
+/* Adds one descriptor's buffer; -EIO when it is not legal here. */
+static int add_buf(struct walk *w, const struct vq_desc *d)
+{
+	bool writes = le16toh(d->flags) & VQ_DESC_F_WRITE;
+
+	if (writes != (w->dir == VQ_DEVICE_WRITES))
+		return -EIO;
+	return for_each_piece(w->m, le64toh(d->addr), le32toh(d->len), add_piece, w);
+}
+
+struct copy_ctx {
+	uint8_t *dst;
+	bool private;		/* a piece outside the shared ranges */
+	const struct vq_shared *s;
+};
+
+static void copy_piece(void *ctx, uint64_t gpa, uint8_t *p, uint64_t n)
+{
+	struct copy_ctx *cc = ctx;
+
+	if (!vq_is_shared(cc->s, gpa, n)) {
+		cc->private = true;
+		return;
+	}
+	memcpy(cc->dst, p, n);
+	cc->dst += n;
+}
+
+/* Copies indirect descriptor i of the table at gpa (checked to be shared). */
+static int read_entry(const struct walk *w, uint64_t gpa, uint32_t i, struct vq_desc *d)
+{
+	struct copy_ctx cc = { (uint8_t *)d, false, w->s };
+
+	if (for_each_piece(w->m, gpa + 16ULL * i, sizeof(*d), copy_piece, &cc) || cc.private)
+		return -EIO;
+	return 0;
+}
+
+static void check_piece(void *ctx, uint64_t gpa, uint8_t *p, uint64_t n)
+{
+	struct copy_ctx *cc = ctx;
+
+	(void)p;
+	if (!vq_is_shared(cc->s, gpa, n))
+		cc->private = true;
+}
+
+/*
+ * The indirect table named by ind ends the chain (virtio 1.x 2.7.5.3: it
+ * may follow direct descriptors; it must not have NEXT nor hold another
+ * table; its WRITE flag is ignored). Each entry is copied once per visit
+ * and checked in the copy; a walk longer than the table is a loop.
+ */
+static int walk_indirect(struct virtq *vq, struct walk *w, const struct vq_desc *ind)
+{
 	uint64_t addr = le64toh(ind->addr);
-	uint32_t len = le32toh(ind->len), n = len / sizeof(struct vq_desc), i = 0;
-	const uint8_t *src;
+	uint32_t len = le32toh(ind->len), n = len / sizeof(struct vq_desc), i = 0, count = 0;
+	struct copy_ctx cc = { NULL, false, w->s };
+	struct vq_desc d;
 	int r;
 
 	if (!vq->indirect || (le16toh(ind->flags) & VQ_DESC_F_NEXT) ||
-	    !len || len % sizeof(struct vq_desc) || n > VQ_MAX_CHAIN)
+	    !len || len % sizeof(struct vq_desc))
 		return -EIO;
-	src = vq_gpa_to_hva(m, addr, len);
-	if (!src)
+	if (for_each_piece(w->m, addr, len, check_piece, &cc))
 		return -EIO;
-	if (!vq_is_shared(s, addr, len)) {
-		*violation = true;
+	if (cc.private) {	/* never read what the guest did not share */
+		w->violation = true;
 		return 0;
 	}
-	memcpy(table, src, len);	/* the one read of the table */
+	if (n > VQ_MAX_INDIRECT)
+		n = VQ_MAX_INDIRECT;	/* next is 16 bits: the rest is unreachable */
 	for (;;) {
-		struct vq_desc *d = &table[i];
-		uint16_t f = le16toh(d->flags);
+		uint16_t f;
 
-		if (++*count > VQ_MAX_CHAIN || (f & VQ_DESC_F_INDIRECT))
+		if (++count > n || read_entry(w, addr, i, &d))
 			return -EIO;
-		r = add_buf(m, s, dir, d, c);
+		f = le16toh(d.flags);
+		if (f & VQ_DESC_F_INDIRECT)
+			return -EIO;
+		r = add_buf(w, &d);
 		if (r < 0)
 			return r;
-		if (r > 0)
-			*violation = true;
 		if (!(f & VQ_DESC_F_NEXT))
 			return 0;
-		i = le16toh(d->next);
+		i = le16toh(d.next);
 		if (i >= n)
+			return -EIO;
+	}
+}
+
+/* Walks the direct descriptors from head on (at most the ring size). */
+static int walk_chain(struct virtq *vq, struct walk *w, uint16_t idx)
+{
+	unsigned int count = 0;
+	struct vq_desc d;
+	int r;
+
+	for (;;) {
+		uint16_t f;
+
+		if (++count > vq->num)	/* longer than the ring: a loop */
+			return -EIO;
+		memcpy(&d, vq->desc + (size_t)idx * sizeof(d), sizeof(d));	/* read once */
+		f = le16toh(d.flags);
+		if (f & VQ_DESC_F_INDIRECT)
+			return walk_indirect(vq, w, &d);
+		r = add_buf(w, &d);
+		if (r < 0)
+			return r;
+		if (!(f & VQ_DESC_F_NEXT))
+			return 0;
+		idx = le16toh(d.next);
+		if (idx >= vq->num)
 			return -EIO;
 	}
 }
@@ -227,11 +350,8 @@ static int walk_indirect(struct virtq *vq, const struct vq_mem *m,
 int vq_pop(struct virtq *vq, const struct vq_mem *m, const struct vq_shared *s,
 	   enum vq_dir dir, struct vq_chain *c)
 {
-	unsigned int count = 0;
-	bool violation = false;
-	struct vq_desc d;
+	struct walk w = { m, s, dir, c, false, false };
 	uint16_t idx;
-	int r;
 
 	if (!vq_avail(vq))
 		return vq->broken ? -EIO : 0;
@@ -242,38 +362,16 @@ int vq_pop(struct virtq *vq, const struct vq_mem *m, const struct vq_shared *s,
 	c->head = idx;
 	c->n = 0;
 	c->bytes = 0;
-	for (;;) {
-		uint16_t f;
-
-		if (++count > VQ_MAX_CHAIN)
-			return vq_break(vq);
-		memcpy(&d, vq->desc + (size_t)idx * sizeof(d), sizeof(d));	/* read once */
-		f = le16toh(d.flags);
-		if (f & VQ_DESC_F_INDIRECT) {
-			if (c->n || count > 1)	/* only a lone indirect descriptor */
-				return vq_break(vq);
-			r = walk_indirect(vq, m, s, dir, &d, c, &count, &violation);
-			if (r < 0)
-				return vq_break(vq);
-			break;
-		}
-		r = add_buf(m, s, dir, &d, c);
-		if (r < 0)
-			return vq_break(vq);
-		if (r > 0)
-			violation = true;
-		if (!(f & VQ_DESC_F_NEXT))
-			break;
-		idx = le16toh(d.next);
-		if (idx >= vq->num)
-			return vq_break(vq);
-	}
-	if (violation) {
-		if (vq->violations)
+	if (walk_chain(vq, &w, idx) < 0)
+		return vq_break(vq);
+	if (w.violation || w.overflow) {
+		if (w.violation && vq->violations)
 			(*vq->violations)++;
+		else if (!w.violation && vq->dropped)
+			(*vq->dropped)++;
 		c->n = 0;
 		c->bytes = 0;
-		return -EACCES;
+		return w.violation ? -EACCES : -E2BIG;
 	}
 	return 1;
 }

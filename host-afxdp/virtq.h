@@ -4,12 +4,17 @@
  * not trust the guest's rings (and, in CVM mode, may touch only memory the
  * guest declared shared).
  *
- * Rules: every descriptor (direct or indirect) is copied once into private
- * memory and checked there; indices, chain lengths and buffer lengths are
- * bounded; a buffer must lie inside one region of the memory table and, in
- * CVM mode, inside one shared range. A malformed ring marks the queue
- * broken (no further access until it is set up again); a buffer outside the
- * shared ranges is a violation: the chain is returned unused and counted.
+ * Rules: every descriptor (direct or indirect) is copied into private
+ * memory as it is visited and checked there; indices and chain lengths are
+ * bounded. A buffer must lie in guest memory: one region, or adjacent
+ * regions (then it is split into one piece per region), and in CVM mode
+ * every piece inside one shared range. Chains follow virtio 1.x split
+ * virtqueues (2.7.5): direct descriptors, optionally ending in one indirect
+ * table. A malformed ring marks the queue broken (no further access until
+ * it is set up again); a buffer outside the shared ranges is a violation:
+ * the chain is returned unused and counted. A legal chain this backend does
+ * not serve (more than VQ_MAX_BUFS separate pieces) is dropped the same way
+ * and counted in *dropped; the queue goes on.
  *
  * The shared ranges are of two kinds: static ones from the operator
  * (bifrost-host --cvm, e.g. the swiotlb pool), which stay, and a dynamic
@@ -26,8 +31,12 @@
 #define VQ_MAX_SHARED		16	/* static ranges (--cvm) */
 #define VQ_MAX_DYN_SHARED	32	/* dynamic ranges (the guest's ZCED pool) */
 #define VQ_MAX_SIZE		32768
-#define VQ_MAX_CHAIN		64	/* descriptors per chain, indirect included */
-#define VQ_MAX_BUF		(1U << 20)	/* bytes per descriptor */
+/* Pieces one chain is served with (host-contiguous buffers after joining
+ * neighbours): QEMU's VIRTQUEUE_MAX_SIZE, so a chain as long as any ring
+ * QEMU sets up is served. Direct chains are bounded by the ring size, an
+ * indirect table by its length (its next fields reach VQ_MAX_INDIRECT). */
+#define VQ_MAX_BUFS		1024
+#define VQ_MAX_INDIRECT		65536
 
 struct vq_region {
 	uint64_t gpa;
@@ -67,7 +76,7 @@ struct vq_buf {
 struct vq_chain {
 	uint16_t head;
 	unsigned int n;
-	struct vq_buf b[VQ_MAX_CHAIN];
+	struct vq_buf b[VQ_MAX_BUFS];
 	uint64_t bytes;
 };
 
@@ -85,6 +94,7 @@ struct virtq {
 	uint16_t signalled_used;
 	bool signalled_valid;
 	uint64_t *violations;	/* where to count shared-range violations */
+	uint64_t *dropped;	/* where to count legal chains not served */
 	uint64_t *broken_count;
 };
 
@@ -117,9 +127,10 @@ unsigned int vq_avail(struct virtq *vq);
 
 /*
  * Takes the next chain. Returns 1 with *c filled, 0 when the ring is empty,
- * -EACCES for a shared-range violation (the chain is consumed: the caller
- * returns it with vq_push(vq, c->head, 0)), or -EIO when the ring is
- * malformed (the queue is now broken).
+ * -EACCES for a shared-range violation or -E2BIG for a legal chain of more
+ * than VQ_MAX_BUFS pieces (either way the chain is consumed and counted:
+ * the caller returns it with vq_push(vq, c->head, 0)), or -EIO when the
+ * ring is malformed (the queue is now broken).
  */
 int vq_pop(struct virtq *vq, const struct vq_mem *m, const struct vq_shared *s,
 	   enum vq_dir dir, struct vq_chain *c);

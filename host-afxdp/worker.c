@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "bfctl.h"
+#include "mtu.h"
 #include "tso.h"
 #include "worker.h"
 #include "zced_reg.h"
@@ -18,7 +19,11 @@
 #define POLICY_CHECK_NS		(10 * 1000 * 1000ULL)
 #define STATS_PUSH_NS		(100 * 1000 * 1000ULL)
 #define IDLE_WAIT_NS		(10 * 1000 * 1000ULL)
+#define STALL_WAIT_NS		(1000 * 1000ULL)	/* shed a stalled ring this often */
 #define PRPR_FLOWS		64
+/* Descriptors one multi-buffer frame may take (RX and TX): a
+ * BF_MAX_WIRE_FRAME frame needs 6 of the smallest (2048-byte) frames. */
+#define MULTI_MAX_PARTS		8
 
 static uint64_t now_ns(void)
 {
@@ -123,6 +128,8 @@ static void push_stats(struct bf_worker *w)
 
 		if (p->violations)
 			st->violations = *p->violations;
+		if (p->chains_dropped)
+			st->chains_dropped = *p->chains_dropped;
 		if (p->zced) {
 			st->zced_announce = p->zced->announce;
 			st->zced_rejected = p->zced->rejected;
@@ -135,24 +142,96 @@ static void push_stats(struct bf_worker *w)
 					    &w->guests[i].q[q].st, BPF_ANY);
 }
 
-static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t now)
+/*
+ * The guest posts no RX buffers (its packets are parked): its frames wait
+ * in its AF_XDP ring, but no more than its share of the UMEM (rx_share).
+ * The oldest beyond that are dropped, so what the guest gets later is still
+ * in order, and a stalled guest never holds the frames the others' RX and
+ * TX need. Counts as no work: the guest's kick resumes the queue.
+ */
+static unsigned int rx_shed(struct bf_worker *w, struct bf_queue *qq)
 {
-	struct afxdp_umem *um = &w->umem;
-	uint32_t idx, i, n;
+	uint32_t avail = afxdp_rx_avail(&qq->sock), idx, i, n;
 
-	if (!drain_pending(qq))
-		return 0;	/* backpressure: frames wait in the AF_XDP ring */
-	n = xsk_ring_cons__peek(&qq->sock.rx, w->o.batch, &idx);
+	if (avail <= w->rx_share)
+		return 0;
+	n = xsk_ring_cons__peek(&qq->sock.rx, avail - w->rx_share, &idx);
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&qq->sock.rx, idx + i);
-		uint64_t addr = xsk_umem__extract_addr(d->addr);
+		size_t flen;
 
+		/* a multi-buffer frame is dropped whole, also the parts
+		 * still to come (the gather state discards them) */
+		qq->gather.bad = true;
+		if (bf_gather_part(&qq->gather, NULL, d->len, d->options & XDP_PKT_CONTD,
+				   &flen) != BF_GATHER_MORE) {
+			qq->st.in_packets++;
+			qq->st.drop_guest_full++;
+		}
+		qq->st.in_bytes += d->len;
+		afxdp_frame_put(&w->umem, xsk_umem__extract_addr(d->addr));
+	}
+	if (n)
+		xsk_ring_cons__release(&qq->sock.rx, n);
+	return 0;
+}
+
+/* One part of a multi-buffer frame (gather.h): a whole frame goes to
+ * PRPR; one over BF_MAX_WIRE_FRAME bytes or MULTI_MAX_PARTS parts, or one
+ * arriving without SG, is dropped and counted once. */
+static void rx_gather(struct bf_queue *qq, const uint8_t *part, uint32_t len,
+		      bool more, uint64_t now)
+{
+	size_t flen;
+
+	switch (bf_gather_part(&qq->gather, part, len, more, &flen)) {
+	case BF_GATHER_MORE:
+		return;
+	case BF_GATHER_DROP:
+		qq->st.in_packets++;
+		qq->st.drop_rx_oversize++;
+		return;
+	case BF_GATHER_DONE:
+		qq->st.in_packets++;
+		qq->st.in_bytes += flen;
+		qq->st.rx_multibuf++;
+		prpr_input(qq->prpr, qq->gather.buf, flen, now);
+		return;
+	}
+}
+
+/* One RX descriptor: a whole frame goes to PRPR straight from the UMEM,
+ * a part of a larger one to rx_gather. Its UMEM frame returns to the pool. */
+static void rx_desc(struct bf_worker *w, struct bf_queue *qq,
+		    const struct xdp_desc *d, uint64_t now)
+{
+	struct afxdp_umem *um = &w->umem;
+	bool more = d->options & XDP_PKT_CONTD;
+
+	if (!more && !qq->gather.parts) {
 		qq->st.in_packets++;
 		qq->st.in_bytes += d->len;
 		if (d->len <= um->opts.frame_size)
 			prpr_input(qq->prpr, afxdp_data(um, d->addr), d->len, now);
-		afxdp_frame_put(um, addr);
+	} else {
+		rx_gather(qq, afxdp_data(um, d->addr),
+			  d->len <= um->opts.frame_size ? d->len : UINT32_MAX, more, now);
+	}
+	afxdp_frame_put(um, xsk_umem__extract_addr(d->addr));
+}
+
+static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t now)
+{
+	uint32_t idx, i, n;
+
+	if (!drain_pending(qq))
+		return rx_shed(w, qq);	/* backpressure, within its share */
+	n = xsk_ring_cons__peek(&qq->sock.rx, w->o.batch, &idx);
+	for (i = 0; i < n; i++) {
+		rx_desc(w, qq, xsk_ring_cons__rx_desc(&qq->sock.rx, idx + i), now);
 		if (qq->pend_n) {	/* guest full: stop taking frames */
+			/* the rest stay on the ring, peeked again later */
+			xsk_ring_cons__cancel(&qq->sock.rx, n - i - 1);
 			n = i + 1;
 			break;
 		}
@@ -183,6 +262,55 @@ static void kick_tx(struct bf_worker *w, struct bf_queue *qq)
 	}
 }
 
+/* A free UMEM frame, reclaiming sent ones once if none is left. */
+static bool tx_frame_get(struct tx_ctx *c, uint64_t *addr)
+{
+	if (afxdp_frame_get(&c->w->umem, addr))
+		return true;
+	kick_tx(c->w, c->qq);
+	return afxdp_frame_get(&c->w->umem, addr);
+}
+
+/*
+ * A segment larger than one UMEM frame (sockets bound with XDP_USE_SG):
+ * written over ceil(len / frame_size) frames and queued as that many
+ * descriptors with XDP_PKT_CONTD. Bounded by BF_MAX_WIRE_FRAME and, below
+ * that, by the wire MTU the backend started with (what TSO's MSS must
+ * respect: a larger frame would be dropped by the device).
+ */
+static int tx_emit_multi(struct tx_ctx *c, const uint8_t *frame, size_t len)
+{
+	struct afxdp_umem *um = &c->w->umem;
+	uint32_t fs = um->opts.frame_size, n, i, plen[MULTI_MAX_PARTS];
+	uint64_t addr[MULTI_MAX_PARTS];
+
+	n = (len + fs - 1) / fs;
+	if (len > BF_MAX_WIRE_FRAME || n > MULTI_MAX_PARTS ||
+	    len > (size_t)c->w->wire_mtu + BF_L2_MAX_HDR) {
+		c->qq->st.drop_bad_tx++;
+		return -EMSGSIZE;
+	}
+	for (i = 0; i < n; i++) {
+		if (!tx_frame_get(c, &addr[i]))
+			goto no_frame;
+		plen[i] = len - (size_t)i * fs < fs ? len - (size_t)i * fs : fs;
+		memcpy(afxdp_data(um, addr[i]), frame + (size_t)i * fs, plen[i]);
+	}
+	if (!afxdp_tx_multi(&c->qq->sock, addr, plen, n)) {
+		kick_tx(c->w, c->qq);
+		if (!afxdp_tx_multi(&c->qq->sock, addr, plen, n))
+			goto no_frame;
+	}
+	c->qq->st.tx_segments++;
+	c->qq->st.tx_multibuf++;
+	return 0;
+no_frame:
+	while (i--)
+		afxdp_frame_put(um, addr[i]);
+	c->qq->st.drop_no_frame++;
+	return -ENOBUFS;
+}
+
 /* TSO output segment -> UMEM frame -> AF_XDP TX ring. */
 static int tx_emit(void *ctx, const uint8_t *frame, size_t len)
 {
@@ -190,16 +318,15 @@ static int tx_emit(void *ctx, const uint8_t *frame, size_t len)
 	struct afxdp_umem *um = &c->w->umem;
 	uint64_t addr;
 
+	if (len > um->opts.frame_size && um->opts.sg)
+		return tx_emit_multi(c, frame, len);
 	if (len > um->opts.frame_size) {
 		c->qq->st.drop_bad_tx++;
 		return -EMSGSIZE;
 	}
-	if (!afxdp_frame_get(um, &addr)) {
-		kick_tx(c->w, c->qq);
-		if (!afxdp_frame_get(um, &addr)) {
-			c->qq->st.drop_no_frame++;
-			return -ENOBUFS;
-		}
+	if (!tx_frame_get(c, &addr)) {
+		c->qq->st.drop_no_frame++;
+		return -ENOBUFS;
 	}
 	memcpy(afxdp_data(um, addr), frame, len);
 	if (!afxdp_tx(&c->qq->sock, addr, len)) {
@@ -271,6 +398,10 @@ static int build_pollfds(struct bf_worker *w, struct bf_queue **qs, unsigned int
 	int n = 0;
 
 	for (i = 0; i < nq && n < max; i++) {
+		/* A stalled queue's ring holds frames, so it is always ready:
+		 * its guest's RX kick and STALL_WAIT_NS wake the worker. */
+		if (qs[i]->pend_n)
+			continue;
 		pfd[n].fd = qs[i]->sock.fd;
 		pfd[n].events = POLLIN;
 		pfd[n++].revents = 0;
@@ -309,8 +440,8 @@ static void *worker_main(void *arg)
 	for (i = 0; i < w->nguests; i++)
 		for (q = 0; q < w->guests[i].nqueues; q++)
 			qs[nq++] = &w->guests[i].q[q];
-	fill_target = w->o.xsk.ring_size < w->o.xsk.nframes / 2 ?
-		      w->o.xsk.ring_size : w->o.xsk.nframes / 2;
+	fill_target = afxdp_fill_target(&w->o.xsk);
+	w->rx_share = afxdp_rx_share(&w->o.xsk, nq);
 	load_policy(w, true);
 	push_stats(w);
 
@@ -340,9 +471,8 @@ static void *worker_main(void *arg)
 		w->loops++;
 		deadline = now + (work ? 0 : IDLE_WAIT_NS);
 		for (i = 0; !work && i < nq; i++) {
-			if (qs[i]->pend_n)	/* woken by the guest's RX kick */
-				continue;
-			d = prpr_next_deadline(qs[i]->prpr);
+			d = qs[i]->pend_n ? now + STALL_WAIT_NS :
+					    prpr_next_deadline(qs[i]->prpr);
 			if (d < deadline)
 				deadline = d;
 		}
@@ -382,6 +512,19 @@ static void unbind_all(struct bf_worker *w)
 	afxdp_umem_destroy(&w->umem);
 }
 
+/* Names the multi-buffer bind as the cause when the driver refused it. */
+static void sg_bind_hint(const struct bf_worker *w, int ret, char *err, size_t errlen)
+{
+	size_t l = strlen(err);
+
+	if (!w->o.xsk.sg || (ret != -EINVAL && ret != -EOPNOTSUPP) || l >= errlen)
+		return;
+	snprintf(err + l, errlen - l, " (MTU %d needs multi-buffer AF_XDP, XDP_USE_SG, which "
+		 "this driver refused in %s mode: the largest MTU it can serve is %d)",
+		 w->wire_mtu, w->o.xsk.zerocopy ? "zero-copy" : "copy",
+		 bf_mtu_single_frame(w->o.xsk.frame_size));
+}
+
 /* Creates the UMEM and binds one socket per guest queue; on failure
  * nothing is left bound. */
 static int bind_all(struct bf_worker *w, char *err, size_t errlen)
@@ -406,6 +549,7 @@ static int bind_all(struct bf_worker *w, char *err, size_t errlen)
 					 "cannot bind AF_XDP socket for guest %s queue %u on %s queue %u: %s",
 					 w->guests[i].name, q, w->ifname, w->o.nic_queue,
 					 strerror(-ret));
+				sg_bind_hint(w, ret, err, errlen);
 				unbind_all(w);
 				return ret;
 			}
@@ -450,6 +594,25 @@ static int bind_with_retry(struct bf_worker *w, char *err, size_t errlen)
 	}
 }
 
+/* Reads the wire MTU, refuses one Bifrost or the kernel cannot serve
+ * (one line in err), and binds with XDP_USE_SG when a frame of that MTU
+ * can exceed one UMEM frame. */
+static int wire_mtu_setup(struct bf_worker *w, char *err, size_t errlen)
+{
+	int mtu = bf_if_mtu(w->ifname), ret;
+
+	if (mtu < 0) {
+		snprintf(err, errlen, "cannot read the MTU of %s: %s", w->ifname, strerror(-mtu));
+		return mtu;
+	}
+	ret = bf_mtu_check(w->ifname, mtu, w->o.xsk.frame_size, err, errlen);
+	if (ret)
+		return ret;
+	w->wire_mtu = mtu;
+	w->o.xsk.sg = bf_mtu_needs_sg(mtu, w->o.xsk.frame_size);
+	return 0;
+}
+
 int bf_worker_init(struct bf_worker *w, const char *ifname,
 		   const struct bf_worker_opts *o, struct bf_guest_rt *guests,
 		   unsigned int nguests, volatile sig_atomic_t *stop,
@@ -466,6 +629,9 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 	w->nguests = nguests;
 	w->stop = stop;
 	w->xskmap_fd = w->policy_fd = w->ctl_fd = w->backend_fd = w->zced_fd = -1;
+	ret = wire_mtu_setup(w, err, errlen);
+	if (ret)
+		return ret;
 	ret = bf_maps_open(ifname, &m);
 	if (ret) {
 		snprintf(err, errlen, "Bifrost is not attached to %s (run 'bifrostctl attach %s'): %s",
@@ -503,6 +669,10 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 			if (!qq->prpr || !qq->pend)
 				return -ENOMEM;
 			qq->pend_cap = PEND_SLOTS;
+			qq->gather.cap = BF_MAX_WIRE_FRAME;
+			qq->gather.max_parts = MULTI_MAX_PARTS;
+			if (w->o.xsk.sg && !(qq->gather.buf = malloc(BF_MAX_WIRE_FRAME)))
+				return -ENOMEM;
 			for (unsigned int k = 0; k < PEND_SLOTS; k++)
 				if (!(qq->pend[k].buf = malloc(PEND_BUF)))
 					return -ENOMEM;
@@ -538,6 +708,8 @@ void bf_worker_destroy(struct bf_worker *w)
 				free(qq->pend[k].buf);
 			free(qq->pend);
 			qq->pend = NULL;
+			free(qq->gather.buf);
+			qq->gather.buf = NULL;
 		}
 	}
 	free(w->txbuf);

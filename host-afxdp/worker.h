@@ -6,6 +6,9 @@
  *
  * RX: AF_XDP rx ring -> prpr_input -> port deliver (virtio_net_hdr + frame)
  * TX: port fetch -> tso_segment -> UMEM frame -> AF_XDP tx ring
+ * A wire MTU whose frames exceed one UMEM frame binds the sockets with
+ * XDP_USE_SG: RX gathers a frame's descriptors (gather.h) into one buffer, TX
+ * writes a segment over several frames (loader/mtu.h has the limits).
  *     (a ZCED pool registration, zced_reg.h, goes to the port instead)
  */
 #ifndef BIFROST_WORKER_H
@@ -16,6 +19,7 @@
 #include <stdint.h>
 #include "afxdp.h"
 #include "bifrost_abi.h"
+#include "gather.h"
 #include "port.h"
 #include "prpr.h"
 
@@ -37,10 +41,13 @@ struct bf_queue {
 	struct prpr *prpr;
 	struct prpr_cfg cfg;
 	struct bf_backend_stats st;
-	/* While packets wait here, no frame is taken from the AF_XDP ring:
-	 * the ring (then the NIC) buffers instead of the backend dropping. */
+	/* While packets wait here, frames wait in the AF_XDP ring (it
+	 * buffers instead of the backend dropping), up to the worker's
+	 * rx_share; older ones are dropped (drop_guest_full). */
 	struct bf_pending *pend;
 	unsigned int pend_head, pend_n, pend_cap;
+	/* A multi-buffer frame being gathered (buffer only with XDP_USE_SG). */
+	struct bf_gather gather;
 };
 
 struct bf_guest_rt {
@@ -66,10 +73,12 @@ struct bf_worker {
 	struct bf_guest_rt *guests;
 	unsigned int nguests;
 	int xskmap_fd, policy_fd, ctl_fd, backend_fd, zced_fd;
+	uint32_t rx_share;		/* afxdp_rx_share() of its sockets */
 	uint64_t policy_gen;
 	uint64_t last_policy_check, last_stats_push;
 	volatile sig_atomic_t *stop;
 	uint8_t *txbuf, *scratch;
+	int wire_mtu;			/* of ifname, at start */
 	uint64_t cpu_ns;		/* worker thread CPU time at exit */
 	uint64_t loops;
 	pthread_t thread;

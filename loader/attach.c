@@ -8,6 +8,11 @@
  * stays attached after bifrostctl exits because it is pinned. Maps are
  * pinned by name in the same directory (LIBBPF_PIN_BY_NAME + pin_root_path),
  * so a replacement program loads against the very same maps.
+ *
+ * The wire MTU decides the program's flavour (mtu.h): above
+ * BF_XDP_LINEAR_MTU it is loaded frags-aware (BPF_F_XDP_HAS_FRAGS), at or
+ * below it exactly as for a 1500-byte wire. An MTU Bifrost or the kernel
+ * cannot serve is refused with one line before anything is loaded.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bfctl.h"
+#include "mtu.h"
 #include "bifrost_xdp.skel.h"
 
 static int check_perm(void)
@@ -114,6 +120,61 @@ static struct bpf_program *xdp_prog_of(struct bpf_object *obj)
 	return NULL;
 }
 
+/* The wire MTU of ifname if Bifrost can serve it, else a negative
+ * bf_exit code (the reason printed as one line). */
+static int wire_mtu(const char *ifname)
+{
+	char err[256];
+	int mtu = bf_if_mtu(ifname);
+
+	if (mtu < 0)
+		return -bf_fail(BF_EXIT_ERROR, "cannot read the MTU of %s: %s", ifname,
+				strerror(-mtu));
+	if (bf_mtu_check(ifname, mtu, BF_DEFAULT_FRAME_SIZE, err, sizeof(err)))
+		return -bf_fail(BF_EXIT_NO_XDP, "%s", err);
+	return mtu;
+}
+
+/* Marks prog frags-aware when the MTU needs it; call before loading. */
+static void set_frags(struct bpf_program *prog, int mtu)
+{
+	if (bf_mtu_needs_frags(mtu))
+		bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_XDP_HAS_FRAGS);
+}
+
+/* One line for a failed load: a kernel without XDP frags is named as such. */
+static int load_failed(const char *ifname, const char *what, int mtu, int code)
+{
+	int e = errno;
+
+	if (e == EPERM)
+		return bf_fail(BF_EXIT_PERM, "kernel refused to load BPF (EPERM): missing CAP_BPF?");
+	if (bf_mtu_needs_frags(mtu))
+		return bf_fail(BF_EXIT_NO_XDP, "%s: MTU %d needs a frags-aware XDP program "
+			       "(Linux >= 5.18), which this kernel refused (%s): the largest "
+			       "MTU it can serve is %d", ifname, mtu, strerror(e),
+			       BF_XDP_LINEAR_MTU);
+	return bf_fail(code, "cannot load %s: %s (BIFROST_DEBUG=1 shows the libbpf log)",
+		       what, strerror(e));
+}
+
+/* One line for a refused attach or replacement (link create/update). */
+static int link_failed(const char *ifname, bool generic, int mtu)
+{
+	int e = errno;
+
+	if (e == EBUSY || e == EEXIST)
+		return bf_fail(BF_EXIT_ATTACHED, "%s: another XDP program is attached", ifname);
+	if (e == ERANGE)
+		return bf_fail(BF_EXIT_NO_XDP, "%s: the driver cannot take frames of MTU %d "
+			       "(or of its link peer's MTU) in %s XDP with a program %s frags "
+			       "support: give both ends of the link the same MTU (at most %d)",
+			       ifname, mtu, generic ? "generic" : "native",
+			       bf_mtu_needs_frags(mtu) ? "with" : "without", BF_MAX_WIRE_MTU);
+	return bf_fail(BF_EXIT_NO_XDP, "%s: %s XDP not supported: %s", ifname,
+		       generic ? "generic" : "native", strerror(e));
+}
+
 int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
@@ -123,7 +184,7 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 	char dir[256], path[300];
 	__u32 cur_prog = 0;
 	int64_t gen = 0;
-	int ifindex, link_fd, ret;
+	int ifindex, link_fd, ret, mtu;
 
 	ifindex = prepare(ifname);
 	if (ifindex < 0)
@@ -131,6 +192,9 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 	ret = load_config(cfgfile, &cfg);
 	if (ret)
 		return ret;
+	mtu = wire_mtu(ifname);
+	if (mtu < 0)
+		return -mtu;
 	if (bf_is_attached(ifname))
 		return bf_fail(BF_EXIT_ATTACHED, "already attached to %s (see 'bifrostctl status %s')",
 			       ifname, ifname);
@@ -151,11 +215,9 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 		ret = bf_fail(BF_EXIT_ERROR, "cannot open BPF object: %s", strerror(errno));
 		goto out_unpin;
 	}
+	set_frags(skel->progs.bifrost_xdp, mtu);
 	if (bifrost_xdp__load(skel)) {
-		ret = errno == EPERM ?
-		      bf_fail(BF_EXIT_PERM, "kernel refused to load BPF (EPERM): missing CAP_BPF?") :
-		      bf_fail(BF_EXIT_ERROR, "cannot load BPF program: %s (BIFROST_DEBUG=1 shows the libbpf log)",
-			      strerror(errno));
+		ret = load_failed(ifname, "BPF program", mtu, BF_EXIT_ERROR);
 		goto out_destroy;
 	}
 	if (apply_config(ifname, &cfg, &gen)) {
@@ -166,10 +228,7 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 	link_fd = bpf_link_create(bpf_program__fd(skel->progs.bifrost_xdp), ifindex,
 				  BPF_XDP, &lopts);
 	if (link_fd < 0) {
-		ret = (errno == EBUSY || errno == EEXIST) ?
-		      bf_fail(BF_EXIT_ATTACHED, "%s: another XDP program is attached", ifname) :
-		      bf_fail(BF_EXIT_NO_XDP, "%s: %s XDP not supported: %s", ifname,
-			      generic ? "generic" : "native", strerror(errno));
+		ret = link_failed(ifname, generic, mtu);
 		goto out_destroy;
 	}
 	snprintf(path, sizeof(path), "%s/link", dir);
@@ -229,9 +288,12 @@ static int replace_prog(const char *ifname, const char *objpath)
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
 	struct bpf_object *obj;
 	struct bpf_program *prog;
-	char dir[256];
-	int link_fd, ret = BF_EXIT_OK;
+	char dir[256], what[300];
+	int link_fd, ret = BF_EXIT_OK, mtu;
 
+	mtu = wire_mtu(ifname);
+	if (mtu < 0)
+		return -mtu;
 	bf_pin_dir(ifname, dir, sizeof(dir));
 	oopts.pin_root_path = dir;
 	obj = bpf_object__open_file(objpath, &oopts);
@@ -247,10 +309,10 @@ static int replace_prog(const char *ifname, const char *objpath)
 			      objpath, missing_map(obj));
 		goto out;
 	}
+	set_frags(prog, mtu);
 	if (bpf_object__load(obj)) {
-		ret = bf_fail(BF_EXIT_BAD_PROG,
-			      "cannot load %s against the pinned maps: %s", objpath,
-			      strerror(errno));
+		snprintf(what, sizeof(what), "%s against the pinned maps", objpath);
+		ret = load_failed(ifname, what, mtu, BF_EXIT_BAD_PROG);
 		goto out;
 	}
 	link_fd = bf_pin_open(ifname, "link");
@@ -259,7 +321,8 @@ static int replace_prog(const char *ifname, const char *objpath)
 		goto out;
 	}
 	if (bpf_link_update(link_fd, bpf_program__fd(prog), NULL))
-		ret = bf_fail(BF_EXIT_ERROR, "program replacement failed: %s", strerror(errno));
+		ret = errno == ERANGE ? link_failed(ifname, false, mtu) :
+		      bf_fail(BF_EXIT_ERROR, "program replacement failed: %s", strerror(errno));
 	close(link_fd);
 out:
 	bpf_object__close(obj);

@@ -41,6 +41,10 @@ static const struct field backend_fields[] = {
 	F(bf_backend_stats, drop_port), F(bf_backend_stats, drop_bad_tx),
 	F(bf_backend_stats, violations), F(bf_backend_stats, zced_announce),
 	F(bf_backend_stats, zced_rejected), F(bf_backend_stats, zced_shared_bytes),
+	F(bf_backend_stats, chains_dropped),
+	F(bf_backend_stats, drop_guest_full),
+	F(bf_backend_stats, rx_multibuf), F(bf_backend_stats, tx_multibuf),
+	F(bf_backend_stats, drop_rx_oversize),
 };
 #undef F
 #define NF(a) (sizeof(a) / sizeof(a[0]))

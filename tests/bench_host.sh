@@ -39,6 +39,7 @@ run_mode() { # MODE(fwd|prpr)
 	ip -n $TOPO_RCV neigh replace $TOPO_SND_IP \
 		lladdr "$(ip -n $TOPO_SND -j link show $TOPO_PEER | jq -r '.[0].address')" \
 		dev $TOPO_TAP nud permanent
+	: > $BF_TMP/rrs.out
 	ip netns exec $TOPO_RCV timeout 120 $BUILD/tools/bf_stream rr-server 6200 \
 		> $BF_TMP/rrs.out 2>&1 &
 	local rrs=$!
@@ -77,6 +78,7 @@ run_dpdk() {
 	local c0 c1
 	c0=$(awk '{print $14 + $15}' /proc/$pid/stat)
 	w0=$(ns_tx_packets $snd bfbd1); r0=$(ns_rx_packets $rcv bfbdt)
+	: > $BF_TMP/dr.out
 	ip netns exec $rcv timeout 120 $BUILD/tools/bf_stream recv 6300 $BYTES 5 > $BF_TMP/dr.out 2>&1 &
 	local rp=$!
 	wait_for grep -q listening $BF_TMP/dr.out

@@ -45,7 +45,7 @@ set_mode() {
 	fi
 	sed -i "s/prpr o[nf]*/prpr $2/" "$BF_TMP/vm.conf"
 	$BFCTL reload $VM_WIRE --config "$BF_TMP/vm.conf" >/dev/null
-	vm_backend_start
+	vm_backend_start || { echo "demo: the backend did not start (see above)"; exit 1; }
 }
 
 # run_guest RX_BYTES TX_BYTES TCP_BYTES [launch options]: one boot, TLS
@@ -93,14 +93,24 @@ set_dpdk_mode() {
 	sleep 0.5
 	$BFCTL detach $VM_WIRE >/dev/null 2>&1
 	VM_MODE=$1
-	rm -f "$VM_SOCK"
-	(tail -f /dev/null | timeout 1200 dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
-		--file-prefix bfdm --vdev "net_vhost0,iface=$VM_SOCK,client=0,iommu-support=1" \
-		--vdev net_af_xdp0,iface=$VM_WIRE,start_queue=0,queue_count=1 -- \
-		--forward-mode=io --auto-start --nb-cores=1 --total-num-mbufs=32768 \
-		> "$BF_TMP/testpmd.log" 2>&1) &
-	BF_PIDS+=($!)
-	wait_for test -S "$VM_SOCK"
+	# testpmd's af_xdp port cannot bind while the kernel still releases
+	# bifrost-host's socket (EBUSY): retry a few times, bounded.
+	local try
+	for try in 1 2 3 4 5; do
+		rm -f "$VM_SOCK"
+		(tail -f /dev/null | timeout 1200 dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
+			--file-prefix bfdm --vdev "net_vhost0,iface=$VM_SOCK,client=0,iommu-support=1" \
+			--vdev net_af_xdp0,iface=$VM_WIRE,start_queue=0,queue_count=1 -- \
+			--forward-mode=io --auto-start --nb-cores=1 --total-num-mbufs=32768 \
+			> "$BF_TMP/testpmd.log" 2>&1) &
+		BF_PIDS+=($!)
+		wait_for test -S "$VM_SOCK" && sleep 1 &&
+			pgrep -f "^dpdk-testpmd .*file-prefix bfdm" >/dev/null && return 0
+		say "testpmd did not start (try $try): $(grep -m1 -i 'error\|fail' "$BF_TMP/testpmd.log")"
+		pkill -f "^dpdk-testpmd .*file-prefix bfdm" 2>/dev/null
+		sleep $try
+	done
+	return 1
 }
 
 declare -A R

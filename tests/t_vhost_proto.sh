@@ -20,7 +20,7 @@ bf_attach $H --config $BF_TMP/c.conf >/dev/null || { fail attach "failed"; exit 
 $BUILD/bifrost-host --iface $H --guest vm1 --vhost-user $BF_TMP/vp.sock > $BF_TMP/be.log 2>&1 &
 be=$!
 BF_PIDS+=($be)
-wait_for test -S $BF_TMP/vp.sock || { fail start "no socket"; exit 1; }
+wait_for grep -q serving $BF_TMP/be.log || { fail start "not serving: $(cat $BF_TMP/be.log)"; exit 1; }
 timeout 120 $BUILD/tools/bf_vhu_fuzz $BF_TMP/vp.sock
 check_cmd "backend process survived" kill -0 $be
 n=$(grep -c "vhost-user" $BF_TMP/be.log)
@@ -48,7 +48,7 @@ $BUILD/bifrost-host --iface $H --guest vm1 --vhost-user $BF_TMP/vp.sock \
 	--cvm 0x10000-0x20000 > $BF_TMP/be2.log 2>&1 &
 be=$!
 BF_PIDS+=($be)
-wait_for test -S $BF_TMP/vp.sock || { fail start "no socket (cvm)"; exit 1; }
+wait_for grep -q serving $BF_TMP/be2.log || { fail start "not serving (cvm): $(cat $BF_TMP/be2.log)"; exit 1; }
 run_zced cvm
 check_cmd "cvm: backend survived" kill -0 $be
 l=$BF_TMP/be2.log

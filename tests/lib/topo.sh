@@ -6,6 +6,7 @@
 # Static neighbour entries: guests answer no broadcast ARP through XDP.
 # With TOPO_IMPAIR="LOSS_PPM DUP_PPM REORDER_PPM" the wire runs through
 # ns ${P}-w, where bf_impair bridges ${P}1w and ${P}0w (no netem here).
+# With TOPO_MTU=N the wire veth pair and the guest tap get MTU N.
 
 TOPO_GUEST_MAC=52:54:00:bf:77:01
 
@@ -32,6 +33,10 @@ topo_up() {
 	else
 		bf_veth $TOPO_WIRE $TOPO_PEER $TOPO_SND
 	fi
+	if [ -n "${TOPO_MTU:-}" ]; then
+		ip link set $TOPO_WIRE mtu $TOPO_MTU
+		ip -n $TOPO_SND link set $TOPO_PEER mtu $TOPO_MTU
+	fi
 	ip link set $TOPO_WIRE up
 	ip -n $TOPO_SND addr add $TOPO_SND_IP/24 dev $TOPO_PEER
 	ip -n $TOPO_SND link set $TOPO_PEER up
@@ -39,6 +44,8 @@ topo_up() {
 	# checksums, and MSS-sized frames (as a real wire carries).
 	ip netns exec $TOPO_SND ethtool -K $TOPO_PEER tx off tso off gso off >/dev/null 2>&1
 	echo "guest vm1 mac $TOPO_GUEST_MAC $*" > "$BF_TMP/topo.conf"
+	# more guests (config lines) for tests that add ports via TOPO_BACKEND_ARGS
+	[ -n "${TOPO_EXTRA_CONF:-}" ] && echo "$TOPO_EXTRA_CONF" >> "$BF_TMP/topo.conf"
 	bf_attach $TOPO_WIRE --config "$BF_TMP/topo.conf" >/dev/null || return 1
 	topo_backend_start || return 1
 	ip -n $TOPO_SND neigh replace $TOPO_RCV_IP lladdr $TOPO_GUEST_MAC dev $TOPO_PEER nud permanent
@@ -50,6 +57,7 @@ topo_up() {
 # (Re)starts bifrost-host; creates the tap and moves it into the receiver ns.
 topo_backend_start() {
 	local extra=${TOPO_BACKEND_ARGS:-}
+	: > "$BF_TMP/backend.log"	# no "serving" left from the last one
 	$BUILD/bifrost-host --iface $TOPO_WIRE --guest vm1 --tap $TOPO_TAP $extra \
 		> "$BF_TMP/backend.log" 2>&1 &
 	TOPO_BACKEND=$!
@@ -58,6 +66,7 @@ topo_backend_start() {
 		echo "backend failed: $(cat "$BF_TMP/backend.log")"; return 1; }
 	ip link set $TOPO_TAP netns $TOPO_RCV
 	ip netns exec $TOPO_RCV sysctl -qw net.ipv6.conf.$TOPO_TAP.disable_ipv6=1 2>/dev/null
+	[ -n "${TOPO_MTU:-}" ] && ip -n $TOPO_RCV link set $TOPO_TAP mtu $TOPO_MTU
 	ip -n $TOPO_RCV addr add $TOPO_RCV_IP/24 dev $TOPO_TAP
 	ip -n $TOPO_RCV link set $TOPO_TAP up
 }
@@ -77,6 +86,7 @@ topo_transfer() {
 	local dir=$1 bytes=$2 seed=$3 port=$((5000 + RANDOM % 1000))
 	local rns=$TOPO_RCV sns=$TOPO_SND dst=$TOPO_RCV_IP
 	if [ "$dir" = out ]; then rns=$TOPO_SND; sns=$TOPO_RCV; dst=$TOPO_SND_IP; fi
+	: > "$BF_TMP/recv.out"	# no "listening" left from the last one
 	ip netns exec $rns timeout 120 $BUILD/tools/bf_stream recv $port $bytes $seed \
 		> "$BF_TMP/recv.out" 2>&1 &
 	local rpid=$!

@@ -53,12 +53,26 @@ vm_backend_start() {
 	local cvm=()
 	[ -n "$VM_CVM_RANGES" ] && cvm=(--cvm "$VM_CVM_RANGES")
 	[ "${VM_BACKEND_CVM_EMPTY:-}" = 1 ] && cvm=(--cvm)
+	rm -f $VM_SOCK	# a SIGKILLed backend leaves its socket behind
+	local n0
+	n0=$(cat "$BF_TMP/backend.log" 2>/dev/null | wc -l)
 	# shellcheck disable=SC2086
 	$BUILD/bifrost-host --iface $VM_WIRE --guest vm1 --vhost-user $VM_SOCK "${cvm[@]}" \
 		${VM_BACKEND_ARGS:-} >> "$BF_TMP/backend.log" 2>&1 &
 	VM_BACKEND=$!
 	BF_PIDS+=($VM_BACKEND)
-	wait_for test -S $VM_SOCK
+	# its own "serving" line (the log is appended to), or its exit
+	wait_for vm_backend_up $n0 || ! kill -0 $VM_BACKEND 2>/dev/null
+	if ! kill -0 $VM_BACKEND 2>/dev/null; then
+		echo "bifrost-host did not start: $(tail -n +$((n0 + 1)) "$BF_TMP/backend.log" | tail -3)" >&2
+		return 1
+	fi
+}
+
+# vm_backend_up N: the backend printed "serving" after line N of its log,
+# or has exited.
+vm_backend_up() {
+	tail -n +$(($1 + 1)) "$BF_TMP/backend.log" | grep -q serving || ! kill -0 $VM_BACKEND 2>/dev/null
 }
 
 vm_backend_stop() {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pktbuild.h - test-only frame builder: Ethernet (optional 802.1Q tag),
- * IPv4 (optional options, fragment bits) or IPv6 (optional destination
- * options header), TCP or UDP, with correct checksums computed by a plain
+ * IPv4 (optional options, fragment bits) or IPv6 (optional extension
+ * headers: destination options, hop-by-hop, routing, both options headers,
+ * AH), TCP or UDP, with correct checksums computed by a plain
  * 16-bit loop that shares no code with host-afxdp/csum.c.
  */
 #ifndef BIFROST_PKTBUILD_H
@@ -20,6 +21,15 @@
 #define PB_TCP_URG	0x20
 #define PB_TCP_ECE	0x40
 #define PB_TCP_CWR	0x80
+
+/* IPv6 extension headers pb_build() writes into ipoptlen bytes. */
+enum {
+	PB_EH_DSTOPTS,		/* one destination options header */
+	PB_EH_HOP,		/* one hop-by-hop options header */
+	PB_EH_ROUTING,		/* one routing header (type 253) */
+	PB_EH_HOP_DST,		/* hop-by-hop (8 bytes), then destination options */
+	PB_EH_AH,		/* one authentication header */
+};
 
 struct pb_spec {
 	int v6;
@@ -45,8 +55,11 @@ struct pb_spec {
 	uint16_t frag;		/* IPv4 MF/offset/reserved bits (no DF) */
 	uint8_t opts[40];	/* TCP options, optlen a multiple of 4 */
 	uint8_t optlen;
-	uint8_t ipopts[40];	/* IPv4: options (x4); IPv6: dest-opts hdr (x8) */
+	uint8_t ipopts[40];	/* IPv4: options (x4); IPv6: ext hdrs (x8) */
 	uint8_t ipoptlen;
+	uint8_t ehkind;		/* IPv6 ext headers in ipoptlen: PB_EH_* */
+	uint8_t ehfill;		/* nonzero: an option (or data) of this byte */
+	uint8_t ehsegleft;	/* routing header: segments left */
 	uint16_t pad;		/* Ethernet padding after the IP datagram */
 	int bad_csum;		/* corrupt the L4 checksum */
 };
@@ -152,6 +165,51 @@ static inline uint32_t pb_pseudo(const struct pb_spec *s, uint32_t l4len)
 	return sum;
 }
 
+/* An options header (hop-by-hop or destination) of len bytes at eh. */
+static inline void pb_opthdr(uint8_t *eh, size_t len, uint8_t nh, uint8_t fill)
+{
+	memset(eh, 0, len);
+	eh[0] = nh;
+	eh[1] = (uint8_t)(len / 8 - 1);
+	eh[2] = fill ? 0x1e : 1;	/* unknown skippable option, or PadN */
+	eh[3] = (uint8_t)(len - 4);
+	if (fill)
+		memset(eh + 4, fill, len - 4);
+}
+
+/* Write the IPv6 extension headers of s at eh; returns the first type. */
+static inline uint8_t pb_ext6(const struct pb_spec *s, uint8_t *eh)
+{
+	size_t len = s->ipoptlen;
+
+	switch (s->ehkind) {
+	case PB_EH_HOP:
+		pb_opthdr(eh, len, s->proto, s->ehfill);
+		return 0;
+	case PB_EH_HOP_DST:
+		pb_opthdr(eh, 8, 60, 0);
+		pb_opthdr(eh + 8, len - 8, s->proto, s->ehfill);
+		return 0;
+	case PB_EH_ROUTING:
+		memset(eh, s->ehfill, len);
+		eh[0] = s->proto;
+		eh[1] = (uint8_t)(len / 8 - 1);
+		eh[2] = 253;
+		eh[3] = s->ehsegleft;
+		return 43;
+	case PB_EH_AH:
+		memset(eh, s->ehfill, len);
+		eh[0] = s->proto;
+		eh[1] = (uint8_t)(len / 4 - 2);
+		eh[2] = 0;
+		eh[3] = 0;
+		return 51;
+	default:
+		pb_opthdr(eh, len, s->proto, s->ehfill);
+		return 60;
+	}
+}
+
 /* Build the frame into out (large enough); returns the frame length. */
 static inline size_t pb_build(const struct pb_spec *s, const uint8_t *payload,
 			      size_t plen, uint8_t *out)
@@ -176,19 +234,10 @@ static inline size_t pb_build(const struct pb_spec *s, const uint8_t *payload,
 		pb_put32(ip, (6u << 28) | ((uint32_t)s->tos << 20) |
 			 (s->flowlabel & 0xfffff));
 		pb_put16(ip + 4, (uint16_t)(s->ipoptlen + l4len));
-		ip[6] = s->ipoptlen ? 60 : s->proto;
 		ip[7] = s->ttl;
 		memcpy(ip + 8, s->saddr, 16);
 		memcpy(ip + 24, s->daddr, 16);
-		if (s->ipoptlen) {
-			uint8_t *eh = ip + 40;
-
-			memset(eh, 0, s->ipoptlen);
-			eh[0] = s->proto;
-			eh[1] = s->ipoptlen / 8 - 1;
-			eh[2] = 1;	/* PadN over the rest */
-			eh[3] = s->ipoptlen - 4;
-		}
+		ip[6] = s->ipoptlen ? pb_ext6(s, ip + 40) : s->proto;
 	} else {
 		ip[0] = 0x40 | (uint8_t)(l3hdr / 4);
 		ip[1] = s->tos;
@@ -259,7 +308,23 @@ static inline int pb_ip4_csum_ok(const uint8_t *f)
 	return pb_fold(pb_sum(ip, (size_t)(ip[0] & 15) * 4, 0)) == 0;
 }
 
-/* TCP/UDP checksum of a frame without IPv6 extension headers. */
+/* Length of the IPv6 extension headers at ip + 40 (those pb_build makes). */
+static inline size_t pb_ext6_len(const uint8_t *ip, uint8_t *proto)
+{
+	uint8_t nh = ip[6];
+	size_t off = 40;
+
+	while (nh == 0 || nh == 43 || nh == 60 || nh == 51) {
+		const uint8_t *eh = ip + off;
+
+		off += nh == 51 ? ((size_t)eh[1] + 2) * 4 : ((size_t)eh[1] + 1) * 8;
+		nh = eh[0];
+	}
+	*proto = nh;
+	return off;
+}
+
+/* TCP/UDP checksum of a frame (IPv6 extension headers as pb_build makes). */
 static inline int pb_l4_csum_ok(const uint8_t *f)
 {
 	size_t l3 = pb_l3_off(f);
@@ -273,9 +338,8 @@ static inline int pb_l4_csum_ok(const uint8_t *f)
 		s.v6 = 1;
 		memcpy(s.saddr, ip + 8, 16);
 		memcpy(s.daddr, ip + 24, 16);
-		s.proto = ip[6];
-		ihl = 40;
-		l4len = pb_get16(ip + 4);
+		ihl = pb_ext6_len(ip, &s.proto);
+		l4len = pb_get16(ip + 4) + 40 - (uint32_t)ihl;
 	} else {
 		memcpy(s.saddr, ip + 12, 4);
 		memcpy(s.daddr, ip + 16, 4);

@@ -201,6 +201,64 @@ static void test_pseudo(void)
 		 pb_fold(pb_pseudo(&s, 70000)));
 }
 
+/* bf_csum_pseudo_in_hdr() on s with its options/headers, plen 100. */
+static int in_hdr(const struct pb_spec *s, int patch_off, uint8_t patch)
+{
+	static uint8_t f[512];
+	uint8_t pay[100] = { 0 };
+	struct bf_parsed p;
+	size_t len = pb_build(s, pay, sizeof(pay), f);
+
+	if (patch_off >= 0)
+		f[patch_off] = patch;
+	if (bf_parse_frame(f, f + len, &p) != BF_PARSE_OK)
+		return -1;
+	return bf_csum_pseudo_in_hdr(f, &p);
+}
+
+static void test_pseudo_in_hdr(void)
+{
+	struct pb_spec s;
+
+	pb_default(&s, 0);
+	CHECK_EQ("in_hdr: ipv4 plain", in_hdr(&s, -1, 0), 1);
+	s.ipoptlen = 8;
+	memset(s.ipopts, 1, 8);
+	CHECK_EQ("in_hdr: ipv4 NOPs", in_hdr(&s, -1, 0), 1);
+	s.ipopts[0] = 0x94;	/* router alert */
+	s.ipopts[1] = 4;
+	CHECK_EQ("in_hdr: ipv4 router alert", in_hdr(&s, -1, 0), 1);
+	s.ipopts[0] = 0x83;	/* loose source route */
+	s.ipopts[1] = 7;
+	s.ipopts[2] = 4;
+	CHECK_EQ("in_hdr: ipv4 LSRR", in_hdr(&s, -1, 0), 0);
+	s.ipopts[0] = 0x89;
+	CHECK_EQ("in_hdr: ipv4 SSRR", in_hdr(&s, -1, 0), 0);
+	s.ipopts[0] = 0x94;
+	s.ipopts[1] = 1;
+	CHECK_EQ("in_hdr: ipv4 option length 1", in_hdr(&s, -1, 0), 0);
+	s.ipopts[1] = 9;
+	CHECK_EQ("in_hdr: ipv4 option past the header", in_hdr(&s, -1, 0), 0);
+	s.ipopts[0] = 0;	/* end of options, then anything */
+	CHECK_EQ("in_hdr: ipv4 EOL then junk", in_hdr(&s, -1, 0), 1);
+	pb_default(&s, 1);
+	s.ipoptlen = 16;
+	CHECK_EQ("in_hdr: ipv6 dest options", in_hdr(&s, -1, 0), 1);
+	CHECK_EQ("in_hdr: ipv6 option past the header",
+		 in_hdr(&s, 14 + 40 + 3, 13), 0);
+	CHECK_EQ("in_hdr: ipv6 home address option",
+		 in_hdr(&s, 14 + 40 + 2, 0xc9), 0);
+	s.ehkind = PB_EH_HOP_DST;
+	s.ipoptlen = 24;
+	CHECK_EQ("in_hdr: ipv6 hop-by-hop + dest options", in_hdr(&s, -1, 0), 1);
+	s.ehkind = PB_EH_ROUTING;
+	CHECK_EQ("in_hdr: ipv6 routing, 0 left", in_hdr(&s, -1, 0), 1);
+	s.ehsegleft = 2;
+	CHECK_EQ("in_hdr: ipv6 routing, 2 left", in_hdr(&s, -1, 0), 0);
+	s.ehkind = PB_EH_AH;
+	CHECK_EQ("in_hdr: ipv6 AH", in_hdr(&s, -1, 0), 0);
+}
+
 int main(void)
 {
 	test_rfc1071();
@@ -215,5 +273,6 @@ int main(void)
 	test_needs_csum(0, 0);
 	test_needs_csum(1, 0);
 	test_needs_csum(0, 1);
+	test_pseudo_in_hdr();
 	UNIT_EXIT();
 }

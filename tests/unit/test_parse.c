@@ -246,11 +246,40 @@ static void test_malformed(void)
 	CHECK_EQ("20000 random frames: offsets stay inside the frame", bad, 0);
 }
 
+/*
+ * An XDP program with frags support sees only the linear part of a jumbo
+ * frame through data/data_end: headers parse from there, the IP length is
+ * checked against the whole frame's length.
+ */
+static void test_frags(void)
+{
+	struct pb_spec s;
+	size_t n;
+	int v6;
+
+	for (v6 = 0; v6 <= 1; v6++) {
+		pb_default(&s, v6);
+		n = build(&s, 1400);
+		CHECK_EQ("headers only in the linear part: parses with the frame length",
+			 bf_parse_frame_len(f, f + 200, n, &p), BF_PARSE_OK);
+		CHECK_EQ("frags: payload length from the IP header", p.payload_len, 1400);
+		CHECK_EQ("frags: frame_len is the whole frame", p.frame_len, n);
+		CHECK("frags: still a merge candidate", p.flags & BF_PF_MERGEABLE);
+		CHECK_EQ("the same linear part without the frame length is truncated",
+			 bf_parse_frame(f, f + 200, &p), BF_PARSE_MALFORMED);
+		CHECK_EQ("a frame length short of the IP length is truncated",
+			 bf_parse_frame_len(f, f + 200, n - 1, &p), BF_PARSE_MALFORMED);
+		CHECK_EQ("a TCP header past the linear part is malformed",
+			 bf_parse_frame_len(f, f + (v6 ? 60 : 40), n, &p), BF_PARSE_MALFORMED);
+	}
+}
+
 int main(void)
 {
 	test_tcp4();
 	test_variants();
 	test_hash();
 	test_malformed();
+	test_frags();
 	UNIT_EXIT();
 }

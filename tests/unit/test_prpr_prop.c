@@ -2,12 +2,13 @@
 /*
  * test_prpr_prop.c - property test: TSO then PRPR then TSO is the identity.
  *
- * Random byte streams for several flows (IPv4/IPv6, VLAN, timestamps, DF or
- * not, random MSS, PSH/CWR/ECE marks, ACK/window/TSval changes, IP ID
- * jumps) are cut by tso_segment() into wire segments, with pure ACKs,
- * retransmissions and corrupted segments mixed in. The segments of all
- * flows are fed, interleaved, into PRPR with random batch ends, timeouts
- * and policy changes. Every packet PRPR emits is segmented again by
+ * Random byte streams for several flows (IPv4/IPv6, VLAN, timestamps,
+ * IPv6 extension headers, DF or not, random MSS, PSH/CWR/ECE marks,
+ * ACK/window/TSval/extension header changes, IP ID jumps) are cut by
+ * tso_segment() into wire segments, with pure ACKs, retransmissions and
+ * corrupted segments mixed in. The segments of all flows are fed,
+ * interleaved, into PRPR with random batch ends, timeouts and policy
+ * changes. Every packet PRPR emits is segmented again by
  * tso_segment() using its virtio_net_hdr; per flow the result must equal
  * the original segments byte for byte, and the payload of the stream
  * segments must concatenate to the stream. Fixed seeds; bounded work.
@@ -56,7 +57,8 @@ static struct tflow flows[NFLOWS];
 static uint8_t big[70000], scratch[70000], scratch2[70000];
 static struct bf_backend_stats st;
 static uint64_t rng;
-static unsigned int outputs, out_merged, out_flags0, reseg_errors;
+static unsigned int outputs, out_merged, out_flags0, reseg_errors, vh_bad;
+static unsigned int out_merged_ext;
 static unsigned int misc_sent, misc_seen, misc_bad;
 static uint8_t misc_frame[200];
 static size_t misc_len;
@@ -132,6 +134,16 @@ static void prpr_out(void *ctx, const struct virtio_net_hdr *vh,
 		reseg_errors++;
 		return;
 	}
+	/* A GSO packet as Linux GRO makes it: NEEDS_CSUM at the TCP check. */
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+	    (p.flags & BF_PF_IPOPTS))
+		out_merged_ext++;
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+	    (vh->flags != VIRTIO_NET_HDR_F_NEEDS_CSUM ||
+	     le16toh(vh->csum_start) != p.l4_off ||
+	     le16toh(vh->csum_offset) != 16 ||
+	     le16toh(vh->hdr_len) != p.payload_off))
+		vh_bad++;
 	if (tso_segment(vh, f, len, scratch2, sizeof(scratch2), res_emit,
 			&flows[fi]) < 1)
 		reseg_errors++;
@@ -151,6 +163,11 @@ static void flow_init(struct tflow *t, unsigned int i)
 	t->s.vlan_tci = (uint16_t)(100 + i);
 	if (i >= 3)
 		pb_set_ts(&t->s, rnd(), rnd());
+	if (i == 3 || i == 5) {	/* IPv6 extension headers */
+		t->s.ehkind = i == 3 ? PB_EH_DSTOPTS : PB_EH_HOP_DST;
+		t->s.ipoptlen = i == 3 ? 16 : 24;
+		t->s.ehfill = (uint8_t)rnd_range(1, 255);
+	}
 	t->mss = rnd_range(64, 1460);
 	t->stream_len = rnd_range(STREAM_MAX / 2, STREAM_MAX);
 	for (k = 0; k < t->stream_len; k++)
@@ -185,6 +202,8 @@ static void gen_send(struct tflow *t, size_t *pos)
 		pb_put32(t->s.opts + 4, pb_get32(t->s.opts + 4) + 1);
 	if (rnd() % 50 == 0)
 		base ^= PB_TCP_ECE;
+	if (t->s.ipoptlen && rnd() % 20 == 0)	/* extension header changes */
+		t->s.ehfill++;
 	if (rnd() % 20 == 0)	/* IDs used by other traffic meanwhile */
 		t->s.ip_id = (uint16_t)(t->s.ip_id + rnd_range(1, 100));
 	t->s.tflags = base;
@@ -326,6 +345,19 @@ static unsigned int compare(const struct tflow *t, int *stream_ok)
 	return bad;
 }
 
+/* The virtio headers of a round's merged packets. */
+static void check_gso_hdrs(unsigned int round)
+{
+	char n[128];
+
+	snprintf(n, sizeof(n), "round %u: %u merged IPv6 packets with "
+		 "extension headers", round, out_merged_ext);
+	CHECK(n, out_merged_ext > 0);
+	snprintf(n, sizeof(n), "round %u: merged outputs carry NEEDS_CSUM "
+		 "at the TCP checksum, hdr_len = headers", round);
+	CHECK_EQ(n, vh_bad, 0);
+}
+
 static void run_round(unsigned int round, uint64_t seed, unsigned int nflows)
 {
 	struct prpr *pr;
@@ -337,7 +369,8 @@ static void run_round(unsigned int round, uint64_t seed, unsigned int nflows)
 
 	rng = seed;
 	memset(&st, 0, sizeof(st));
-	outputs = out_merged = out_flags0 = reseg_errors = 0;
+	outputs = out_merged = out_flags0 = reseg_errors = vh_bad = 0;
+	out_merged_ext = 0;
 	misc_sent = misc_seen = misc_bad = 0;
 	pb_default(&m, 0);
 	m.proto = 17;
@@ -368,6 +401,7 @@ static void run_round(unsigned int round, uint64_t seed, unsigned int nflows)
 	snprintf(n, sizeof(n), "round %u: %u segments, %u outputs, %u merged",
 		 round, fed, outputs, out_merged);
 	CHECK(n, outputs > 0 && out_merged > 0 && outputs < fed);
+	check_gso_hdrs(round);
 	snprintf(n, sizeof(n), "round %u: every output re-segments", round);
 	CHECK_EQ(n, reseg_errors, 0);
 	snprintf(n, sizeof(n), "round %u: re-segmented == original segments",

@@ -62,9 +62,12 @@ static void vh_gso(struct virtio_net_hdr *vh, uint8_t type, size_t hdr_len,
 	vh->csum_offset = htole16(16);
 }
 
-/* Segment a big packet built from s and compare with rebuilt segments. */
-static void check_big(const char *name, struct pb_spec *s, size_t plen,
-		      unsigned int gso, uint8_t gso_type)
+/*
+ * Segment a big packet built from s, with hdr_len as the guest's header
+ * claims, and compare with rebuilt segments.
+ */
+static void check_big_hl(const char *name, struct pb_spec *s, size_t plen,
+			 unsigned int gso, uint8_t gso_type, size_t hdr_len)
 {
 	struct virtio_net_hdr vh;
 	size_t len, hdrs = pb_hdr_len(s), off;
@@ -76,7 +79,7 @@ static void check_big(const char *name, struct pb_spec *s, size_t plen,
 
 	pb_fill(payload, plen, s->seq);
 	len = pb_build(s, payload, plen, pkt);
-	vh_gso(&vh, gso_type, hdrs, gso, hdrs - 20 - s->optlen);
+	vh_gso(&vh, gso_type, hdr_len, gso, hdrs - 20 - s->optlen);
 	sink_reset(&sink);
 	rc = tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
 			 &sink);
@@ -119,6 +122,12 @@ static void check_big(const char *name, struct pb_spec *s, size_t plen,
 	CHECK_EQ(n, sink.len[nsegs - 1], hdrs + plen - (size_t)(nsegs - 1) * gso);
 }
 
+static void check_big(const char *name, struct pb_spec *s, size_t plen,
+		      unsigned int gso, uint8_t gso_type)
+{
+	check_big_hl(name, s, plen, gso, gso_type, pb_hdr_len(s));
+}
+
 static void test_big(void)
 {
 	struct pb_spec s;
@@ -148,6 +157,59 @@ static void test_big(void)
 	s.tflags = PB_TCP_ACK | PB_TCP_PSH | PB_TCP_CWR;
 	check_big("payload <= gso_size: one frame", &s, 700, 1448,
 		  VIRTIO_NET_HDR_GSO_TCPV4);
+}
+
+/*
+ * The virtio spec: the device must not trust hdr_len. The header length
+ * comes from parsing the frame (VLAN, IPv4 options, IPv6 extension
+ * headers, TCP options), whatever hdr_len says.
+ */
+static void test_hdr_len(void)
+{
+	static const uint8_t ra_nops[8] = { 0x94, 4, 0, 0, 1, 1, 1, 1 };
+	const uint8_t v4 = VIRTIO_NET_HDR_GSO_TCPV4, v6 = VIRTIO_NET_HDR_GSO_TCPV6;
+	struct pb_spec s;
+
+	pb_default(&s, 0);
+	s.tflags = PB_TCP_ACK | PB_TCP_PSH;
+	check_big_hl("hdr_len 0 v4", &s, 5000, 1448, v4, 0);
+	check_big_hl("hdr_len 14 v4", &s, 5000, 1448, v4, 14);
+	check_big_hl("hdr_len to IP end v4", &s, 5000, 1448, v4, 34);
+	check_big_hl("hdr_len 0xffff v4", &s, 5000, 1448, v4, 0xffff);
+	check_big_hl("hdr_len packet + 1 v4", &s, 5000, 1448, v4, 54 + 5001);
+	pb_default(&s, 1);
+	pb_set_ts(&s, 5, 6);
+	s.vlan = 1;
+	s.vlan_tci = 7;
+	check_big_hl("hdr_len 0 v6 vlan ts", &s, 7000, 1400, v6, 0);
+	check_big_hl("hdr_len 1 v6 vlan ts", &s, 7000, 1400, v6, 1);
+	check_big_hl("hdr_len 60 v6 vlan ts", &s, 7000, 1400, v6, 60);
+	check_big_hl("hdr_len past packet v6", &s, 7000, 1400, v6, 40000);
+	pb_default(&s, 0);
+	memcpy(s.ipopts, ra_nops, sizeof(ra_nops));
+	s.ipoptlen = sizeof(ra_nops);
+	pb_set_ts(&s, 9, 10);
+	check_big_hl("ipv4 options + tcp options, hdr_len 0", &s, 6000, 1436,
+		     v4, 0);
+	check_big_hl("ipv4 options, hdr_len short", &s, 6000, 1436, v4, 54);
+	pb_default(&s, 1);
+	s.ipoptlen = 16;
+	check_big_hl("ipv6 destination options, hdr_len 0", &s, 6000, 1400, v6,
+		     0);
+	s.ehkind = PB_EH_HOP;
+	s.ipoptlen = 8;
+	check_big_hl("ipv6 hop-by-hop, hdr_len 54", &s, 6000, 1400, v6, 54);
+	s.ehkind = PB_EH_HOP_DST;
+	s.ipoptlen = 24;
+	s.ehfill = 0x33;
+	pb_set_ts(&s, 1, 2);
+	check_big_hl("ipv6 hop-by-hop + dest options + ts, hdr_len 0", &s, 6000,
+		     1388, v6, 0);
+	pb_default(&s, 1);
+	s.ehkind = PB_EH_ROUTING;
+	s.ipoptlen = 24;
+	check_big_hl("ipv6 routing header, no segments left", &s, 6000, 1400, v6,
+		     0);
 }
 
 static void test_plain(void)
@@ -214,6 +276,52 @@ static int try_seg(const struct virtio_net_hdr *vh, size_t len,
 		CHECK_EQ(name " (nothing emitted)", sink.n, 0);              \
 	} while (0)
 
+/* Headers that move the pseudo-header address are refused. */
+static void test_pseudo_rejects(void)
+{
+	struct virtio_net_hdr vh, v;
+	struct pb_spec s;
+	size_t len;
+
+	pb_default(&s, 0);
+	pb_fill(payload, 5000, 0);
+	vh_gso(&vh, VIRTIO_NET_HDR_GSO_TCPV4, 54, 1448, 34);
+	s.ipoptlen = 12;	/* loose source route, then end of options */
+	memset(s.ipopts, 0, sizeof(s.ipopts));
+	s.ipopts[0] = 0x83;
+	s.ipopts[1] = 7;
+	s.ipopts[2] = 4;
+	s.ipopts[3] = 10;
+	len = pb_build(&s, payload, 5000, pkt);
+	v = vh;
+	v.csum_start = htole16(46);
+	REJECT("IPv4 source route (pseudo-header uses the final address)",
+	       try_seg(&v, len, sizeof(scratch)), -EOPNOTSUPP);
+	s.ipopts[1] = 13;
+	len = pb_build(&s, payload, 5000, pkt);
+	REJECT("IPv4 option longer than the options",
+	       try_seg(&v, len, sizeof(scratch)), -EOPNOTSUPP);
+	pb_default(&s, 1);
+	s.ehkind = PB_EH_ROUTING;
+	s.ehsegleft = 1;
+	s.ipoptlen = 24;
+	len = pb_build(&s, payload, 5000, pkt);
+	vh_gso(&v, VIRTIO_NET_HDR_GSO_TCPV6, 0, 1448, 78);
+	REJECT("IPv6 routing header with segments left",
+	       try_seg(&v, len, sizeof(scratch)), -EOPNOTSUPP);
+	s.ehkind = PB_EH_AH;
+	len = pb_build(&s, payload, 5000, pkt);
+	REJECT("IPv6 AH", try_seg(&v, len, sizeof(scratch)), -EOPNOTSUPP);
+	s.ehkind = PB_EH_DSTOPTS;
+	len = pb_build(&s, payload, 5000, pkt);
+	pkt[54 + 2] = 0xc9;	/* home address option: pseudo-header source */
+	pkt[54 + 3] = 16;
+	pkt[54 + 20] = 1;
+	pkt[54 + 21] = 2;
+	REJECT("IPv6 home address option", try_seg(&v, len, sizeof(scratch)),
+	       -EOPNOTSUPP);
+}
+
 static void test_malformed(void)
 {
 	struct virtio_net_hdr vh, v;
@@ -233,14 +341,6 @@ static void test_malformed(void)
 	v = vh;
 	v.gso_size = 0;
 	REJECT("gso_size 0", try_seg(&v, len, sizeof(scratch)), -EINVAL);
-	v = vh;
-	v.hdr_len = htole16(40);
-	REJECT("hdr_len shorter than headers", try_seg(&v, len, sizeof(scratch)),
-	       -EINVAL);
-	v = vh;
-	v.hdr_len = htole16((uint16_t)(len + 1));
-	REJECT("hdr_len beyond packet", try_seg(&v, len, sizeof(scratch)),
-	       -EINVAL);
 	v = vh;
 	v.csum_start = htole16(14);
 	REJECT("csum_start not at TCP header", try_seg(&v, len, sizeof(scratch)),
@@ -291,23 +391,6 @@ static void test_malformed(void)
 	len = pb_build(&s, payload, 5000, pkt);
 	REJECT("UDP packet with TCPV4", try_seg(&vh, len, sizeof(scratch)),
 	       -EINVAL);
-	s.proto = 6;
-	s.ipoptlen = 4;
-	s.ipopts[0] = 1;	/* NOPs */
-	s.ipopts[1] = 1;
-	s.ipopts[2] = 1;
-	s.ipopts[3] = 1;
-	len = pb_build(&s, payload, 5000, pkt);
-	v = vh;
-	v.hdr_len = htole16(58);
-	v.csum_start = htole16(38);
-	REJECT("IPv4 options", try_seg(&v, len, sizeof(scratch)), -EOPNOTSUPP);
-	pb_default(&s, 1);
-	s.ipoptlen = 8;
-	len = pb_build(&s, payload, 5000, pkt);
-	vh_gso(&v, VIRTIO_NET_HDR_GSO_TCPV6, 82, 1448, 62);
-	REJECT("IPv6 extension header", try_seg(&v, len, sizeof(scratch)),
-	       -EOPNOTSUPP);
 	pb_default(&s, 0);
 	len = pb_build(&s, payload, 65535 - 54 + 1, pkt);
 	REJECT("frame over 65535 bytes", try_seg(&vh, len, sizeof(scratch)),
@@ -332,8 +415,10 @@ int main(void)
 	if (!sink.arena)
 		return 2;
 	test_big();
+	test_hdr_len();
 	test_plain();
 	test_malformed();
+	test_pseudo_rejects();
 	free(sink.arena);
 	UNIT_EXIT();
 }
