@@ -3,7 +3,8 @@
  * fuzz_parse.c - libFuzzer harness for the XDP classifier's shared parser
  * (bpf/bifrost_parse.h, compiled for user space as tests/unit/test_parse.c
  * does). The input is one Ethernet frame, copied into a buffer of exactly
- * its length so ASan sees any read past the frame.
+ * its length so ASan sees any read past the frame; its last byte also
+ * picks the length of a linear part (see check_linear).
  *
  * Beyond "no crash" it asserts, for every frame the parser accepts:
  *   - every offset and length it returns lies inside the frame, in order
@@ -15,7 +16,11 @@
  *   - the result does not depend on bytes after the IP datagram: the same
  *     frame with padding appended parses identically;
  *   - the flow hash is symmetric: swapping the addresses and ports gives
- *     the same hash and the same offsets.
+ *     the same hash and the same offsets;
+ *   - the frags-aware entry point (bf_parse_frame_len), given only a
+ *     linear prefix of the frame in a buffer of exactly that size, reads
+ *     nothing past it and either refuses the frame or classifies it as the
+ *     whole frame does; with every header in the prefix it accepts it.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -117,20 +122,54 @@ static void check_padding(const uint8_t *data, size_t len, const struct bf_parse
 	free(f);
 }
 
+/*
+ * The XDP program with frags support reads headers from the linear part
+ * only (bf_parse_frame_len): given the first lin bytes, in a buffer of
+ * exactly that size, and the whole length, it reads nothing past them and
+ * either refuses the frame or classifies it as the whole frame does.
+ */
+static void check_linear(const uint8_t *data, size_t size, size_t lin, int full_ret,
+			 const struct bf_parsed *full)
+{
+	struct bf_parsed q;
+	uint8_t *f = malloc(lin ? lin : 1);
+	int ret;
+
+	if (!f)
+		abort();
+	memcpy(f, data, lin);
+	ret = bf_parse_frame_len(f, f + lin, (uint32_t)size, &q);
+	if (ret == BF_PARSE_OK && (full_ret != BF_PARSE_OK || !same(&q, full) ||
+				   q.frame_len != size))
+		abort();
+	/* headers inside the linear part: it must not refuse */
+	if (full_ret == BF_PARSE_OK && (full->flags & BF_PF_L4) &&
+	    lin >= full->payload_off && ret != BF_PARSE_OK)
+		abort();
+	free(f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bf_parsed p;
 	uint8_t *f = malloc(size ? size : 1);
+	int ret;
 
 	if (!f)
 		abort();
 	memcpy(f, data, size);
-	if (bf_parse_frame(f, f + size, &p) == BF_PARSE_OK) {
+	ret = bf_parse_frame(f, f + size, &p);
+	if (ret == BF_PARSE_OK) {
 		check_bounds(&p, size);
 		check_padding(f, size, &p);
 		if (p.flags & (BF_PF_IPV4 | BF_PF_IPV6))
 			check_symmetry(f, size, &p);
+		if (p.flags & BF_PF_L4)
+			check_linear(f, size, p.payload_off, ret, &p);
 	}
+	/* a linear part of any length the last byte picks */
+	if (size)
+		check_linear(f, size, size - data[size - 1] % (size + 1), ret, &p);
 	free(f);
 	return 0;
 }
