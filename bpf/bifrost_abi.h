@@ -145,6 +145,9 @@ struct bf_backend_stats {
 	__u64 zced_announce;	/* registrations accepted */
 	__u64 zced_rejected;	/* registrations refused (nothing changed) */
 	__u64 zced_shared_bytes; /* gauge: bytes the guest has registered */
+	/* vhost-user control channel (a hostile front-end) */
+	__u64 vhost_bad_messages; /* messages refused (size, fds, request) */
+	__u64 vhost_mem_faults;	/* guest memory gone under us: front-end dropped */
 };
 
 /*

@@ -47,6 +47,7 @@ struct bf_port_ops {
 
 struct zced_stats;
 struct bf_zced_shared;
+struct vhost_stats;
 
 struct bf_port {
 	const struct bf_port_ops *ops;
@@ -54,6 +55,7 @@ struct bf_port {
 	char name[32];
 	char guest[32];		/* the guest's name, for log lines */
 	uint64_t *violations;	/* CVM shared-range violations, or NULL */
+	const struct vhost_stats *vhost;	/* vhost-user control counters, or NULL */
 	const struct zced_stats *zced;	/* pool registrations, or NULL */
 	/* What the guest has shared, tied to its memory: the worker keeps it
 	 * in the bf_zced_shared map across backend restarts and hands it back

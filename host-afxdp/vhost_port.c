@@ -424,6 +424,7 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	vp->port.ops = &vhost_ops;
 	vp->port.nqueues = 1;
 	vp->port.violations = &vp->dev.st.violations;
+	vp->port.vhost = &vp->dev.st;
 	vp->port.zced_spans = &vp->dev.remembered;
 	vp->port.zced = &vp->dev.st.zced;
 	snprintf(vp->port.name, sizeof(vp->port.name), "vhost-user");

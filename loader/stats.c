@@ -41,6 +41,7 @@ static const struct field backend_fields[] = {
 	F(bf_backend_stats, drop_port), F(bf_backend_stats, drop_bad_tx),
 	F(bf_backend_stats, violations), F(bf_backend_stats, zced_announce),
 	F(bf_backend_stats, zced_rejected), F(bf_backend_stats, zced_shared_bytes),
+	F(bf_backend_stats, vhost_bad_messages), F(bf_backend_stats, vhost_mem_faults),
 };
 #undef F
 #define NF(a) (sizeof(a) / sizeof(a[0]))
