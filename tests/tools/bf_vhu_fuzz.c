@@ -773,10 +773,15 @@ static void mem_cases(const char *stats_cmd)
 
 	mfd = mem_open(&z, ZC_MEM);
 	zc_frame(data, ZC_TEST_ETH_P, payload, sizeof(payload));
+	r = be_counter(stats_cmd, "tx_packets");
 	result("truncated memory: a new front-end is served",
 	       mfd >= 0 && !zc_setup(&z, mfd) && !zc_post(&z, 0x10000, data, 60),
 	       "its TX buffer was not returned");
 	mem_close(&z, mfd, ZC_MEM);
+	/* later users of the counters see this packet counted */
+	result("truncated memory: the new front-end's packet counted",
+	       r >= 0 && be_counter_wait(stats_cmd, "tx_packets", r + 1) == r + 1,
+	       "tx_packets did not grow by one");
 }
 
 int main(int argc, char **argv)
