@@ -153,6 +153,9 @@ struct bf_backend_stats {
 	__u64 rx_multibuf;	/* frames gathered from several UMEM frames */
 	__u64 tx_multibuf;	/* frames sent as several descriptors */
 	__u64 drop_rx_oversize;	/* multi-buffer frames over the bound, dropped */
+	/* vhost-user control channel (a hostile front-end) */
+	__u64 vhost_bad_messages; /* messages refused (size, fds, request) */
+	__u64 vhost_mem_faults;	/* guest memory gone under us: front-end dropped */
 };
 
 /*

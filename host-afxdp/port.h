@@ -50,6 +50,7 @@ struct bf_port_ops {
 
 struct zced_stats;
 struct bf_zced_shared;
+struct vhost_stats;
 
 struct bf_port {
 	const struct bf_port_ops *ops;
@@ -58,6 +59,7 @@ struct bf_port {
 	char guest[32];		/* the guest's name, for log lines */
 	uint64_t *violations;	/* CVM shared-range violations, or NULL */
 	uint64_t *chains_dropped;	/* legal chains not served, or NULL */
+	const struct vhost_stats *vhost;	/* vhost-user control counters, or NULL */
 	const struct zced_stats *zced;	/* pool registrations, or NULL */
 	/* What the guest has shared, tied to its memory: the worker keeps it
 	 * in the bf_zced_shared map across backend restarts and hands it back

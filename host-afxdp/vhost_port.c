@@ -12,6 +12,9 @@
  * the packet is dropped and the violation counted.
  * A ZCED pool registration from the guest (zced_reg.h) is parsed from that
  * private copy too; a valid one replaces the device's dynamic shared ranges.
+ * Every access to guest memory runs under a SIGBUS guard (guestmem.h): a
+ * front-end that shrinks the file behind its memory loses its connection,
+ * the backend and its other guests go on.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include "adversary.h"
+#include "guestmem.h"
 #include "port.h"
 #include "tso.h"
 #include "vhost_user.h"
@@ -286,16 +290,9 @@ static bool guest_takes_gso(const struct vhost_dev *d, uint8_t gso_type)
 	}
 }
 
-static int vp_deliver(struct bf_port *p, unsigned int q, const struct virtio_net_hdr *vh,
-		      const uint8_t *frame, size_t len)
+static int deliver_packet(struct vhost_port *vp, const struct virtio_net_hdr *vh,
+			  const uint8_t *frame, size_t len)
 {
-	struct vhost_port *vp = vp_of(p);
-
-	(void)q;
-	if (!vhost_dev_queue_ready(&vp->dev, VHOST_RXQ)) {
-		vp->reseg_done = 0;	/* what the guest got is gone with it */
-		return -ENOTCONN;
-	}
 	if (guest_takes_gso(&vp->dev, vh->gso_type)) {
 		vp->reseg_done = 0;	/* a parked cut-up packet was given up */
 		return deliver_one(vp, vh, frame, len);
@@ -304,10 +301,9 @@ static int vp_deliver(struct bf_port *p, unsigned int q, const struct virtio_net
 	return deliver_resegmented(vp, vh, frame, len);
 }
 
-static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr *vh,
-			uint8_t *buf, size_t cap)
+static ssize_t fetch_packet(struct vhost_port *vp, struct virtio_net_hdr *vh, uint8_t *buf,
+			    size_t cap)
 {
-	struct vhost_port *vp = vp_of(p);
 	struct vhost_dev *d = &vp->dev;
 	struct virtq *vq = &d->vr[VHOST_TXQ].vq;
 	uint8_t hdr[12];
@@ -317,9 +313,6 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 	unsigned int i;
 	int r;
 
-	(void)q;
-	if (!vhost_dev_queue_ready(d, VHOST_TXQ))
-		return 0;
 	r = vq_pop(vq, &d->mem, &d->shared, VQ_DEVICE_READS, c);
 	if (r == 0) {
 		vq_arm_kick(vq);
@@ -362,6 +355,62 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 	vq_publish(vq);
 	memcpy(vh, hdr, sizeof(*vh));
 	return (ssize_t)out;
+}
+
+/*
+ * The port's entry points that touch guest memory run under a guard
+ * (guestmem.h): if the front-end's file shrank under our mapping, the
+ * access faults, the guard jumps back here and the device drops that
+ * front-end (counted, logged). Other guests on this backend go on.
+ */
+static void vp_fault(struct vhost_port *vp, struct guestmem_guard *g)
+{
+	guestmem_leave(g);
+	vhost_dev_mem_fault(&vp->dev);
+	vp->rx_pending = vp->tx_pending = false;
+	vp->reseg_done = 0;	/* the front-end is gone */
+}
+
+static int vp_deliver(struct bf_port *p, unsigned int q, const struct virtio_net_hdr *vh,
+		      const uint8_t *frame, size_t len)
+{
+	struct vhost_port *vp = vp_of(p);
+	struct guestmem_guard g;
+	int r;
+
+	(void)q;
+	if (!vhost_dev_queue_ready(&vp->dev, VHOST_RXQ)) {
+		vp->reseg_done = 0;	/* what the guest got is gone with it */
+		return -ENOTCONN;
+	}
+	guestmem_enter(&g, &vp->dev.maps);
+	if (sigsetjmp(g.env, 0)) {
+		vp_fault(vp, &g);
+		return -ENOTCONN;
+	}
+	r = deliver_packet(vp, vh, frame, len);
+	guestmem_leave(&g);
+	return r;
+}
+
+static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr *vh,
+			uint8_t *buf, size_t cap)
+{
+	struct vhost_port *vp = vp_of(p);
+	struct guestmem_guard g;
+	ssize_t n;
+
+	(void)q;
+	if (!vhost_dev_queue_ready(&vp->dev, VHOST_TXQ))
+		return 0;
+	guestmem_enter(&g, &vp->dev.maps);
+	if (sigsetjmp(g.env, 0)) {
+		vp_fault(vp, &g);
+		return -EIO;	/* one bad packet; the ring is gone with it */
+	}
+	n = fetch_packet(vp, vh, buf, cap);
+	guestmem_leave(&g);
+	return n;
 }
 
 static uint64_t now_ns(void)
@@ -426,13 +475,20 @@ static void vp_service(struct bf_port *p, const struct pollfd *pfd, int n)
 static void vp_flush(struct bf_port *p, unsigned int q)
 {
 	struct vhost_port *vp = vp_of(p);
+	struct guestmem_guard g;
 
 	(void)q;
+	guestmem_enter(&g, &vp->dev.maps);	/* the notify reads the rings */
+	if (sigsetjmp(g.env, 0)) {
+		vp_fault(vp, &g);
+		return;
+	}
 	if (vp->rx_pending && vhost_dev_queue_ready(&vp->dev, VHOST_RXQ))
 		vhost_dev_notify(&vp->dev, VHOST_RXQ);
 	if (vp->tx_pending && vhost_dev_queue_ready(&vp->dev, VHOST_TXQ))
 		vhost_dev_notify(&vp->dev, VHOST_TXQ);
 	vp->rx_pending = vp->tx_pending = false;
+	guestmem_leave(&g);
 }
 
 static void vp_destroy(struct bf_port *p)
@@ -478,6 +534,14 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 		snprintf(err, errlen, "vhost-user %s: out of memory", path);
 		return NULL;
 	}
+	ret = guestmem_install();	/* guest memory faults drop one front-end */
+	if (ret) {
+		snprintf(err, errlen, "vhost-user %s: cannot handle SIGBUS: %s", path,
+			 strerror(-ret));
+		free(vp->scratch);
+		free(vp);
+		return NULL;
+	}
 	ret = vhost_dev_init(&vp->dev, path, shared);
 	if (ret) {
 		snprintf(err, errlen, "vhost-user %s: cannot listen: %s", path, strerror(-ret));
@@ -492,6 +556,7 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	vp->port.nqueues = 1;
 	vp->port.violations = &vp->dev.st.violations;
 	vp->port.chains_dropped = &vp->dev.st.chains_dropped;
+	vp->port.vhost = &vp->dev.st;
 	vp->port.zced_spans = &vp->dev.remembered;
 	vp->port.zced = &vp->dev.st.zced;
 	snprintf(vp->port.name, sizeof(vp->port.name), "vhost-user");

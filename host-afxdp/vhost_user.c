@@ -112,9 +112,11 @@ static void unmap_memory(struct vhost_dev *d)
 {
 	unsigned int i;
 
-	for (i = 0; i < d->mem.n; i++)
-		munmap(d->map_base[i], d->map_len[i]);
+	for (i = 0; i < d->maps.n; i++)
+		munmap(d->maps.base[i], d->maps.len[i]);
+	memset(&d->maps, 0, sizeof(d->maps));
 	memset(&d->mem, 0, sizeof(d->mem));
+	d->mem_sealed = false;
 }
 
 /* The guest's registered ranges belong to one session and memory table. */
@@ -229,57 +231,83 @@ static int send_reply(struct vhost_dev *d, struct vhu_msg *m, uint32_t size)
 	return n == (ssize_t)(VHU_HDR_SIZE + size) ? 0 : -EIO;
 }
 
-static int set_mem_table(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
+/*
+ * Maps region i (r, backed by fd) into *out; *base and *len: the whole
+ * mapping. The file must hold every byte of the region: beyond its end a
+ * touch is a SIGBUS, so a region larger than its file is refused. *sealed:
+ * the file cannot shrink later (F_SEAL_SHRINK, as QEMU's memfd backend
+ * sets). 0, or -EINVAL (reported, nothing mapped).
+ */
+static int map_region(struct vhost_dev *d, unsigned int i, const struct vhu_region *r, int fd,
+		      struct vq_region *out, void **base, uint64_t *len, bool *sealed)
+{
+	struct stat st;
+	int seals;
+
+	if (!r->size || r->mmap_offset > UINT64_MAX - r->size ||
+	    r->gpa > UINT64_MAX - r->size || r->uva > UINT64_MAX - r->size) {
+		fail_msg(d, "%s: region %lu has a bad size or offset", "SET_MEM_TABLE", i);
+		return -EINVAL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fail_msg(d, "%s: region %lu is not backed by a regular file", "SET_MEM_TABLE", i);
+		return -EINVAL;
+	}
+	if (st.st_size < 0 || r->mmap_offset + r->size > (uint64_t)st.st_size) {
+		fail_msg(d, "%s: region %lu reaches beyond the end of its file",
+			 "SET_MEM_TABLE", i);
+		return -EINVAL;
+	}
+	*len = r->mmap_offset + r->size;
+	*base = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*base == MAP_FAILED) {
+		fail_msg(d, "%s: cannot map region %lu", "SET_MEM_TABLE", i);
+		return -EINVAL;
+	}
+	seals = fcntl(fd, F_GET_SEALS);
+	*sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+	out->gpa = r->gpa;
+	out->size = r->size;
+	out->uva = r->uva;
+	out->hva = (uint8_t *)*base + r->mmap_offset;
+	out->foff = r->mmap_offset;
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	return 0;
+}
+
+/* SET_MEM_TABLE with nregions (1..VQ_MAX_REGIONS) regions and as many
+ * fds: all of it replaces the current table, or nothing does. */
+static int set_mem_table(struct vhost_dev *d, struct vhu_msg *m, int *fds)
 {
 	uint32_t n = m->p.mem.nregions, i;
 	struct vq_mem mem = { 0 };
-	void *base[VQ_MAX_REGIONS];
-	uint64_t len[VQ_MAX_REGIONS];
-	struct stat st;
+	struct guestmem_maps maps = { 0 };
+	bool sealed, all_sealed = true;
 
-	if (n == 0 || n > VQ_MAX_REGIONS || (int)n != nfds ||
-	    m->size < 8 + n * sizeof(struct vhu_region)) {
-		fail_msg(d, "%s: %lu regions or fds do not match", "SET_MEM_TABLE", n);
-		return -EINVAL;
-	}
 	for (i = 0; i < n; i++) {
-		struct vhu_region rr, *r = &rr;
+		struct vhu_region r;
 
-		memcpy(&rr, (const uint8_t *)m->p.mem.r + i * sizeof(rr), sizeof(rr));
-
-		if (!r->size || r->mmap_offset > UINT64_MAX - r->size ||
-		    r->gpa > UINT64_MAX - r->size || r->uva > UINT64_MAX - r->size) {
-			fail_msg(d, "%s: region %lu has a bad size or offset", "SET_MEM_TABLE", i);
+		memcpy(&r, (const uint8_t *)m->p.mem.r + i * sizeof(r), sizeof(r));
+		if (map_region(d, i, &r, fds[i], &mem.r[i], &maps.base[i], &maps.len[i], &sealed))
 			goto undo;
-		}
-		len[i] = r->size + r->mmap_offset;
-		base[i] = mmap(NULL, len[i], PROT_READ | PROT_WRITE, MAP_SHARED, fds[i], 0);
-		if (base[i] == MAP_FAILED) {
-			fail_msg(d, "%s: cannot map region %lu", "SET_MEM_TABLE", i);
-			goto undo;
-		}
-		mem.r[i].gpa = r->gpa;
-		mem.r[i].size = r->size;
-		mem.r[i].uva = r->uva;
-		mem.r[i].hva = (uint8_t *)base[i] + r->mmap_offset;
-		mem.r[i].foff = r->mmap_offset;
-		if (!fstat(fds[i], &st)) {
-			mem.r[i].dev = st.st_dev;
-			mem.r[i].ino = st.st_ino;
-		}
-		mem.n = i + 1;
+		all_sealed &= sealed;
+		mem.n = maps.n = i + 1;
 	}
 	unmap_memory(d);
 	revalidate_dynamic(d, &mem);
 	d->mem = mem;
-	memcpy(d->map_base, base, sizeof(base));
-	memcpy(d->map_len, len, sizeof(len));
+	d->maps = maps;
+	d->mem_sealed = all_sealed;
+	if (!all_sealed)
+		fprintf(stderr, "bifrost-host: vhost-user %s: guest memory not sealed against "
+			"shrinking: a fault in it drops this front-end\n", d->path);
 	for (i = 0; i < VHOST_NQUEUES; i++)
 		try_start(d, i);
 	return 0;
 undo:
-	while (mem.n--)
-		munmap(base[mem.n], len[mem.n]);
+	while (maps.n--)
+		munmap(maps.base[maps.n], maps.len[maps.n]);
 	return -EINVAL;
 }
 
@@ -293,132 +321,296 @@ static struct vhost_vring *vring_of(struct vhost_dev *d, uint32_t index, const c
 }
 
 /*
- * Handles one message; returns 0, 1 if a reply was sent, or -errno. A
- * descriptor the device keeps is claimed (its slot set to -1); the caller
- * closes every other one.
+ * Request handlers. Each is called only once the dispatcher has checked
+ * the payload size and the fd count against its table entry (reqs[]): a
+ * handler may read its payload and fds[0..fds it takes) without further
+ * checks. It returns 0, 1 if it sent a reply itself, or -errno. An fd it
+ * keeps is claimed by setting its slot to -1; the dispatcher closes every
+ * other one.
  */
-static int handle(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
+static int reply_u64(struct vhost_dev *d, struct vhu_msg *m, uint64_t v)
+{
+	m->p.u64 = v;
+	return send_reply(d, m, 8) ?: 1;
+}
+
+static int get_features(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)fds;
+	return reply_u64(d, m, offered_features);
+}
+
+static int set_features(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)fds;
+	d->features = m->p.u64 & offered_features;
+	d->hdr_len = (d->features & (BIT(VHOST_F_VERSION_1) | BIT(VHOST_F_MRG_RXBUF))) ? 12 : 10;
+	return 0;
+}
+
+static int get_protocol_features(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)fds;
+	return reply_u64(d, m, offered_protocol);
+}
+
+static int set_protocol_features(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)fds;
+	d->protocol_features = m->p.u64 & offered_protocol;
+	return 0;
+}
+
+static int get_queue_num(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)fds;
+	return reply_u64(d, m, 1);
+}
+
+static int set_owner(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)m, (void)fds;
+	d->owner = true;
+	return 0;
+}
+
+static int reset_owner(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)m, (void)fds;
+	reset_device(d, "device reset");
+	return 0;
+}
+
+static int set_vring_num(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	struct vhost_vring *vr = vring_of(d, m->p.state.index, "SET_VRING_NUM");
+	uint32_t num = m->p.state.num;
+
+	(void)fds;
+	if (!vr)
+		return -EINVAL;
+	if (!num || num > VQ_MAX_SIZE || (num & (num - 1))) {
+		fail_msg(d, "%s: bad ring size %lu", "SET_VRING_NUM", num);
+		return -EINVAL;
+	}
+	vr->num = num;
+	return 0;
+}
+
+static int set_vring_addr(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	struct vhost_vring *vr = vring_of(d, m->p.addr.index, "SET_VRING_ADDR");
+
+	(void)fds;
+	if (!vr)
+		return -EINVAL;
+	vr->desc_uva = m->p.addr.desc;
+	vr->avail_uva = m->p.addr.avail;
+	vr->used_uva = m->p.addr.used;
+	vr->addr_set = true;
+	try_start(d, m->p.addr.index);
+	return 0;
+}
+
+static int set_vring_base(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	struct vhost_vring *vr = vring_of(d, m->p.state.index, "SET_VRING_BASE");
+
+	(void)fds;
+	if (!vr)
+		return -EINVAL;
+	vr->base = (uint16_t)m->p.state.num;
+	return 0;
+}
+
+static int get_vring_base(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	struct vhost_vring *vr = vring_of(d, m->p.state.index, "GET_VRING_BASE");
+
+	(void)fds;
+	if (!vr)
+		return -EINVAL;
+	m->p.state.num = vr->vq.ready ? vr->vq.last_avail : vr->base;
+	vr->base = (uint16_t)m->p.state.num;
+	vr->vq.ready = false;
+	vr->kicked = false;
+	close_fd(&vr->kick_fd);
+	return send_reply(d, m, 8) ?: 1;
+}
+
+/* The vring of a SET_VRING_KICK/CALL/ERR payload; *fd: its fd (claimed
+ * from fds[0]) or -1 with the no-fd bit. */
+static struct vhost_vring *vring_file(struct vhost_dev *d, struct vhu_msg *m, int *fds,
+				      const char *req, int *fd)
+{
+	struct vhost_vring *vr = vring_of(d, m->p.u64 & 0xff, req);
+
+	*fd = -1;
+	if (vr && !(m->p.u64 & VHU_VRING_NOFD)) {
+		*fd = fds[0];
+		fds[0] = -1;
+	}
+	return vr;
+}
+
+static int set_vring_kick(struct vhost_dev *d, struct vhu_msg *m, int *fds)
 {
 	struct vhost_vring *vr;
-	uint32_t idx;
-	int fd = -1, ret = 0;
+	int fd;
 
-	switch (m->request) {
-	case VHU_GET_FEATURES:
-		m->p.u64 = offered_features;
-		return send_reply(d, m, 8) ?: 1;
-	case VHU_SET_FEATURES:
-		d->features = m->p.u64 & offered_features;
-		d->hdr_len = (d->features & (BIT(VHOST_F_VERSION_1) | BIT(VHOST_F_MRG_RXBUF))) ? 12 : 10;
-		break;
-	case VHU_GET_PROTOCOL_FEATURES:
-		m->p.u64 = offered_protocol;
-		return send_reply(d, m, 8) ?: 1;
-	case VHU_SET_PROTOCOL_FEATURES:
-		d->protocol_features = m->p.u64 & offered_protocol;
-		break;
-	case VHU_GET_QUEUE_NUM:
-		m->p.u64 = 1;
-		return send_reply(d, m, 8) ?: 1;
-	case VHU_SET_OWNER:
-		d->owner = true;
-		break;
-	case VHU_RESET_OWNER:
-		reset_device(d, "device reset");
-		break;
-	case VHU_SET_MEM_TABLE:
-		ret = set_mem_table(d, m, fds, nfds);	/* mmap keeps its own ref */
-		break;
-	case VHU_SET_VRING_NUM:
-		vr = vring_of(d, m->p.state.index, "SET_VRING_NUM");
-		if (!vr)
-			return -EINVAL;
-		if (!m->p.state.num || m->p.state.num > VQ_MAX_SIZE ||
-		    (m->p.state.num & (m->p.state.num - 1))) {
-			fail_msg(d, "%s: bad ring size %lu", "SET_VRING_NUM", m->p.state.num);
-			return -EINVAL;
-		}
-		vr->num = m->p.state.num;
-		break;
-	case VHU_SET_VRING_ADDR:
-		vr = vring_of(d, m->p.addr.index, "SET_VRING_ADDR");
-		if (!vr)
-			return -EINVAL;
-		vr->desc_uva = m->p.addr.desc;
-		vr->avail_uva = m->p.addr.avail;
-		vr->used_uva = m->p.addr.used;
-		vr->addr_set = true;
-		try_start(d, m->p.addr.index);
-		break;
-	case VHU_SET_VRING_BASE:
-		vr = vring_of(d, m->p.state.index, "SET_VRING_BASE");
-		if (!vr)
-			return -EINVAL;
-		vr->base = (uint16_t)m->p.state.num;
-		break;
-	case VHU_GET_VRING_BASE:
-		vr = vring_of(d, m->p.state.index, "GET_VRING_BASE");
-		if (!vr)
-			return -EINVAL;
-		m->p.state.num = vr->vq.ready ? vr->vq.last_avail : vr->base;
-		vr->base = (uint16_t)m->p.state.num;
-		vr->vq.ready = false;
-		vr->kicked = false;
-		close_fd(&vr->kick_fd);
-		return send_reply(d, m, 8) ?: 1;
-	case VHU_SET_VRING_KICK:
-	case VHU_SET_VRING_CALL:
-	case VHU_SET_VRING_ERR:
-		idx = m->p.u64 & 0xff;
-		vr = vring_of(d, idx, "SET_VRING_KICK/CALL/ERR");
-		if (!vr)
-			return -EINVAL;
-		if (!(m->p.u64 & VHU_VRING_NOFD)) {
-			if (nfds != 1) {
-				fail_msg(d, "%s: expected one fd, got %lu", "SET_VRING_KICK/CALL", nfds);
-				return -EINVAL;
-			}
-			fd = fds[0];
-		}
-		if (m->request == VHU_SET_VRING_ERR)
-			break;		/* we never report errors: let it close */
-		fds[0] = -1;		/* claimed (or there was none) */
-		if (m->request == VHU_SET_VRING_CALL) {
-			close_fd(&vr->call_fd);
-			vr->call_fd = fd;
-			break;
-		}
-		close_fd(&vr->kick_fd);
-		vr->kick_fd = fd;
-		if (vr->kick_fd >= 0)
-			fcntl(vr->kick_fd, F_SETFL, O_NONBLOCK);
-		vr->kicked = true;
-		try_start(d, idx);
-		break;
-	case VHU_SET_VRING_ENABLE:
-		vr = vring_of(d, m->p.state.index, "SET_VRING_ENABLE");
-		if (!vr)
-			return -EINVAL;
-		vr->enabled = m->p.state.num != 0;
-		try_start(d, m->p.state.index);
-		break;
-	case VHU_SEND_RARP:
-		break;	/* the guest announces itself; nothing to do */
-	case VHU_SET_BACKEND_REQ_FD:
-		if (nfds != 1) {
-			fail_msg(d, "%s: expected one fd, got %lu", "SET_BACKEND_REQ_FD", nfds);
-			return -EINVAL;
-		}
-		close_fd(&d->backend_req_fd);
-		d->backend_req_fd = fds[0];
-		fds[0] = -1;
-		break;
+	vr = vring_file(d, m, fds, "SET_VRING_KICK", &fd);
+	if (!vr)
+		return -EINVAL;
+	close_fd(&vr->kick_fd);
+	vr->kick_fd = fd;
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+	vr->kicked = true;
+	try_start(d, vr - d->vr);
+	return 0;
+}
+
+static int set_vring_call(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	struct vhost_vring *vr;
+	int fd;
+
+	vr = vring_file(d, m, fds, "SET_VRING_CALL", &fd);
+	if (!vr)
+		return -EINVAL;
+	close_fd(&vr->call_fd);
+	vr->call_fd = fd;
+	return 0;
+}
+
+static int set_vring_err(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)fds;	/* we never report ring errors: the fd is not taken */
+	return vring_of(d, m->p.u64 & 0xff, "SET_VRING_ERR") ? 0 : -EINVAL;
+}
+
+static int set_vring_enable(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	struct vhost_vring *vr = vring_of(d, m->p.state.index, "SET_VRING_ENABLE");
+
+	(void)fds;
+	if (!vr)
+		return -EINVAL;
+	vr->enabled = m->p.state.num != 0;
+	try_start(d, m->p.state.index);
+	return 0;
+}
+
+static int send_rarp(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)d, (void)m, (void)fds;
+	return 0;	/* the guest announces itself; nothing to do */
+}
+
+static int set_backend_req_fd(struct vhost_dev *d, struct vhu_msg *m, int *fds)
+{
+	(void)m;
+	close_fd(&d->backend_req_fd);
+	d->backend_req_fd = fds[0];
+	fds[0] = -1;
+	return 0;
+}
+
+/* How many fds a request takes. */
+enum vhu_fds {
+	VHU_FDS_NONE,		/* none */
+	VHU_FDS_ONE,		/* exactly one */
+	VHU_FDS_VRING,		/* one, none with VHU_VRING_NOFD in the u64 */
+	VHU_FDS_REGIONS,	/* one per memory region (nregions) */
+};
+
+struct vhu_req {
+	const char *name;
+	int (*handle)(struct vhost_dev *d, struct vhu_msg *m, int *fds);
+	uint16_t min, max;	/* payload bytes */
+	uint8_t fds;		/* enum vhu_fds */
+};
+
+#define STATE	sizeof(((struct vhu_msg *)0)->p.state)
+#define ADDR	sizeof(((struct vhu_msg *)0)->p.addr)
+#define REGION	sizeof(struct vhu_region)
+
+/*
+ * Every request the back-end serves, with the payload size the
+ * vhost-user spec (QEMU docs/interop/vhost-user.rst, "Front-end message
+ * types") gives it and the fds it carries. Anything else is refused.
+ */
+static const struct vhu_req reqs[] = {
+	[VHU_GET_FEATURES] = { "GET_FEATURES", get_features, 0, 0, VHU_FDS_NONE },
+	[VHU_SET_FEATURES] = { "SET_FEATURES", set_features, 8, 8, VHU_FDS_NONE },
+	[VHU_SET_OWNER] = { "SET_OWNER", set_owner, 0, 0, VHU_FDS_NONE },
+	[VHU_RESET_OWNER] = { "RESET_OWNER", reset_owner, 0, 0, VHU_FDS_NONE },
+	[VHU_SET_MEM_TABLE] = { "SET_MEM_TABLE", set_mem_table,
+				8 + REGION, 8 + VQ_MAX_REGIONS * REGION, VHU_FDS_REGIONS },
+	[VHU_SET_VRING_NUM] = { "SET_VRING_NUM", set_vring_num, STATE, STATE, VHU_FDS_NONE },
+	[VHU_SET_VRING_ADDR] = { "SET_VRING_ADDR", set_vring_addr, ADDR, ADDR, VHU_FDS_NONE },
+	[VHU_SET_VRING_BASE] = { "SET_VRING_BASE", set_vring_base, STATE, STATE, VHU_FDS_NONE },
+	[VHU_GET_VRING_BASE] = { "GET_VRING_BASE", get_vring_base, STATE, STATE, VHU_FDS_NONE },
+	[VHU_SET_VRING_KICK] = { "SET_VRING_KICK", set_vring_kick, 8, 8, VHU_FDS_VRING },
+	[VHU_SET_VRING_CALL] = { "SET_VRING_CALL", set_vring_call, 8, 8, VHU_FDS_VRING },
+	[VHU_SET_VRING_ERR] = { "SET_VRING_ERR", set_vring_err, 8, 8, VHU_FDS_VRING },
+	[VHU_GET_PROTOCOL_FEATURES] = { "GET_PROTOCOL_FEATURES", get_protocol_features,
+					0, 0, VHU_FDS_NONE },
+	[VHU_SET_PROTOCOL_FEATURES] = { "SET_PROTOCOL_FEATURES", set_protocol_features,
+					8, 8, VHU_FDS_NONE },
+	[VHU_GET_QUEUE_NUM] = { "GET_QUEUE_NUM", get_queue_num, 0, 0, VHU_FDS_NONE },
+	[VHU_SET_VRING_ENABLE] = { "SET_VRING_ENABLE", set_vring_enable, STATE, STATE,
+				   VHU_FDS_NONE },
+	[VHU_SEND_RARP] = { "SEND_RARP", send_rarp, 8, 8, VHU_FDS_NONE },
+	[VHU_SET_BACKEND_REQ_FD] = { "SET_BACKEND_REQ_FD", set_backend_req_fd, 0, 0, VHU_FDS_ONE },
+};
+
+#undef STATE
+#undef ADDR
+#undef REGION
+
+/* The fds request r takes with payload m (already size-checked). */
+static int fds_expected(const struct vhu_req *r, const struct vhu_msg *m)
+{
+	switch (r->fds) {
+	case VHU_FDS_ONE:
+		return 1;
+	case VHU_FDS_VRING:
+		return m->p.u64 & VHU_VRING_NOFD ? 0 : 1;
+	case VHU_FDS_REGIONS:
+		return m->p.mem.nregions;
 	default:
-		fail_msg(d, "%s %lu not supported", "request", m->request);
-		ret = -EOPNOTSUPP;
-		break;
+		return 0;
 	}
-	return ret;
+}
+
+/*
+ * Checks a message against its table entry, then runs its handler.
+ * Returns what the handler returned, or -EINVAL/-EOPNOTSUPP (counted,
+ * nothing changed) for an unknown request or a payload size or fd count
+ * other than the request's.
+ */
+static int dispatch(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
+{
+	const struct vhu_req *r = m->request < sizeof(reqs) / sizeof(reqs[0]) ?
+				  &reqs[m->request] : NULL;
+
+	if (!r || !r->handle) {
+		fail_msg(d, "%s %lu not supported", "request", m->request);
+		return -EOPNOTSUPP;
+	}
+	if (m->size < r->min || m->size > r->max ||
+	    (r->fds == VHU_FDS_REGIONS &&
+	     (m->p.mem.nregions > VQ_MAX_REGIONS ||
+	      m->size != 8 + m->p.mem.nregions * sizeof(struct vhu_region)))) {
+		fail_msg(d, "%s: bad payload size %lu", r->name, m->size);
+		return -EINVAL;
+	}
+	if (nfds != fds_expected(r, m)) {
+		fail_msg(d, "%s: wrong number of fds (%lu)", r->name, nfds);
+		return -EINVAL;
+	}
+	return r->handle(d, m, fds);
 }
 
 static void disconnect(struct vhost_dev *d)
@@ -436,6 +628,8 @@ static int recv_msg(struct vhost_dev *d, struct vhu_msg *m, int *fds, int *nfds)
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *cm;
+	bool too_many = false;
+	size_t i;
 	ssize_t n;
 
 	*nfds = 0;
@@ -448,13 +642,20 @@ static int recv_msg(struct vhost_dev *d, struct vhu_msg *m, int *fds, int *nfds)
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
 		len = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		if (len > VHU_MAX_FDS - (size_t)*nfds)
-			len = VHU_MAX_FDS - *nfds;
-		memcpy(fds + *nfds, CMSG_DATA(cm), len * sizeof(int));
-		*nfds += len;
+		for (i = 0; i < len; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (*nfds < VHU_MAX_FDS) {
+				fds[(*nfds)++] = fd;
+			} else {	/* more than any request takes */
+				close(fd);
+				too_many = true;
+			}
+		}
 	}
 	if (n != VHU_HDR_SIZE || (m->flags & 0x3) != VHU_VERSION ||
-	    m->size > sizeof(m->p) || (mh.msg_flags & MSG_CTRUNC)) {
+	    m->size > sizeof(m->p) || (mh.msg_flags & MSG_CTRUNC) || too_many) {
 		fail_msg(d, "%s: bad header (request %lu)", "message", m->request);
 		goto bad;
 	}
@@ -470,7 +671,7 @@ bad:
 	return -EPROTO;
 }
 
-static void handle_conn(struct vhost_dev *d)
+int vhost_dev_handle_message(struct vhost_dev *d)
 {
 	struct vhu_msg m;
 	int fds[VHU_MAX_FDS], nfds, ret, i;
@@ -478,20 +679,32 @@ static void handle_conn(struct vhost_dev *d)
 
 	if (recv_msg(d, &m, fds, &nfds)) {
 		disconnect(d);
-		return;
+		return -ECONNRESET;
 	}
 	need_reply = m.flags & VHU_FLAG_NEED_REPLY;
-	ret = handle(d, &m, fds, nfds);
-	for (i = 0; i < nfds; i++)	/* whatever the device did not keep */
+	ret = dispatch(d, &m, fds, nfds);
+	for (i = 0; i < nfds; i++)	/* whatever the handler did not keep */
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (ret == 1)
-		return;
-	if (need_reply && (d->protocol_features & BIT(PF_REPLY_ACK))) {
-		m.p.u64 = ret ? 1 : 0;
-		if (send_reply(d, &m, 8))
-			disconnect(d);
+	if (ret == 1 || !need_reply || !(d->protocol_features & BIT(PF_REPLY_ACK)))
+		return 0;
+	m.p.u64 = ret ? 1 : 0;
+	if (send_reply(d, &m, 8)) {
+		disconnect(d);
+		return -ECONNRESET;
 	}
+	return 0;
+}
+
+void vhost_dev_mem_fault(struct vhost_dev *d)
+{
+	uint64_t n = ++d->st.mem_faults;
+
+	if (!(n & (n - 1)))
+		fprintf(stderr, "bifrost-host: vhost-user %s: guest memory fault (its file shrank "
+			"under a mapped region): front-end dropped (%llu so far)\n", d->path,
+			(unsigned long long)n);
+	disconnect(d);
 }
 
 static void accept_conn(struct vhost_dev *d)
@@ -508,9 +721,9 @@ static void accept_conn(struct vhost_dev *d)
 	reset_device(d, "new connection");
 }
 
-int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared)
+/* A device with no connection and no socket yet. */
+static void dev_init(struct vhost_dev *d, const char *name, const struct vq_shared *shared)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	unsigned int q;
 
 	memset(d, 0, sizeof(*d));
@@ -523,9 +736,16 @@ int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared
 	if (shared)
 		d->shared = *shared;
 	vq_shared_clear_dynamic(&d->shared);
+	snprintf(d->path, sizeof(d->path), "%s", name);
+}
+
+int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	dev_init(d, path, shared);
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	snprintf(d->path, sizeof(d->path), "%s", path);
 	memcpy(sa.sun_path, path, strlen(path));
 	unlink(path);
 	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -536,6 +756,17 @@ int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared
 		close_fd(&d->listen_fd);
 		return err;
 	}
+	return 0;
+}
+
+int vhost_dev_init_conn(struct vhost_dev *d, const char *name, int conn_fd,
+			const struct vq_shared *shared)
+{
+	dev_init(d, name, shared);
+	if (conn_fd < 0)
+		return -EBADF;
+	d->conn_fd = conn_fd;
+	d->st.connects++;
 	return 0;
 }
 
@@ -585,7 +816,7 @@ void vhost_dev_service(struct vhost_dev *d, const struct pollfd *pfd, int n)
 		if (pfd[i].fd == d->listen_fd)
 			accept_conn(d);
 		else if (pfd[i].fd == d->conn_fd)
-			handle_conn(d);
+			vhost_dev_handle_message(d);
 		else if (pfd[i].fd == d->vr[VHOST_TXQ].kick_fd &&
 			 read(pfd[i].fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 			close_fd(&d->vr[VHOST_TXQ].kick_fd);

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "guestmem.h"
 #include "virtq.h"
 #include "zced_reg.h"
 
@@ -54,6 +55,7 @@ struct vhost_vring {
 struct vhost_stats {
 	uint64_t connects;
 	uint64_t bad_messages;		/* malformed or unknown requests */
+	uint64_t mem_faults;		/* guest memory gone under us (front-end dropped) */
 	uint64_t violations;		/* CVM: buffers outside shared ranges */
 	uint64_t broken;		/* rings found malformed */
 	struct zced_stats zced;		/* in-band ZCED pool registrations */
@@ -69,8 +71,8 @@ struct vhost_dev {
 	uint64_t protocol_features;
 	bool owner;
 	struct vq_mem mem;
-	void *map_base[VQ_MAX_REGIONS];
-	uint64_t map_len[VQ_MAX_REGIONS];
+	struct guestmem_maps maps;	/* our mappings behind mem */
+	bool mem_sealed;		/* every region's file is sealed against shrinking */
 	struct vhost_vring vr[VHOST_NQUEUES];
 	struct vq_shared shared;	/* CVM shared ranges: operator's + guest's */
 	struct bf_zced_shared remembered;	/* what the guest shared, by memory identity */
@@ -81,6 +83,22 @@ struct vhost_dev {
 
 /* Creates the listening socket (removing a stale one). 0 or -errno. */
 int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared);
+/*
+ * A device without a listening socket, serving the front-end already
+ * connected on conn_fd (a connected AF_UNIX stream socket; the device owns
+ * it from now on, also on error), e.g. one end of a socketpair in a test
+ * or fuzzer. name is used in log lines. 0 or -errno.
+ */
+int vhost_dev_init_conn(struct vhost_dev *d, const char *name, int conn_fd,
+			const struct vq_shared *shared);
+/*
+ * Receives and handles one message from the connected front-end (what
+ * vhost_dev_service() does when the connection is readable): checks it
+ * against the request table, runs its handler, replies, closes every fd
+ * the handler did not keep. 0, or -ECONNRESET when the connection ended or
+ * broke (the device is reset, the connection closed).
+ */
+int vhost_dev_handle_message(struct vhost_dev *d);
 void vhost_dev_destroy(struct vhost_dev *d);
 /* Fills pollfds for the control socket and the TX kick; returns count. */
 int vhost_dev_pollfds(struct vhost_dev *d, struct pollfd *pfd, int max);
@@ -91,5 +109,12 @@ bool vhost_dev_queue_ready(const struct vhost_dev *d, unsigned int q);
 /* Interrupts the guest for queue q if it asked for it. */
 void vhost_dev_notify(struct vhost_dev *d, unsigned int q);
 bool vhost_dev_has(const struct vhost_dev *d, unsigned int feature_bit);
+/*
+ * An access to this device's guest memory faulted (guestmem.h: its file
+ * shrank under our mapping): counts it, logs it (the first time, then at
+ * every power of two), and drops the front-end as a disconnect does. The
+ * caller must not touch the device's guest memory afterwards.
+ */
+void vhost_dev_mem_fault(struct vhost_dev *d);
 
 #endif /* BIFROST_VHOST_USER_H */

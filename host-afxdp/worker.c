@@ -12,6 +12,7 @@
 #include "bfctl.h"
 #include "mtu.h"
 #include "tso.h"
+#include "vhost_user.h"
 #include "worker.h"
 #include "zced_reg.h"
 
@@ -134,6 +135,10 @@ static void push_stats(struct bf_worker *w)
 			st->zced_announce = p->zced->announce;
 			st->zced_rejected = p->zced->rejected;
 			st->zced_shared_bytes = p->zced->shared_bytes;
+		}
+		if (p->vhost) {
+			st->vhost_bad_messages = p->vhost->bad_messages;
+			st->vhost_mem_faults = p->vhost->mem_faults;
 		}
 	}
 	for (i = 0; i < w->nguests; i++)

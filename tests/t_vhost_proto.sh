@@ -1,7 +1,10 @@
 #!/bin/bash
 # A hostile vhost-user front-end: unknown requests, bad indices and sizes,
-# bad memory tables, truncated and random messages. The backend answers with
-# errors, counts them, and keeps serving.
+# bad memory tables, truncated and random messages, file descriptors it
+# should not send (the backend's open-fd count stays flat), guest memory its
+# file does not back (a region larger than its memfd is refused; a memfd
+# truncated under a TX buffer costs only that front-end). The backend
+# answers with errors, counts them, and keeps serving.
 # Then a well-behaved front-end with a TX ring plays a guest registering its
 # ZCED pool in band: a buffer outside the --cvm ranges is a violation until
 # the registration covers it and after UNSHARE; bad registrations are
@@ -21,11 +24,15 @@ $BUILD/bifrost-host --iface $H --guest vm1 --vhost-user $BF_TMP/vp.sock > $BF_TM
 be=$!
 BF_PIDS+=($be)
 wait_for grep -q serving $BF_TMP/be.log || { fail start "not serving: $(cat $BF_TMP/be.log)"; exit 1; }
-timeout 120 $BUILD/tools/bf_vhu_fuzz $BF_TMP/vp.sock
+timeout 200 $BUILD/tools/bf_vhu_fuzz $BF_TMP/vp.sock $be "$BFCTL stats $H --json"
 check_cmd "backend process survived" kill -0 $be
 n=$(grep -c "vhost-user" $BF_TMP/be.log)
 echo "INFO: $n protocol errors reported, e.g.: $(grep -m1 vhost-user $BF_TMP/be.log)"
 check_eq "errors are reported, one line each" "$(( n >= 9 ))" 1
+check_eq "a region larger than its file is reported" \
+	"$(grep -c 'SET_MEM_TABLE: region 0 .* beyond the end of its file' $BF_TMP/be.log)" 1
+check_eq "a guest memory fault is reported, once" \
+	"$(grep -c 'guest memory fault' $BF_TMP/be.log)" 1
 
 # run_zced MODE: the registration front-end; its results prefixed by MODE
 run_zced() {

@@ -6,8 +6,15 @@
  * bytes; after each, the backend must still answer a GET_FEATURES on a
  * fresh connection. Prints PASS:/FAIL: lines.
  *
- *   bf_vhu_fuzz SOCKET
+ *   bf_vhu_fuzz SOCKET [BACKEND_PID 'STATS_CMD']
  *   bf_vhu_fuzz SOCKET zced cvm|vm WIRE_IF 'STATS_CMD'
+ *
+ * With BACKEND_PID, also: messages that carry file descriptors they do not
+ * take (1000 of each kind) or too many of them leave the backend's open-fd
+ * count (/proc/PID/fd) flat; guest memory not backed by its file (a region
+ * larger than its memfd, a memfd truncated after SET_MEM_TABLE with a TX
+ * buffer in the lost part) is refused or costs only that front-end, counted
+ * in STATS_CMD's vhost_bad_messages / vhost_mem_faults.
  *
  * The zced mode is a well-behaved front-end with a TX ring that plays a
  * guest registering its ZCED pool in band (bifrost_zced_wire.h): a buffer
@@ -18,6 +25,7 @@
  * Counters come from STATS_CMD (bifrostctl stats IFACE --json), so the
  * JSON field names are checked too. For "vm" the backend has no --cvm.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -242,18 +250,15 @@ static uint16_t zc_used_idx(struct zc *z)
 	return __atomic_load_n((uint16_t *)(z->mem + ZC_USED + 2), __ATOMIC_ACQUIRE);
 }
 
-/* Posts one TX packet (virtio_net_hdr + frame, one descriptor) at gpa and
- * waits until the backend has returned it. */
-static int zc_post(struct zc *z, uint64_t gpa, const uint8_t *frame, size_t len)
+/* Makes one descriptor (gpa, len) available on the TX ring and kicks;
+ * with wait, waits until the backend has returned it. */
+static int zc_post_desc(struct zc *z, uint64_t gpa, uint32_t l, bool wait)
 {
 	uint8_t *d = z->mem + ZC_DESC + 16 * (z->avail % ZC_NUM);
-	uint32_t l = 12 + len;
 	uint16_t head = z->avail % ZC_NUM, idx;
 	uint64_t one = 1;
 	double end = now_s() + 10;
 
-	memset(z->mem + gpa, 0, 12);		/* virtio_net_hdr v1: nothing */
-	memcpy(z->mem + gpa + 12, frame, len);
 	memcpy(d, &gpa, 8);
 	memcpy(d + 8, &l, 4);
 	memset(d + 12, 0, 4);
@@ -262,12 +267,21 @@ static int zc_post(struct zc *z, uint64_t gpa, const uint8_t *frame, size_t len)
 	__atomic_store_n((uint16_t *)(z->mem + ZC_AVAIL + 2), idx, __ATOMIC_RELEASE);
 	if (write(z->kick, &one, 8) != 8)
 		return -1;
-	while (zc_used_idx(z) != idx) {
+	while (wait && zc_used_idx(z) != idx) {
 		if (now_s() > end)
 			return -1;
 		usleep(1000);
 	}
 	return 0;
+}
+
+/* Posts one TX packet (virtio_net_hdr + frame, one descriptor) at gpa and
+ * waits until the backend has returned it. */
+static int zc_post(struct zc *z, uint64_t gpa, const uint8_t *frame, size_t len)
+{
+	memset(z->mem + gpa, 0, 12);		/* virtio_net_hdr v1: nothing */
+	memcpy(z->mem + gpa + 12, frame, len);
+	return zc_post_desc(z, gpa, 12 + len, true);
 }
 
 /* The value of "name": in the first guest's "backend" object, or -1. */
@@ -339,22 +353,28 @@ static int zc_msg_sync(int fd)
 	return reply_u64(fd, 1) > 0 ? 0 : -1;
 }
 
-/* Memory table, features and the TX ring (vring 1), as QEMU would. */
-static int zc_setup(struct zc *z, int mfd)
+/*
+ * Memory table (one region of size bytes), features and the TX ring
+ * (vring 1), as QEMU would. With mem_reply, REPLY_ACK is negotiated and
+ * the table's reply stored there (0 accepted).
+ */
+static int zc_setup_ex(struct zc *z, int mfd, uint64_t size, long long *mem_reply)
 {
 	struct {
 		uint32_t n, pad;
 		uint64_t gpa, size, uva, off;
-	} mem = { 1, 0, 0, ZC_MEM, z->uva, 0 };
+	} mem = { 1, 0, 0, size, z->uva, 0 };
 	uint64_t feat = 1ULL << 32, addr[5], v;	/* VERSION_1 */
 	uint32_t state[2];
 
-	z->fd = conn();
+	z->fd = mem_reply ? acked_conn() : conn();
 	if (z->fd < 0)
 		return -1;
 	send_msg(z->fd, 3, 0, NULL, 0, NULL, 0);		/* SET_OWNER */
 	send_msg(z->fd, 2, 0, &feat, 8, NULL, 0);		/* SET_FEATURES */
-	send_msg(z->fd, 5, 0, &mem, sizeof(mem), &mfd, 1);	/* SET_MEM_TABLE */
+	send_msg(z->fd, 5, mem_reply ? NEED_REPLY : 0, &mem, sizeof(mem), &mfd, 1);
+	if (mem_reply)						/* SET_MEM_TABLE */
+		*mem_reply = reply_u64(z->fd, 5);
 	state[0] = 1, state[1] = ZC_NUM;
 	send_msg(z->fd, 8, 0, state, 8, NULL, 0);		/* SET_VRING_NUM */
 	state[0] = 1, state[1] = z->avail;
@@ -368,6 +388,11 @@ static int zc_setup(struct zc *z, int mfd)
 	v = 1;
 	send_msg(z->fd, 12, 0, &v, 8, &z->kick, 1);		/* SET_VRING_KICK */
 	return zc_msg_sync(z->fd);
+}
+
+static int zc_setup(struct zc *z, int mfd)
+{
+	return zc_setup_ex(z, mfd, ZC_MEM, NULL);
 }
 
 /* As QEMU restarting the device: stop the ring, new table of size bytes,
@@ -562,6 +587,203 @@ static int zced_main(bool cvm, const char *wire_if, const char *stats_cmd)
 	return failures ? 1 : 0;
 }
 
+/* Open file descriptors of process pid, or -1. */
+static int fd_count(long pid)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir)))
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
+/* Counter name of the backend (STATS_CMD's JSON), or -1. */
+static long long be_counter(const char *stats_cmd, const char *name)
+{
+	static char js[65536];
+	FILE *f = popen(stats_cmd, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(js, 1, sizeof(js) - 1, f);
+	js[n] = 0;
+	pclose(f);
+	return json_field(js, name);
+}
+
+/* Waits (counters are published every 100 ms) until name reaches want. */
+static long long be_counter_wait(const char *stats_cmd, const char *name, long long want)
+{
+	double end = now_s() + 5;
+	long long v;
+
+	while ((v = be_counter(stats_cmd, name)) != want && now_s() < end)
+		usleep(50000);
+	return v;
+}
+
+/* Sends count copies of (req, u64 payload, nfds copies of fd), on a new
+ * connection whenever the backend hangs up on a message, then makes sure
+ * the backend has handled them all. */
+static int flood(uint32_t req, uint64_t v, uint32_t size, int fd, int nfds, int count)
+{
+	int fds[16], c = conn(), i, retries = count;
+
+	for (i = 0; i < nfds; i++)
+		fds[i] = fd;
+	for (i = 0; i < count && c >= 0; i++)
+		while (c >= 0 && send_msg(c, req, 0, &v, size, fds, nfds)) {
+			close(c);
+			c = retries-- > 0 ? conn() : -1;
+		}
+	if (c < 0)
+		return -1;
+	close(c);
+	return alive() ? 0 : -1;
+}
+
+/*
+ * Descriptors the backend does not take are closed: the kick/call/err
+ * "no fd" form with an eventfd attached, requests that take no fd at all,
+ * too many fds for a kick, more fds than a message may carry (the kernel
+ * truncates them: MSG_CTRUNC). The open-fd count may move by a small
+ * constant (a connection, a kick eventfd), never with the count of messages.
+ */
+static void fd_cases(long pid)
+{
+	static const struct {
+		const char *name;
+		uint32_t req, size;
+		uint64_t v;
+		int nfds, count;
+	} c[] = {
+		{ "SET_VRING_KICK with the no-fd bit and an fd", 12, 8, 0x100, 1, 1000 },
+		{ "SET_VRING_CALL with the no-fd bit and an fd", 13, 8, 0x100, 1, 1000 },
+		{ "SET_VRING_ERR with the no-fd bit and an fd", 14, 8, 0x100, 1, 1000 },
+		{ "SET_VRING_ERR with its fd", 14, 8, 0, 1, 1000 },
+		{ "SET_VRING_CALL with 3 fds", 13, 8, 0, 3, 300 },
+		{ "SET_FEATURES with an fd", 2, 8, 1ULL << 32, 1, 1000 },
+		{ "GET_FEATURES with 2 fds", 1, 0, 0, 2, 300 },
+		{ "unknown request 99 with an fd", 99, 8, 0, 1, 300 },
+		{ "SET_VRING_CALL with a bad size and an fd", 13, 4, 0, 1, 300 },
+		{ "SET_VRING_KICK with 16 fds (truncated)", 12, 8, 0, 16, 100 },
+	};
+	int efd = eventfd(0, 0), before, after;
+	char name[160], why[96];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		before = fd_count(pid);
+		snprintf(name, sizeof(name), "fds: %s, %d times: backend serves", c[i].name,
+			 c[i].count);
+		result(name, !flood(c[i].req, c[i].v, c[i].size, efd, c[i].nfds, c[i].count),
+		       "backend no longer answers");
+		after = fd_count(pid);
+		snprintf(name, sizeof(name), "fds: %s, %d times: open fds stay flat", c[i].name,
+			 c[i].count);
+		snprintf(why, sizeof(why), "backend had %d open fds before, %d after", before, after);
+		result(name, before > 0 && after >= 0 && after <= before + 2, why);
+	}
+	close(efd);
+}
+
+/* A memfd of file_size bytes mapped here (what the front-end shares). */
+static int mem_open(struct zc *z, uint64_t file_size)
+{
+	int mfd = memfd_create("bf-fuzz-mem", 0);
+
+	z->fd = -1;
+	z->avail = 0;
+	z->kick = eventfd(0, EFD_NONBLOCK);
+	if (mfd < 0 || z->kick < 0 || ftruncate(mfd, file_size))
+		return -1;
+	z->mem = mmap(NULL, file_size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (z->mem == MAP_FAILED)
+		return -1;
+	z->uva = (uint64_t)(uintptr_t)z->mem;
+	return mfd;
+}
+
+static void mem_close(struct zc *z, int mfd, uint64_t file_size)
+{
+	if (z->fd >= 0)
+		close(z->fd);
+	munmap(z->mem, file_size);
+	close(z->kick);
+	close(mfd);
+}
+
+/* The backend hung up on this front-end (within its 3 s receive timeout). */
+static bool dropped(int fd)
+{
+	char b;
+
+	return recv(fd, &b, 1, 0) == 0;
+}
+
+/*
+ * Guest memory the file does not back. 1: a 64 KiB memfd announced as a
+ * 1 GiB region, a TX buffer at 2 MiB and a kick: the table is refused and
+ * the backend lives. 2: a 1 MiB memfd accepted, then truncated to 64 KiB,
+ * a TX buffer at 512 KiB and a kick: the backend lives, counts the fault
+ * and drops that front-end; a new front-end is served.
+ */
+static void mem_cases(const char *stats_cmd)
+{
+	static const uint8_t payload[46] = "bifrost vhu fuzz frame";
+	long long r = -1, faults = be_counter(stats_cmd, "vhost_mem_faults");
+	uint8_t data[64];
+	struct zc z;
+	int mfd;
+
+	mfd = mem_open(&z, 64 << 10);
+	if (mfd < 0 || zc_setup_ex(&z, mfd, 1ULL << 30, &r) < 0 || r != 1)
+		result("region larger than its file: refused", 0,
+		       r == 0 ? "accepted" : "no error reply");
+	else
+		result("region larger than its file: refused", 1, "");
+	if (mfd >= 0)
+		zc_post_desc(&z, 2 << 20, 12 + 60, false);
+	usleep(300000);
+	mem_close(&z, mfd, 64 << 10);
+	result("region larger than its file: backend alive", alive(), "backend died");
+
+	mfd = mem_open(&z, ZC_MEM);
+	if (mfd < 0 || zc_setup(&z, mfd) < 0) {
+		result("truncated memory: front-end set up", 0, "no");
+		return;
+	}
+	if (ftruncate(mfd, 64 << 10) || zc_post_desc(&z, ZC_MEM / 2, 12 + 60, false))
+		result("truncated memory: truncated, buffer posted", 0, "no");
+	result("truncated memory: that front-end dropped", dropped(z.fd), "still connected");
+	mem_close(&z, mfd, ZC_MEM);
+	result("truncated memory: backend alive", alive(), "backend died");
+	r = be_counter_wait(stats_cmd, "vhost_mem_faults", faults + 1);
+	result("truncated memory: fault counted", faults >= 0 && r == faults + 1,
+	       "vhost_mem_faults did not grow by one");
+
+	mfd = mem_open(&z, ZC_MEM);
+	zc_frame(data, ZC_TEST_ETH_P, payload, sizeof(payload));
+	r = be_counter(stats_cmd, "tx_packets");
+	result("truncated memory: a new front-end is served",
+	       mfd >= 0 && !zc_setup(&z, mfd) && !zc_post(&z, 0x10000, data, 60),
+	       "its TX buffer was not returned");
+	mem_close(&z, mfd, ZC_MEM);
+	/* later users of the counters see this packet counted */
+	result("truncated memory: the new front-end's packet counted",
+	       r >= 0 && be_counter_wait(stats_cmd, "tx_packets", r + 1) == r + 1,
+	       "tx_packets did not grow by one");
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t state[2];
@@ -578,7 +800,7 @@ int main(int argc, char **argv)
 		sock_path = argv[1];
 		return zced_main(!strcmp(argv[3], "cvm"), argv[4], argv[5]);
 	}
-	if (argc != 2)
+	if (argc != 2 && argc != 4)
 		return 2;
 	sock_path = argv[1];
 	result("backend answers GET_FEATURES", alive(), "no answer");
@@ -660,5 +882,9 @@ int main(int argc, char **argv)
 	}
 	result("20 connections of random bytes: backend alive", alive(), "backend died");
 	close(mfd);
+	if (argc == 4) {
+		fd_cases(strtol(argv[2], NULL, 10));
+		mem_cases(argv[3]);
+	}
 	return failures ? 1 : 0;
 }
