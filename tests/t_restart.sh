@@ -85,5 +85,24 @@ echo "INFO: second backend on a held queue: $(tail -1 "$BF_TMP/second.log")"
 check_eq "second backend on a held queue exits with an error" "$rc" 1
 check_eq "its error names the busy queue and the bound" \
 	"$(grep -c 'Device or resource busy (still busy after [0-9]* ms' "$BF_TMP/second.log")" 1
-check_cmd "the first backend still serves" kill -0 $TOPO_BACKEND
+check_cmd "the first backend still runs" kill -0 $TOPO_BACKEND
+check_eq "the first backend still serves: 1 MiB wire->guest byte-exact" \
+	"$(topo_transfer in $((1 << 20)) 23)" "ok $((1 << 20)) bytes"
+
+# Stopped while it waits for a busy queue: it exits at once (a stop or
+# Ctrl-C must not wait for the retry bound), with a line that says so.
+$BUILD/bifrost-host --iface $TOPO_WIRE --guest vm1 --tap ${TOPO_P}v > "$BF_TMP/third.log" 2>&1 &
+third=$!
+BF_PIDS+=($third)
+wait_for grep -q 'busy (a previous AF_XDP socket' "$BF_TMP/third.log"
+sleep 0.5
+t0=$(date +%s%N)
+kill -TERM $third
+wait $third
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "INFO: SIGTERM while retrying: exit $rc after $ms ms: $(tail -1 "$BF_TMP/third.log")"
+check_cmd "SIGTERM while retrying a busy queue: exits within 1 s" [ "$ms" -lt 1000 ]
+check_eq "SIGTERM while retrying: exit status 1, the reason logged" \
+	"$rc $(grep -c 'stopped while .* queue 0 was busy' "$BF_TMP/third.log")" "1 1"
 topo_backend_stop
