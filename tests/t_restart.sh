@@ -67,10 +67,25 @@ for i in $(seq "$LOOPS"); do
 		echo "INFO: vhost-user start $i after SIG$sig failed: $(head -c 300 "$BF_TMP/vhu.log")"
 	fi
 done
-kill $be 2>/dev/null; wait $be 2>/dev/null
-kill $flood 2>/dev/null; wait $flood 2>/dev/null
 echo "INFO: vhost-user, with traffic: $ok of $LOOPS starts served, $busy of them found the queue busy first"
 check_eq "vhost-user, with traffic: $LOOPS restarts in a row all serve" "$ok" "$LOOPS"
+
+# A second backend started by mistake for the same vhost-user socket (its
+# queue is held, it gives up) must leave the first one reachable there: a
+# front-end that connects later (a guest restarted, QEMU reconnecting)
+# must still find the backend that serves it.
+$BUILD/bifrost-host --iface $TOPO_WIRE --guest vm1 --vhost-user $BF_TMP/vhu.sock \
+	> "$BF_TMP/vhu2.log" 2>&1 &
+be2=$!
+BF_PIDS+=($be2)
+wait_for grep -q 'busy\|cannot\|serving' "$BF_TMP/vhu2.log"
+kill -TERM $be2 2>/dev/null; wait $be2 2>/dev/null
+echo "INFO: second vhost-user backend on the same socket: $(tail -1 "$BF_TMP/vhu2.log")"
+check_cmd "after a second backend on its socket gave up, the first still accepts there" \
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' \
+	$BF_TMP/vhu.sock
+kill $be 2>/dev/null; wait $be 2>/dev/null
+kill $flood 2>/dev/null; wait $flood 2>/dev/null
 
 topo_backend_start > "$BF_TMP/start.out" 2>&1 || { fail "tap backend back" "$(cat "$BF_TMP/start.out")"; exit 1; }
 check_eq "after the restarts: 4 MiB wire->guest byte-exact" \
