@@ -480,7 +480,8 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 	}
 	ret = vhost_dev_init(&vp->dev, path, shared);
 	if (ret) {
-		snprintf(err, errlen, "vhost-user %s: cannot listen: %s", path, strerror(-ret));
+		snprintf(err, errlen, "vhost-user %s: cannot listen: %s%s", path, strerror(-ret),
+			 ret == -EADDRINUSE ? " (another backend serves it)" : "");
 		free(vp->scratch);
 		free(vp->rxc);
 		free(vp);

@@ -508,6 +508,20 @@ static void accept_conn(struct vhost_dev *d)
 	reset_device(d, "new connection");
 }
 
+/* Someone listens at sa (a connection is accepted or waits in a full
+ * backlog): a running backend's socket, not one left by a dead process. */
+static bool socket_in_use(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool used;
+
+	if (fd < 0)
+		return false;
+	used = !connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) || errno == EAGAIN;
+	close(fd);
+	return used;
+}
+
 int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -527,6 +541,8 @@ int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared
 		return -ENAMETOOLONG;
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	memcpy(sa.sun_path, path, strlen(path));
+	if (socket_in_use(&sa))
+		return -EADDRINUSE;	/* never take a live socket's path */
 	unlink(path);
 	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->listen_fd < 0 || bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
