@@ -127,6 +127,7 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 	struct vq_chain *c = vp->rxc;
 	uint64_t want = d->hdr_len + len, have = 0, take;
 	uint32_t lens[MAX_RX_CHAINS], poff = 0;
+	unsigned int descs = 0;
 	bool hit;
 	uint8_t hdr[12];
 	uint16_t nbuf = 0, le;
@@ -135,9 +136,11 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 	int r;
 
 	while (have < want) {
-		if (nbuf == MAX_RX_CHAINS || (nbuf && !mrg)) {
+		if (nbuf == MAX_RX_CHAINS || (nbuf && !mrg) || descs > VQ_MAX_BUFS) {
 			/* it will never fit the buffers this guest posts:
-			 * drop (counted), do not wait for room */
+			 * drop (counted), do not wait for room; the next
+			 * packet walks these chains again, so what they may
+			 * cost together is bounded too */
 			vq_unpop(vq, nbuf);
 			return -EMSGSIZE;
 		}
@@ -149,6 +152,7 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 				retried = true;	/* raced with the guest: once more */
 				nbuf = 0;
 				have = 0;
+				descs = 0;
 				continue;
 			}
 			return -EAGAIN;
@@ -163,6 +167,7 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		if (r < 0)
 			return r;
 		have += c[nbuf].bytes;
+		descs += c[nbuf].descs;
 		nbuf++;
 	}
 	if (c[0].bytes < d->hdr_len) {	/* no room for the header: malformed */

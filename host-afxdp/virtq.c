@@ -374,6 +374,7 @@ int vq_pop(struct virtq *vq, const struct vq_mem *m, const struct vq_shared *s,
 	c->bytes = 0;
 	if (walk_chain(vq, &w, idx) < 0)
 		return vq_break(vq);
+	c->descs = w.descs;
 	if (w.violation || w.overflow) {
 		if (w.violation && vq->violations)
 			(*vq->violations)++;

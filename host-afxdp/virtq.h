@@ -81,6 +81,7 @@ struct vq_chain {
 	unsigned int n;
 	struct vq_buf b[VQ_MAX_BUFS];
 	uint64_t bytes;
+	unsigned int descs;	/* descriptors with buffers the walk visited */
 };
 
 struct virtq {
