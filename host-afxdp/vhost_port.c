@@ -233,15 +233,28 @@ static int deliver_segment(void *ctx, const uint8_t *frame, size_t len)
 	return s->err;
 }
 
-/* FNV-1a over the header, the length and the frame: tells a retry of a
- * packet from a different one (only computed after a partial delivery). */
+/* Frame bytes packet_fp() covers at each end: all the headers up front
+ * (sequence number, IP ID, lengths), and the last payload bytes. */
+#define FP_HEAD		192
+#define FP_TAIL		64
+
+/*
+ * FNV-1a over the header, the length and both ends of the frame: tells a
+ * retry of a packet from a different one (only computed after a partial
+ * delivery). Not over the whole frame: a guest that posts one buffer at a
+ * time makes a 64 KiB packet retried once per segment, and hashing all of
+ * it each time cost 3.4 ms per packet.
+ */
 static uint64_t packet_fp(const struct virtio_net_hdr *vh, const uint8_t *frame, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ULL, l = len;
-	const uint8_t *parts[3] = { (const uint8_t *)vh, (const uint8_t *)&l, frame };
-	size_t lens[3] = { sizeof(*vh), sizeof(l), len }, i, k;
+	size_t head = len < FP_HEAD ? len : FP_HEAD;
+	size_t tail = len - head < FP_TAIL ? len - head : FP_TAIL;
+	const uint8_t *parts[4] = { (const uint8_t *)vh, (const uint8_t *)&l, frame,
+				    frame + len - tail };
+	size_t lens[4] = { sizeof(*vh), sizeof(l), head, tail }, i, k;
 
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < 4; k++)
 		for (i = 0; i < lens[k]; i++)
 			h = (h ^ parts[k][i]) * 0x100000001b3ULL;
 	return h;
