@@ -385,6 +385,10 @@ static unsigned int tx_queue(struct bf_worker *w, struct bf_queue *qq)
 			continue;
 		}
 		qq->st.tx_packets++;
+		if (!tso_guest_gso_ok(&vh)) {	/* a flood of tiny segments */
+			qq->st.drop_bad_tx++;
+			continue;
+		}
 		ret = tso_segment(&vh, w->txbuf, n, w->scratch, TXBUF_SIZE, tx_emit, &c);
 		/* tx_emit counted its own failures (-ENOBUFS, -EMSGSIZE) */
 		if (ret < 0 && ret != -ENOBUFS && ret != -EMSGSIZE)
