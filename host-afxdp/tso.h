@@ -6,6 +6,8 @@
 #ifndef BIFROST_TSO_H
 #define BIFROST_TSO_H
 
+#include <endian.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/virtio_net.h>
@@ -39,5 +41,25 @@ typedef int (*tso_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
 int tso_segment(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 		size_t len, uint8_t *scratch, size_t scratch_len,
 		tso_emit_fn emit, void *ctx);
+
+/*
+ * Smallest gso_size taken from a guest: Linux TCP never sends segments
+ * below net.ipv4.tcp_min_snd_mss (default 48). A guest TSO packet with a
+ * smaller one would make the backend build and send up to 64 KiB of
+ * one-byte segments per packet (tens of thousands of frames), so it is
+ * refused. Merged packets PRPR hands to non-TSO guests are not subject
+ * to this: their gso_size is the wire's own segment size.
+ */
+#define TSO_GUEST_MIN_GSO	48
+
+/*
+ * True when a guest may send this header to the wire: no GSO, or a
+ * gso_size of at least TSO_GUEST_MIN_GSO.
+ */
+static inline bool tso_guest_gso_ok(const struct virtio_net_hdr *vh)
+{
+	return (vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_NONE ||
+	       le16toh(vh->gso_size) >= TSO_GUEST_MIN_GSO;
+}
 
 #endif /* BIFROST_TSO_H */

@@ -721,6 +721,20 @@ static void accept_conn(struct vhost_dev *d)
 	reset_device(d, "new connection");
 }
 
+/* Someone listens at sa (a connection is accepted or waits in a full
+ * backlog): a running backend's socket, not one left by a dead process. */
+static bool socket_in_use(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool used;
+
+	if (fd < 0)
+		return false;
+	used = !connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) || errno == EAGAIN;
+	close(fd);
+	return used;
+}
+
 /* A device with no connection and no socket yet. */
 static void dev_init(struct vhost_dev *d, const char *name, const struct vq_shared *shared)
 {
@@ -747,6 +761,8 @@ int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path));
+	if (socket_in_use(&sa))
+		return -EADDRINUSE;	/* never take a live socket's path */
 	unlink(path);
 	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->listen_fd < 0 || bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||

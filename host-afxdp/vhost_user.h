@@ -81,7 +81,8 @@ struct vhost_dev {
 	char last_error[128];
 };
 
-/* Creates the listening socket (removing a stale one). 0 or -errno. */
+/* Creates the listening socket (removing a stale one; -EADDRINUSE when a
+ * process still listens there). 0 or -errno. */
 int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared);
 /*
  * A device without a listening socket, serving the front-end already

@@ -164,8 +164,9 @@ struct walk {
 	const struct vq_shared *s;
 	enum vq_dir dir;
 	struct vq_chain *c;
+	unsigned int descs;	/* descriptors with a buffer visited */
 	bool violation;		/* a piece outside the shared ranges */
-	bool overflow;		/* more pieces than VQ_MAX_BUFS */
+	bool overflow;		/* more pieces or descriptors than VQ_MAX_BUFS */
 };
 
 /* The region holding guest-physical address gpa, or NULL. */
@@ -229,11 +230,20 @@ static void add_piece(void *ctx, uint64_t gpa, uint8_t *p, uint64_t n)
 	c->n++;
 }
 
-/* Adds one descriptor's buffer; -EIO when it is not legal here. */
+/*
+ * Adds one descriptor's buffer; -EIO when it is not legal here, 1 when the
+ * chain has more descriptors than VQ_MAX_BUFS (the walk ends there: empty
+ * or adjacent buffers add no piece, and nothing else bounds what one chain
+ * costs short of the ring size plus a 64 Ki-entry table).
+ */
 static int add_buf(struct walk *w, const struct vq_desc *d)
 {
 	bool writes = le16toh(d->flags) & VQ_DESC_F_WRITE;
 
+	if (++w->descs > VQ_MAX_BUFS) {
+		w->overflow = true;
+		return 1;
+	}
 	if (writes != (w->dir == VQ_DEVICE_WRITES))
 		return -EIO;
 	return for_each_piece(w->m, le64toh(d->addr), le32toh(d->len), add_piece, w);
@@ -310,8 +320,8 @@ static int walk_indirect(struct virtq *vq, struct walk *w, const struct vq_desc 
 		if (f & VQ_DESC_F_INDIRECT)
 			return -EIO;
 		r = add_buf(w, &d);
-		if (r < 0)
-			return r;
+		if (r)
+			return r < 0 ? r : 0;
 		if (!(f & VQ_DESC_F_NEXT))
 			return 0;
 		i = le16toh(d.next);
@@ -337,8 +347,8 @@ static int walk_chain(struct virtq *vq, struct walk *w, uint16_t idx)
 		if (f & VQ_DESC_F_INDIRECT)
 			return walk_indirect(vq, w, &d);
 		r = add_buf(w, &d);
-		if (r < 0)
-			return r;
+		if (r)
+			return r < 0 ? r : 0;
 		if (!(f & VQ_DESC_F_NEXT))
 			return 0;
 		idx = le16toh(d.next);
@@ -350,7 +360,7 @@ static int walk_chain(struct virtq *vq, struct walk *w, uint16_t idx)
 int vq_pop(struct virtq *vq, const struct vq_mem *m, const struct vq_shared *s,
 	   enum vq_dir dir, struct vq_chain *c)
 {
-	struct walk w = { m, s, dir, c, false, false };
+	struct walk w = { m, s, dir, c, 0, false, false };
 	uint16_t idx;
 
 	if (!vq_avail(vq))
@@ -364,6 +374,7 @@ int vq_pop(struct virtq *vq, const struct vq_mem *m, const struct vq_shared *s,
 	c->bytes = 0;
 	if (walk_chain(vq, &w, idx) < 0)
 		return vq_break(vq);
+	c->descs = w.descs;
 	if (w.violation || w.overflow) {
 		if (w.violation && vq->violations)
 			(*vq->violations)++;

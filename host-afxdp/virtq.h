@@ -13,8 +13,10 @@
  * table. A malformed ring marks the queue broken (no further access until
  * it is set up again); a buffer outside the shared ranges is a violation:
  * the chain is returned unused and counted. A legal chain this backend does
- * not serve (more than VQ_MAX_BUFS separate pieces) is dropped the same way
- * and counted in *dropped; the queue goes on.
+ * not serve (more than VQ_MAX_BUFS separate pieces, or more than VQ_MAX_BUFS
+ * descriptors with buffers, direct and indirect together) is dropped the
+ * same way and counted in *dropped; the queue goes on. The walk stops at
+ * that bound, so one chain costs at most VQ_MAX_BUFS descriptor visits.
  *
  * The shared ranges are of two kinds: static ones from the operator
  * (bifrost-host --cvm, e.g. the swiotlb pool), which stay, and a dynamic
@@ -32,9 +34,10 @@
 #define VQ_MAX_DYN_SHARED	32	/* dynamic ranges (the guest's ZCED pool) */
 #define VQ_MAX_SIZE		32768
 /* Pieces one chain is served with (host-contiguous buffers after joining
- * neighbours): QEMU's VIRTQUEUE_MAX_SIZE, so a chain as long as any ring
- * QEMU sets up is served. Direct chains are bounded by the ring size, an
- * indirect table by its length (its next fields reach VQ_MAX_INDIRECT). */
+ * neighbours), and descriptors with buffers one chain may have: QEMU's
+ * VIRTQUEUE_MAX_SIZE, so a chain as long as any ring QEMU sets up is
+ * served. Loops are caught sooner where the ring or the table is shorter
+ * (an indirect table's next fields reach VQ_MAX_INDIRECT). */
 #define VQ_MAX_BUFS		1024
 #define VQ_MAX_INDIRECT		65536
 
@@ -78,6 +81,7 @@ struct vq_chain {
 	unsigned int n;
 	struct vq_buf b[VQ_MAX_BUFS];
 	uint64_t bytes;
+	unsigned int descs;	/* descriptors with buffers the walk visited */
 };
 
 struct virtq {
@@ -127,8 +131,8 @@ unsigned int vq_avail(struct virtq *vq);
 
 /*
  * Takes the next chain. Returns 1 with *c filled, 0 when the ring is empty,
- * -EACCES for a shared-range violation or -E2BIG for a legal chain of more
- * than VQ_MAX_BUFS pieces (either way the chain is consumed and counted:
+ * -EACCES for a shared-range violation or -E2BIG for a chain of more than
+ * VQ_MAX_BUFS pieces or descriptors (either way the chain is consumed and counted:
  * the caller returns it with vq_push(vq, c->head, 0)), or -EIO when the
  * ring is malformed (the queue is now broken).
  */

@@ -385,6 +385,10 @@ static unsigned int tx_queue(struct bf_worker *w, struct bf_queue *qq)
 			continue;
 		}
 		qq->st.tx_packets++;
+		if (!tso_guest_gso_ok(&vh)) {	/* a flood of tiny segments */
+			qq->st.drop_bad_tx++;
+			continue;
+		}
 		ret = tso_segment(&vh, w->txbuf, n, w->scratch, TXBUF_SIZE, tx_emit, &c);
 		/* tx_emit counted its own failures (-ENOBUFS, -EMSGSIZE) */
 		if (ret < 0 && ret != -ENOBUFS && ret != -EMSGSIZE)
@@ -568,18 +572,27 @@ static int bind_all(struct bf_worker *w, char *err, size_t errlen)
  * deferred work item) after the owning process closed it: a backend that
  * starts right after another one exited on the same queue gets EBUSY from
  * bind() for a few milliseconds. Retry that, with doubling backoff, for at
- * most BIND_RETRY_MS; any other error, or EBUSY past the bound, is final.
+ * most BIND_RETRY_MS (wall time, attempts included); any other error, or
+ * EBUSY past the bound, is final. A stop request (SIGTERM, SIGINT) ends the
+ * wait at once with -EINTR.
  */
 #define BIND_RETRY_MS		10000
 static int bind_with_retry(struct bf_worker *w, char *err, size_t errlen)
 {
-	unsigned int waited_ms = 0, backoff_ms = 5;
+	unsigned int backoff_ms = 5, waited_ms;
+	uint64_t t0 = now_ns();
 	int ret;
 
 	for (;;) {
 		ret = bind_all(w, err, errlen);
 		if (ret != -EBUSY)
 			return ret;
+		waited_ms = (unsigned int)((now_ns() - t0) / 1000000);
+		if (*w->stop) {
+			snprintf(err, errlen, "stopped while %s queue %u was busy (after %u ms)",
+				 w->ifname, w->o.nic_queue, waited_ms);
+			return -EINTR;
+		}
 		if (waited_ms >= BIND_RETRY_MS) {
 			size_t l = strlen(err);
 
@@ -588,12 +601,11 @@ static int bind_with_retry(struct bf_worker *w, char *err, size_t errlen)
 				 waited_ms);
 			return ret;
 		}
-		if (!waited_ms)
+		if (backoff_ms == 5)
 			fprintf(stderr, "bifrost-host: %s queue %u busy (a previous AF_XDP socket "
 				"is still being released): retrying for up to %u ms\n",
 				w->ifname, w->o.nic_queue, BIND_RETRY_MS);
-		usleep(backoff_ms * 1000);
-		waited_ms += backoff_ms;
+		usleep(backoff_ms * 1000);	/* a stop signal cuts it short */
 		if (backoff_ms < 200)
 			backoff_ms *= 2;
 	}

@@ -67,10 +67,25 @@ for i in $(seq "$LOOPS"); do
 		echo "INFO: vhost-user start $i after SIG$sig failed: $(head -c 300 "$BF_TMP/vhu.log")"
 	fi
 done
-kill $be 2>/dev/null; wait $be 2>/dev/null
-kill $flood 2>/dev/null; wait $flood 2>/dev/null
 echo "INFO: vhost-user, with traffic: $ok of $LOOPS starts served, $busy of them found the queue busy first"
 check_eq "vhost-user, with traffic: $LOOPS restarts in a row all serve" "$ok" "$LOOPS"
+
+# A second backend started by mistake for the same vhost-user socket (its
+# queue is held, it gives up) must leave the first one reachable there: a
+# front-end that connects later (a guest restarted, QEMU reconnecting)
+# must still find the backend that serves it.
+$BUILD/bifrost-host --iface $TOPO_WIRE --guest vm1 --vhost-user $BF_TMP/vhu.sock \
+	> "$BF_TMP/vhu2.log" 2>&1 &
+be2=$!
+BF_PIDS+=($be2)
+wait_for grep -q 'busy\|cannot\|serving' "$BF_TMP/vhu2.log"
+kill -TERM $be2 2>/dev/null; wait $be2 2>/dev/null
+echo "INFO: second vhost-user backend on the same socket: $(tail -1 "$BF_TMP/vhu2.log")"
+check_cmd "after a second backend on its socket gave up, the first still accepts there" \
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' \
+	$BF_TMP/vhu.sock
+kill $be 2>/dev/null; wait $be 2>/dev/null
+kill $flood 2>/dev/null; wait $flood 2>/dev/null
 
 topo_backend_start > "$BF_TMP/start.out" 2>&1 || { fail "tap backend back" "$(cat "$BF_TMP/start.out")"; exit 1; }
 check_eq "after the restarts: 4 MiB wire->guest byte-exact" \
@@ -85,5 +100,24 @@ echo "INFO: second backend on a held queue: $(tail -1 "$BF_TMP/second.log")"
 check_eq "second backend on a held queue exits with an error" "$rc" 1
 check_eq "its error names the busy queue and the bound" \
 	"$(grep -c 'Device or resource busy (still busy after [0-9]* ms' "$BF_TMP/second.log")" 1
-check_cmd "the first backend still serves" kill -0 $TOPO_BACKEND
+check_cmd "the first backend still runs" kill -0 $TOPO_BACKEND
+check_eq "the first backend still serves: 1 MiB wire->guest byte-exact" \
+	"$(topo_transfer in $((1 << 20)) 23)" "ok $((1 << 20)) bytes"
+
+# Stopped while it waits for a busy queue: it exits at once (a stop or
+# Ctrl-C must not wait for the retry bound), with a line that says so.
+$BUILD/bifrost-host --iface $TOPO_WIRE --guest vm1 --tap ${TOPO_P}v > "$BF_TMP/third.log" 2>&1 &
+third=$!
+BF_PIDS+=($third)
+wait_for grep -q 'busy (a previous AF_XDP socket' "$BF_TMP/third.log"
+sleep 0.5
+t0=$(date +%s%N)
+kill -TERM $third
+wait $third
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "INFO: SIGTERM while retrying: exit $rc after $ms ms: $(tail -1 "$BF_TMP/third.log")"
+check_cmd "SIGTERM while retrying a busy queue: exits within 1 s" [ "$ms" -lt 1000 ]
+check_eq "SIGTERM while retrying: exit status 1, the reason logged" \
+	"$rc $(grep -c 'stopped while .* queue 0 was busy' "$BF_TMP/third.log")" "1 1"
 topo_backend_stop

@@ -409,6 +409,27 @@ static void test_malformed(void)
 	CHECK_EQ("emit error: two frames sent before", sink.n, 2);
 }
 
+/* Guest TSO with a tiny gso_size is refused before any segment is built. */
+static void test_guest_min_gso(void)
+{
+	struct virtio_net_hdr vh = { 0 };
+
+	vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	vh.gso_size = htole16(1);
+	CHECK("guest gso: GSO_NONE ignores gso_size", tso_guest_gso_ok(&vh));
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	CHECK("guest gso: TCPv4 gso_size 1 refused", !tso_guest_gso_ok(&vh));
+	vh.gso_size = htole16(TSO_GUEST_MIN_GSO - 1);
+	CHECK("guest gso: TCPv4 gso_size 47 refused", !tso_guest_gso_ok(&vh));
+	vh.gso_size = htole16(TSO_GUEST_MIN_GSO);
+	CHECK("guest gso: TCPv4 gso_size 48 taken", tso_guest_gso_ok(&vh));
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV6 | VIRTIO_NET_HDR_GSO_ECN;
+	vh.gso_size = htole16(8);
+	CHECK("guest gso: TCPv6+ECN gso_size 8 refused", !tso_guest_gso_ok(&vh));
+	vh.gso_size = htole16(1448);
+	CHECK("guest gso: TCPv6+ECN gso_size 1448 taken", tso_guest_gso_ok(&vh));
+}
+
 int main(void)
 {
 	sink.arena = malloc(ARENA_SIZE);
@@ -416,6 +437,7 @@ int main(void)
 		return 2;
 	test_big();
 	test_hdr_len();
+	test_guest_min_gso();
 	test_plain();
 	test_malformed();
 	test_pseudo_rejects();

@@ -334,6 +334,42 @@ static void test_unserved_chains(void)
 	CHECK_EQ("unserved chains: no queue broken", dev->st.broken, 0);
 }
 
+/*
+ * What one RX packet may cost the worker: its chains together hold at most
+ * VQ_MAX_BUFS descriptors. A packet that does not fit is dropped and its
+ * chains kept for the next one, which walks them again: without a bound
+ * per packet, a guest posting MAX_RX_CHAINS chains of VQ_MAX_BUFS empty
+ * descriptors costs ~64 Ki descriptor visits (0.7 ms) for every packet
+ * sent to it, and a flood to it stalls every guest of the worker.
+ */
+static void test_rx_packet_walk_bound(void)
+{
+	static uint8_t pkt[2048];
+	struct virtio_net_hdr vh = { 0 };
+	size_t big = build_tcp(pkt, 1400, 3), small;
+	unsigned int i, k;
+
+	setup(1ULL << VHOST_F_MRG_RXBUF);
+	dev->vr[VHOST_RXQ].vq.indirect = true;
+	for (i = 0; i < NUM; i++) {
+		struct guest_ring t = { .desc = mem + 0xa0000 + i * 0x1000 };
+
+		/* 249 empty descriptors, then 256 bytes: 250 per chain */
+		for (k = 0; k < 249; k++)
+			put_desc(&t, k, gpa_of(BUF_OFF(VHOST_RXQ, i)), 0, 2 | 1, (uint16_t)(k + 1));
+		put_desc(&t, 249, gpa_of(BUF_OFF(VHOST_RXQ, i)), 256, 2, 0);
+		put_desc(&rx, i, gpa_of(0xa0000 + i * 0x1000), 16 * 250, 4, 0);
+		offer(&rx, i);
+	}
+	CHECK_EQ("rx: a packet needing more than VQ_MAX_BUFS descriptors is dropped",
+		 port->ops->deliver(port, 0, &vh, pkt, big), -EMSGSIZE);
+	CHECK_EQ("rx: its chains are kept for the guest", used_idx(&rx), 0);
+	small = build_tcp(pkt, 100, 4);
+	CHECK_EQ("rx: a packet within one such chain is delivered",
+		 port->ops->deliver(port, 0, &vh, pkt, small), 0);
+	CHECK_EQ("rx walk bound: no queue broken", dev->st.broken, 0);
+}
+
 /* Guest memory in two regions, adjacent guest-physically: buffers across. */
 static void test_two_regions(void)
 {
@@ -391,6 +427,7 @@ int main(void)
 	test_tx_header_only();
 	test_resegment_exactly_once();
 	test_unserved_chains();
+	test_rx_packet_walk_bound();
 	test_two_regions();
 	dev->mem.n = 0;		/* not ours to unmap */
 	port->ops->destroy(port);

@@ -370,6 +370,71 @@ static void test_long_chains(void)
 	CHECK_EQ("after a dropped chain: its head", c.head, 3000);
 }
 
+/*
+ * What one chain may cost the worker: at most VQ_MAX_BUFS descriptors with
+ * buffers are visited, direct and indirect together. Zero-length or
+ * adjacent descriptors add no piece, so without this bound one avail entry
+ * naming a 64 Ki-entry table (or a ring-long direct chain) is walked in
+ * full, and a guest that offers the same head over and over makes every
+ * batch walk millions of descriptors while the other guests wait. A chain
+ * past the bound is dropped and counted like one of too many pieces; the
+ * walk stops there (a malformed descriptor further on is never reached).
+ */
+static void test_walk_bound(void)
+{
+	uint8_t *t = mem + BIG_IND_OFF, *d = mem + BIG_DESC_OFF;
+	const unsigned int big = 65536;
+	struct vq_chain c;
+	unsigned int i;
+
+	/* one byte each, adjacent: one piece; entry 60000 is malformed */
+	reset_num(256);
+	for (i = 0; i < big; i++)
+		put_desc(t, i, GPA_BASE + BUF_OFF + i, 1, i + 1 < big ? 1 : 0, (uint16_t)(i + 1));
+	put_desc(t, 60000, BUF(0), 1, 1 | 2, 60001);	/* wrong direction */
+	put_desc(d, 0, GPA_BASE + BIG_IND_OFF, 16 * big, 4, 0);
+	offer(0);
+	put_desc(d, 1, BUF(1), 100, 0, 0);
+	offer(1);
+	CHECK_EQ("64 Ki-entry indirect table: dropped at VQ_MAX_BUFS descriptors",
+		 vq_pop(&vq, &vm, &open_sh, VQ_DEVICE_READS, &c), -E2BIG);
+	CHECK_EQ("64 Ki-entry indirect table: counted", dropped, 1);
+	CHECK_EQ("64 Ki-entry indirect table: walk stopped before the bad entry", broken, 0);
+	CHECK_EQ("64 Ki-entry indirect table: the next chain is served",
+		 vq_pop(&vq, &vm, &open_sh, VQ_DEVICE_READS, &c), 1);
+
+	/* zero-length direct descriptors on a big ring, a bad one at 3000 */
+	reset_num(4096);
+	for (i = 0; i < 4000; i++)
+		put_desc(d, i, BUF(0), 0, i + 1 < 4000 ? 1 : 0, (uint16_t)(i + 1));
+	put_desc(d, 3000, BUF(0), 0, 1, 5000);		/* next beyond the ring */
+	offer(0);
+	CHECK_EQ("4000 zero-length descriptors: dropped at VQ_MAX_BUFS",
+		 vq_pop(&vq, &vm, &open_sh, VQ_DEVICE_READS, &c), -E2BIG);
+	CHECK_EQ("4000 zero-length descriptors: counted, not broken", dropped * 10 + broken, 10);
+
+	/* exactly VQ_MAX_BUFS: direct ones, then the table */
+	reset_num(4096);
+	for (i = 0; i < VQ_MAX_BUFS - 24; i++)
+		put_desc(d, i, GPA_BASE + BUF_OFF + (uint64_t)i * 16, 16, 1, (uint16_t)(i + 1));
+	put_desc(d, i, GPA_BASE + BIG_IND_OFF, 16 * 24, 4, 0);
+	for (i = 0; i < 24; i++)
+		put_desc(t, i, GPA_BASE + BUF_OFF + (uint64_t)(VQ_MAX_BUFS - 24 + i) * 16, 16,
+			 i + 1 < 24 ? 1 : 0, (uint16_t)(i + 1));
+	offer(0);
+	expect_served("VQ_MAX_BUFS descriptors, direct then indirect", 1,
+		      VQ_MAX_BUFS * 16, VQ_DEVICE_READS);
+
+	/* one more in the table */
+	put_desc(t, 23, GPA_BASE + BUF_OFF + (uint64_t)VQ_MAX_BUFS * 16 - 16, 16, 1, 24);
+	put_desc(t, 24, GPA_BASE + BUF_OFF + (uint64_t)VQ_MAX_BUFS * 16, 16, 0, 0);
+	put_desc(d, VQ_MAX_BUFS - 24, GPA_BASE + BIG_IND_OFF, 16 * 25, 4, 0);
+	offer(0);
+	CHECK_EQ("VQ_MAX_BUFS + 1 descriptors: dropped",
+		 vq_pop(&vq, &vm, &open_sh, VQ_DEVICE_READS, &c), -E2BIG);
+	CHECK_EQ("VQ_MAX_BUFS + 1 descriptors: counted, not broken", dropped * 10 + broken, 10);
+}
+
 static void test_big_buffer(void)
 {
 	reset(false, false);
@@ -540,6 +605,7 @@ int main(void)
 	test_cvm();
 	test_direct_then_indirect();
 	test_long_chains();
+	test_walk_bound();
 	test_big_buffer();
 	test_two_regions();
 	test_notify();
