@@ -8,13 +8,17 @@
  * counted; it never crashes the backend. Nothing a front-end does makes
  * the worker wait: messages are read without blocking into the device's
  * receive buffer (struct vhost_rx) and replies are sent without blocking.
+ * Log lines about a front-end are rate-limited per device; the counters
+ * stay exact.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -97,11 +101,47 @@ struct vhu_msg {
 _Static_assert(VHU_HDR_SIZE == VHOST_USER_HDR_SIZE && sizeof(struct vhu_msg) == VHOST_USER_MSG_MAX,
 	       "struct vhost_rx holds exactly the largest message");
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* One log line about this device's front-end, if limiter rl lets it
+ * through; it says how many lines rl suppressed since the last one. */
+static void dev_log(struct vhost_dev *d, struct zced_ratelimit *rl, const char *line)
+{
+	unsigned int missed;
+
+	if (!zced_ratelimit_ok(rl, now_ns(), &missed))
+		return;
+	if (missed)
+		fprintf(stderr, "bifrost-host: vhost-user %s: %s (%u similar lines suppressed)\n",
+			d->path, line, missed);
+	else
+		fprintf(stderr, "bifrost-host: vhost-user %s: %s\n", d->path, line);
+}
+
+/* A line about something the front-end did that is not a refused message. */
+static void __attribute__((format(printf, 2, 3))) note(struct vhost_dev *d, const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	dev_log(d, &d->log_note, line);
+}
+
+/* A refused message: counted (exactly), remembered, logged (rate-limited). */
 static void fail_msg(struct vhost_dev *d, const char *fmt, const char *what, unsigned long v)
 {
 	d->st.bad_messages++;
 	snprintf(d->last_error, sizeof(d->last_error), fmt, what, v);
-	fprintf(stderr, "bifrost-host: vhost-user %s: %s\n", d->path, d->last_error);
+	dev_log(d, &d->log_bad, d->last_error);
 }
 
 static void close_fd(int *fd)
@@ -126,8 +166,7 @@ static void unmap_memory(struct vhost_dev *d)
 static void forget_dynamic(struct vhost_dev *d, const char *why)
 {
 	if (d->shared.ndyn)
-		fprintf(stderr, "bifrost-host: vhost-user %s: ZCED shared ranges forgotten (%s)\n",
-			d->path, why);
+		note(d, "ZCED shared ranges forgotten (%s)", why);
 	vq_shared_clear_dynamic(&d->shared);
 	d->st.zced.shared_bytes = 0;
 }
@@ -149,9 +188,8 @@ static void revalidate_dynamic(struct vhost_dev *d, const struct vq_mem *mem)
 		if (!n || vq_shared_set_dynamic(&d->shared, keep, n))
 			return;
 		d->st.zced.shared_bytes = vq_shared_dynamic_bytes(&d->shared);
-		fprintf(stderr, "bifrost-host: vhost-user %s: ZCED shared ranges taken back "
-			"(same guest memory): %u ranges, %llu bytes\n", d->path, n,
-			(unsigned long long)d->st.zced.shared_bytes);
+		note(d, "ZCED shared ranges taken back (same guest memory): %u ranges, %llu bytes",
+		     n, (unsigned long long)d->st.zced.shared_bytes);
 		return;
 	}
 
@@ -242,8 +280,7 @@ static int send_reply(struct vhost_dev *d, struct vhu_msg *m, uint32_t size)
 		return 0;
 	if (!d->reply_failed && (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK)) {
 		d->st.reply_stalls++;
-		fprintf(stderr, "bifrost-host: vhost-user %s: front-end does not read its "
-			"replies (socket full): dropped\n", d->path);
+		note(d, "front-end does not read its replies (socket full): dropped");
 	}
 	d->reply_failed = true;
 	return -EIO;
@@ -318,8 +355,8 @@ static int set_mem_table(struct vhost_dev *d, struct vhu_msg *m, int *fds)
 	d->maps = maps;
 	d->mem_sealed = all_sealed;
 	if (!all_sealed)
-		fprintf(stderr, "bifrost-host: vhost-user %s: guest memory not sealed against "
-			"shrinking: a fault in it drops this front-end\n", d->path);
+		note(d, "guest memory not sealed against shrinking: a fault in it drops this "
+		     "front-end");
 	for (i = 0; i < VHOST_NQUEUES; i++)
 		try_start(d, i);
 	return 0;
@@ -819,6 +856,8 @@ static void dev_init(struct vhost_dev *d, const char *name, const struct vq_shar
 		reset_vring(d, q);
 	}
 	d->hdr_len = 12;
+	d->log_bad = d->log_note = (struct zced_ratelimit){ .burst = VHOST_LOG_BURST,
+							    .per_sec = VHOST_LOG_PER_SEC };
 	if (shared)
 		d->shared = *shared;
 	vq_shared_clear_dynamic(&d->shared);

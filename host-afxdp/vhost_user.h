@@ -59,6 +59,10 @@ struct vhost_vring {
 #define VHOST_USER_MSG_MAX	(VHOST_USER_HDR_SIZE + 512)
 #define VHOST_USER_MAX_FDS	8
 
+/* Log lines about one device's front-end: a burst, then a few a second. */
+#define VHOST_LOG_BURST		10
+#define VHOST_LOG_PER_SEC	5
+
 /*
  * What has arrived of the front-end's current message: its first have
  * bytes and the fds that came with them (SCM_RIGHTS travel with the first
@@ -103,6 +107,8 @@ struct vhost_dev {
 	char last_error[128];
 	struct vhost_rx rx;		/* the message being received */
 	bool reply_failed;		/* drop the connection after this message */
+	/* log lines: refused messages, other front-end events */
+	struct zced_ratelimit log_bad, log_note;
 };
 
 /* Creates the listening socket (removing a stale one). 0 or -errno. */

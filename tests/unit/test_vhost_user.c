@@ -10,18 +10,21 @@
  * Messages arrive in any pieces: a partial one (and its fds) waits in the
  * device, nothing blocks, and it is handled once complete; a partial one
  * left behind by a hang-up has its fds closed. A front-end that never reads
- * its replies is dropped and counted.
+ * its replies is dropped and counted. Log lines about refused messages are
+ * rate-limited and say how many were suppressed; the counter stays exact.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include "unit.h"
 #include "vhost_user.h"
 
@@ -328,6 +331,74 @@ static void reads_no_replies(void)
 	close(fe);
 }
 
+/* Lines in file f from offset off that contain s. */
+static int count_lines(FILE *f, long off, const char *s, unsigned long *suppressed)
+{
+	char line[512], *p;
+	int n = 0;
+
+	fflush(f);
+	fseek(f, off, SEEK_SET);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, s))
+			continue;
+		n++;
+		p = strstr(line, " similar lines suppressed)");
+		while (p && p > line && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		if (p && suppressed)
+			*suppressed += strtoul(p, NULL, 10);
+	}
+	return n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * 200 refused messages in a row: a burst of lines, then a few a second
+ * (however long the 200 took), all counted; the next line after a pause
+ * says how many were left out.
+ */
+static void log_rate(void)
+{
+	static const uint32_t hdr[3] = { 99, 0x1, 0 };
+	struct vhost_dev d;
+	unsigned long suppressed = 0;
+	int fe, i, saved = dup(2), lines, most;
+	FILE *log = tmpfile();
+	double t0 = now_s();
+
+	if (!log || saved < 0 || pdev_open(&d, &fe))
+		return;
+	fflush(stderr);
+	dup2(fileno(log), 2);
+	for (i = 0; i < 200; i++)
+		if (!send_raw(fe, hdr, 12, -1))
+			vhost_dev_handle_message(&d);
+	usleep(300000);		/* earns the limiter one line */
+	send_raw(fe, hdr, 12, -1);
+	vhost_dev_handle_message(&d);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	most = VHOST_LOG_BURST + VHOST_LOG_PER_SEC * (int)(now_s() - t0 + 1);
+	CHECK_EQ("log: every refused message counted", d.st.bad_messages, 201);
+	lines = count_lines(log, 0, "request 99 not supported", &suppressed);
+	CHECK("log: the burst, then a few lines a second, not one per message",
+	      lines > VHOST_LOG_BURST && lines <= most);
+	CHECK_EQ("log: the lines printed and those said suppressed add up", lines + suppressed,
+		 201);
+	fclose(log);
+	vhost_dev_destroy(&d);
+	close(fe);
+}
+
 int main(void)
 {
 	int sv[2], efd, before, i, during, ok = 1;
@@ -354,6 +425,7 @@ int main(void)
 	partial_hangup(efd);
 	oversized();
 	reads_no_replies();
+	log_rate();
 	vhost_dev_destroy(&dev);
 	close(efd);
 	close(sock);
