@@ -156,6 +156,8 @@ struct bf_backend_stats {
 	/* vhost-user control channel (a hostile front-end) */
 	__u64 vhost_bad_messages; /* messages refused (size, fds, request) */
 	__u64 vhost_mem_faults;	/* guest memory gone under us: front-end dropped */
+	__u64 vhost_reply_stalls; /* replies the front-end did not take (its
+				   * socket full): front-end dropped */
 };
 
 /*

@@ -5,19 +5,24 @@
  * Everything a front-end sends is bounded before use: message sizes,
  * region counts, ring indices and sizes, file descriptor counts. A message
  * that does not parse gets an error reply when one is expected and is
- * counted; it never crashes the backend.
+ * counted; it never crashes the backend. Nothing a front-end does makes
+ * the worker wait: messages are read without blocking into the device's
+ * receive buffer (struct vhost_rx) and replies are sent without blocking.
+ * Log lines about a front-end are rate-limited per device; the counters
+ * stay exact.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include "vhost_user.h"
 
@@ -47,7 +52,6 @@ enum {
 #define VHU_VERSION		0x1
 #define VHU_FLAG_REPLY		0x4
 #define VHU_FLAG_NEED_REPLY	0x8
-#define VHU_MAX_FDS		8
 #define VHU_VRING_NOFD		(1ULL << 8)
 
 #define PF_REPLY_ACK		3
@@ -94,11 +98,50 @@ struct vhu_msg {
 
 #define VHU_HDR_SIZE offsetof(struct vhu_msg, p)
 
+_Static_assert(VHU_HDR_SIZE == VHOST_USER_HDR_SIZE && sizeof(struct vhu_msg) == VHOST_USER_MSG_MAX,
+	       "struct vhost_rx holds exactly the largest message");
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* One log line about this device's front-end, if limiter rl lets it
+ * through; it says how many lines rl suppressed since the last one. */
+static void dev_log(struct vhost_dev *d, struct zced_ratelimit *rl, const char *line)
+{
+	unsigned int missed;
+
+	if (!zced_ratelimit_ok(rl, now_ns(), &missed))
+		return;
+	if (missed)
+		fprintf(stderr, "bifrost-host: vhost-user %s: %s (%u similar lines suppressed)\n",
+			d->path, line, missed);
+	else
+		fprintf(stderr, "bifrost-host: vhost-user %s: %s\n", d->path, line);
+}
+
+/* A line about something the front-end did that is not a refused message. */
+static void __attribute__((format(printf, 2, 3))) note(struct vhost_dev *d, const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	dev_log(d, &d->log_note, line);
+}
+
+/* A refused message: counted (exactly), remembered, logged (rate-limited). */
 static void fail_msg(struct vhost_dev *d, const char *fmt, const char *what, unsigned long v)
 {
 	d->st.bad_messages++;
 	snprintf(d->last_error, sizeof(d->last_error), fmt, what, v);
-	fprintf(stderr, "bifrost-host: vhost-user %s: %s\n", d->path, d->last_error);
+	dev_log(d, &d->log_bad, d->last_error);
 }
 
 static void close_fd(int *fd)
@@ -123,8 +166,7 @@ static void unmap_memory(struct vhost_dev *d)
 static void forget_dynamic(struct vhost_dev *d, const char *why)
 {
 	if (d->shared.ndyn)
-		fprintf(stderr, "bifrost-host: vhost-user %s: ZCED shared ranges forgotten (%s)\n",
-			d->path, why);
+		note(d, "ZCED shared ranges forgotten (%s)", why);
 	vq_shared_clear_dynamic(&d->shared);
 	d->st.zced.shared_bytes = 0;
 }
@@ -146,9 +188,8 @@ static void revalidate_dynamic(struct vhost_dev *d, const struct vq_mem *mem)
 		if (!n || vq_shared_set_dynamic(&d->shared, keep, n))
 			return;
 		d->st.zced.shared_bytes = vq_shared_dynamic_bytes(&d->shared);
-		fprintf(stderr, "bifrost-host: vhost-user %s: ZCED shared ranges taken back "
-			"(same guest memory): %u ranges, %llu bytes\n", d->path, n,
-			(unsigned long long)d->st.zced.shared_bytes);
+		note(d, "ZCED shared ranges taken back (same guest memory): %u ranges, %llu bytes",
+		     n, (unsigned long long)d->st.zced.shared_bytes);
 		return;
 	}
 
@@ -221,14 +262,28 @@ static void try_start(struct vhost_dev *d, unsigned int q)
 	vr->vq.ready = true;
 }
 
+/*
+ * Sends a reply without waiting. A front-end reads each reply before its
+ * next request, so the socket always has room; when it has none (a
+ * front-end that never reads) or the front-end is gone, the connection is
+ * dropped once the current message is done (reply_failed), the first case
+ * counted and logged. 0 or -EIO.
+ */
 static int send_reply(struct vhost_dev *d, struct vhu_msg *m, uint32_t size)
 {
 	ssize_t n;
 
 	m->flags = VHU_VERSION | VHU_FLAG_REPLY;
 	m->size = size;
-	n = send(d->conn_fd, m, VHU_HDR_SIZE + size, MSG_NOSIGNAL);
-	return n == (ssize_t)(VHU_HDR_SIZE + size) ? 0 : -EIO;
+	n = send(d->conn_fd, m, VHU_HDR_SIZE + size, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n == (ssize_t)(VHU_HDR_SIZE + size))
+		return 0;
+	if (!d->reply_failed && (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK)) {
+		d->st.reply_stalls++;
+		note(d, "front-end does not read its replies (socket full): dropped");
+	}
+	d->reply_failed = true;
+	return -EIO;
 }
 
 /*
@@ -300,8 +355,8 @@ static int set_mem_table(struct vhost_dev *d, struct vhu_msg *m, int *fds)
 	d->maps = maps;
 	d->mem_sealed = all_sealed;
 	if (!all_sealed)
-		fprintf(stderr, "bifrost-host: vhost-user %s: guest memory not sealed against "
-			"shrinking: a fault in it drops this front-end\n", d->path);
+		note(d, "guest memory not sealed against shrinking: a fault in it drops this "
+		     "front-end");
 	for (i = 0; i < VHOST_NQUEUES; i++)
 		try_start(d, i);
 	return 0;
@@ -613,87 +668,158 @@ static int dispatch(struct vhost_dev *d, struct vhu_msg *m, int *fds, int nfds)
 	return r->handle(d, m, fds);
 }
 
+/* Forgets the partial message: its bytes, and its fds (closed). */
+static void rx_reset(struct vhost_rx *rx)
+{
+	while (rx->nfds)
+		close(rx->fds[--rx->nfds]);
+	rx->have = 0;
+	rx->fds_lost = false;
+}
+
 static void disconnect(struct vhost_dev *d)
 {
 	close_fd(&d->conn_fd);
+	rx_reset(&d->rx);
+	d->reply_failed = false;
 	reset_device(d, "front-end disconnected");
 }
 
-static int recv_msg(struct vhost_dev *d, struct vhu_msg *m, int *fds, int *nfds)
+/* Keeps the fds that came with the bytes just received; beyond
+ * VHOST_USER_MAX_FDS in one message they are closed and the message bad. */
+static void rx_take_fds(struct vhost_rx *rx, struct msghdr *mh)
 {
-	char cbuf[CMSG_SPACE(VHU_MAX_FDS * sizeof(int))];
-	struct iovec iov = { m, VHU_HDR_SIZE };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
 	struct cmsghdr *cm;
-	bool too_many = false;
-	size_t i;
-	ssize_t n;
+	size_t i, len;
+	int fd;
 
-	*nfds = 0;
-	n = recvmsg(d->conn_fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
-	if (n <= 0)
-		return -ECONNRESET;
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		size_t len;
-
+	if (mh->msg_flags & MSG_CTRUNC)
+		rx->fds_lost = true;
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
 		len = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < len; i++) {
-			int fd;
-
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (*nfds < VHU_MAX_FDS) {
-				fds[(*nfds)++] = fd;
+			if (rx->nfds < VHOST_USER_MAX_FDS) {
+				rx->fds[rx->nfds++] = fd;
 			} else {	/* more than any request takes */
 				close(fd);
-				too_many = true;
+				rx->fds_lost = true;
 			}
 		}
 	}
-	if (n != VHU_HDR_SIZE || (m->flags & 0x3) != VHU_VERSION ||
-	    m->size > sizeof(m->p) || (mh.msg_flags & MSG_CTRUNC) || too_many) {
+}
+
+/* Receives up to len more bytes of the current message (never a byte of
+ * the next one: its fds would come along), without waiting. */
+static ssize_t rx_recv(struct vhost_dev *d, uint32_t len)
+{
+	char cbuf[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))];
+	struct iovec iov = { d->rx.buf + d->rx.have, len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	ssize_t n;
+
+	n = recvmsg(d->conn_fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n > 0)
+		rx_take_fds(&d->rx, &mh);
+	return n;
+}
+
+/* The header just completed: version, a payload within the bound. */
+static int rx_check_header(struct vhost_dev *d)
+{
+	struct vhu_msg *m = (struct vhu_msg *)d->rx.buf;
+
+	if ((m->flags & 0x3) != VHU_VERSION || m->size > sizeof(m->p)) {
 		fail_msg(d, "%s: bad header (request %lu)", "message", m->request);
-		goto bad;
+		return -EPROTO;
 	}
 	memset(&m->p, 0, sizeof(m->p));
-	if (m->size && recv(d->conn_fd, &m->p, m->size, MSG_WAITALL) != (ssize_t)m->size) {
-		fail_msg(d, "%s: truncated payload (request %lu)", "message", m->request);
-		goto bad;
-	}
 	return 0;
-bad:
-	while (*nfds)
-		close(fds[--*nfds]);
-	return -EPROTO;
+}
+
+/*
+ * Reads what has arrived of the current message: the rest of its header,
+ * then of its payload. 0 once it is complete, -EAGAIN while more is to
+ * come, -ECONNRESET when the front-end hung up or sent a bad header or
+ * too many fds (counted).
+ */
+static int rx_read(struct vhost_dev *d)
+{
+	struct vhost_rx *rx = &d->rx;
+	const struct vhu_msg *m = (const struct vhu_msg *)rx->buf;
+	uint32_t want;
+	ssize_t n;
+
+	for (;;) {
+		want = rx->have < VHU_HDR_SIZE ? VHU_HDR_SIZE : VHU_HDR_SIZE + m->size;
+		if (rx->have == want)
+			return 0;
+		n = rx_recv(d, want - rx->have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return -EAGAIN;
+		if (n <= 0) {
+			if (rx->have)
+				fail_msg(d, "%s: truncated (%lu bytes arrived)", "message",
+					 rx->have);
+			return -ECONNRESET;
+		}
+		rx->have += n;
+		if (rx->fds_lost) {
+			fail_msg(d, "%s: more than %lu fds, or truncated", "message",
+				 VHOST_USER_MAX_FDS);
+			return -ECONNRESET;
+		}
+		if (rx->have == VHU_HDR_SIZE && rx_check_header(d))
+			return -ECONNRESET;
+	}
+}
+
+/* Moves the complete message and its fds out of the receive buffer. */
+static int rx_take(struct vhost_rx *rx, struct vhu_msg *m, int *fds)
+{
+	int nfds = rx->nfds;
+
+	memcpy(m, rx->buf, sizeof(*m));
+	memcpy(fds, rx->fds, nfds * sizeof(int));
+	rx->nfds = 0;
+	rx->have = 0;
+	return nfds;
 }
 
 int vhost_dev_handle_message(struct vhost_dev *d)
 {
 	struct vhu_msg m;
-	int fds[VHU_MAX_FDS], nfds, ret, i;
+	int fds[VHOST_USER_MAX_FDS], nfds, ret, i;
 	bool need_reply;
 
-	if (recv_msg(d, &m, fds, &nfds)) {
-		disconnect(d);
-		return -ECONNRESET;
-	}
+	ret = rx_read(d);
+	if (ret == -EAGAIN)
+		return ret;
+	if (ret)
+		goto drop;
+	nfds = rx_take(&d->rx, &m, fds);
 	need_reply = m.flags & VHU_FLAG_NEED_REPLY;
 	ret = dispatch(d, &m, fds, nfds);
 	for (i = 0; i < nfds; i++)	/* whatever the handler did not keep */
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (ret == 1 || !need_reply || !(d->protocol_features & BIT(PF_REPLY_ACK)))
-		return 0;
-	m.p.u64 = ret ? 1 : 0;
-	if (send_reply(d, &m, 8)) {
-		disconnect(d);
-		return -ECONNRESET;
+	if (ret != 1 && need_reply && !d->reply_failed &&
+	    (d->protocol_features & BIT(PF_REPLY_ACK))) {
+		m.p.u64 = ret ? 1 : 0;
+		send_reply(d, &m, 8);
 	}
-	return 0;
+	if (!d->reply_failed)
+		return 0;
+drop:
+	disconnect(d);
+	return -ECONNRESET;
 }
 
 void vhost_dev_mem_fault(struct vhost_dev *d)
@@ -709,13 +835,10 @@ void vhost_dev_mem_fault(struct vhost_dev *d)
 
 static void accept_conn(struct vhost_dev *d)
 {
-	struct timeval tv = { .tv_sec = 2 };
-	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0)
 		return;
-	/* a front-end that stalls mid-message cannot wedge the worker */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	d->conn_fd = fd;
 	d->st.connects++;
 	reset_device(d, "new connection");
@@ -747,6 +870,8 @@ static void dev_init(struct vhost_dev *d, const char *name, const struct vq_shar
 		reset_vring(d, q);
 	}
 	d->hdr_len = 12;
+	d->log_bad = d->log_note = (struct zced_ratelimit){ .burst = VHOST_LOG_BURST,
+							    .per_sec = VHOST_LOG_PER_SEC };
 	if (shared)
 		d->shared = *shared;
 	vq_shared_clear_dynamic(&d->shared);

@@ -6,7 +6,9 @@
  * and hands over the guest's memory table and virtqueues. The device
  * outlives QEMU: on disconnect all guest state is dropped and the next
  * connection starts from scratch. Messages are handled in the worker thread
- * that also runs the data path, so no locking is needed.
+ * that also runs the data path, so no locking is needed; that thread never
+ * waits for a front-end: a message is read as far as it has arrived and
+ * handled once complete, and a reply the front-end does not take drops it.
  *
  * The guest's dynamic shared ranges (its ZCED pool registration,
  * zced_reg.h) live in shared.dyn; a new connection, a new memory table
@@ -52,9 +54,33 @@ struct vhost_vring {
 	bool addr_set, kicked, enabled;
 };
 
+/* The largest message taken (header + payload), and fds per message. */
+#define VHOST_USER_HDR_SIZE	12
+#define VHOST_USER_MSG_MAX	(VHOST_USER_HDR_SIZE + 512)
+#define VHOST_USER_MAX_FDS	8
+
+/* Log lines about one device's front-end: a burst, then a few a second. */
+#define VHOST_LOG_BURST		10
+#define VHOST_LOG_PER_SEC	5
+
+/*
+ * What has arrived of the front-end's current message: its first have
+ * bytes and the fds that came with them (SCM_RIGHTS travel with the first
+ * bytes of a message). The header is checked as soon as it is complete;
+ * the message is handled once all of it is here.
+ */
+struct vhost_rx {
+	uint8_t buf[VHOST_USER_MSG_MAX];
+	uint32_t have;
+	int fds[VHOST_USER_MAX_FDS];
+	unsigned int nfds;
+	bool fds_lost;		/* more than VHOST_USER_MAX_FDS, or truncated */
+};
+
 struct vhost_stats {
 	uint64_t connects;
 	uint64_t bad_messages;		/* malformed or unknown requests */
+	uint64_t reply_stalls;		/* replies not taken (socket full): dropped */
 	uint64_t mem_faults;		/* guest memory gone under us (front-end dropped) */
 	uint64_t violations;		/* CVM: buffers outside shared ranges */
 	uint64_t broken;		/* rings found malformed */
@@ -79,6 +105,10 @@ struct vhost_dev {
 	unsigned int hdr_len;		/* virtio-net header: 10 or 12 */
 	struct vhost_stats st;
 	char last_error[128];
+	struct vhost_rx rx;		/* the message being received */
+	bool reply_failed;		/* drop the connection after this message */
+	/* log lines: refused messages, other front-end events */
+	struct zced_ratelimit log_bad, log_note;
 };
 
 /* Creates the listening socket (removing a stale one; -EADDRINUSE when a
@@ -93,11 +123,13 @@ int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared
 int vhost_dev_init_conn(struct vhost_dev *d, const char *name, int conn_fd,
 			const struct vq_shared *shared);
 /*
- * Receives and handles one message from the connected front-end (what
- * vhost_dev_service() does when the connection is readable): checks it
- * against the request table, runs its handler, replies, closes every fd
- * the handler did not keep. 0, or -ECONNRESET when the connection ended or
- * broke (the device is reset, the connection closed).
+ * Reads what has arrived of the front-end's current message, without
+ * waiting (what vhost_dev_service() does when the connection is readable).
+ * Once it is complete: checks it against the request table, runs its
+ * handler, replies, closes every fd the handler did not keep. 0 when a
+ * message was handled, -EAGAIN while it is incomplete (the part received
+ * is kept), or -ECONNRESET when the connection ended or broke (the device
+ * is reset, the connection closed, the fds of a partial message closed).
  */
 int vhost_dev_handle_message(struct vhost_dev *d);
 void vhost_dev_destroy(struct vhost_dev *d);

@@ -139,6 +139,7 @@ static void push_stats(struct bf_worker *w)
 		if (p->vhost) {
 			st->vhost_bad_messages = p->vhost->bad_messages;
 			st->vhost_mem_faults = p->vhost->mem_faults;
+			st->vhost_reply_stalls = p->vhost->reply_stalls;
 		}
 	}
 	for (i = 0; i < w->nguests; i++)

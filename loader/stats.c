@@ -46,6 +46,7 @@ static const struct field backend_fields[] = {
 	F(bf_backend_stats, rx_multibuf), F(bf_backend_stats, tx_multibuf),
 	F(bf_backend_stats, drop_rx_oversize),
 	F(bf_backend_stats, vhost_bad_messages), F(bf_backend_stats, vhost_mem_faults),
+	F(bf_backend_stats, vhost_reply_stalls),
 };
 #undef F
 #define NF(a) (sizeof(a) / sizeof(a[0]))

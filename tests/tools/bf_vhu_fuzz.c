@@ -8,6 +8,7 @@
  *
  *   bf_vhu_fuzz SOCKET [BACKEND_PID 'STATS_CMD']
  *   bf_vhu_fuzz SOCKET zced cvm|vm WIRE_IF 'STATS_CMD'
+ *   bf_vhu_fuzz SOCKET hold header|payload|slow|noread
  *
  * With BACKEND_PID, also: messages that carry file descriptors they do not
  * take (1000 of each kind) or too many of them leave the backend's open-fd
@@ -24,9 +25,21 @@
  * socket on WIRE_IF, the veth peer of the backend's interface, watches).
  * Counters come from STATS_CMD (bifrostctl stats IFACE --json), so the
  * JSON field names are checked too. For "vm" the backend has no --cvm.
+ *
+ * The hold mode is a front-end that keeps a message unfinished, prints
+ * "holding" and goes on until SIGUSR1: header sends half a header (a
+ * SET_VRING_CALL with its eventfd) and nothing more; payload the whole
+ * header and 3 of its 8 payload bytes; slow sends GET_FEATURES one byte
+ * every 250 ms, reading each reply; noread sends GET_FEATURES without
+ * reading a reply until the backend hangs up (or stops taking requests).
+ * Then header and payload complete the message and expect it accepted and
+ * the connection still served; slow finishes its message; noread expects
+ * to have been dropped and a new connection served.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -784,6 +797,142 @@ static void mem_cases(const char *stats_cmd)
 	       "tx_packets did not grow by one");
 }
 
+static volatile sig_atomic_t released;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	released = 1;
+}
+
+static void wait_release(void)
+{
+	while (!released)
+		usleep(50000);
+}
+
+/* Sends len raw bytes (with fd attached when fd >= 0); 0 or -errno. */
+static int send_part(int fd, const void *p, size_t len, int xfd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { (void *)p, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (xfd >= 0) {
+		struct cmsghdr *cm;
+
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &xfd, sizeof(int));
+	}
+	return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -errno;
+}
+
+/* header/payload: the first part bytes of a SET_VRING_CALL (vring 0, its
+ * eventfd with the first byte), held; then the rest. */
+static int hold_partial(const char *mode, size_t part)
+{
+	struct msg m = { .req = 13, .flags = 0x1 | NEED_REPLY, .size = 8 };
+	int fd = acked_conn(), efd = eventfd(0, 0);
+	char name[96];
+	long long r;
+
+	memset(m.payload, 0, 8);
+	if (fd < 0 || efd < 0 || send_part(fd, &m, part, efd)) {
+		result(mode, 0, "cannot connect or send");
+		return 1;
+	}
+	printf("holding\n");
+	wait_release();
+	r = send_part(fd, (uint8_t *)&m + part, 20 - part, -1) ? -1 : reply_u64(fd, 13);
+	snprintf(name, sizeof(name), "%s: held message completed and accepted", mode);
+	result(name, r == 0, r < 0 ? "connection dropped" : "refused");
+	send_msg(fd, 1, 0, NULL, 0, NULL, 0);
+	snprintf(name, sizeof(name), "%s: the same connection still served", mode);
+	result(name, reply_u64(fd, 1) > 0, "no reply to GET_FEATURES");
+	close(fd);
+	close(efd);
+	return failures ? 1 : 0;
+}
+
+/* slow: GET_FEATURES one byte every 250 ms, until released. */
+static int hold_slow(void)
+{
+	struct msg m = { .req = 1, .flags = 0x1, .size = 0 };
+	int fd = conn(), answered = 0, i;
+	char why[64];
+
+	if (fd < 0) {
+		result("slow: connect", 0, "cannot connect");
+		return 1;
+	}
+	do {
+		for (i = 0; i < 12; i++) {
+			if (send_part(fd, (uint8_t *)&m + i, 1, -1))
+				break;
+			if (!answered && !i)
+				printf("holding\n");
+			usleep(250000);
+		}
+		if (i < 12 || reply_u64(fd, 1) <= 0)
+			break;
+		answered++;
+	} while (!released);
+	snprintf(why, sizeof(why), "dropped after %d answers", answered);
+	result("slow: every message sent byte by byte answered on one connection",
+	       released && answered > 0, why);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
+/* noread: GET_FEATURES until the backend hangs up, never reading. */
+static int hold_noread(void)
+{
+	struct msg m = { .req = 1, .flags = 0x1, .size = 0 };
+	struct pollfd pfd = { .fd = conn(), .events = POLLOUT };
+	bool dropped = false, stuck = false;
+	long i;
+
+	for (i = 0; pfd.fd >= 0 && i < 1000000 && !dropped && !stuck; i++) {
+		while (send(pfd.fd, &m, 12, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			if (errno != EAGAIN) {
+				dropped = true;
+				break;
+			}
+			if (poll(&pfd, 1, 2000) == 0) {	/* no request taken in 2 s */
+				stuck = true;
+				break;
+			}
+		}
+	}
+	printf("holding\n");
+	wait_release();
+	result("noread: the front-end that reads no replies was dropped", dropped,
+	       stuck ? "the backend stopped taking requests" : "still connected");
+	if (pfd.fd >= 0)
+		close(pfd.fd);
+	result("noread: a new front-end is served", alive(), "backend no longer answers");
+	return failures ? 1 : 0;
+}
+
+static int hold_main(const char *mode)
+{
+	signal(SIGUSR1, on_usr1);
+	if (!strcmp(mode, "header"))
+		return hold_partial(mode, 5);
+	if (!strcmp(mode, "payload"))
+		return hold_partial(mode, 15);
+	if (!strcmp(mode, "slow"))
+		return hold_slow();
+	if (!strcmp(mode, "noread"))
+		return hold_noread();
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t state[2];
@@ -799,6 +948,10 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[2], "zced")) {
 		sock_path = argv[1];
 		return zced_main(!strcmp(argv[3], "cvm"), argv[4], argv[5]);
+	}
+	if (argc == 4 && !strcmp(argv[2], "hold")) {
+		sock_path = argv[1];
+		return hold_main(argv[3]);
 	}
 	if (argc != 2 && argc != 4)
 		return 2;
@@ -884,6 +1037,10 @@ int main(int argc, char **argv)
 	close(mfd);
 	if (argc == 4) {
 		fd_cases(strtol(argv[2], NULL, 10));
+		/* the backend's log limiter earns a line: the next refusal (a
+		 * region larger than its file) is logged, with the count of
+		 * refusals it left out before */
+		usleep(300000);
 		mem_cases(argv[3]);
 	}
 	return failures ? 1 : 0;
