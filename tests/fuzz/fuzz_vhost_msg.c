@@ -29,6 +29,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include "fdsend.h"
 #include "vhost_user.h"
 
 #define MAX_FDS_SENT	15
@@ -67,25 +68,14 @@ static int make_fd(unsigned int kind)
 
 static void send_with_fds(int s, const uint8_t *p, size_t len, int fd, unsigned int nfds)
 {
-	char cbuf[CMSG_SPACE(MAX_FDS_SENT * sizeof(int))];
-	struct iovec iov = { (void *)p, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int fdv[MAX_FDS_SENT];
 	unsigned int i;
 
-	if (nfds && fd >= 0) {
-		struct cmsghdr *cm;
-
-		memset(cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		for (i = 0; i < nfds; i++)
-			memcpy(CMSG_DATA(cm) + i * sizeof(int), &fd, sizeof(int));
-	}
-	sendmsg(s, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (fd < 0)
+		nfds = 0;
+	for (i = 0; i < nfds && i < MAX_FDS_SENT; i++)
+		fdv[i] = fd;
+	fdsend(s, p, len, fdv, i, MSG_DONTWAIT);
 }
 
 /* Writes the records to s (a full socket buffer drops the rest). */

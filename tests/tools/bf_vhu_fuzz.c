@@ -56,6 +56,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include "../../guest-driver/bifrost_zced/bifrost_zced_wire.h"
+#include "fdsend.h"
 
 #define NEED_REPLY	0x8
 #define REPLY		0x4
@@ -98,24 +99,12 @@ static int send_msg(int fd, uint32_t req, uint32_t flags, const void *p, uint32_
 		    const int *fds, int nfds)
 {
 	struct msg m = { .req = req, .flags = 0x1 | flags, .size = size };
-	char cbuf[CMSG_SPACE(16 * sizeof(int))];
-	struct iovec iov = { &m, 12 + (size <= sizeof(m.payload) ? size : 0) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t r;
 
 	if (p && size <= sizeof(m.payload))
 		memcpy(m.payload, p, size);
-	if (nfds) {
-		struct cmsghdr *cm;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-	}
-	return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+	r = fdsend(fd, &m, 12 + (size <= sizeof(m.payload) ? size : 0), fds, nfds, 0);
+	return r < 0 ? (int)r : 0;
 }
 
 /* Reads one reply; returns its u64 payload or -1 on EOF/timeout. */
@@ -814,22 +803,9 @@ static void wait_release(void)
 /* Sends len raw bytes (with fd attached when fd >= 0); 0 or -errno. */
 static int send_part(int fd, const void *p, size_t len, int xfd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { (void *)p, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t r = fdsend(fd, p, len, &xfd, xfd >= 0, 0);
 
-	if (xfd >= 0) {
-		struct cmsghdr *cm;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &xfd, sizeof(int));
-	}
-	return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -errno;
+	return r == (ssize_t)len ? 0 : r < 0 ? (int)r : -EAGAIN;
 }
 
 /* header/payload: the first part bytes of a SET_VRING_CALL (vring 0, its

@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include "fdsend.h"
 
 #define NUM		256		/* descriptors per ring */
 #define MEM_SIZE	(1 << 20)
@@ -59,23 +60,11 @@ struct stall {
 static int send_req(int fd, uint32_t req, const void *p, uint32_t size, int xfd)
 {
 	struct vhu_msg m = { .req = req, .flags = 0x1, .size = size };
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &m, 12 + size };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t r;
 
 	memcpy(m.payload, p, size);
-	if (xfd >= 0) {
-		struct cmsghdr *cm;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &xfd, sizeof(int));
-	}
-	return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+	r = fdsend(fd, &m, 12 + size, &xfd, xfd >= 0, 0);
+	return r < 0 ? (int)r : 0;
 }
 
 static int connect_to(const char *path)

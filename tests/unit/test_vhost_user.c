@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fdsend.h"
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -53,28 +54,15 @@ static int open_fds(void)
 static long long exchange(uint32_t req, const void *p, uint32_t size, int fd, int nfds)
 {
 	uint8_t buf[12 + 512];
-	char cbuf[CMSG_SPACE(8 * sizeof(int))];
 	uint32_t hdr[3] = { req, 0x1 | NEED_REPLY, size };
-	struct iovec iov = { buf, 12 + size };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int fdv[FDSEND_MAX], i;
 	uint64_t v;
-	int i;
 
+	for (i = 0; i < nfds && i < FDSEND_MAX; i++)
+		fdv[i] = fd;
 	memcpy(buf, hdr, 12);
 	memcpy(buf + 12, p, size);
-	if (nfds) {
-		struct cmsghdr *cm;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		for (i = 0; i < nfds; i++)
-			memcpy(CMSG_DATA(cm) + i * sizeof(int), &fd, sizeof(int));
-	}
-	if (sendmsg(sock, &mh, 0) < 0 || vhost_dev_handle_message(&dev))
+	if (fdsend(sock, buf, 12 + size, fdv, nfds, 0) < 0 || vhost_dev_handle_message(&dev))
 		return -1;
 	if (recv(sock, buf, 20, MSG_DONTWAIT) != 20)
 		return -1;
@@ -185,22 +173,7 @@ static int pdev_open(struct vhost_dev *d, int *fe)
 /* Sends len raw bytes, with fd attached when fd >= 0. */
 static int send_raw(int s, const void *p, size_t len, int fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { (void *)p, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *cm;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	return sendmsg(s, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+	return fdsend(s, p, len, &fd, fd >= 0, MSG_DONTWAIT) == (ssize_t)len ? 0 : -1;
 }
 
 /* A SET_VRING_CALL for vring 0 wanting a REPLY_ACK, in 20 bytes. */
