@@ -299,17 +299,27 @@ static long long json_field(const char *js, const char *name)
 	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
 }
 
-static int zc_stats(struct zc *z, struct be *b)
+/* The backend's stats JSON (output of stats_cmd), or NULL. */
+static const char *be_stats_json(const char *stats_cmd)
 {
 	static char js[65536];
-	FILE *f = popen(z->stats_cmd, "r");
+	FILE *f = popen(stats_cmd, "r");
 	size_t n;
 
 	if (!f)
-		return -1;
+		return NULL;
 	n = fread(js, 1, sizeof(js) - 1, f);
 	js[n] = 0;
 	pclose(f);
+	return js;
+}
+
+static int zc_stats(struct zc *z, struct be *b)
+{
+	const char *js = be_stats_json(z->stats_cmd);
+
+	if (!js)
+		return -1;
 	b->violations = json_field(js, "violations");
 	b->tx_packets = json_field(js, "tx_packets");
 	b->tx_segments = json_field(js, "tx_segments");
@@ -610,16 +620,9 @@ static int fd_count(long pid)
 /* Counter name of the backend (STATS_CMD's JSON), or -1. */
 static long long be_counter(const char *stats_cmd, const char *name)
 {
-	static char js[65536];
-	FILE *f = popen(stats_cmd, "r");
-	size_t n;
+	const char *js = be_stats_json(stats_cmd);
 
-	if (!f)
-		return -1;
-	n = fread(js, 1, sizeof(js) - 1, f);
-	js[n] = 0;
-	pclose(f);
-	return json_field(js, name);
+	return js ? json_field(js, name) : -1;
 }
 
 /* Waits (counters are published every 100 ms) until name reaches want. */
