@@ -2,8 +2,9 @@
 # Builds the guest image for the QEMU tests (see tests/vm/README.md):
 #   OUTDIR/vmlinuz            Debian linux-image-$BF_VM_KVER kernel
 #   OUTDIR/vmlinux            the same kernel uncompressed (ELF, booted via PVH)
-#   OUTDIR/initramfs.cpio.gz  busybox + virtio-net/kTLS modules + iperf3,
-#                             openssl, ethtool, ip, ss + $BF_VM_EXTRA_BINS
+#   OUTDIR/initramfs.cpio.gz  busybox + virtio-net/kTLS/AES-NI modules + iperf3,
+#                             openssl, ethtool, ip, ss, nginx, redis-server,
+#                             gnutls-cli/-serv, wget + $BF_VM_EXTRA_BINS
 # Cached: nothing is rebuilt while the stamp of all inputs (these scripts,
 # the kernel package, every host binary and library copied, the value of
 # $BF_VM_EXTRA_BINS / $BF_VM_EXTRA_MODULES) is unchanged.
@@ -38,12 +39,13 @@ MODDIR=$KDIR/lib/modules/$KVER
 # modules.dep are put before the module that needs them.
 MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
 failover net_failover virtio_net virtio_console virtio-rng
-gf128mul ghash-generic ctr gcm tls $EXTRA_MODS"
+gf128mul ghash-generic ctr gcm cryptd crypto_simd aesni-intel ghash-clmulni-intel
+tls $EXTRA_MODS"
 
 # Host programs: name -> path. Real tools override the busybox applets; bash
 # is /bin/sh because Debian's busybox ash prefers its own applets to $PATH
 # (`ip` in an ash script would be busybox's ip, whatever $PATH says).
-BINS=(iperf3 openssl ethtool ip ss bash)
+BINS=(iperf3 openssl ethtool ip ss bash nginx redis-server redis-cli gnutls-cli gnutls-serv wget)
 BIN_PATHS=()
 for b in "${BINS[@]}"; do
 	p=$(command -v "$b" || true)
@@ -142,7 +144,9 @@ copy_with_libs() { # SRC DEST_IN_STAGE
 		cp -L "$l" "$STAGE/$l"
 	done
 }
-for p in "${BIN_PATHS[@]}"; do copy_with_libs "$p" "/usr/local/bin/$(basename "$p")"; done
+# under the name they were asked for (redis-server is a link to
+# redis-check-rdb and picks its role from argv[0])
+for i in "${!BINS[@]}"; do copy_with_libs "${BIN_PATHS[$i]}" "/usr/local/bin/${BINS[$i]}"; done
 for p in $EXTRA_BINS; do copy_with_libs "$p" "/usr/local/bin/$(basename "$p")"; done
 ln -sf /usr/local/bin/bash "$STAGE/bin/bash"
 ln -sf /usr/local/bin/bash "$STAGE/bin/sh"
@@ -188,6 +192,12 @@ system_default = system_default_sect
 Options = KTLS
 E
 mkdir -p "$STAGE/usr/lib/ssl"
+# GnuTLS: its system configuration file turns kernel TLS on (TX and RX, TLS
+# 1.2 and 1.3) for every GnuTLS user (gnutls-cli, wget).
+mkdir -p "$STAGE/etc/gnutls"
+printf '[global]\nktls = true\n' > "$STAGE/etc/gnutls/config"
+# nginx and redis: run as root from test configs; they need these paths
+mkdir -p "$STAGE/var/lib/nginx" "$STAGE/var/log/nginx" "$STAGE/var/lib/redis" "$STAGE/run"
 ln -sf /etc/ssl/openssl.cnf "$STAGE/usr/lib/ssl/openssl.cnf"
 # A self-signed test certificate (generated once, cached) for s_server/bf_tls.
 if [ ! -s "$CACHE/bf-cert.pem" ] || [ ! -s "$CACHE/bf-key.pem" ]; then

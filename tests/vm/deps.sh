@@ -13,7 +13,8 @@ ROOT=$(cd "$HERE/../.." && pwd)
 CACHE=${1:-$ROOT/build/vm/cache}
 
 pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils iperf3 openssl ca-certificates
-      ethtool iproute2 iputils-ping kmod coreutils bash)
+      ethtool iproute2 iputils-ping kmod coreutils bash
+      nginx redis-server redis-tools gnutls-bin wget curl wrk)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -29,8 +30,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "vm-deps: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt_update
-	timeout 900 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-		{ echo "vm-deps: apt-get install ${missing[*]} failed" >&2; exit 1; }
+	# nginx and redis-server are for the guest image (and the wire side of
+	# the tests): their packages must not start services on this host.
+	# policy-rc.d (Debian's invoke-rc.d policy) refuses every start while
+	# apt runs, unless the admin has one of their own.
+	prc=/usr/sbin/policy-rc.d own_prc=0
+	if [ ! -e "$prc" ]; then
+		printf '#!/bin/sh\nexit 101\n' > "$prc" && chmod 755 "$prc" && own_prc=1
+	fi
+	rc=0
+	timeout 900 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+	[ $own_prc = 0 ] || rm -f "$prc"
+	[ $rc = 0 ] || { echo "vm-deps: apt-get install ${missing[*]} failed" >&2; exit 1; }
 fi
 
 # Guest kernel: unpacked into $CACHE/kernel (boot/vmlinuz-*, lib/modules/*).

@@ -75,7 +75,16 @@ while read -r m args; do
 	n=${m##*/}; n=${n%.ko}; n=${n//-/_}
 	case $'\n'$LOADED in *$'\n'"$n "*) continue;; esac
 	# shellcheck disable=SC2086
-	insmod "$m" $args || bf_error "insmod $m failed"
+	if ! insmod "$m" $args; then
+		# the AES-NI/PCLMULQDQ drivers refuse a CPU without them
+		# (launch.sh --cpu noaesni): gcm(aes) stays generic
+		case $n in
+		aesni_intel|ghash_clmulni_intel)
+			echo "bf-init: $n not loaded (CPU flags: $(grep -o -w -E 'aes|pclmulqdq' /proc/cpuinfo | sort -u | tr '\n' ' '))"
+			continue;;
+		esac
+		bf_error "insmod $m failed"
+	fi
 	LOADED=$(cat /proc/modules)
 done < $MODLIST
 # the kernel asks /sbin/modprobe for crypto algorithms it lacks: let it
@@ -208,6 +217,13 @@ if [ -d /sys/kernel/bifrost_zced ]; then
 		[ -f "$f" ] && echo "zced_$(basename "$f") $(cat "$f" 2>/dev/null)"
 	done
 fi
+# the gcm(aes) implementation kTLS gets (highest priority, not internal),
+# and whether the CPU offers AES-NI and PCLMULQDQ
+echo "gcm_aes_driver $(awk -F' *: *' '$1 == "name" { n = $2 } $1 == "driver" { d = $2 }
+	$1 == "priority" { p = $2 } $1 == "internal" && $2 == "yes" { n = "" }
+	$1 == "" && n == "gcm(aes)" && p + 0 > best { best = p + 0; bd = d } $1 == "" { n = "" }
+	END { print (bd == "" ? "none-instantiated" : bd) }' /proc/crypto)"
+echo "cpu_aesni $(grep -q -w aes /proc/cpuinfo && grep -q -w pclmulqdq /proc/cpuinfo && echo 1 || echo 0)"
 echo "irq_virtio_lines $(grep -c virtio /proc/interrupts)"
 echo "irq_virtio_count $(awk '/virtio/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }' /proc/interrupts)"
 if [ -r "$HIST/hist" ]; then

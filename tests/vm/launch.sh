@@ -24,6 +24,11 @@ usage: tests/vm/launch.sh [options]
   --zced PORTS            Bifrost's guest modules (build/guest/*.ko) instead of Debian's
                           virtio_ring/virtio_net/tls; ZCED pool of a quarter of --zced-mb on
                           node 1, ZCED for TCP ports PORTS (e.g. 4433,5201)
+  --cpu aesni|noaesni     guest CPU: QEMU's "max" model, which has AES-NI, PCLMULQDQ, AVX,
+                          AVX2 and VAES like a CVM host (default aesni); noaesni: the same
+                          without AES-NI, PCLMULQDQ, VAES and VPCLMULQDQ (gcm(aes) is then
+                          the kernel's generic C, as before the AES-NI guest)
+                          (default from $BF_VM_CPU)
   --icount                -icount shift=0 (guest time counts instructions)
   --log FILE              serial console log (default: temporary, removed)
   --timeout SECONDS       kill QEMU if it has not powered off by then: exit 124 (default 600)
@@ -38,7 +43,7 @@ E
 die() { echo "launch: $*" >&2; exit 2; }
 
 MODE=vm NET='' RECONNECT='' VHOST_SERVER=0 MAC=52:54:00:12:34:56 IP='' PEER='' PEERMAC='' MTU=''
-SCRIPT='' MEM=1024 ZCED_MB=0 ZCED_PORTS='' ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
+CPU=${BF_VM_CPU:-aesni} SCRIPT='' MEM=1024 ZCED_MB=0 ZCED_PORTS='' ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
 IMAGE=${BF_VM_IMAGE:-$ROOT/build/vm}
 ADDS=() QARGS=()
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
@@ -58,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--mem) need "$@"; MEM=$2; shift 2;;
 	--zced-mb) need "$@"; ZCED_MB=$2; shift 2;;
 	--zced) need "$@"; ZCED_PORTS=$2; shift 2;;
+	--cpu) need "$@"; CPU=$2; shift 2;;
 	--icount) ICOUNT=1; shift;;
 	--log) need "$@"; LOG=$2; shift 2;;
 	--timeout) need "$@"; TIMEOUT=$2; shift 2;;
@@ -72,6 +78,11 @@ while [ $# -gt 0 ]; do
 done
 
 case $MODE in vm|cvm) ;; *) die "--mode must be vm or cvm, not '$MODE'";; esac
+case $CPU in
+aesni) CPUMODEL=max;;
+noaesni) CPUMODEL=max,aes=off,pclmulqdq=off,vaes=off,vpclmulqdq=off;;
+*) die "--cpu must be aesni or noaesni, not '$CPU'";;
+esac
 [ -n "$NET" ] || die "--net tap:IFNAME | vhost-user:SOCK | none is required"
 isnum() { case $1 in ''|*[!0-9]*) return 1;; esac; }
 isnum "$MEM" && [ "$MEM" -ge 128 ] || die "--mem must be a number of MB >= 128"
@@ -186,7 +197,7 @@ fi
 
 # --- QEMU -----------------------------------------------------------------
 TOTAL=$((MEM + ZCED_MB))
-Q=("$QEMU" -accel tcg -machine pc -cpu max -smp 1 -m "${TOTAL}M"
+Q=("$QEMU" -accel tcg -machine pc -cpu "$CPUMODEL" -smp 1 -m "${TOTAL}M"
 	-object "memory-backend-memfd,id=mem,size=${MEM}M,share=on")
 if [ "$ZCED_MB" -gt 0 ]; then
 	Q+=(-object "memory-backend-memfd,id=mem1,size=${ZCED_MB}M,share=on"
