@@ -148,6 +148,10 @@ for m in $MODES $DPDK_MODES; do
 	run_guest $((IC_MB << 20)) 0 $((IC_TCP_MB << 20)) --icount "${LAUNCH_OPTS[@]}"
 	R[$m,instr]=$(( ($(snap rx1 busy_ns) - $(snap rx0 busy_ns)) / IC_MB ))
 	R[$m,tcpinstr]=$(( ($(snap tcp1 busy_ns) - $(snap tx1 busy_ns)) / IC_TCP_MB ))
+	# where the TLS instructions go: user space, kernel (system calls), softirq
+	for p in user sys softirq; do
+		R[$m,$p]=$(( ($(snap rx1 ${p}_ns) - $(snap rx0 ${p}_ns)) / IC_MB ))
+	done
 	if [ "$(vm_out | grep -c "^rx ok")$(vm_out | grep -c "^tcp ok")" != 11 ]; then
 		R[$m,exact]=NO
 		NOTES+=("$m (icount run): guest said '$(vm_out | grep -E '^(rx|tcp) ' | tr '\n' ' ')'")
@@ -189,6 +193,12 @@ if [ -n "${R[cvm,pkts]:-}" ] && [ -n "${R[bifrost,pkts]:-}" ]; then
 		printf "\n"
 	}'
 fi
+echo "where the TLS instructions/MB go (wire->guest, -icount): user space (the application: reads and"
+echo "checks every byte), system (recvmsg: kTLS decryption, copy to user), softirq (driver, TCP/IP stack)"
+for m in $MODES; do
+	[ -n "${R[$m,user]:-}" ] && printf "  %-9s user %9d  system %9d  softirq %9d\n" "$m" \
+		"${R[$m,user]}" "${R[$m,sys]}" "${R[$m,softirq]}"
+done
 for n in "${NOTES[@]}"; do echo "NOT BYTE-EXACT: $n"; done
 [ -n "$DPDK_MODES" ] && echo "dpdk-*: DPDK testpmd io-forwarding (vhost PMD <-> af_xdp PMD), no merging, no shared-range checks, guest offloads off (its af_xdp port has none)."
 echo "Throughput is host clock. Guest instructions: non-idle guest CPU time under"
