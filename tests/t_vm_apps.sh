@@ -128,6 +128,7 @@ done
 bf-snap wget1
 
 # --- redis ----------------------------------------------------------------
+echo 1 > /proc/sys/vm/overcommit_memory	# what redis asks for (else it warns)
 OPENSSL_CONF=/etc/ssl/openssl-ktls.cnf redis-server --port 0 --tls-port 6380 \
 	--tls-cert-file /etc/ssl/bf/cert.pem --tls-key-file /etc/ssl/bf/key.pem \
 	--tls-auth-clients no --tls-protocols "TLSv1.2 TLSv1.3" --protected-mode no \
