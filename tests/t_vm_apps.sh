@@ -79,7 +79,9 @@ master_process off;
 user root root;
 worker_processes 1;
 pid /tmp/ngx/nginx.pid;
-error_log /tmp/ngx/error.log notice;
+# debug (Debian's nginx is built --with-debug): it logs whether OpenSSL
+# turned kTLS on for a connection and each SSL_sendfile() call
+error_log /tmp/ngx/error.log debug;
 events { worker_connections 64; }
 http {
 	access_log /tmp/ngx/access.log;
@@ -110,6 +112,8 @@ wait_wire nginx
 bf-snap nginx1
 kill $NGX; wait $NGX
 echo "ngx-requests $(grep -c '" 200 ' $N/access.log)"
+echo "ngx-ktls-send $(grep -c 'BIO_get_ktls_send(): 1' $N/error.log)"
+echo "ngx-sendfile $(awk '/SSL_sendfile: [0-9]+$/ { n++; s += $NF } END { print n + 0, s + 0 }' $N/error.log)"
 echo "ngx-errors $(grep -c -E '\[(alert|emerg|crit|error)\]' $N/error.log)"
 grep -E '\[(alert|emerg|crit|error)\]' $N/error.log | head -5 | sed 's/^/ngx-log /'
 
@@ -340,6 +344,15 @@ run_mode() {
 	check_eq "$m: nginx: wrk load, every reply 200 with the whole body" \
 		"$(( ${wg:-0} > 0 )) ${wb:-x} ${we:-x}" "1 0 0"
 	check_eq "$m: nginx: no error in its log" "$(vm_out | sed -n 's/^ngx-errors //p')" 0
+	# its kTLS sendfile path: OpenSSL's BIO had kTLS TX on each connection
+	# (curl's two, wrk's), and SSL_sendfile() sent at least curl's files
+	local nsf bsf
+	read -r nsf bsf <<< "$(vm_out | sed -n 's/^ngx-sendfile //p')"
+	echo "INFO: $m: nginx: kTLS TX on $(vm_out | sed -n 's/^ngx-ktls-send //p') connections, SSL_sendfile ${nsf:-?} calls, ${bsf:-?} bytes"
+	check_eq "$m: nginx: OpenSSL reports kTLS TX on its connections (>= 3)" \
+		"$(( $(vm_out | sed -n 's/^ngx-ktls-send //p') >= 3 ))" 1
+	check_eq "$m: nginx: the files went out through SSL_sendfile (>= both curl runs' bytes)" \
+		"$(( ${bsf:-0} >= 2 * ngx_bytes ))" 1
 	vm_out | grep '^ngx-log ' | sed "s/^/INFO: $m: /"
 
 	# --- wget: byte-exact
