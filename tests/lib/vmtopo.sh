@@ -49,6 +49,16 @@ vm_up() {
 	vm_backend_start
 }
 
+# vm_down: undoes vm_up (backend, XDP attachment, veth, wire namespace), so
+# that a test can bring up another topology after it.
+vm_down() {
+	vm_backend_stop
+	$BFCTL detach $VM_WIRE >/dev/null 2>&1
+	ip link del $VM_WIRE 2>/dev/null
+	ip netns del $VM_SND 2>/dev/null
+	return 0
+}
+
 vm_backend_start() {
 	local cvm=()
 	[ -n "$VM_CVM_RANGES" ] && cvm=(--cvm "$VM_CVM_RANGES")

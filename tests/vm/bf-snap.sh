@@ -2,7 +2,12 @@
 # bf-snap - guest-side counters for the tests (installed as /bin/bf-snap).
 #   bf-snap LABEL          one line: "snap LABEL rx_packets N tx_packets N
 #                          rx_bytes N tx_bytes N bounced_bytes N busy_ns N
-#                          user_ns N sys_ns N softirq_ns N"
+#                          user_ns N sys_ns N softirq_ns N
+#                          tls_tx_sw N tls_rx_sw N tls_curr_tx_sw N
+#                          tls_curr_rx_sw N tls_decrypt_error N [zced_NAME N...]"
+#                          (tls_*: /proc/net/tls_stat; zced_*: every numeric
+#                          counter of /sys/kernel/bifrost_zced, when loaded,
+#                          named as in the BF-STATS block)
 #   bf-snap hist FIELD [DEV]  sum of FIELD (size|hitcount) in the
 #                          swiotlb_bounced histogram (all devices or DEV)
 # busy_ns is non-idle CPU time from /proc/stat (USER_HZ = 100 on x86), and
@@ -22,6 +27,29 @@ hist_sum() {
 
 net() { cat "/sys/class/net/eth0/statistics/$1" 2>/dev/null || echo 0; }
 
+# tls_stat: "tls_tx_sw N ..." from /proc/net/tls_stat (0 without kTLS)
+tls_stat() {
+	awk 'BEGIN { m["TlsTxSw"] = "tls_tx_sw"; m["TlsRxSw"] = "tls_rx_sw"
+		m["TlsCurrTxSw"] = "tls_curr_tx_sw"; m["TlsCurrRxSw"] = "tls_curr_rx_sw"
+		m["TlsDecryptError"] = "tls_decrypt_error"; for (k in m) v[k] = 0 }
+		$1 in m { v[$1] = $2 }
+		END { printf "tls_tx_sw %d tls_rx_sw %d tls_curr_tx_sw %d tls_curr_rx_sw %d tls_decrypt_error %d",
+			v["TlsTxSw"], v["TlsRxSw"], v["TlsCurrTxSw"], v["TlsCurrRxSw"], v["TlsDecryptError"] }' \
+		/proc/net/tls_stat 2>/dev/null || printf 'tls_tx_sw 0 tls_rx_sw 0 tls_curr_tx_sw 0 tls_curr_rx_sw 0 tls_decrypt_error 0'
+}
+
+# zced_stat: " zced_NAME N" for each numeric bifrost_zced counter
+zced_stat() {
+	local f v
+	[ -d /sys/kernel/bifrost_zced ] || return 0
+	for f in /sys/kernel/bifrost_zced/*; do
+		[ -f "$f" ] || continue
+		read -r v < "$f" 2>/dev/null || continue
+		case $v in ''|*[!0-9]*) continue;; esac
+		printf ' zced_%s %s' "${f##*/}" "$v"
+	done
+}
+
 LABEL=${1:-now}
 if [ "${1:-}" = hist ]; then
 	hist_sum "${2:-size}" "${3:-}"
@@ -34,4 +62,5 @@ echo "snap ${LABEL:-now} rx_packets $(net rx_packets) tx_packets $(net tx_packet
 	"rx_bytes $(net rx_bytes) tx_bytes $(net tx_bytes)" \
 	"bounced_bytes $(hist_sum size) busy_ns $(( (user + nice + system + irq + softirq + steal) * 10000000 ))" \
 	"user_ns $(( (user + nice) * 10000000 )) sys_ns $(( system * 10000000 ))" \
-	"softirq_ns $(( (irq + softirq) * 10000000 ))"
+	"softirq_ns $(( (irq + softirq) * 10000000 ))" \
+	"$(tls_stat)$(zced_stat)"

@@ -4,7 +4,8 @@
 #   OUTDIR/vmlinux            the same kernel uncompressed (ELF, booted via PVH)
 #   OUTDIR/initramfs.cpio.gz  busybox + virtio-net/kTLS/AES-NI modules + iperf3,
 #                             openssl, ethtool, ip, ss, nginx, redis-server,
-#                             gnutls-cli/-serv, wget + $BF_VM_EXTRA_BINS
+#                             gnutls-cli/-serv, wget (libgnutls rebuilt with
+#                             kTLS: gnutls-ktls.sh) + $BF_VM_EXTRA_BINS
 # Cached: nothing is rebuilt while the stamp of all inputs (these scripts,
 # the kernel package, every host binary and library copied, the value of
 # $BF_VM_EXTRA_BINS / $BF_VM_EXTRA_MODULES) is unchanged.
@@ -31,6 +32,10 @@ CACHE=${BF_VM_CACHE:-$ROOT/build/vm/cache}
 KDIR=$CACHE/kernel
 
 bash "$HERE/deps.sh" "$CACHE" || die "tests/vm/deps.sh failed"
+# Debian's libgnutls30 has no kTLS: the image gets the same version rebuilt
+# with --enable-ktls (built once into $CACHE/gnutls-ktls, see gnutls-ktls.sh)
+GNUTLS_KTLS=$(bash "$HERE/gnutls-ktls.sh" build "$CACHE" | tail -n1) && [ -s "$GNUTLS_KTLS" ] ||
+	die "tests/vm/gnutls-ktls.sh build failed"
 [ -f "$KDIR/boot/vmlinuz-$KVER" ] || die "no kernel in $KDIR (deps.sh)"
 MODDIR=$KDIR/lib/modules/$KVER
 [ -f "$MODDIR/modules.dep" ] || die "no $MODDIR/modules.dep"
@@ -100,6 +105,7 @@ inputs() {
 	echo "extra_mods $EXTRA_MODS"
 	local f
 	for f in "$HERE/build-image.sh" "$HERE/init.sh" "$HERE/bf-snap.sh" "$HERE/deps.sh" "$BUSYBOX" \
+		"$HERE/gnutls-ktls.sh" "$GNUTLS_KTLS" \
 		"$KDIR/boot/vmlinuz-$KVER" "${BIN_PATHS[@]}" $EXTRA_BINS; do
 		stat -L -c '%n %Y %s' "$f"
 	done
@@ -148,6 +154,15 @@ copy_with_libs() { # SRC DEST_IN_STAGE
 # redis-check-rdb and picks its role from argv[0])
 for i in "${!BINS[@]}"; do copy_with_libs "${BIN_PATHS[$i]}" "/usr/local/bin/${BINS[$i]}"; done
 for p in $EXTRA_BINS; do copy_with_libs "$p" "/usr/local/bin/$(basename "$p")"; done
+# GnuTLS's programs load the kTLS build of their library (same version and
+# symbols as Debian's, see gnutls-ktls.sh)
+n=0
+for f in $(find "$STAGE" -name 'libgnutls.so.30*' \( -type f -o -type l \)); do
+	rm -f "$f"
+	cp "$GNUTLS_KTLS" "$f"
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || die "no libgnutls.so.30 in the image to replace"
 ln -sf /usr/local/bin/bash "$STAGE/bin/bash"
 ln -sf /usr/local/bin/bash "$STAGE/bin/sh"
 # Both library directories are searched whatever ld.so's defaults are.
@@ -193,7 +208,9 @@ Options = KTLS
 E
 mkdir -p "$STAGE/usr/lib/ssl"
 # GnuTLS: its system configuration file turns kernel TLS on (TX and RX, TLS
-# 1.2 and 1.3) for every GnuTLS user (gnutls-cli, wget).
+# 1.2 and 1.3, AES-GCM) for every GnuTLS user (gnutls-cli, wget). GnuTLS
+# 3.7.9 knows only "ktls = true" in [global] (lib/priority.c); it takes
+# effect because the image's libgnutls is built with --enable-ktls.
 mkdir -p "$STAGE/etc/gnutls"
 printf '[global]\nktls = true\n' > "$STAGE/etc/gnutls/config"
 # nginx and redis: run as root from test configs; they need these paths

@@ -2,6 +2,8 @@
 # Installs what the guest image and the launcher need, from Debian's archive
 # only. Idempotent and quiet when everything is present.
 #   - host packages: qemu-system-x86, busybox-static, cpio, iperf3, openssl, ...
+#   - the source package of libgnutls30 (gnutls-ktls.sh fetch: apt-get
+#     source with private deb-src lists), rebuilt with kTLS for the guest;
 #   - the guest kernel package linux-image-$BF_VM_KVER, downloaded with
 #     `apt-get download` and unpacked with dpkg-deb -x into $CACHE (it is NOT
 #     installed into the host's /boot or /lib/modules).
@@ -14,7 +16,10 @@ CACHE=${1:-$ROOT/build/vm/cache}
 
 pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils iperf3 openssl ca-certificates
       ethtool iproute2 iputils-ping kmod coreutils bash
-      nginx redis-server redis-tools gnutls-bin wget curl wrk)
+      nginx redis-server redis-tools gnutls-bin wget curl wrk
+      # to rebuild Debian's libgnutls30 with kTLS for the guest (gnutls-ktls.sh)
+      dpkg-dev autoconf automake libtool autopoint gperf bison gcc make binutils pkg-config
+      nettle-dev libgmp-dev libp11-kit-dev libtasn1-6-dev libunistring-dev libidn2-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -72,4 +77,5 @@ if [ ! -f "$kdir/boot/vmlinuz-$KVER" ] || [ ! -f "$kdir/lib/modules/$KVER/module
 	rm -rf "$kdir"
 	mv "$kdir.tmp" "$kdir"
 fi
+bash "$HERE/gnutls-ktls.sh" fetch "$CACHE" || { echo "vm-deps: fetching gnutls28's source failed" >&2; exit 1; }
 exit 0
