@@ -43,14 +43,44 @@ EXPORT_SYMBOL_GPL(bifrost_zced_tls_is_zced);
 
 /*
  * sk_msg_alloc() for encrypted records of ZCED sockets: grow msg to len
- * bytes with pool pages, one page per element; the rest from the socket's
- * private page frag when the pool is empty (counted).
+ * bytes with pool pages, filling the last one before taking the next (as
+ * sk_msg_alloc() fills its page frag); the rest from the socket's private
+ * page frag when the pool is empty (counted), and a record that went
+ * private stays private.
+ *
+ * Filling the last page matters: kTLS grows an open record once per
+ * sendmsg()/sendpage() call, and a new element each time would end records
+ * at MAX_SKB_FRAGS small writes (MSG_MORE, splice of small pipe buffers)
+ * with a pool page each, far from the 16 KiB records of stock kTLS.
  */
 int bifrost_zced_msg_alloc(struct sock *sk, struct sk_msg *msg, int len)
 {
 	u32 osize = msg->sg.size;
 	int want = len - osize;
 
+	if (want > 0 && sk_msg_elem_used(msg)) {
+		u32 i = msg->sg.end;
+		struct scatterlist *last;
+		int room, use;
+
+		sk_msg_iter_var_prev(i);
+		last = sk_msg_elem(msg, i);
+		if (!bifrost_zced_page_in_pool(sg_page(last))) {
+			zced_count(ZS_TX_FALLBACK_BYTES, want);
+			return sk_msg_alloc(sk, msg, len, 0);
+		}
+		/* the page is this element's alone: its tail is free */
+		room = PAGE_SIZE - last->offset - last->length;
+		use = min(want, room);
+		if (use > 0) {
+			if (!sk_wmem_schedule(sk, use))
+				return -ENOMEM;
+			last->length += use;
+			sk_mem_charge(sk, use);
+			msg->sg.size += use;
+			want -= use;
+		}
+	}
 	while (want > 0) {
 		struct scatterlist *sge;
 		struct page *page;
