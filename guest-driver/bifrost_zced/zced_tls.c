@@ -9,6 +9,7 @@
  * in private pages), and the AEAD never reads back what it wrote there.
  */
 #include <crypto/aead.h>
+#include <linux/skbuff.h>
 #include <linux/skmsg.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
@@ -40,6 +41,47 @@ bool bifrost_zced_tls_is_zced(const struct crypto_aead *tfm)
 		       BIFROST_ZCED_AEAD_NAME);
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_tls_is_zced);
+
+/* Does any byte of skb (its frags, and theirs down its frag_lists) sit in a
+ * pool page? Deeper than that is not walked, and counts as yes.
+ */
+static bool zced_skb_pooled(const struct sk_buff *skb, int depth)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	const struct sk_buff *frag;
+	int i;
+
+	for (i = 0; i < sh->nr_frags; i++)
+		if (bifrost_zced_page_in_pool(skb_frag_page(&sh->frags[i])))
+			return true;
+	if (!sh->frag_list)
+		return false;
+	if (depth >= 3)
+		return true;
+	skb_walk_frags(skb, frag)
+		if (zced_skb_pooled(frag, depth + 1))
+			return true;
+	return false;
+}
+
+/*
+ * kTLS RX: must the record in skb (len bytes) be copied to private memory
+ * before tfm decrypts it? Yes when tfm is not the single-pass AEAD (a cipher
+ * ZCED does not do, e.g. ChaCha20-Poly1305, on a policy port) and some of
+ * the record sits in the pool: such an AEAD may read its source twice (the
+ * rfc7539 template hashes the ciphertext, then decrypts it again from the
+ * source), and a host rewriting it in between would get plaintext through
+ * that was never authenticated. Counted.
+ */
+bool bifrost_zced_tls_rx_copy(const struct crypto_aead *tfm, const struct sk_buff *skb,
+			      unsigned int len)
+{
+	if (bifrost_zced_tls_is_zced(tfm) || !zced_skb_pooled(skb, 0))
+		return false;
+	zced_count(ZS_TLS_RX_COPIED, len);
+	return true;
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_tls_rx_copy);
 
 /*
  * sk_msg_alloc() for encrypted records of ZCED sockets: grow msg to len
