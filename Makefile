@@ -54,7 +54,12 @@ checkpatch: guest-modules
 	for p in guest-driver/patches/*.patch; do \
 		perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q - < $$p || exit 1; done
 	perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q -f \
-		$(abspath $(wildcard guest-driver/bifrost_zced/*.[ch]))
+		$(abspath $(filter-out %/zced_aesni_core.h,$(wildcard guest-driver/bifrost_zced/*.[ch])))
+	# the AES-NI block functions need vector typedefs (GCC's vector
+	# extension) and volatile 16-byte loads (the one-time read of OTTR;
+	# READ_ONCE() stops at 8 bytes): those two checks are off for that file
+	perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q -f \
+		--ignore NEW_TYPEDEFS,VOLATILE $(abspath guest-driver/bifrost_zced/zced_aesni_core.h)
 
 # Guest image for the VM tests and the demo: Debian's 6.1 kernel, busybox,
 # tools; cached (build-image.sh skips work when its inputs are unchanged).
@@ -91,6 +96,11 @@ $(BUILD)/bifrost-host: $(BUILD)/obj/$(HOST_MAIN:.c=.o) $(LIB_A)
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_A) $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDLIBS)
+
+# the guest's AES-NI GCM block functions, checked in user space against OpenSSL
+ZCED_AESNI_T := $(BUILD)/unit/test_zced_aesni $(BUILD)/unit-asan/test_zced_aesni
+$(ZCED_AESNI_T): LDLIBS += -lcrypto
+$(ZCED_AESNI_T): guest-driver/bifrost_zced/zced_aesni_core.h guest-driver/bifrost_zced/zced_aesni.h
 
 $(BUILD)/tools/%: tests/tools/%.c $(LIB_A) $(HDRS) $(wildcard tests/tools/*.h)
 	@mkdir -p $(@D)

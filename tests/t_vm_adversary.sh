@@ -27,6 +27,7 @@ Z=/sys/kernel/bifrost_zced
 if [ -d \$Z ]; then
 	echo "ottr_auth_failed \$(cat \$Z/ottr_auth_failed)"
 	echo "zced_rx_bytes \$(cat \$Z/zced_rx_bytes)"
+	echo "aead_impl \$(cat \$Z/aead_impl) \$(cat \$Z/aead_portable_ops)"
 	# remove the device: its receive buffers go back to the pool
 	sleep 1
 	echo 1 > \$(readlink -f /sys/class/net/eth0/device/..)/remove
@@ -85,6 +86,8 @@ run_points() {
 				"$(( $(get ottr_auth_failed) > 0 ))" 1 ;;
 		esac
 		check_eq "$t: ZCED: records were decrypted from the pool" "$(( $(get zced_rx_bytes) > 0 ))" 1
+		check_eq "$t: ZCED: decrypted by the AES-NI single-pass AEAD, never portable C" \
+			"$(vm_out | awk '$1 == "aead_impl" {print $2, $3}')" "avx 0"
 		check_eq "$t: ZCED: every pool page back once the device is removed" \
 			"$(get pool_in_use_gone)" 0
 		check_eq "$t: ZCED: no pool page freed to the page allocator" "$(get pool_lost)" 0

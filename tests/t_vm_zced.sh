@@ -45,6 +45,11 @@ check_eq "zced: backend shared exactly the guest's pool" \
 # both kTLS sockets, both directions, on the single-pass AEAD and the pool
 check_eq "zced: kTLS directions set up with ZCED" "$(vm_stat zced_tls_zced)" 4
 check_eq "zced: no cipher fallback" "$(vm_stat zced_fallback_cipher)" 0
+# the AES-NI guest: stock kTLS would get the kernel's AES-NI GCM, ZCED
+# sockets get the single-pass AES-NI build, never the portable C
+check_eq "zced: the guest's gcm(aes) is the kernel's AES-NI driver" "$(vm_stat gcm_aes_driver)" generic-gcm-aesni
+check_eq "zced: ZCED sockets' AES-GCM runs on AES-NI (AVX build)" "$(vm_stat zced_aead_impl)" avx
+check_eq "zced: no record took the portable C path" "$(vm_stat zced_aead_portable_ops)" 0
 check_eq "zced: no decryption failed" "$(vm_stat zced_ottr_auth_failed)" 0
 txz=$(vm_stat zced_zced_tx_bytes) rxz=$(vm_stat zced_zced_rx_bytes)
 echo "INFO: ciphertext written into the pool $txz B, decrypted from the pool $rxz B, of $TLS B each way"

@@ -3,7 +3,9 @@
 # node (QEMU node 1), exposes counters and policy in sysfs, rejects bad
 # policy, registers its single-pass AEAD (whose self-test against the
 # kernel's gcm(aes) passes at load), and five load/unload cycles leave no
-# pool pages, sysfs entries or crypto algorithms behind.
+# pool pages, sysfs entries or crypto algorithms behind. The AEAD runs on
+# AES-NI (AVX build) on the default guest CPU, where the self-test checks both
+# it and the portable C path, and on portable C with --cpu noaesni.
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 bf_init vm_zced_module
@@ -16,6 +18,7 @@ for i in 1 2 3 4 5; do
 	insmod /bf/bifrost_zced.ko pool_mb=16 selftest=$st || { echo "insmod failed"; break; }
 	z=/sys/kernel/bifrost_zced
 	echo "aead_loaded $(grep -c 'bifrost_zced_gcm_aes' /proc/crypto)"
+	echo "aead_impl $(cat /sys/kernel/bifrost_zced/aead_impl)"
 	echo "cycle $i total $(cat $z/pool_pages_total) free $(cat $z/pool_pages_free)" \
 		"in_use $(cat $z/pool_pages_in_use) node $(cat $z/pool_node)"
 	echo "node1_free_loaded $(free1)"
@@ -26,7 +29,7 @@ for i in 1 2 3 4 5; do
 	[ -e $z ] && echo "sysfs left behind"
 	echo "aead_unloaded $(grep -c 'bifrost_zced_gcm_aes' /proc/crypto)"
 done
-dmesg | grep -m1 'bifrost_zced_aead: selftest' | sed 's/^\[[^]]*\] /selftest_line /'
+dmesg | grep 'bifrost_zced_aead: selftest' | sed 's/^\[[^]]*\] /selftest_line /'
 echo "node1_free_after $(free1)"
 insmod /bf/bifrost_zced.ko node=0 pool_mb=1 && rmmod bifrost_zced && echo "node 0 loads too"
 insmod /bf/bifrost_zced.ko node=7 2>/dev/null && echo "node 7 accepted" || echo "node 7 refused"
@@ -47,9 +50,27 @@ check_eq "bad port refused, policy unchanged" \
 check_eq "no sysfs left behind" "$(echo "$out" | grep -c 'left behind\|rmmod failed\|insmod failed')" 0
 check_eq "a node without memory is refused" "$(echo "$out" | grep -c '^node 7 refused$')" 1
 echo "INFO: $(echo "$out" | grep '^selftest_line')"
-check_eq "the AEAD self-test passed (known answers, random vs gcm(aes), forgeries)" \
-	"$(echo "$out" | grep -c '^selftest_line bifrost_zced_aead: selftest passed')" 1
+check_eq "the AEAD runs on AES-NI (AVX build) on the AES-NI guest" \
+	"$(echo "$out" | grep -c '^aead_impl avx$')" 5
+check_eq "the AEAD self-test passed on AES-NI and on portable C (known answers, random vs gcm(aes), forgeries)" \
+	"$(echo "$out" | grep -c '^selftest_line bifrost_zced_aead: selftest passed (avx)')$(echo "$out" | grep -c '^selftest_line bifrost_zced_aead: selftest passed (portable C)')" 11
 check_eq "the AEAD is registered while loaded (name + driver), 5 cycles" \
 	"$(echo "$out" | grep -c '^aead_loaded 2$')" 5
 check_eq "the AEAD is gone after unload, 5 cycles" "$(echo "$out" | grep -c '^aead_unloaded 0$')" 5
 check_eq "no oops" "$(get oops)" 0
+
+# the same module on a CPU without AES-NI: portable C, which passes the self-test
+cat > $BF_TMP/run2.sh <<'EOS'
+insmod /bf/bifrost_zced.ko pool_mb=16 selftest=1 || echo "insmod failed"
+echo "aead_impl $(cat /sys/kernel/bifrost_zced/aead_impl)"
+dmesg | grep 'bifrost_zced_aead: selftest' | sed 's/^\[[^]]*\] /selftest_line /'
+rmmod bifrost_zced || echo "rmmod failed"
+echo "oops $(dmesg | grep -cE 'Oops:|BUG: |general protection fault|WARNING: CPU|Kernel panic')"
+EOS
+out=$(tests/vm/launch.sh --mode cvm --cpu noaesni --net none --zced-mb 64 --script $BF_TMP/run2.sh \
+	--add $BUILD/guest/bifrost_zced.ko --timeout 180 2>&1)
+echo "INFO: without AES-NI: $(echo "$out" | grep '^selftest_line')"
+check_eq "without AES-NI the AEAD is portable C" "$(get aead_impl)" portable
+check_eq "without AES-NI the self-test passes (portable C only)" \
+	"$(echo "$out" | grep -c '^selftest_line bifrost_zced_aead: selftest passed (portable C)')$(echo "$out" | grep -c 'selftest passed (avx)')" 10
+check_eq "no oops without AES-NI" "$(get oops)" 0

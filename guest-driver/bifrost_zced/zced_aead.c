@@ -30,9 +30,19 @@
  * checked; on -EBADMSG the caller must discard it. dst of a decryption must
  * be private memory, or the host sees the plaintext.
  *
- * Block cipher: crypto_cipher "aes" (the best single-block AES registered).
- * GHASH: 8-bit tables ("4k", as lib gf128mul's lle variant), one per key,
- * kept in CPU byte order so the multiply does no byte swapping.
+ * Two implementations behind the one algorithm:
+ *  - AES-NI + PCLMULQDQ (zced_aesni_core.h, AVX or SSE build), whenever the
+ *    CPU has them and the FPU is usable: runs of whole blocks are processed
+ *    straight from the mapped source page to the mapped destination page
+ *    (each block loaded once into a register, see zced_aesni.h); a block
+ *    that straddles a page or segment boundary, and the last partial block,
+ *    go through a private 16-byte block (read once, written once).
+ *  - portable C (below), for CPUs without AES-NI and for calls where the FPU
+ *    cannot be used (counted: portable_ops): the private bounce chunk
+ *    described above. Block cipher: crypto_cipher "aes" (the best
+ *    single-block AES registered). GHASH: 8-bit tables ("4k", as lib
+ *    gf128mul's lle variant), one per key, kept in CPU byte order so the
+ *    multiply does no byte swapping.
  */
 #define pr_fmt(fmt) "bifrost_zced_aead: " fmt
 
@@ -53,9 +63,14 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#include <asm/simd.h>
 #include <asm/unaligned.h>
+#include <crypto/internal/simd.h>
 #include "bifrost_zced.h"
 #include "zced_aead.h"
+#include "zced_aesni.h"
 
 MODULE_IMPORT_NS(CRYPTO_INTERNAL);
 
@@ -87,8 +102,15 @@ static u16 zced_red[256] __read_mostly;
 struct zced_gcm_ctx {
 	struct crypto_cipher *aes;
 	struct zced_htab *htab;		/* for the GHASH key H = E(K, 0^128) */
+	struct zced_aesni_key *ak;	/* AES-NI key material (16-aligned in ak_mem) */
+	void *ak_mem;
+	bool ak_ready;			/* ak holds the current key */
 	bool selftest;			/* the self-test's: not counted */
+	bool portable;			/* the self-test's: portable C only */
 };
+
+/* the AES-NI build this CPU runs, or NULL (no AES-NI/PCLMULQDQ) */
+static const struct zced_aesni_ops *zced_aesni __read_mostly;
 
 /* Per request; the only memory the data passes through besides src/dst. */
 struct zced_gcm_req {
@@ -110,6 +132,7 @@ struct zced_pcpu_stats {
 	u64 dec_bytes;
 	u64 enc_pool_bytes;
 	u64 dec_pool_bytes;
+	u64 portable_ops;
 };
 
 static DEFINE_PER_CPU(struct zced_pcpu_stats, zced_stats);
@@ -129,6 +152,7 @@ void bifrost_zced_aead_stats(struct bifrost_zced_aead_stats *out)
 		out->dec_bytes += READ_ONCE(s->dec_bytes);
 		out->enc_pool_bytes += READ_ONCE(s->enc_pool_bytes);
 		out->dec_pool_bytes += READ_ONCE(s->dec_pool_bytes);
+		out->portable_ops += READ_ONCE(s->portable_ops);
 	}
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_aead_stats);
@@ -394,14 +418,178 @@ out:
 	return err;
 }
 
+/* skips finished scatterlist entries; bytes left in the walk's current page */
+static unsigned int zced_walk_avail(struct scatter_walk *w)
+{
+	while (w->sg && !scatterwalk_pagelen(w))
+		zced_walk_start(w, sg_next(w->sg));
+	return w->sg ? scatterwalk_pagelen(w) : 0;
+}
+
+/* whole blocks processed between two kernel_fpu_end()/begin() */
+#define ZCED_FPU_SPAN	4096
+
+/*
+ * The text of an AES-NI operation: runs of whole blocks straight from the
+ * source page to the destination page, a block straddling a page or segment
+ * boundary (and the last partial one) through the private block blk.
+ * Called and returns with the FPU held.
+ */
+static int zced_aesni_text(const struct zced_aesni_key *k,
+			   struct zced_aesni_state *st, struct zced_gcm_req *rc,
+			   u8 *blk, unsigned int left, bool enc, u64 *pool)
+{
+	const struct zced_aesni_ops *ops = zced_aesni;
+	unsigned int n, span = 0;
+	int err;
+
+	while (left) {
+		unsigned int a = zced_walk_avail(&rc->in);
+		unsigned int b = zced_walk_avail(&rc->out);
+
+		if (!a || !b)
+			return -EINVAL;
+		n = round_down(min3(a, b, left), ZCED_BLOCK);
+		if (n) {
+			struct page *sp = scatterwalk_page(&rc->in);
+			struct page *dp = scatterwalk_page(&rc->out);
+			u8 *s = kmap_local_page(sp), *d = kmap_local_page(dp);
+
+			n = min_t(unsigned int, n, ZCED_FPU_SPAN);
+			(enc ? ops->enc : ops->dec)(k, st,
+				d + offset_in_page(rc->out.offset),
+				s + offset_in_page(rc->in.offset), n / ZCED_BLOCK);
+			kunmap_local(d);
+			kunmap_local(s);
+			flush_dcache_page(dp);
+			if (bifrost_zced_page_in_pool(enc ? dp : sp))
+				*pool += n;
+			scatterwalk_advance(&rc->in, n);
+			scatterwalk_advance(&rc->out, n);
+		} else {
+			n = min_t(unsigned int, left, ZCED_BLOCK);
+			err = zced_walk(&rc->in, blk, n, ZCED_READ, enc ? NULL : pool);
+			if (err)
+				return err;
+			if (n == ZCED_BLOCK)
+				(enc ? ops->enc : ops->dec)(k, st, blk, blk, 1);
+			else
+				(enc ? ops->enc_tail : ops->dec_tail)(k, st, blk, n);
+			err = zced_walk(&rc->out, blk, n, ZCED_WRITE, enc ? pool : NULL);
+			if (err)
+				return err;
+		}
+		left -= n;
+		span += n;
+		if (span >= ZCED_FPU_SPAN) {	/* let the scheduler in */
+			kernel_fpu_end();
+			kernel_fpu_begin();
+			span = 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * zced_gcm_crypt() on AES-NI: the same walks, AAD through the private chunk
+ * (it is small), the text as zced_aesni_text() does, the tag as below.
+ */
+static int zced_aesni_crypt(struct aead_request *req, bool enc)
+{
+	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
+	const struct zced_gcm_ctx *ctx = crypto_aead_ctx(tfm);
+	const struct zced_aesni_ops *ops = zced_aesni;
+	struct zced_gcm_req *rc = aead_request_ctx(req);
+	unsigned int authsize = crypto_aead_authsize(tfm);
+	unsigned int cryptlen = req->cryptlen;
+	struct zced_aesni_state st;
+	u8 blk[ZCED_BLOCK] __aligned(16), ekj0[ZCED_BLOCK] __aligned(16);
+	u8 tag[ZCED_BLOCK] __aligned(16);
+	unsigned int left, n;
+	u64 pool = 0;
+	int err = 0;
+
+	if (!enc) {
+		if (cryptlen < authsize)
+			return -EINVAL;
+		cryptlen -= authsize;
+	}
+
+	kernel_fpu_begin();
+	ops->start(ctx->ak, &st, req->iv, ekj0);
+	zced_walk_start(&rc->in, req->src);
+	for (left = req->assoclen; left; left -= n) {
+		n = min_t(unsigned int, left, ZCED_CHUNK);
+		err = zced_walk(&rc->in, rc->buf, n, ZCED_READ, NULL);
+		if (err)
+			goto out_fpu;
+		memset(rc->buf + n, 0, round_up(n, ZCED_BLOCK) - n);
+		ops->ghash(ctx->ak, &st, rc->buf, DIV_ROUND_UP(n, ZCED_BLOCK));
+	}
+	zced_walk_start(&rc->out, req->dst);
+	err = zced_walk(&rc->out, NULL, req->assoclen, ZCED_SKIP, NULL);
+	if (err)
+		goto out_fpu;
+	err = zced_aesni_text(ctx->ak, &st, rc, blk, cryptlen, enc, &pool);
+	if (err)
+		goto out_fpu;
+	ops->finish(ctx->ak, &st, req->assoclen, cryptlen, ekj0, tag);
+out_fpu:
+	kernel_fpu_end();
+	if (err)
+		goto out;
+
+	if (enc) {
+		err = zced_walk(&rc->out, tag, authsize, ZCED_WRITE, NULL);
+		if (err || ctx->selftest)
+			goto out;
+		this_cpu_inc(zced_stats.enc_records);
+		this_cpu_add(zced_stats.enc_bytes, cryptlen);
+		this_cpu_add(zced_stats.enc_pool_bytes, pool);
+	} else {
+		/* the received tag: read once, compared in private memory */
+		err = zced_walk(&rc->in, rc->buf, authsize, ZCED_READ, NULL);
+		if (err)
+			goto out;
+		if (crypto_memneq(rc->buf, tag, authsize))
+			err = -EBADMSG;
+		if (ctx->selftest)
+			goto out;
+		this_cpu_add(zced_stats.dec_bytes, cryptlen);
+		this_cpu_add(zced_stats.dec_pool_bytes, pool);
+		if (err)
+			this_cpu_inc(zced_stats.dec_auth_failures);
+		else
+			this_cpu_inc(zced_stats.dec_records);
+	}
+out:
+	memzero_explicit(blk, sizeof(blk));
+	memzero_explicit(ekj0, sizeof(ekj0));
+	memzero_explicit(tag, sizeof(tag));
+	memzero_explicit(&st, sizeof(st));
+	return err;
+}
+
+/* AES-NI when the CPU has it, the key is loaded and the FPU may be used */
+static int zced_gcm_dispatch(struct aead_request *req, bool enc)
+{
+	const struct zced_gcm_ctx *ctx = crypto_aead_ctx(crypto_aead_reqtfm(req));
+
+	if (ctx->ak_ready && !ctx->portable && crypto_simd_usable())
+		return zced_aesni_crypt(req, enc);
+	if (!ctx->selftest)
+		this_cpu_inc(zced_stats.portable_ops);
+	return zced_gcm_crypt(req, enc);
+}
+
 static int zced_gcm_encrypt(struct aead_request *req)
 {
-	return zced_gcm_crypt(req, true);
+	return zced_gcm_dispatch(req, true);
 }
 
 static int zced_gcm_decrypt(struct aead_request *req)
 {
-	return zced_gcm_crypt(req, false);
+	return zced_gcm_dispatch(req, false);
 }
 
 /* t[b] = b * H; bit 7 of b is x^0, so t[0x80] = H and t[0x40] = H * x */
@@ -445,6 +633,20 @@ static int zced_gcm_setkey(struct crypto_aead *tfm, const u8 *key,
 	crypto_cipher_encrypt_one(ctx->aes, h, h);
 	zced_htab_init(ctx->htab, h);
 	memzero_explicit(h, sizeof(h));
+
+	ctx->ak_ready = false;
+	if (ctx->ak && irq_fpu_usable()) {
+		struct crypto_aes_ctx aes;
+
+		err = aes_expandkey(&aes, key, keylen);
+		if (err)
+			return err;
+		kernel_fpu_begin();
+		zced_aesni->setkey(ctx->ak, aes.key_enc, 6 + keylen / 4);
+		kernel_fpu_end();
+		memzero_explicit(&aes, sizeof(aes));
+		ctx->ak_ready = true;
+	}
 	return 0;
 }
 
@@ -468,6 +670,15 @@ static int zced_gcm_init_tfm(struct crypto_aead *tfm)
 		return PTR_ERR(aes);
 	}
 	ctx->aes = aes;
+	if (zced_aesni) {
+		ctx->ak_mem = kzalloc(sizeof(*ctx->ak) + 15, GFP_KERNEL);
+		if (!ctx->ak_mem) {
+			crypto_free_cipher(aes);
+			kfree(ctx->htab);
+			return -ENOMEM;
+		}
+		ctx->ak = PTR_ALIGN(ctx->ak_mem, 16);
+	}
 	crypto_aead_set_reqsize(tfm, sizeof(struct zced_gcm_req));
 	return 0;
 }
@@ -477,6 +688,7 @@ static void zced_gcm_exit_tfm(struct crypto_aead *tfm)
 	struct zced_gcm_ctx *ctx = crypto_aead_ctx(tfm);
 
 	kfree_sensitive(ctx->htab);
+	kfree_sensitive(ctx->ak_mem);
 	crypto_free_cipher(ctx->aes);
 }
 
@@ -500,9 +712,27 @@ static struct aead_alg zced_gcm_alg = {
 	},
 };
 
+const char *bifrost_zced_aead_impl(void)
+{
+	return zced_aesni ? zced_aesni->name : "portable";
+}
+
 int bifrost_zced_aead_register(void)
 {
 	zced_init_red();
+	zced_aesni = NULL;
+	if (boot_cpu_has(X86_FEATURE_AES) && boot_cpu_has(X86_FEATURE_PCLMULQDQ) &&
+	    boot_cpu_has(X86_FEATURE_XMM4_1)) {
+		if (boot_cpu_has(X86_FEATURE_AVX) &&
+		    cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM, NULL))
+			zced_aesni = &zced_aesni_avx_ops;
+		else
+			zced_aesni = &zced_aesni_sse_ops;
+	}
+	pr_info("AES-GCM for ZCED sockets: %s\n", zced_aesni ?
+		(zced_aesni == &zced_aesni_avx_ops ? "AES-NI + PCLMULQDQ, AVX build" :
+		 "AES-NI + PCLMULQDQ, SSE build") :
+		"portable C (no AES-NI/PCLMULQDQ on this CPU)");
 	return crypto_register_aead(&zced_gcm_alg);
 }
 
@@ -989,6 +1219,7 @@ static const unsigned int zst_tlens[] = { 16, 4, 8, 12, 13, 14, 15 };
 
 static int zst_run(struct zst *st)
 {
+	struct zced_gcm_ctx *octx = crypto_aead_ctx(st->ours);
 	unsigned int i, k, a, c, n = 0;
 	int err;
 
@@ -1009,7 +1240,8 @@ static int zst_run(struct zst *st)
 	}
 	if (err)
 		return err;
-	pr_info("selftest passed: %zu known-answer vectors, %u random cases, %u operations, %u forgeries rejected (seed %#llx)\n",
+	pr_info("selftest passed (%s): %zu known-answer vectors, %u random cases, %u operations, %u forgeries rejected (seed %#llx)\n",
+		octx->portable || !zced_aesni ? "portable C" : zced_aesni->name,
 		ARRAY_SIZE(zst_kats), n, st->ops, st->badmsg, st->seed);
 	return 0;
 }
@@ -1063,7 +1295,14 @@ int bifrost_zced_aead_selftest(void)
 	if (!st->ro || !st->rs)
 		goto out;
 
+	/* the implementation sockets get, then (on AES-NI CPUs) portable C */
 	err = zst_run(st);
+	if (!err && zced_aesni) {
+		octx->portable = true;
+		st->ops = 0;
+		st->badmsg = 0;
+		err = zst_run(st);
+	}
 out:
 	if (err == -ENOMEM)
 		pr_err("selftest: out of memory\n");

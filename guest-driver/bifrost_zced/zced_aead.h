@@ -25,9 +25,16 @@ struct bifrost_zced_aead_stats {
 	u64 dec_bytes;		/* ciphertext bytes read (tag excluded) */
 	u64 enc_pool_bytes;	/* ... of enc_bytes, written into pool pages */
 	u64 dec_pool_bytes;	/* ... of dec_bytes, read from pool pages */
+	u64 portable_ops;	/* operations done in portable C, not AES-NI */
 };
 
+/*
+ * Registers the AEAD; picks its implementation from the CPU's features:
+ * AES-NI + PCLMULQDQ (AVX build, or SSE build without AVX), else portable C.
+ */
 int bifrost_zced_aead_register(void);
+/* "avx", "sse" (the AES-NI builds) or "portable" */
+const char *bifrost_zced_aead_impl(void);
 void bifrost_zced_aead_unregister(void);
 void bifrost_zced_aead_stats(struct bifrost_zced_aead_stats *out);
 

@@ -168,6 +168,7 @@ static struct zced_counter counters[] = {
 	ZAEAD(tls_records_encrypted, enc_records),
 	ZAEAD(tls_records_decrypted, dec_records),
 	ZAEAD(ottr_auth_failed, dec_auth_failures),
+	ZAEAD(aead_portable_ops, portable_ops),
 	ZSTAT(rx_pool_bytes, ZS_RX_POOL_BYTES),
 	ZSTAT(rx_kept_bytes, ZS_RX_KEPT_BYTES),
 	ZSTAT(rx_copied_bytes, ZS_RX_COPIED_BYTES),
@@ -184,14 +185,21 @@ static struct zced_counter counters[] = {
 	ZSTAT(announces, ZS_ANNOUNCES),
 };
 
+/* which implementation ZCED sockets' AES-GCM runs on: avx, sse or portable */
+static ssize_t aead_impl_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", bifrost_zced_aead_impl());
+}
+
 static struct kobj_attribute attr_total = __ATTR_RO(pool_pages_total);
+static struct kobj_attribute attr_impl = __ATTR_RO(aead_impl);
 static struct kobj_attribute attr_free = __ATTR_RO(pool_pages_free);
 static struct kobj_attribute attr_in_use = __ATTR_RO(pool_pages_in_use);
 static struct kobj_attribute attr_lost = __ATTR_RO(pool_pages_lost);
 static struct kobj_attribute attr_node = __ATTR_RO(pool_node);
 static struct kobj_attribute attr_ports = __ATTR_RW(zced_ports);
 
-static struct attribute *zced_attrs[6 + ARRAY_SIZE(counters) + 1];
+static struct attribute *zced_attrs[7 + ARRAY_SIZE(counters) + 1];
 static const struct attribute_group zced_group = { .attrs = zced_attrs };
 
 static int zced_sysfs_init(void)
@@ -204,6 +212,7 @@ static int zced_sysfs_init(void)
 	zced_attrs[n++] = &attr_lost.attr;
 	zced_attrs[n++] = &attr_node.attr;
 	zced_attrs[n++] = &attr_ports.attr;
+	zced_attrs[n++] = &attr_impl.attr;
 	for (i = 0; i < ARRAY_SIZE(counters); i++)
 		zced_attrs[n++] = &counters[i].attr.attr;
 	zced_attrs[n] = NULL;

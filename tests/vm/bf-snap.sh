@@ -1,10 +1,12 @@
 #!/bin/bash
 # bf-snap - guest-side counters for the tests (installed as /bin/bf-snap).
 #   bf-snap LABEL          one line: "snap LABEL rx_packets N tx_packets N
-#                          rx_bytes N tx_bytes N bounced_bytes N busy_ns N"
+#                          rx_bytes N tx_bytes N bounced_bytes N busy_ns N
+#                          user_ns N sys_ns N softirq_ns N"
 #   bf-snap hist FIELD [DEV]  sum of FIELD (size|hitcount) in the
 #                          swiotlb_bounced histogram (all devices or DEV)
-# busy_ns is non-idle CPU time from /proc/stat (USER_HZ = 100 on x86); under
+# busy_ns is non-idle CPU time from /proc/stat (USER_HZ = 100 on x86), and
+# user_ns (user + nice), sys_ns (system) and softirq_ns (irq + softirq) its parts; under
 # QEMU -icount shift=0 one nanosecond of guest time is one instruction.
 HIST=/sys/kernel/tracing/events/swiotlb/swiotlb_bounced/hist
 
@@ -30,4 +32,6 @@ set -- $(grep '^cpu ' /proc/stat)	# cpu user nice system idle iowait irq softirq
 user=$2 nice=$3 system=$4 irq=$7 softirq=$8 steal=${9:-0}
 echo "snap ${LABEL:-now} rx_packets $(net rx_packets) tx_packets $(net tx_packets)" \
 	"rx_bytes $(net rx_bytes) tx_bytes $(net tx_bytes)" \
-	"bounced_bytes $(hist_sum size) busy_ns $(( (user + nice + system + irq + softirq + steal) * 10000000 ))"
+	"bounced_bytes $(hist_sum size) busy_ns $(( (user + nice + system + irq + softirq + steal) * 10000000 ))" \
+	"user_ns $(( (user + nice) * 10000000 )) sys_ns $(( system * 10000000 ))" \
+	"softirq_ns $(( (irq + softirq) * 10000000 ))"

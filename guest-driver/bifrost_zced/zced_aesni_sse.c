@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zced_aesni_sse.c - the SSE build of the AES-NI single-pass GCM block
+ * functions (zced_aesni_core.h). The Kbuild file compiles this file with
+ * -msse4.1 -maes -mpclmul; callers hold kernel_fpu_begin().
+ */
+#include <linux/compiler.h>
+#include <linux/types.h>
+
+#define ZA(name)	zced_aesni_sse_##name
+#define ZCED_AESNI_NAME	"sse"
+#include "zced_aesni_core.h"
