@@ -45,11 +45,14 @@ int bifrost_zced_rx_skb(struct sk_buff *skb);
 
 /*
  * kTLS: the AEAD to allocate for a socket (the single-pass one for ZCED
- * flows), whether a transform is that AEAD, and encrypted-record memory
- * from the pool for such sockets.
+ * flows), whether a transform is that AEAD, encrypted-record memory from
+ * the pool for such sockets, and whether a received record must be copied
+ * out of the pool before another AEAD decrypts it.
  */
 const char *bifrost_zced_tls_aead(struct sock *sk, const char *cipher_name);
 bool bifrost_zced_tls_is_zced(const struct crypto_aead *tfm);
 int bifrost_zced_msg_alloc(struct sock *sk, struct sk_msg *msg, int len);
+bool bifrost_zced_tls_rx_copy(const struct crypto_aead *tfm, const struct sk_buff *skb,
+			      unsigned int len);
 
 #endif /* _BIFROST_ZCED_H */

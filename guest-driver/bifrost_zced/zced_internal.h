@@ -21,6 +21,7 @@ enum zced_stat {
 	ZS_TLS_ZCED,		/* kTLS directions set up with ZCED */
 	ZS_TLS_NORMAL,		/* kTLS directions not in the policy */
 	ZS_TLS_FALLBACK_CIPHER,	/* in the policy, cipher other than AES-GCM */
+	ZS_TLS_RX_COPIED,	/* ... their RX records copied out of the pool */
 	ZS_DMA_BYTES,		/* mapped by virtio through the DMA API */
 	ZS_ANNOUNCES,		/* pool announcements sent to the backend */
 	ZS_NR

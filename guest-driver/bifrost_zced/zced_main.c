@@ -178,6 +178,7 @@ static struct zced_counter counters[] = {
 	ZSTAT(fallback_pool_empty, ZS_POOL_EMPTY),
 	ZSTAT(fallback_tx_private_bytes, ZS_TX_FALLBACK_BYTES),
 	ZSTAT(fallback_cipher, ZS_TLS_FALLBACK_CIPHER),
+	ZSTAT(fallback_rx_copied_bytes, ZS_TLS_RX_COPIED),
 	ZSTAT(tls_zced, ZS_TLS_ZCED),
 	ZSTAT(tls_normal, ZS_TLS_NORMAL),
 	ZSTAT(bounced_bytes, ZS_DMA_BYTES),

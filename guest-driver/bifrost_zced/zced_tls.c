@@ -9,6 +9,7 @@
  * in private pages), and the AEAD never reads back what it wrote there.
  */
 #include <crypto/aead.h>
+#include <linux/skbuff.h>
 #include <linux/skmsg.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
@@ -41,16 +42,87 @@ bool bifrost_zced_tls_is_zced(const struct crypto_aead *tfm)
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_tls_is_zced);
 
+/* Does any byte of skb (its frags, and theirs down its frag_lists) sit in a
+ * pool page? Deeper than that is not walked, and counts as yes.
+ */
+static bool zced_skb_pooled(const struct sk_buff *skb, int depth)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	const struct sk_buff *frag;
+	int i;
+
+	for (i = 0; i < sh->nr_frags; i++)
+		if (bifrost_zced_page_in_pool(skb_frag_page(&sh->frags[i])))
+			return true;
+	if (!sh->frag_list)
+		return false;
+	if (depth >= 3)
+		return true;
+	skb_walk_frags(skb, frag)
+		if (zced_skb_pooled(frag, depth + 1))
+			return true;
+	return false;
+}
+
+/*
+ * kTLS RX: must the record in skb (len bytes) be copied to private memory
+ * before tfm decrypts it? Yes when tfm is not the single-pass AEAD (a cipher
+ * ZCED does not do, e.g. ChaCha20-Poly1305, on a policy port) and some of
+ * the record sits in the pool: such an AEAD may read its source twice (the
+ * rfc7539 template hashes the ciphertext, then decrypts it again from the
+ * source), and a host rewriting it in between would get plaintext through
+ * that was never authenticated. Counted.
+ */
+bool bifrost_zced_tls_rx_copy(const struct crypto_aead *tfm, const struct sk_buff *skb,
+			      unsigned int len)
+{
+	if (bifrost_zced_tls_is_zced(tfm) || !zced_skb_pooled(skb, 0))
+		return false;
+	zced_count(ZS_TLS_RX_COPIED, len);
+	return true;
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_tls_rx_copy);
+
 /*
  * sk_msg_alloc() for encrypted records of ZCED sockets: grow msg to len
- * bytes with pool pages, one page per element; the rest from the socket's
- * private page frag when the pool is empty (counted).
+ * bytes with pool pages, filling the last one before taking the next (as
+ * sk_msg_alloc() fills its page frag); the rest from the socket's private
+ * page frag when the pool is empty (counted), and a record that went
+ * private stays private.
+ *
+ * Filling the last page matters: kTLS grows an open record once per
+ * sendmsg()/sendpage() call, and a new element each time would end records
+ * at MAX_SKB_FRAGS small writes (MSG_MORE, splice of small pipe buffers)
+ * with a pool page each, far from the 16 KiB records of stock kTLS.
  */
 int bifrost_zced_msg_alloc(struct sock *sk, struct sk_msg *msg, int len)
 {
 	u32 osize = msg->sg.size;
 	int want = len - osize;
 
+	if (want > 0 && sk_msg_elem_used(msg)) {
+		u32 i = msg->sg.end;
+		struct scatterlist *last;
+		int room, use;
+
+		sk_msg_iter_var_prev(i);
+		last = sk_msg_elem(msg, i);
+		if (!bifrost_zced_page_in_pool(sg_page(last))) {
+			zced_count(ZS_TX_FALLBACK_BYTES, want);
+			return sk_msg_alloc(sk, msg, len, 0);
+		}
+		/* the page is this element's alone: its tail is free */
+		room = PAGE_SIZE - last->offset - last->length;
+		use = min(want, room);
+		if (use > 0) {
+			if (!sk_wmem_schedule(sk, use))
+				return -ENOMEM;
+			last->length += use;
+			sk_mem_charge(sk, use);
+			msg->sg.size += use;
+			want -= use;
+		}
+	}
 	while (want > 0) {
 		struct scatterlist *sge;
 		struct page *page;
