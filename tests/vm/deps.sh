@@ -77,5 +77,16 @@ if [ ! -f "$kdir/boot/vmlinuz-$KVER" ] || [ ! -f "$kdir/lib/modules/$KVER/module
 	rm -rf "$kdir"
 	mv "$kdir.tmp" "$kdir"
 fi
+# gnutls-ktls.sh rebuilds the installed libgnutls30's version from source,
+# and the archive keeps only the source of its current version: upgrade an
+# older installed library to it first
+gi=$(dpkg-query -W -f='${Version}' libgnutls30 2>/dev/null || true)
+gc=$(apt-cache policy libgnutls30 2>/dev/null | awk '$1 == "Candidate:" {print $2}')
+if [ -n "$gc" ] && [ "$gc" != "(none)" ] && [ "$gi" != "$gc" ]; then
+	echo "vm-deps: upgrading libgnutls30 $gi -> $gc (its source is the one the archive has)"
+	export DEBIAN_FRONTEND=noninteractive
+	timeout 600 apt-get install -y -qq --no-install-recommends libgnutls30 gnutls-bin >/dev/null ||
+		{ echo "vm-deps: apt-get install libgnutls30 failed" >&2; exit 1; }
+fi
 bash "$HERE/gnutls-ktls.sh" fetch "$CACHE" || { echo "vm-deps: fetching gnutls28's source failed" >&2; exit 1; }
 exit 0
