@@ -25,6 +25,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 CMD=${1:-}
 CACHE=${2:-$ROOT/build/vm/cache}
+# absolute: apt reads relative Dir:: paths under /etc/apt
+mkdir -p "$CACHE" && CACHE=$(cd "$CACHE" && pwd)
 SRC=$CACHE/gnutls-src
 OUT=$CACHE/gnutls-ktls
 # bump when the build below changes (the built library is kept while
