@@ -21,7 +21,10 @@ for p in guest-driver/patches/*.patch; do
 	check_eq "$n: checkpatch.pl clean" "$(echo -n "$out" | grep -c .)" 0
 done
 for f in guest-driver/bifrost_zced/*.[ch]; do
-	out=$($CP -f "$(pwd)/$f" 2>&1)
+	# types off for this file (guest-driver/checkpatch.ignore says why)
+	ign=$(awk -v f="$(basename "$f")" '$1 == f {print "--ignore", $2}' guest-driver/checkpatch.ignore)
+	# shellcheck disable=SC2086
+	out=$($CP -f $ign "$(pwd)/$f" 2>&1)
 	[ -z "$out" ] || echo "$out"
 	check_eq "$(basename "$f"): checkpatch.pl clean" "$(echo -n "$out" | grep -c .)" 0
 done
