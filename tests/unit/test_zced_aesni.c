@@ -2,17 +2,28 @@
 /*
  * test_zced_aesni - the guest's AES-NI single-pass GCM block functions
  * (guest-driver/bifrost_zced/zced_aesni_core.h), both builds (AVX and SSE),
- * compiled for user space and checked against OpenSSL's AES-GCM: AES-128 and
- * AES-256, AAD and text lengths 0..300 and a 16 KiB + 5 byte TLS record,
- * processed in random block-run sizes (as the kernel glue's scatterlist walk
- * does) and in place. Also: a flipped ciphertext bit changes the tag.
+ * compiled for user space and checked against OpenSSL's AES-GCM: AES-128,
+ * AES-192 and AES-256, AAD of 0..33 bytes, text lengths 0..300 and a 16 KiB
+ * + 5 byte TLS record, processed in random block-run sizes (as the kernel
+ * glue's scatterlist walk does), in place and from src to another dst, at
+ * odd addresses. Also: a flipped ciphertext bit changes the tag.
+ *
+ * And OTTR, which equal outputs cannot show (a second load of an unchanged
+ * block returns the same bytes): every access to src and dst is traced
+ * (their pages PROT_NONE, SIGSEGV unprotects for one single-stepped
+ * instruction): each src block is loaded exactly once, dst is never loaded,
+ * each dst block is stored once, nothing else in their pages is touched.
  * The kernel glue (scatterlists, partial blocks across pages) is checked in
  * the guest by bifrost_zced's self-test (selftest=1, tests/t_guest_patches.sh).
  */
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
 #include "unit.h"
 
 typedef uint8_t u8;
@@ -91,7 +102,8 @@ static bool openssl_gcm(bool enc, const u8 *key, int keylen, const u8 *iv,
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	int n, ok;
 
-	ok = EVP_CipherInit_ex(c, keylen == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(),
+	ok = EVP_CipherInit_ex(c, keylen == 16 ? EVP_aes_128_gcm() :
+			       keylen == 24 ? EVP_aes_192_gcm() : EVP_aes_256_gcm(),
 			       NULL, key, iv, enc) &&
 	     (!alen || EVP_CipherUpdate(c, NULL, &n, aad, alen)) &&
 	     (!len || EVP_CipherUpdate(c, out, &n, in, len));
@@ -104,14 +116,17 @@ static bool openssl_gcm(bool enc, const u8 *key, int keylen, const u8 *iv,
 	return ok;
 }
 
-/* ours: AAD, then the text in runs of random numbers of blocks, then the tail */
+/*
+ * ours: AAD, then the text src -> dst in runs of random numbers of blocks,
+ * then the tail through a private block (tag: the glue's is 16-aligned too)
+ */
 static void ours(const struct zced_aesni_ops *ops, bool enc, const u8 *key,
 		 unsigned int keylen, const u8 *iv, const u8 *aad, unsigned int alen,
-		 u8 *buf, unsigned int len, u8 *tag)
+		 u8 *dst, const u8 *src, unsigned int len, u8 *tag)
 {
 	static struct zced_aesni_key k;
 	struct zced_aesni_state st;
-	u8 ekj0[16], blk[16] __aligned(16);
+	u8 ekj0[16] __aligned(16), blk[16] __aligned(16), t[16] __aligned(16);
 	u32 w[60];
 	unsigned int off = 0, nb;
 
@@ -128,22 +143,22 @@ static void ours(const struct zced_aesni_ops *ops, bool enc, const u8 *key,
 		nb = 1 + (unsigned int)rand() % 40;
 		if (nb > (len - off) / 16)
 			nb = (len - off) / 16;
-		/* in place, at an odd address (unaligned loads and stores) */
 		if (enc)
-			ops->enc(&k, &st, buf + off, buf + off, nb);
+			ops->enc(&k, &st, dst + off, src + off, nb);
 		else
-			ops->dec(&k, &st, buf + off, buf + off, nb);
+			ops->dec(&k, &st, dst + off, src + off, nb);
 		off += nb * 16;
 	}
 	if (len - off) {
-		memcpy(blk, buf + off, len - off);
+		memcpy(blk, src + off, len - off);
 		if (enc)
 			ops->enc_tail(&k, &st, blk, len - off);
 		else
 			ops->dec_tail(&k, &st, blk, len - off);
-		memcpy(buf + off, blk, len - off);
+		memcpy(dst + off, blk, len - off);
 	}
-	ops->finish(&k, &st, alen, len, ekj0, tag);
+	ops->finish(&k, &st, alen, len, ekj0, t);
+	memcpy(tag, t, 16);
 }
 
 #define MAXLEN (16384 + 5 + 64)
@@ -152,8 +167,9 @@ static int check_one(const struct zced_aesni_ops *ops, unsigned int keylen,
 		     unsigned int alen, unsigned int len)
 {
 	static u8 key[32], iv[12], aad[64], pt[MAXLEN], ref[MAXLEN + 16];
-	static u8 raw[MAXLEN + 1];
-	u8 *buf = raw + 1, reftag[16], tag[16];
+	static u8 raw[MAXLEN + 1], raw2[MAXLEN + 7];
+	/* odd addresses: unaligned loads and stores */
+	u8 *buf = raw + 1, *out = raw2 + 7, reftag[16], tag[16];
 	unsigned int i;
 
 	for (i = 0; i < keylen; i++)
@@ -166,17 +182,29 @@ static int check_one(const struct zced_aesni_ops *ops, unsigned int keylen,
 		pt[i] = (u8)rand();
 	if (!openssl_gcm(true, key, keylen, iv, aad, alen, pt, len, ref, reftag))
 		return -1;
+	/* in place */
 	memcpy(buf, pt, len);
-	ours(ops, true, key, keylen, iv, aad, alen, buf, len, tag);
+	ours(ops, true, key, keylen, iv, aad, alen, buf, buf, len, tag);
 	if (memcmp(buf, ref, len) || memcmp(tag, reftag, 16))
 		return 1;
-	ours(ops, false, key, keylen, iv, aad, alen, buf, len, tag);
+	ours(ops, false, key, keylen, iv, aad, alen, buf, buf, len, tag);
 	if (memcmp(buf, pt, len) || memcmp(tag, reftag, 16))
+		return 2;
+	/* src -> another dst: dst's old bytes must not matter */
+	memset(out, 0xa5, len);
+	ours(ops, true, key, keylen, iv, aad, alen, out, buf, len, tag);
+	if (memcmp(out, ref, len) || memcmp(buf, pt, len) ||
+	    memcmp(tag, reftag, 16))
+		return 1;
+	memset(buf, 0x5a, len);
+	ours(ops, false, key, keylen, iv, aad, alen, buf, out, len, tag);
+	if (memcmp(buf, pt, len) || memcmp(out, ref, len) ||
+	    memcmp(tag, reftag, 16))
 		return 2;
 	if (len) {	/* a flipped ciphertext bit: another tag */
 		memcpy(buf, ref, len);
 		buf[rand() % len] ^= (u8)(1 << (rand() % 8));
-		ours(ops, false, key, keylen, iv, aad, alen, buf, len, tag);
+		ours(ops, false, key, keylen, iv, aad, alen, buf, buf, len, tag);
 		if (!memcmp(tag, reftag, 16))
 			return 3;
 	}
@@ -185,13 +213,13 @@ static int check_one(const struct zced_aesni_ops *ops, unsigned int keylen,
 
 static void check_ops(const struct zced_aesni_ops *ops)
 {
-	static const unsigned int keylens[] = { 16, 32 };
+	static const unsigned int keylens[] = { 16, 24, 32 };
 	static const unsigned int alens[] = { 0, 5, 13, 16, 20, 33 };
 	char name[160];
 	unsigned int k, a, len;
 	int bad = 0, err = 0;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		for (a = 0; a < sizeof(alens) / sizeof(alens[0]); a++) {
 			for (len = 0; len <= 300 && !bad; len++)
 				bad = check_one(ops, keylens[k], alens[a], len);
@@ -206,7 +234,7 @@ static void check_ops(const struct zced_aesni_ops *ops)
 			}
 		}
 		snprintf(name, sizeof(name),
-			 "%s: AES-%u-GCM equals OpenSSL's for AAD 0..33 B x text 0..300 B, encrypt and decrypt, in place",
+			 "%s: AES-%u-GCM equals OpenSSL's for AAD 0..33 B x text 0..300 B, encrypt and decrypt, in place and src -> dst",
 			 ops->name, keylens[k] * 8);
 		if (!err)
 			CHECK(name, 1);
@@ -217,6 +245,192 @@ static void check_ops(const struct zced_aesni_ops *ops)
 			 ops->name, keylens[k] * 8);
 		CHECK_EQ(name, check_one(ops, keylens[k], 13, 16384), 0);
 	}
+}
+
+/*
+ * OTTR: every access to the pages of src and dst traced. Both are PROT_NONE
+ * during the operation; a fault is counted (per 16-byte block of src or dst,
+ * read or write from the fault's error code), unprotects its page and sets
+ * the trap flag; the trap after that one instruction protects the pages
+ * again. An access counts for the block of its first byte (the block
+ * functions only make 16-byte accesses at block starts); one that
+ * straddles two pages faults twice at the same instruction: counted once.
+ */
+#define TR_PAGES	6	/* a 16 KiB + 5 byte record at an odd offset */
+#define TR_LEN		(TR_PAGES * 4096)
+#define TR_BLOCKS	(16384 / 16)
+
+static struct {
+	u8 *area[2];			/* src's and dst's pages */
+	const u8 *src;
+	u8 *dst;
+	unsigned int nblocks;
+	unsigned short rd[2][TR_BLOCKS], wr[2][TR_BLOCKS];	/* src, dst */
+	unsigned int stray;		/* accesses outside src/dst's blocks */
+	u8 *open[4];			/* pages unprotected for one insn */
+	unsigned int nopen;
+	greg_t rip;			/* of the instruction being let through */
+} tr;
+
+static void tr_count(const u8 *p, bool write)
+{
+	bool hit = false;
+	int w;
+
+	for (w = 0; w < 2; w++) {
+		const u8 *base = w ? tr.dst : tr.src;
+
+		if (p >= base && p < base + 16 * tr.nblocks) {
+			if (write)
+				tr.wr[w][(p - base) / 16]++;
+			else
+				tr.rd[w][(p - base) / 16]++;
+			hit = true;
+		}
+	}
+	if (!hit)
+		tr.stray++;
+}
+
+static void tr_segv(int sig, siginfo_t *si, void *ucp)
+{
+	ucontext_t *uc = ucp;
+	u8 *p = si->si_addr, *page;
+	int a;
+
+	(void)sig;
+	for (a = 0; a < 2; a++)
+		if (p >= tr.area[a] && p < tr.area[a] + TR_LEN)
+			break;
+	if (a == 2 || tr.nopen == 4) {	/* a real crash */
+		signal(SIGSEGV, SIG_DFL);
+		return;
+	}
+	if (!tr.nopen || uc->uc_mcontext.gregs[REG_RIP] != tr.rip)
+		tr_count(p, uc->uc_mcontext.gregs[REG_ERR] & 2);
+	tr.rip = uc->uc_mcontext.gregs[REG_RIP];
+	page = (u8 *)((uintptr_t)p & ~(uintptr_t)4095);
+	mprotect(page, 4096, PROT_READ | PROT_WRITE);
+	tr.open[tr.nopen++] = page;
+	uc->uc_mcontext.gregs[REG_EFL] |= 0x100;	/* TF: trap after it */
+}
+
+static void tr_trap(int sig, siginfo_t *si, void *ucp)
+{
+	ucontext_t *uc = ucp;
+
+	(void)sig;
+	(void)si;
+	while (tr.nopen)
+		mprotect(tr.open[--tr.nopen], 4096, PROT_NONE);
+	uc->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)0x100;
+}
+
+/* 0 if ok, else how many blocks or stray accesses were wrong */
+static unsigned int check_trace(const struct zced_aesni_ops *ops, bool enc,
+				bool in_place, unsigned int keylen)
+{
+	static struct zced_aesni_key k;
+	struct zced_aesni_state st;
+	u8 key[32], iv[12], ekj0[16] __aligned(16);
+	unsigned int i, w, off = 0, nb, bad;
+	u32 rk[60];
+
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (u8)rand();
+	for (i = 0; i < sizeof(iv); i++)
+		iv[i] = (u8)rand();
+	tr.nblocks = TR_BLOCKS;
+	tr.src = tr.area[0] + 1 + 16 * (unsigned int)(rand() % 64);
+	tr.dst = in_place ? (u8 *)tr.src : tr.area[1] + 3 + 16 * (unsigned int)(rand() % 64);
+	memset(tr.rd, 0, sizeof(tr.rd));
+	memset(tr.wr, 0, sizeof(tr.wr));
+	tr.stray = 0;
+	for (i = 0; i < 2; i++) {
+		memset(tr.area[i], (u8)rand(), TR_LEN);
+		mprotect(tr.area[i], TR_LEN, PROT_NONE);
+	}
+	ops->setkey(&k, rk, expand_key(rk, key, keylen));
+	ops->start(&k, &st, iv, ekj0);
+	while (off < tr.nblocks) {
+		nb = 1 + (unsigned int)rand() % 300;
+		if (nb > tr.nblocks - off)
+			nb = tr.nblocks - off;
+		if (enc)
+			ops->enc(&k, &st, tr.dst + 16 * off, tr.src + 16 * off, nb);
+		else
+			ops->dec(&k, &st, tr.dst + 16 * off, tr.src + 16 * off, nb);
+		off += nb;
+	}
+	for (i = 0; i < 2; i++)
+		mprotect(tr.area[i], TR_LEN, PROT_READ | PROT_WRITE);
+	bad = tr.stray;
+	for (i = 0; i < tr.nblocks; i++)
+		for (w = 0; w < 2; w++)	/* src: 1 load (1 store in place) */
+			if (tr.rd[w][i] != (w == 0 || in_place) ||
+			    tr.wr[w][i] != (w == 1 || in_place))
+				bad++;
+	return bad;
+}
+
+static void check_ottr(const struct zced_aesni_ops *ops)
+{
+	static const unsigned int keylens[] = { 16, 24, 32 };
+	char name[160];
+	unsigned int k, enc, ip;
+
+	for (k = 0; k < 3; k++) {
+		for (enc = 0; enc < 2; enc++) {
+			for (ip = 0; ip < 2; ip++) {
+				snprintf(name, sizeof(name),
+					 "%s: AES-%u-GCM %s%s, 16 KiB: each src block loaded once, dst never loaded, each dst block stored once",
+					 ops->name, keylens[k] * 8,
+					 enc ? "encrypt" : "decrypt",
+					 ip ? " in place" : "");
+				CHECK_EQ(name, check_trace(ops, enc, ip, keylens[k]), 0);
+			}
+		}
+	}
+}
+
+/* the tracer sees a second load and a load from dst (else it proves nothing) */
+static void bad_dec(const struct zced_aesni_key *k, struct zced_aesni_state *st,
+		    u8 *dst, const u8 *src, unsigned int nblocks)
+{
+	volatile u8 sink;
+
+	(void)k;
+	(void)st;
+	sink = src[16];
+	sink = dst[32];
+	(void)sink;
+	memmove(dst, src, 16 * nblocks);
+}
+
+static void check_tracer(void)
+{
+	struct zced_aesni_ops bad = zced_aesni_sse_ops;
+
+	bad.name = "deliberately bad";
+	bad.dec = bad_dec;
+	CHECK("the access tracer catches a second source load and a load from dst",
+	      check_trace(&bad, false, false, 16) >= 2);
+}
+
+static void tracer_init(void)
+{
+	struct sigaction sa;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		tr.area[i] = mmap(NULL, TR_LEN, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_flags = SA_SIGINFO;
+	sa.sa_sigaction = tr_segv;
+	sigaction(SIGSEGV, &sa, NULL);
+	sa.sa_sigaction = tr_trap;
+	sigaction(SIGTRAP, &sa, NULL);
 }
 
 int main(void)
@@ -232,5 +446,10 @@ int main(void)
 		check_ops(&zced_aesni_avx_ops);
 	else
 		printf("FAIL: this CPU has no AVX: the AVX build cannot be checked here\n");
+	tracer_init();
+	check_tracer();
+	check_ottr(&zced_aesni_sse_ops);
+	if (__builtin_cpu_supports("avx"))
+		check_ottr(&zced_aesni_avx_ops);
 	UNIT_EXIT();
 }
