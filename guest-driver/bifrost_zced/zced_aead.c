@@ -525,6 +525,11 @@ static int zced_aesni_crypt(struct aead_request *req, bool enc)
 			goto out_fpu;
 		memset(rc->buf + n, 0, round_up(n, ZCED_BLOCK) - n);
 		ops->ghash(ctx->ak, &st, rc->buf, DIV_ROUND_UP(n, ZCED_BLOCK));
+		/* a long AAD (AF_ALG users) lets the scheduler in too */
+		if (left > n && (req->assoclen - left + n) % ZCED_FPU_SPAN == 0) {
+			kernel_fpu_end();
+			kernel_fpu_begin();
+		}
 	}
 	zced_walk_start(&rc->out, req->dst);
 	err = zced_walk(&rc->out, NULL, req->assoclen, ZCED_SKIP, NULL);
