@@ -320,6 +320,44 @@ static void zced_dec_chunk(const struct zced_gcm_ctx *ctx,
 	}
 }
 
+/*
+ * The end of an operation, both implementations: encrypt writes the tag
+ * (computed from private state) after the ciphertext; decrypt reads the
+ * received tag once into private memory and compares it there (-EBADMSG on
+ * a mismatch). Then the counters (not for the self-test's own operations).
+ */
+static int zced_tag_and_count(const struct zced_gcm_ctx *ctx,
+			      struct zced_gcm_req *rc, bool enc, const u8 *tag,
+			      unsigned int authsize, unsigned int cryptlen,
+			      u64 pool)
+{
+	int err;
+
+	if (enc) {
+		err = zced_walk(&rc->out, (u8 *)tag, authsize, ZCED_WRITE, NULL);
+		if (err || ctx->selftest)
+			return err;
+		this_cpu_inc(zced_stats.enc_records);
+		this_cpu_add(zced_stats.enc_bytes, cryptlen);
+		this_cpu_add(zced_stats.enc_pool_bytes, pool);
+		return 0;
+	}
+	err = zced_walk(&rc->in, rc->buf, authsize, ZCED_READ, NULL);
+	if (err)
+		return err;
+	if (crypto_memneq(rc->buf, tag, authsize))
+		err = -EBADMSG;
+	if (ctx->selftest)
+		return err;
+	this_cpu_add(zced_stats.dec_bytes, cryptlen);
+	this_cpu_add(zced_stats.dec_pool_bytes, pool);
+	if (err)
+		this_cpu_inc(zced_stats.dec_auth_failures);
+	else
+		this_cpu_inc(zced_stats.dec_records);
+	return err;
+}
+
 static int zced_gcm_crypt(struct aead_request *req, bool enc)
 {
 	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
@@ -382,29 +420,7 @@ static int zced_gcm_crypt(struct aead_request *req, bool enc)
 	put_unaligned_be64(rc->acc.lo, rc->tag + 8);
 	crypto_xor(rc->tag, rc->ekj0, ZCED_BLOCK);
 
-	if (enc) {
-		err = zced_walk(&rc->out, rc->tag, authsize, ZCED_WRITE, NULL);
-		if (err || ctx->selftest)
-			goto out;
-		this_cpu_inc(zced_stats.enc_records);
-		this_cpu_add(zced_stats.enc_bytes, cryptlen);
-		this_cpu_add(zced_stats.enc_pool_bytes, pool);
-	} else {
-		/* the received tag: read once, compared in private memory */
-		err = zced_walk(&rc->in, rc->buf, authsize, ZCED_READ, NULL);
-		if (err)
-			goto out;
-		if (crypto_memneq(rc->buf, rc->tag, authsize))
-			err = -EBADMSG;
-		if (ctx->selftest)
-			goto out;
-		this_cpu_add(zced_stats.dec_bytes, cryptlen);
-		this_cpu_add(zced_stats.dec_pool_bytes, pool);
-		if (err)
-			this_cpu_inc(zced_stats.dec_auth_failures);
-		else
-			this_cpu_inc(zced_stats.dec_records);
-	}
+	err = zced_tag_and_count(ctx, rc, enc, rc->tag, authsize, cryptlen, pool);
 
 out:
 	/* the last plaintext chunk (decrypt) and the keystream */
@@ -544,29 +560,7 @@ out_fpu:
 	if (err)
 		goto out;
 
-	if (enc) {
-		err = zced_walk(&rc->out, tag, authsize, ZCED_WRITE, NULL);
-		if (err || ctx->selftest)
-			goto out;
-		this_cpu_inc(zced_stats.enc_records);
-		this_cpu_add(zced_stats.enc_bytes, cryptlen);
-		this_cpu_add(zced_stats.enc_pool_bytes, pool);
-	} else {
-		/* the received tag: read once, compared in private memory */
-		err = zced_walk(&rc->in, rc->buf, authsize, ZCED_READ, NULL);
-		if (err)
-			goto out;
-		if (crypto_memneq(rc->buf, tag, authsize))
-			err = -EBADMSG;
-		if (ctx->selftest)
-			goto out;
-		this_cpu_add(zced_stats.dec_bytes, cryptlen);
-		this_cpu_add(zced_stats.dec_pool_bytes, pool);
-		if (err)
-			this_cpu_inc(zced_stats.dec_auth_failures);
-		else
-			this_cpu_inc(zced_stats.dec_records);
-	}
+	err = zced_tag_and_count(ctx, rc, enc, tag, authsize, cryptlen, pool);
 out:
 	memzero_explicit(blk, sizeof(blk));
 	memzero_explicit(ekj0, sizeof(ekj0));
