@@ -199,6 +199,16 @@ for m in $MODES; do
 	[ -n "${R[$m,user]:-}" ] && printf "  %-9s user %9d  system %9d  softirq %9d\n" "$m" \
 		"${R[$m,user]}" "${R[$m,sys]}" "${R[$m,softirq]}"
 done
+if [ -n "${R[bifrost,sys]:-}" ]; then
+	k() { echo $(( ${R[$1,sys]:-0} + ${R[$1,softirq]:-0} )); }
+	awk -v b="$(k bifrost)" -v c="$(k cvm)" -v v="$(k vm)" 'BEGIN {
+		if (!c && !v) exit
+		printf "kernel only (system + softirq, without the application):"
+		if (c) printf " bifrost vs cvm %.3fx", b / c
+		if (v) printf " bifrost vs vm %.3fx", b / v
+		printf "\n"
+	}'
+fi
 for n in "${NOTES[@]}"; do echo "NOT BYTE-EXACT: $n"; done
 [ -n "$DPDK_MODES" ] && echo "dpdk-*: DPDK testpmd io-forwarding (vhost PMD <-> af_xdp PMD), no merging, no shared-range checks, guest offloads off (its af_xdp port has none)."
 echo "Throughput is host clock. Guest instructions: non-idle guest CPU time under"
