@@ -12,6 +12,8 @@
  *   invariant 2 says always 0)
  *   one read-only file per counter (see zced_internal.h, README)
  */
+#define pr_fmt(fmt) "bifrost_zced: " fmt
+
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -238,7 +240,7 @@ static int __init bifrost_zced_init(void)
 
 	err = ports_set(ports, strlen(ports));
 	if (err) {
-		pr_err("bifrost_zced: bad ports=\"%s\"\n", ports);
+		pr_err("bad ports=\"%s\"\n", ports);
 		return err;
 	}
 	err = zced_pool_init(node, pool_mb);

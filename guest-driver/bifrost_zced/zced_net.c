@@ -18,6 +18,8 @@
  * every other packet is copied into private pages before the stack sees it,
  * so nothing but ZCED ciphertext is ever read from shared memory.
  */
+#define pr_fmt(fmt) "bifrost_zced: " fmt
+
 #include <linux/etherdevice.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>

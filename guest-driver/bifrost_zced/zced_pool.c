@@ -16,6 +16,8 @@
  * free stack runs dry (or when sysfs asks). Pool pages are not on the LRU
  * and not movable, so nobody can take a reference without holding one.
  */
+#define pr_fmt(fmt) "bifrost_zced: " fmt
+
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/jiffies.h>
@@ -196,7 +198,7 @@ static int pool_fill(int node, unsigned long want)
 			zp.pages[zp.nr++] = page + i;
 	}
 	if (zp.nr < want) {
-		pr_err("bifrost_zced: node %d gave %lu of %lu pages\n", node, zp.nr, want);
+		pr_err("node %d gave %lu of %lu pages\n", node, zp.nr, want);
 		return -ENOMEM;
 	}
 	sort(zp.pages, zp.nr, sizeof(*zp.pages), cmp_pfn, NULL);
@@ -226,7 +228,7 @@ void zced_pool_exit(void)
 		__free_page(zp.pages[i]);
 	}
 	if (kept)
-		pr_warn("bifrost_zced: %lu pool pages still referenced, not freed\n", kept);
+		pr_warn("%lu pool pages still referenced, not freed\n", kept);
 	vfree(zp.pages);
 	vfree(zp.free);
 	bitmap_free(zp.out);
@@ -242,7 +244,7 @@ int zced_pool_init(int node, unsigned int pool_mb)
 	zp.last_scan = jiffies - 1;
 	if (node < 0 || node >= MAX_NUMNODES || !node_online(node) ||
 	    !node_state(node, N_MEMORY)) {
-		pr_err("bifrost_zced: node %d is not an online memory node\n", node);
+		pr_err("node %d is not an online memory node\n", node);
 		return -ENODEV;
 	}
 	if (!pool_mb || pool_mb > 4096)
@@ -254,7 +256,7 @@ int zced_pool_init(int node, unsigned int pool_mb)
 		zced_pool_exit();
 		return err;
 	}
-	pr_info("bifrost_zced: %lu pages (%u MiB) on node %d, pfn %#lx-%#lx\n",
+	pr_info("%lu pages (%u MiB) on node %d, pfn %#lx-%#lx\n",
 		zp.nr, pool_mb, node, zp.pfn_lo, zp.pfn_hi);
 	return 0;
 }

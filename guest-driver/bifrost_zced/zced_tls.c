@@ -8,6 +8,8 @@
  * bounce. The plaintext never touches the pool (the patched tls_sw keeps it
  * in private pages), and the AEAD never reads back what it wrote there.
  */
+#define pr_fmt(fmt) "bifrost_zced: " fmt
+
 #include <crypto/aead.h>
 #include <linux/skbuff.h>
 #include <linux/skmsg.h>
