@@ -43,6 +43,18 @@
  *    single-block AES registered). GHASH: 8-bit tables ("4k", as lib
  *    gf128mul's lle variant), one per key, kept in CPU byte order so the
  *    multiply does no byte swapping.
+ *
+ * Module parameter ottr=0 ("kernel", bifrost-no-ottr: what OTTR costs)
+ * replaces both by the kernel's own AES-GCM, the implementation stock kTLS
+ * gets, run on the same scatterlists (pool pages included): each tfm
+ * forwards its requests to a child tfm through a sub-request in the request
+ * context. The child is synchronous: the AES-NI driver's inner "__gcm(aes)"
+ * (what its simd wrapper generic-gcm-aesni calls directly whenever the FPU
+ * is usable; its AVX decrypt loads each ciphertext block twice), else, on a
+ * CPU without AES-NI, the synchronous gcm(aes) (the generic template). We
+ * chose it over the async wrapper plus a wait because our callers cannot be
+ * assumed to sleep; when the FPU is not usable the operation takes the
+ * portable C path above instead (counted in portable_ops, as with ottr=1).
  */
 #define pr_fmt(fmt) "bifrost_zced_aead: " fmt
 
@@ -101,6 +113,8 @@ static u16 zced_red[256] __read_mostly;
 
 struct zced_gcm_ctx {
 	struct crypto_cipher *aes;
+	struct crypto_aead *child;	/* ottr=0: the kernel's AES-GCM */
+	bool child_simd;		/* child needs crypto_simd_usable() */
 	struct zced_htab *htab;		/* for the GHASH key H = E(K, 0^128) */
 	struct zced_aesni_key *ak;	/* AES-NI key material (16-aligned in ak_mem) */
 	void *ak_mem;
@@ -111,6 +125,8 @@ struct zced_gcm_ctx {
 
 /* the AES-NI build this CPU runs, or NULL (no AES-NI/PCLMULQDQ) */
 static const struct zced_aesni_ops *zced_aesni __read_mostly;
+/* ottr=0: ZCED sockets run the kernel's AES-GCM (child tfm) */
+static bool zced_kernel_gcm __read_mostly;
 
 /* Per request; the only memory the data passes through besides src/dst. */
 struct zced_gcm_req {
@@ -170,7 +186,7 @@ static void zced_walk_start(struct scatter_walk *w, struct scatterlist *sg)
  * buf (ZCED_READ), from buf into the scatterlist (ZCED_WRITE), or not at
  * all (ZCED_SKIP). Each byte is touched by exactly one memcpy(). When pool
  * is set, the bytes that lay in ZCED pool pages are added to it (decided per
- * page). -EINVAL if the scatterlist ends early.
+ * page, from the page pointer: ZCED_SKIP reads no data). -EINVAL if the scatterlist ends early.
  */
 static int zced_walk(struct scatter_walk *w, u8 *buf, unsigned int n,
 		     enum zced_dir dir, u64 *pool)
@@ -198,10 +214,10 @@ static int zced_walk(struct scatter_walk *w, u8 *buf, unsigned int n,
 				flush_dcache_page(page);
 			}
 			kunmap_local(va);
-			if (pool && bifrost_zced_page_in_pool(page))
-				*pool += len;
 			buf += len;
 		}
+		if (pool && bifrost_zced_page_in_pool(scatterwalk_page(w)))
+			*pool += len;
 		scatterwalk_advance(w, len);
 		n -= len;
 	}
@@ -321,10 +337,33 @@ static void zced_dec_chunk(const struct zced_gcm_ctx *ctx,
 }
 
 /*
- * The end of an operation, both implementations: encrypt writes the tag
- * (computed from private state) after the ciphertext; decrypt reads the
+ * The counters of a finished operation (0, or -EBADMSG for a decryption),
+ * every implementation; not for the self-test's own operations.
+ */
+static void zced_count_op(const struct zced_gcm_ctx *ctx, bool enc, int err,
+			  unsigned int cryptlen, u64 pool)
+{
+	if (ctx->selftest)
+		return;
+	if (enc) {
+		this_cpu_inc(zced_stats.enc_records);
+		this_cpu_add(zced_stats.enc_bytes, cryptlen);
+		this_cpu_add(zced_stats.enc_pool_bytes, pool);
+		return;
+	}
+	this_cpu_add(zced_stats.dec_bytes, cryptlen);
+	this_cpu_add(zced_stats.dec_pool_bytes, pool);
+	if (err)
+		this_cpu_inc(zced_stats.dec_auth_failures);
+	else
+		this_cpu_inc(zced_stats.dec_records);
+}
+
+/*
+ * The end of an operation, both OTTR implementations: encrypt writes the
+ * tag (computed from private state) after the ciphertext; decrypt reads the
  * received tag once into private memory and compares it there (-EBADMSG on
- * a mismatch). Then the counters (not for the self-test's own operations).
+ * a mismatch). Then the counters.
  */
 static int zced_tag_and_count(const struct zced_gcm_ctx *ctx,
 			      struct zced_gcm_req *rc, bool enc, const u8 *tag,
@@ -335,26 +374,16 @@ static int zced_tag_and_count(const struct zced_gcm_ctx *ctx,
 
 	if (enc) {
 		err = zced_walk(&rc->out, (u8 *)tag, authsize, ZCED_WRITE, NULL);
-		if (err || ctx->selftest)
-			return err;
-		this_cpu_inc(zced_stats.enc_records);
-		this_cpu_add(zced_stats.enc_bytes, cryptlen);
-		this_cpu_add(zced_stats.enc_pool_bytes, pool);
-		return 0;
+		if (!err)
+			zced_count_op(ctx, enc, 0, cryptlen, pool);
+		return err;
 	}
 	err = zced_walk(&rc->in, rc->buf, authsize, ZCED_READ, NULL);
 	if (err)
 		return err;
 	if (crypto_memneq(rc->buf, tag, authsize))
 		err = -EBADMSG;
-	if (ctx->selftest)
-		return err;
-	this_cpu_add(zced_stats.dec_bytes, cryptlen);
-	this_cpu_add(zced_stats.dec_pool_bytes, pool);
-	if (err)
-		this_cpu_inc(zced_stats.dec_auth_failures);
-	else
-		this_cpu_inc(zced_stats.dec_records);
+	zced_count_op(ctx, enc, err, cryptlen, pool);
 	return err;
 }
 
@@ -569,11 +598,59 @@ out:
 	return err;
 }
 
-/* AES-NI when the CPU has it, the key is loaded and the FPU may be used */
+/* ottr=0: the child's sub-request, after our own request context */
+static struct aead_request *zced_subreq(struct aead_request *req)
+{
+	return (void *)((u8 *)aead_request_ctx(req) +
+			ALIGN(sizeof(struct zced_gcm_req), crypto_tfm_ctx_alignment()));
+}
+
+/*
+ * ottr=0: the request as it is to the kernel's AES-GCM (the child), which
+ * reads the shared scatterlists as it likes. Only the counters are ours:
+ * the text's pool bytes (dst when encrypting, src when decrypting) are
+ * found from its page pointers; no data is read here.
+ */
+static int zced_kernel_crypt(struct aead_request *req, bool enc)
+{
+	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
+	const struct zced_gcm_ctx *ctx = crypto_aead_ctx(tfm);
+	struct zced_gcm_req *rc = aead_request_ctx(req);
+	struct aead_request *sub = zced_subreq(req);
+	unsigned int cryptlen = req->cryptlen;
+	u64 pool = 0;
+	int err;
+
+	if (!enc) {
+		if (cryptlen < crypto_aead_authsize(tfm))
+			return -EINVAL;
+		cryptlen -= crypto_aead_authsize(tfm);
+	}
+	aead_request_set_tfm(sub, ctx->child);
+	aead_request_set_callback(sub, req->base.flags, NULL, NULL);
+	aead_request_set_crypt(sub, req->src, req->dst, req->cryptlen, req->iv);
+	aead_request_set_ad(sub, req->assoclen);
+	err = enc ? crypto_aead_encrypt(sub) : crypto_aead_decrypt(sub);
+	if (err && (enc || err != -EBADMSG))
+		return err;
+	zced_walk_start(&rc->in, enc ? req->dst : req->src);
+	if (!zced_walk(&rc->in, NULL, req->assoclen, ZCED_SKIP, NULL))
+		zced_walk(&rc->in, NULL, cryptlen, ZCED_SKIP, &pool);
+	zced_count_op(ctx, enc, err, cryptlen, pool);
+	return err;
+}
+
+/*
+ * ottr=0: the kernel's AES-GCM when it can run here. Else AES-NI when the
+ * CPU has it, the key is loaded and the FPU may be used. Else portable C.
+ */
 static int zced_gcm_dispatch(struct aead_request *req, bool enc)
 {
 	const struct zced_gcm_ctx *ctx = crypto_aead_ctx(crypto_aead_reqtfm(req));
 
+	if (ctx->child && !ctx->selftest &&
+	    (!ctx->child_simd || crypto_simd_usable()))
+		return zced_kernel_crypt(req, enc);
 	if (ctx->ak_ready && !ctx->portable && crypto_simd_usable())
 		return zced_aesni_crypt(req, enc);
 	if (!ctx->selftest)
@@ -626,6 +703,14 @@ static int zced_gcm_setkey(struct crypto_aead *tfm, const u8 *key,
 	err = aes_check_keylen(keylen);
 	if (err)
 		return err;
+	if (ctx->child) {
+		crypto_aead_clear_flags(ctx->child, CRYPTO_TFM_REQ_MASK);
+		crypto_aead_set_flags(ctx->child,
+				      crypto_aead_get_flags(tfm) & CRYPTO_TFM_REQ_MASK);
+		err = crypto_aead_setkey(ctx->child, key, keylen);
+		if (err)
+			return err;
+	}
 	err = crypto_cipher_setkey(ctx->aes, key, keylen);
 	if (err)
 		return err;
@@ -651,35 +736,76 @@ static int zced_gcm_setkey(struct crypto_aead *tfm, const u8 *key,
 
 static int zced_gcm_setauthsize(struct crypto_aead *tfm, unsigned int authsize)
 {
-	return crypto_gcm_check_authsize(authsize);
+	struct zced_gcm_ctx *ctx = crypto_aead_ctx(tfm);
+	int err = crypto_gcm_check_authsize(authsize);
+
+	if (err || !ctx->child)
+		return err;
+	return crypto_aead_setauthsize(ctx->child, authsize);
+}
+
+/*
+ * ottr=0: a synchronous kernel AES-GCM (see the top of this file): the
+ * AES-NI driver's inner one, which needs the FPU (simd), else gcm(aes).
+ */
+static struct crypto_aead *zced_kernel_alloc(bool *simd)
+{
+	struct crypto_aead *child;
+
+	*simd = true;
+	child = crypto_alloc_aead("__gcm(aes)", CRYPTO_ALG_INTERNAL,
+				  CRYPTO_ALG_INTERNAL | CRYPTO_ALG_ASYNC);
+	if (!IS_ERR(child) || PTR_ERR(child) != -ENOENT)
+		return child;
+	*simd = false;
+	return crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC);
 }
 
 static int zced_gcm_init_tfm(struct crypto_aead *tfm)
 {
 	struct zced_gcm_ctx *ctx = crypto_aead_ctx(tfm);
+	unsigned int reqsize = sizeof(struct zced_gcm_req);
 	struct crypto_cipher *aes;
+	int err;
+
+	if (zced_kernel_gcm) {
+		ctx->child = zced_kernel_alloc(&ctx->child_simd);
+		if (IS_ERR(ctx->child))
+			return PTR_ERR(ctx->child);
+		pr_info_once("ottr=0: ZCED sockets' AES-GCM is the kernel's %s\n",
+			     crypto_tfm_alg_driver_name(crypto_aead_tfm(ctx->child)));
+		reqsize = ALIGN(reqsize, crypto_tfm_ctx_alignment()) +
+			  sizeof(struct aead_request) + crypto_aead_reqsize(ctx->child);
+	}
 
 	/* crypto_aead_encrypt() and _decrypt() give -ENOKEY until setkey */
+	err = -ENOMEM;
 	ctx->htab = kzalloc(sizeof(*ctx->htab), GFP_KERNEL);
 	if (!ctx->htab)
-		return -ENOMEM;
+		goto out_child;
 	aes = crypto_alloc_cipher("aes", 0, 0);
 	if (IS_ERR(aes)) {
-		kfree(ctx->htab);
-		return PTR_ERR(aes);
+		err = PTR_ERR(aes);
+		goto out_htab;
 	}
 	ctx->aes = aes;
 	if (zced_aesni) {
 		ctx->ak_mem = kzalloc(sizeof(*ctx->ak) + 15, GFP_KERNEL);
 		if (!ctx->ak_mem) {
 			crypto_free_cipher(aes);
-			kfree(ctx->htab);
-			return -ENOMEM;
+			goto out_htab;
 		}
 		ctx->ak = PTR_ALIGN(ctx->ak_mem, 16);
 	}
-	crypto_aead_set_reqsize(tfm, sizeof(struct zced_gcm_req));
+	crypto_aead_set_reqsize(tfm, reqsize);
 	return 0;
+
+out_htab:
+	kfree(ctx->htab);
+out_child:
+	if (ctx->child)
+		crypto_free_aead(ctx->child);
+	return err;
 }
 
 static void zced_gcm_exit_tfm(struct crypto_aead *tfm)
@@ -689,6 +815,8 @@ static void zced_gcm_exit_tfm(struct crypto_aead *tfm)
 	kfree_sensitive(ctx->htab);
 	kfree_sensitive(ctx->ak_mem);
 	crypto_free_cipher(ctx->aes);
+	if (ctx->child)
+		crypto_free_aead(ctx->child);
 }
 
 static struct aead_alg zced_gcm_alg = {
@@ -713,12 +841,15 @@ static struct aead_alg zced_gcm_alg = {
 
 const char *bifrost_zced_aead_impl(void)
 {
+	if (zced_kernel_gcm)
+		return "kernel";
 	return zced_aesni ? zced_aesni->name : "portable";
 }
 
-int bifrost_zced_aead_register(void)
+int bifrost_zced_aead_register(bool ottr)
 {
 	zced_init_red();
+	zced_kernel_gcm = !ottr;
 	zced_aesni = NULL;
 	if (boot_cpu_has(X86_FEATURE_AES) && boot_cpu_has(X86_FEATURE_PCLMULQDQ) &&
 	    boot_cpu_has(X86_FEATURE_XMM4_1)) {
@@ -728,10 +859,14 @@ int bifrost_zced_aead_register(void)
 		else
 			zced_aesni = &zced_aesni_sse_ops;
 	}
-	pr_info("AES-GCM for ZCED sockets: %s\n", zced_aesni ?
-		(zced_aesni == &zced_aesni_avx_ops ? "AES-NI + PCLMULQDQ, AVX build" :
-		 "AES-NI + PCLMULQDQ, SSE build") :
-		"portable C (no AES-NI/PCLMULQDQ on this CPU)");
+	if (!ottr)
+		pr_info("AES-GCM for ZCED sockets: the kernel's gcm(aes) (ottr=0, no OTTR)\n");
+	else
+		pr_info("AES-GCM for ZCED sockets: %s\n", zced_aesni ?
+			(zced_aesni == &zced_aesni_avx_ops ?
+			 "AES-NI + PCLMULQDQ, AVX build" :
+			 "AES-NI + PCLMULQDQ, SSE build") :
+			"portable C (no AES-NI/PCLMULQDQ on this CPU)");
 	return crypto_register_aead(&zced_gcm_alg);
 }
 

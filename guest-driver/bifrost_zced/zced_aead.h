@@ -31,9 +31,11 @@ struct bifrost_zced_aead_stats {
 /*
  * Registers the AEAD; picks its implementation from the CPU's features:
  * AES-NI + PCLMULQDQ (AVX build, or SSE build without AVX), else portable C.
+ * ottr false (bifrost-no-ottr): the kernel's own AES-GCM instead, reading
+ * shared memory as it likes (see zced_aead.c).
  */
-int bifrost_zced_aead_register(void);
-/* "avx", "sse" (the AES-NI builds) or "portable" */
+int bifrost_zced_aead_register(bool ottr);
+/* "avx", "sse" (the AES-NI builds), "portable", or "kernel" (ottr false) */
 const char *bifrost_zced_aead_impl(void);
 void bifrost_zced_aead_unregister(void);
 void bifrost_zced_aead_stats(struct bifrost_zced_aead_stats *out);

@@ -10,6 +10,7 @@
  *   pool_pages_total, pool_pages_in_use, pool_pages_free, pool_node,
  *   pool_pages_lost (pool pages found freed or without the pool's reference:
  *   invariant 2 says always 0)
+ *   aead_impl (avx, sse, portable, or kernel with ottr=0), ottr (the parameter)
  *   one read-only file per counter (see zced_internal.h, README)
  */
 #define pr_fmt(fmt) "bifrost_zced: " fmt
@@ -37,6 +38,9 @@ MODULE_PARM_DESC(ports, "initial zced_ports, e.g. \"443,8443\"");
 static bool selftest;
 module_param(selftest, bool, 0444);
 MODULE_PARM_DESC(selftest, "check the AEAD against the kernel's gcm(aes) at load");
+static bool ottr = true;
+module_param(ottr, bool, 0444);
+MODULE_PARM_DESC(ottr, "0: ZCED sockets' AES-GCM is the kernel's own, reading shared memory as it likes (bifrost-no-ottr)");
 
 DEFINE_PER_CPU(struct zced_stats, zced_stats);
 
@@ -187,21 +191,28 @@ static struct zced_counter counters[] = {
 	ZSTAT(announces, ZS_ANNOUNCES),
 };
 
-/* which implementation ZCED sockets' AES-GCM runs on: avx, sse or portable */
+/* which implementation ZCED sockets' AES-GCM runs on: avx, sse, portable, kernel */
 static ssize_t aead_impl_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
 	return sysfs_emit(buf, "%s\n", bifrost_zced_aead_impl());
 }
 
+/* the module parameter: 1 OTTR (our single-pass AEAD), 0 the kernel's AES-GCM */
+static ssize_t ottr_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", ottr);
+}
+
 static struct kobj_attribute attr_total = __ATTR_RO(pool_pages_total);
 static struct kobj_attribute attr_impl = __ATTR_RO(aead_impl);
+static struct kobj_attribute attr_ottr = __ATTR_RO(ottr);
 static struct kobj_attribute attr_free = __ATTR_RO(pool_pages_free);
 static struct kobj_attribute attr_in_use = __ATTR_RO(pool_pages_in_use);
 static struct kobj_attribute attr_lost = __ATTR_RO(pool_pages_lost);
 static struct kobj_attribute attr_node = __ATTR_RO(pool_node);
 static struct kobj_attribute attr_ports = __ATTR_RW(zced_ports);
 
-static struct attribute *zced_attrs[7 + ARRAY_SIZE(counters) + 1];
+static struct attribute *zced_attrs[8 + ARRAY_SIZE(counters) + 1];
 static const struct attribute_group zced_group = { .attrs = zced_attrs };
 
 static int zced_sysfs_init(void)
@@ -215,6 +226,7 @@ static int zced_sysfs_init(void)
 	zced_attrs[n++] = &attr_node.attr;
 	zced_attrs[n++] = &attr_ports.attr;
 	zced_attrs[n++] = &attr_impl.attr;
+	zced_attrs[n++] = &attr_ottr.attr;
 	for (i = 0; i < ARRAY_SIZE(counters); i++)
 		zced_attrs[n++] = &counters[i].attr.attr;
 	zced_attrs[n] = NULL;
@@ -246,7 +258,7 @@ static int __init bifrost_zced_init(void)
 	err = zced_pool_init(node, pool_mb);
 	if (err)
 		return err;
-	err = bifrost_zced_aead_register();
+	err = bifrost_zced_aead_register(ottr);
 	if (err)
 		goto out_pool;
 	if (selftest) {

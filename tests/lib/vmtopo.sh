@@ -7,8 +7,11 @@ VM_GUEST_MAC=52:54:00:bf:90:02
 VM_MEM=${VM_MEM:-1024}
 # VM_ZCED_MB=MB: the guest gets a ZCED NUMA node of MB (launch.sh --zced-mb);
 # VM_ZCED=PORTS: and runs Bifrost's guest modules with ZCED for PORTS.
+# VM_ZCED_OTTR=0 (with VM_ZCED): their AES-GCM is the kernel's own, not
+# OTTR's single-pass AEAD (mode bifrost-no-ottr; launch.sh --zced-ottr 0).
 VM_ZCED_MB=${VM_ZCED_MB:-0}
 VM_ZCED=${VM_ZCED:-}
+VM_ZCED_OTTR=${VM_ZCED_OTTR:-1}
 
 # Guest-physical range of the guest's swiotlb pool, from a probe boot in cvm
 # mode (deterministic for one kernel, memory layout and command line); cached.
@@ -97,7 +100,7 @@ vm_launch() {
 	local script=$1; shift
 	local mode_args=(--mode $VM_MODE)
 	[ "$VM_ZCED_MB" = 0 ] || mode_args+=(--zced-mb $VM_ZCED_MB)
-	[ -z "$VM_ZCED" ] || mode_args+=(--zced $VM_ZCED)
+	[ -z "$VM_ZCED" ] || mode_args+=(--zced $VM_ZCED --zced-ottr $VM_ZCED_OTTR)
 	rm -f "$BF_TMP/vm.ready"
 	tests/vm/launch.sh "${mode_args[@]}" --net vhost-user:$VM_SOCK --reconnect 1 \
 		--mac $VM_GUEST_MAC --ip $VM_IP/24 --peer $VM_SND_IP --peermac $VM_PEER_MAC \

@@ -24,6 +24,9 @@ usage: tests/vm/launch.sh [options]
   --zced PORTS            Bifrost's guest modules (build/guest/*.ko) instead of Debian's
                           virtio_ring/virtio_net/tls; ZCED pool of a quarter of --zced-mb on
                           node 1, ZCED for TCP ports PORTS (e.g. 4433,5201)
+  --zced-ottr 1|0         with --zced: 1 (default) ZCED sockets' AES-GCM is Bifrost's single-pass
+                          AEAD (OTTR); 0 the kernel's own gcm(aes) on the same pool pages
+                          (bifrost-no-ottr: bifrost_zced ottr=0, kernel arg bf.zced_ottr=0)
   --cpu aesni|noaesni     guest CPU: QEMU's "max" model, which has AES-NI, PCLMULQDQ, AVX,
                           AVX2 and VAES like a CVM host (default aesni); noaesni: the same
                           without AES-NI, PCLMULQDQ, VAES and VPCLMULQDQ (gcm(aes) is then
@@ -43,7 +46,7 @@ E
 die() { echo "launch: $*" >&2; exit 2; }
 
 MODE=vm NET='' RECONNECT='' VHOST_SERVER=0 MAC=52:54:00:12:34:56 IP='' PEER='' PEERMAC='' MTU=''
-CPU=${BF_VM_CPU:-aesni} SCRIPT='' MEM=1024 ZCED_MB=0 ZCED_PORTS='' ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
+CPU=${BF_VM_CPU:-aesni} SCRIPT='' MEM=1024 ZCED_MB=0 ZCED_PORTS='' ZCED_OTTR=1 ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
 IMAGE=${BF_VM_IMAGE:-$ROOT/build/vm}
 ADDS=() QARGS=()
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
@@ -63,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--mem) need "$@"; MEM=$2; shift 2;;
 	--zced-mb) need "$@"; ZCED_MB=$2; shift 2;;
 	--zced) need "$@"; ZCED_PORTS=$2; shift 2;;
+	--zced-ottr) need "$@"; ZCED_OTTR=$2; shift 2;;
 	--cpu) need "$@"; CPU=$2; shift 2;;
 	--icount) ICOUNT=1; shift;;
 	--log) need "$@"; LOG=$2; shift 2;;
@@ -87,6 +91,8 @@ esac
 isnum() { case $1 in ''|*[!0-9]*) return 1;; esac; }
 isnum "$MEM" && [ "$MEM" -ge 128 ] || die "--mem must be a number of MB >= 128"
 isnum "$ZCED_MB" || die "--zced-mb must be a number of MB"
+case $ZCED_OTTR in 1) ;; 0) [ -n "$ZCED_PORTS" ] || die "--zced-ottr 0 needs --zced";;
+*) die "--zced-ottr must be 1 or 0, not '$ZCED_OTTR'";; esac
 if [ -n "$ZCED_PORTS" ]; then
 	[[ $ZCED_PORTS =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--zced needs a port list like 443,8443"
 	[ "$ZCED_MB" -ge 8 ] || die "--zced needs --zced-mb 8 or more"
@@ -162,6 +168,7 @@ KARGS="console=ttyS0 panic=-1 mitigations=off nokaslr bf.mode=$MODE"
 [ -z "$PEERMAC" ] || KARGS="$KARGS bf.peermac=$PEERMAC"
 [ -z "$MTU" ] || KARGS="$KARGS bf.mtu=$MTU"
 [ -z "$ZCED_PORTS" ] || KARGS="$KARGS bf.zced_ports=$ZCED_PORTS bf.zced_pool_mb=$((ZCED_MB / 4))"
+[ "$ZCED_OTTR" = 1 ] || KARGS="$KARGS bf.zced_ottr=0"
 KARGS="$KARGS$APPEND"
 
 # --- initrd: cached image + a small per-launch cpio (bf/run.sh, --add files)
