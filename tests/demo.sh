@@ -3,7 +3,9 @@
 # move TLS traffic in modes vm, cvm, cvm+prpr, cvm+zced and bifrost (ZCED +
 # OTTR + PRPR), tear everything down and print the I/O-tax report. Sizes: DEMO_RX_MB (wire->guest, default 32),
 # DEMO_TX_MB (guest->wire, 16), DEMO_ICOUNT_MB (TLS RX under -icount, 32),
-# DEMO_ICOUNT_TCP_MB (plain TCP RX under -icount, 32).
+# DEMO_ICOUNT_TCP_MB (plain TCP RX under -icount, 32). DEMO_MODES picks modes
+# (also bifrost-no-ottr: bifrost with the kernel's AES-GCM); DEMO_NS and
+# DEMO_NET the topology's namespace prefix and 10.NET.0.0/24 (bfdm, 95).
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 . "$(dirname "$0")/lib/vmtopo.sh"
@@ -29,19 +31,21 @@ RANGES=$(vm_swiotlb_range) || { echo "demo: cannot find the guest's swiotlb pool
 # with a ZCED node the memory layout, and so the swiotlb pool, differ
 RANGES_ZCED=$(VM_ZCED_MB=$ZCED_MB vm_swiotlb_range) ||
 	{ echo "demo: cannot find the ZCED guest's swiotlb pool"; exit 1; }
-say "topology: wire namespace -> XDP on bfdm0 -> bifrost-host -> vhost-user -> guest"
-vm_up bfdm 95 vm off "" || { echo "demo: setup failed"; exit 1; }
+say "topology: wire namespace -> XDP on ${DEMO_NS:-bfdm}0 -> bifrost-host -> vhost-user -> guest"
+vm_up ${DEMO_NS:-bfdm} ${DEMO_NET:-95} vm off "" || { echo "demo: setup failed"; exit 1; }
 
-# set_mode GUEST_MODE(vm|cvm) PRPR(on|off) [zced]: policy reload + backend
-# restart; zced: the guest runs Bifrost's modules with ZCED for the TLS ports
-# and the backend knows only its swiotlb pool (the ZCED pool is announced).
+# set_mode GUEST_MODE(vm|cvm) PRPR(on|off) [zced [OTTR(1|0)]]: policy reload +
+# backend restart; zced: the guest runs Bifrost's modules with ZCED for the TLS
+# ports and the backend knows only its swiotlb pool (the ZCED pool is
+# announced); OTTR 0: ZCED sockets' AES-GCM is the kernel's (bifrost-no-ottr).
 set_mode() {
 	vm_backend_stop
-	VM_MODE=$1 VM_ZCED_MB=0 VM_ZCED=
+	VM_MODE=$1 VM_ZCED_MB=0 VM_ZCED= VM_ZCED_OTTR=1
 	VM_CVM_RANGES=
 	[ "$1" = cvm ] && VM_CVM_RANGES=$RANGES
 	if [ "${3:-}" = zced ]; then
 		VM_ZCED_MB=$ZCED_MB VM_ZCED=$ZCED_PORTS VM_CVM_RANGES=$RANGES_ZCED
+		VM_ZCED_OTTR=${4:-1}
 	fi
 	sed -i "s/prpr o[nf]*/prpr $2/" "$BF_TMP/vm.conf"
 	$BFCTL reload $VM_WIRE --config "$BF_TMP/vm.conf" >/dev/null
@@ -89,7 +93,7 @@ secs() { awk '/^ok/ {for (i = 1; i < NF; i++) if ($i == "secs") print $(i + 1)}'
 DPDK_DEV_OPTS=csum=off,guest_csum=off,host_tso4=off,host_tso6=off,guest_tso4=off,guest_tso6=off
 set_dpdk_mode() {
 	vm_backend_stop
-	pkill -f "^dpdk-testpmd .*file-prefix bfdm" 2>/dev/null
+	pkill -f "^dpdk-testpmd .*file-prefix $VM_P" 2>/dev/null
 	sleep 0.5
 	$BFCTL detach $VM_WIRE >/dev/null 2>&1
 	VM_MODE=$1
@@ -99,15 +103,15 @@ set_dpdk_mode() {
 	for try in 1 2 3 4 5; do
 		rm -f "$VM_SOCK"
 		(tail -f /dev/null | timeout 1200 dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
-			--file-prefix bfdm --vdev "net_vhost0,iface=$VM_SOCK,client=0,iommu-support=1" \
+			--file-prefix $VM_P --vdev "net_vhost0,iface=$VM_SOCK,client=0,iommu-support=1" \
 			--vdev net_af_xdp0,iface=$VM_WIRE,start_queue=0,queue_count=1 -- \
 			--forward-mode=io --auto-start --nb-cores=1 --total-num-mbufs=32768 \
 			> "$BF_TMP/testpmd.log" 2>&1) &
 		BF_PIDS+=($!)
 		wait_for test -S "$VM_SOCK" && sleep 1 &&
-			pgrep -f "^dpdk-testpmd .*file-prefix bfdm" >/dev/null && return 0
+			pgrep -f "^dpdk-testpmd .*file-prefix $VM_P" >/dev/null && return 0
 		say "testpmd did not start (try $try): $(grep -m1 -i 'error\|fail' "$BF_TMP/testpmd.log")"
-		pkill -f "^dpdk-testpmd .*file-prefix bfdm" 2>/dev/null
+		pkill -f "^dpdk-testpmd .*file-prefix $VM_P" 2>/dev/null
 		sleep $try
 	done
 	return 1
@@ -123,6 +127,7 @@ for m in $MODES $DPDK_MODES; do
 	cvm+prpr) set_mode cvm on ;;
 	cvm+zced) set_mode cvm off zced ;;
 	bifrost) set_mode cvm on zced ;;
+	bifrost-no-ottr) set_mode cvm on zced 0 ;;
 	dpdk-vm) set_dpdk_mode vm; LAUNCH_OPTS=(--dev-opts $DPDK_DEV_OPTS) ;;
 	dpdk-cvm) set_dpdk_mode cvm; LAUNCH_OPTS=(--dev-opts $DPDK_DEV_OPTS) ;;
 	*) echo "demo: unknown mode $m"; exit 1 ;;
@@ -162,15 +167,15 @@ for m in $MODES $DPDK_MODES; do
 	fi
 done
 vm_backend_stop
-pkill -f "^dpdk-testpmd .*file-prefix bfdm" 2>/dev/null
+pkill -f "^dpdk-testpmd .*file-prefix $VM_P" 2>/dev/null
 
 echo
 echo "Bifrost I/O-tax report: TLS 1.2 (kTLS in the guest), QEMU/TCG guest, $(date -u +%F)"
 echo "per MB of TLS payload; packets and instructions for wire->guest; bounced for both directions"
-printf "%-9s %8s %8s %14s %13s %15s %15s %10s %6s  %s\n" mode "RX MB/s" "TX MB/s" "guest pkts/MB" \
+printf "%-15s %8s %8s %14s %13s %15s %15s %10s %6s  %s\n" mode "RX MB/s" "TX MB/s" "guest pkts/MB" \
 	"bounced B/MB" "TLS instr/MB" "TCP instr/MB" violations exact "AES-GCM"
 for m in $MODES $DPDK_MODES; do
-	printf "%-9s %8s %8s %14s %13s %15s %15s %10s %6s  %s\n" "$m" "${R[$m,rx_mbs]}" "${R[$m,tx_mbs]}" \
+	printf "%-15s %8s %8s %14s %13s %15s %15s %10s %6s  %s\n" "$m" "${R[$m,rx_mbs]}" "${R[$m,tx_mbs]}" \
 		"${R[$m,pkts]}" "${R[$m,bounce]}" "${R[$m,instr]}" "${R[$m,tcpinstr]}" \
 		"${R[$m,viol]}" "${R[$m,exact]}" "${R[$m,aead]:--}"
 done
@@ -193,10 +198,16 @@ if [ -n "${R[cvm,pkts]:-}" ] && [ -n "${R[bifrost,pkts]:-}" ]; then
 		printf "\n"
 	}'
 fi
+if [ -n "${R[bifrost,instr]:-}" ] && [ -n "${R[bifrost-no-ottr,instr]:-}" ]; then
+	awk -v o="${R[bifrost,instr]}" -v n="${R[bifrost-no-ottr,instr]}" 'BEGIN {
+		printf "what OTTR costs: bifrost vs bifrost-no-ottr guest instructions/MB TLS %.3fx (%+d/MB)\n",
+			o / (n ? n : 1), o - n
+	}'
+fi
 echo "where the TLS instructions/MB go (wire->guest, -icount): user space (the application: reads and"
 echo "checks every byte), system (recvmsg: kTLS decryption, copy to user), softirq (driver, TCP/IP stack)"
 for m in $MODES; do
-	[ -n "${R[$m,user]:-}" ] && printf "  %-9s user %9d  system %9d  softirq %9d\n" "$m" \
+	[ -n "${R[$m,user]:-}" ] && printf "  %-15s user %9d  system %9d  softirq %9d\n" "$m" \
 		"${R[$m,user]}" "${R[$m,sys]}" "${R[$m,softirq]}"
 done
 if [ -n "${R[bifrost,sys]:-}" ]; then
@@ -219,6 +230,7 @@ echo "ZCED sockets Bifrost's single-pass AES-NI GCM (zced-avx). BF_VM_CPU=noaesn
 echo "runs the demo on a guest without AES-NI."
 echo "cvm+zced, bifrost: Bifrost's guest modules (ZCED pool of $((ZCED_MB / 4)) MiB on a shared NUMA"
 echo "node, single-pass AES-NI GCM, OTTR header copies) with ZCED for TCP ports $ZCED_PORTS."
+echo "bifrost-no-ottr (DEMO_MODES): bifrost with the kernel's AES-GCM on the pool pages (zced-kernel)."
 echo "Emulated CVM: swiotlb=force +"
 echo "iommu_platform=on and backend shared-range checks; the cost of memory"
 echo "encryption and of VM exits is not emulated."

@@ -186,7 +186,8 @@ static void zced_walk_start(struct scatter_walk *w, struct scatterlist *sg)
  * buf (ZCED_READ), from buf into the scatterlist (ZCED_WRITE), or not at
  * all (ZCED_SKIP). Each byte is touched by exactly one memcpy(). When pool
  * is set, the bytes that lay in ZCED pool pages are added to it (decided per
- * page, from the page pointer: ZCED_SKIP reads no data). -EINVAL if the scatterlist ends early.
+ * page, from the page pointer: ZCED_SKIP reads no data). -EINVAL if the
+ * scatterlist ends early.
  */
 static int zced_walk(struct scatter_walk *w, u8 *buf, unsigned int n,
 		     enum zced_dir dir, u64 *pool)
