@@ -5,7 +5,9 @@
 # kernel's gcm(aes) passes at load), and five load/unload cycles leave no
 # pool pages, sysfs entries or crypto algorithms behind. The AEAD runs on
 # AES-NI (AVX build) on the default guest CPU, where the self-test checks both
-# it and the portable C path, and on portable C with --cpu noaesni.
+# it and the portable C path, and on portable C with --cpu noaesni. With
+# ottr=0 (bifrost-no-ottr) it forwards to the kernel's AES-GCM; the
+# self-test then checks that forwarding and the portable C fallback.
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 bf_init vm_zced_module
@@ -31,6 +33,11 @@ for i in 1 2 3 4 5; do
 done
 dmesg | grep 'bifrost_zced_aead: selftest' | sed 's/^\[[^]]*\] /selftest_line /'
 echo "node1_free_after $(free1)"
+# ottr=0 (bifrost-no-ottr): the AEAD forwards to the kernel's AES-GCM
+insmod /bf/bifrost_zced.ko pool_mb=16 selftest=1 ottr=0 &&
+	echo "noottr impl $(cat /sys/kernel/bifrost_zced/aead_impl) ottr $(cat /sys/kernel/bifrost_zced/ottr)" &&
+	rmmod bifrost_zced && echo "noottr unloaded"
+dmesg | grep 'bifrost_zced_aead: selftest' | tail -n 2 | sed 's/^\[[^]]*\] /noottr_selftest /'
 insmod /bf/bifrost_zced.ko node=0 pool_mb=1 && rmmod bifrost_zced && echo "node 0 loads too"
 insmod /bf/bifrost_zced.ko node=7 2>/dev/null && echo "node 7 accepted" || echo "node 7 refused"
 echo "oops $(dmesg | grep -cE 'Oops:|BUG: |general protection fault|WARNING: CPU|Kernel panic')"
@@ -57,6 +64,9 @@ check_eq "the AEAD self-test passed on AES-NI and on portable C (known answers, 
 check_eq "the AEAD is registered while loaded (name + driver), 5 cycles" \
 	"$(echo "$out" | grep -c '^aead_loaded 2$')" 5
 check_eq "the AEAD is gone after unload, 5 cycles" "$(echo "$out" | grep -c '^aead_unloaded 0$')" 5
+echo "INFO: $(echo "$out" | grep '^noottr_selftest')"
+check_eq "ottr=0: the AEAD is the kernel's, self-test passed on the forwarding and on portable C, unloads" \
+	"$(echo "$out" | grep -c '^noottr impl kernel ottr 0$')$(echo "$out" | grep -c '^noottr_selftest bifrost_zced_aead: selftest passed (__generic-gcm-aesni)')$(echo "$out" | grep -c '^noottr_selftest bifrost_zced_aead: selftest passed (portable C)')$(echo "$out" | grep -c '^noottr unloaded$')" 1111
 check_eq "no oops" "$(get oops)" 0
 
 # the same module on a CPU without AES-NI: portable C, which passes the self-test

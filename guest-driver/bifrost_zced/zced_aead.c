@@ -120,7 +120,7 @@ struct zced_gcm_ctx {
 	void *ak_mem;
 	bool ak_ready;			/* ak holds the current key */
 	bool selftest;			/* the self-test's: not counted */
-	bool portable;			/* the self-test's: portable C only */
+	bool portable;			/* the self-test's: portable C only (no child) */
 };
 
 /* the AES-NI build this CPU runs, or NULL (no AES-NI/PCLMULQDQ) */
@@ -649,7 +649,7 @@ static int zced_gcm_dispatch(struct aead_request *req, bool enc)
 {
 	const struct zced_gcm_ctx *ctx = crypto_aead_ctx(crypto_aead_reqtfm(req));
 
-	if (ctx->child && !ctx->selftest &&
+	if (ctx->child && !ctx->portable &&
 	    (!ctx->child_simd || crypto_simd_usable()))
 		return zced_kernel_crypt(req, enc);
 	if (ctx->ak_ready && !ctx->portable && crypto_simd_usable())
@@ -889,7 +889,11 @@ const char *zced_aead_tfm_impl(struct crypto_aead *tfm)
 {
 	const struct zced_gcm_ctx *ctx = crypto_aead_ctx(tfm);
 
-	return ctx->portable || !zced_aesni ? "portable C" : zced_aesni->name;
+	if (ctx->portable)
+		return "portable C";
+	if (ctx->child)
+		return crypto_tfm_alg_driver_name(crypto_aead_tfm(ctx->child));
+	return zced_aesni ? zced_aesni->name : "portable C";
 }
 
 bool zced_aead_has_aesni(void)

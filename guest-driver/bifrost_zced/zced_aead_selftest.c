@@ -573,7 +573,11 @@ int bifrost_zced_aead_selftest(void)
 	if (!st->ro || !st->rs)
 		goto out;
 
-	/* the implementation sockets get, then (on AES-NI CPUs) portable C */
+	/*
+	 * the implementation sockets get (AES-NI, portable C, or with ottr=0
+	 * the forwarding to the kernel's AES-GCM), then (on AES-NI CPUs) the
+	 * portable C they fall back to where the FPU cannot be used
+	 */
 	err = zst_run(st);
 	if (!err && zced_aead_has_aesni()) {
 		zced_aead_test_mode(st->ours, true);

@@ -44,7 +44,8 @@ u64 zced_stat_sum(enum zced_stat s);
 struct crypto_aead;
 /* the tfm's operations are not counted; portable: portable C only */
 void zced_aead_test_mode(struct crypto_aead *tfm, bool portable);
-const char *zced_aead_tfm_impl(struct crypto_aead *tfm);	/* "avx", "sse", "portable C" */
+/* "avx", "sse", "portable C", or the kernel driver's name (ottr=0) */
+const char *zced_aead_tfm_impl(struct crypto_aead *tfm);
 bool zced_aead_has_aesni(void);
 
 /* zced_pool.c */
