@@ -100,7 +100,7 @@ vm_launch() {
 	local script=$1; shift
 	local mode_args=(--mode $VM_MODE)
 	[ "$VM_ZCED_MB" = 0 ] || mode_args+=(--zced-mb $VM_ZCED_MB)
-	[ -z "$VM_ZCED" ] || mode_args+=(--zced $VM_ZCED --zced-ottr $VM_ZCED_OTTR)
+	[ -z "$VM_ZCED" ] || mode_args+=(--zced "$VM_ZCED" --zced-ottr "$VM_ZCED_OTTR")
 	rm -f "$BF_TMP/vm.ready"
 	tests/vm/launch.sh "${mode_args[@]}" --net vhost-user:$VM_SOCK --reconnect 1 \
 		--mac $VM_GUEST_MAC --ip $VM_IP/24 --peer $VM_SND_IP --peermac $VM_PEER_MAC \
