@@ -3,7 +3,7 @@
 #   OUTDIR/vmlinuz            Debian linux-image-$BF_VM_KVER kernel
 #   OUTDIR/vmlinux            the same kernel uncompressed (ELF, booted via PVH)
 #   OUTDIR/initramfs.cpio.gz  busybox + virtio-net/kTLS/AES-NI modules + iperf3,
-#                             openssl, ethtool, ip, ss, nginx, redis-server,
+#                             openssl, ethtool, ip, ss, nginx, redis-server, memcached,
 #                             gnutls-cli/-serv, wget (libgnutls rebuilt with
 #                             kTLS: gnutls-ktls.sh) + $BF_VM_EXTRA_BINS
 # Cached: nothing is rebuilt while the stamp of all inputs (these scripts,
@@ -50,7 +50,7 @@ tls $EXTRA_MODS"
 # Host programs: name -> path. Real tools override the busybox applets; bash
 # is /bin/sh because Debian's busybox ash prefers its own applets to $PATH
 # (`ip` in an ash script would be busybox's ip, whatever $PATH says).
-BINS=(iperf3 openssl ethtool ip ss bash nginx redis-server redis-cli gnutls-cli gnutls-serv wget)
+BINS=(iperf3 openssl ethtool ip ss bash nginx redis-server redis-cli memcached gnutls-cli gnutls-serv wget)
 BIN_PATHS=()
 for b in "${BINS[@]}"; do
 	p=$(command -v "$b" || true)
