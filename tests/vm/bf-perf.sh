@@ -8,10 +8,12 @@
 #                         guest instructions); returns once sampling is on
 #   bf-perf stop LABEL    stops it and prints one line:
 #                         "cpu LABEL samples N bounce N packet N crypto N
-#                          app N other N idle N perf N"
+#                          app N other N idle N perf N trace N"
 #                         samples = bounce+packet+crypto+app+other (busy
 #                         samples); idle = the halted vCPU; perf = the
-#                         sampler's own user/other samples (in none of them).
+#                         sampler's own user/other samples; trace = ftrace
+#                         (bf-init's swiotlb hist trigger); these three are
+#                         in no busy class.
 #                         With BF_PERF_TOP=N also "cpusym LABEL CLASS COUNT
 #                         SYMBOL" lines: the N symbols that decided the most
 #                         samples, as LEAF>DECIDING_FRAME when they differ
@@ -137,8 +139,8 @@ END {
 	flush()
 	if (bad) exit 1
 	busy = n["bounce"] + n["packet"] + n["crypto"] + n["app"] + n["other"]
-	printf "cpu %s samples %d bounce %d packet %d crypto %d app %d other %d idle %d perf %d\n",
-		label, busy, n["bounce"], n["packet"], n["crypto"], n["app"], n["other"], n["idle"], n["perf"]
+	printf "cpu %s samples %d bounce %d packet %d crypto %d app %d other %d idle %d perf %d trace %d\n",
+		label, busy, n["bounce"], n["packet"], n["crypto"], n["app"], n["other"], n["idle"], n["perf"], n["trace"]
 	if (top > 0) {
 		for (k in hits) print hits[k], k | "sort -rn | head -n " top " | awk -v l=" label " '{ print \"cpusym \" l, $2, $1, $3 }'"
 	}
