@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs what the guest image and the launcher need, from Debian's archive
 # only. Idempotent and quiet when everything is present.
-#   - host packages: qemu-system-x86, busybox-static, cpio, iperf3, openssl, ...
+#   - host packages: qemu-system-x86, busybox-static, cpio, iperf3, openssl,
+#     linux-perf (perf for the guest, bf-perf.sh), ...
 #   - the source package of libgnutls30 (gnutls-ktls.sh fetch: apt-get
 #     source with private deb-src lists), rebuilt with kTLS for the guest;
 #   - the guest kernel package linux-image-$BF_VM_KVER, downloaded with
@@ -19,6 +20,8 @@ pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils iperf3 openssl ca-certif
       nginx redis-server redis-tools memcached gnutls-bin wget curl wrk
       # make eval's client for redis and memcached (tests/eval/kvload.py)
       python3 python3-redis python3-pymemcache
+      # perf for the guest CPU breakdown (bf-perf.sh): bookworm's is 6.1, the guest's kernel
+      linux-perf
       # to rebuild Debian's libgnutls30 with kTLS for the guest (gnutls-ktls.sh)
       dpkg-dev autoconf automake libtool autopoint gperf bison gcc make binutils pkg-config
       nettle-dev libgmp-dev libp11-kit-dev libtasn1-6-dev libunistring-dev libidn2-dev)
