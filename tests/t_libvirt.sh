@@ -59,5 +59,6 @@ check_eq "libvirt: no libvirt bridge or 192.168.122.0/24 route on the host" \
 pid=$LV_PID
 lv_stop
 check_eq "libvirt: libvirtd stopped" "$(kill -0 $pid 2>/dev/null && echo running)" ""
-check_eq "libvirt: no QEMU, libvirtd or virtlogd of $LV_USER left" \
-	"$(pgrep -u "$LV_USER" -f 'qemu-system|libvirtd|virtlogd' | wc -l)" 0
+# its QEMU (whose command line names the initrd under LV_DIR), and no virtlogd
+check_eq "libvirt: no QEMU or virtlogd of the test left" \
+	"$( (pgrep -u "$LV_USER" -f -- "$LV_DIR"; pgrep -u "$LV_USER" -x virtlogd) | wc -l)" 0
