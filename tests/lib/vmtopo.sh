@@ -129,6 +129,7 @@ vm_out() {
 # checking every stream byte-exact on the receiving side. Guest snapshots
 # (vm_snap_field): start, tls0 (before TLS in), tls1 (between TLS in and
 # out), end. VM_TRAFFIC_TAIL: more guest commands, run after the traffic.
+# VM_LAUNCHER: what boots the guest (default vm_launch; t_libvirt: lv_launch).
 vm_traffic_check() {
 	local label=$1 tcp=$(( $2 << 20 )) tls=$(( $3 << 20 )) s=$BF_TMP
 	cat > $s/run.sh <<EOS
@@ -149,7 +150,7 @@ EOS
 	local p1=$!
 	ip netns exec $VM_SND timeout 400 $BUILD/tools/bf_tls server 8443 recv $tls 34 > $s/h-tls.out 2>&1 &
 	local p2=$!
-	vm_launch $s/run.sh
+	${VM_LAUNCHER:-vm_launch} $s/run.sh || { kill $p1 $p2; fail "$label: guest launch"; return 1; }
 	wait_for test -e $s/vm.ready || wait_for test -e $s/vm.ready
 	ip netns exec $VM_SND timeout 300 $BUILD/tools/bf_stream send $VM_IP 5001 $tcp 31 >/dev/null 2>&1
 	ip netns exec $VM_SND timeout 300 $BUILD/tools/bf_tls client $VM_IP 443 send $tls 33 >/dev/null 2>&1
