@@ -22,8 +22,13 @@ leftovers() {
 	return 0
 }
 
+# if_packets IF rx|tx: the root namespace's packet counter of IF (0 if none)
+if_packets() {
+	ip -j -s link show "$1" 2>/dev/null | jq ".[0].stats64.$2.packets // 0" 2>/dev/null || echo 0
+}
+
 n=0
-for kind in vhostnet tap testpmd ovsdpdk; do
+for kind in ${PEERS_ONLY:-vhostnet tap testpmd ovsdpdk}; do
 	if ! why=$(peer_check $kind); then
 		echo "INFO: $kind: $why"
 		continue
@@ -35,7 +40,14 @@ for kind in vhostnet tap testpmd ovsdpdk; do
 		continue
 	fi
 	pids=("${PEER_PIDS[@]}")
+	w0=$(if_packets $VM_WIRE rx) t0=$(if_packets ${P}tap tx)
 	vm_traffic_check "$kind cvm" 2 2
+	if [ $kind = vhostnet ] || [ $kind = tap ]; then
+		# the host's GRO merged wire segments before the tap
+		w=$(( $(if_packets $VM_WIRE rx) - w0 )) t=$(( $(if_packets ${P}tap tx) - t0 ))
+		check_cmd "$kind: host GRO: fewer packets into the guest ($t) than off the wire ($w)" \
+			test $((t * 2)) -lt $w
+	fi
 	peer_down
 	PEER_PIDS=("${pids[@]}")
 	check_eq "$kind: peer_down leaves nothing behind" "$(leftovers $P | tr '\n' ' ')" ""

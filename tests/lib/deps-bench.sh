@@ -4,15 +4,17 @@
 # vSwitch with DPDK. Idempotent and quiet when everything is present.
 # Debian 12 splits DPDK: the `dpdk` package has only scripts (devbind,
 # hugepages); /usr/bin/dpdk-testpmd is in `dpdk-dev`, and each PMD is its own
-# library package (librte-net-vhost23, librte-net-af-xdp23, the ring mempool
-# librte-mempool-ring23), only recommended by `dpdk`, so an install with
-# --no-install-recommends has a testpmd without ports. OVS with DPDK is
-# openvswitch-switch-dpdk (ovs-vswitchd-dpdk, selected by update-alternatives);
-# its packages must not start or enable the system's Open vSwitch service:
-# the tests run private ovsdb-server/ovs-vswitchd instances (tests/lib/peers.sh).
+# library package, only recommended by `dpdk` (so an install with
+# --no-install-recommends has a testpmd without ports): librte-net-vhost23,
+# librte-net-af-xdp23, the ring mempool librte-mempool-ring23, and net_tap
+# for bench-host, librte-net-tap23. OVS with DPDK is openvswitch-switch-dpdk
+# (/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk, which peers.sh runs
+# directly; the system's ovs-vswitchd alternative is left alone). Its packages
+# must not start or enable the system's Open vSwitch service: the tests run
+# private ovsdb-server/ovs-vswitchd instances (tests/lib/peers.sh).
 set -eu
 pkgs=(dpdk dpdk-dev librte-net-vhost23 librte-net-af-xdp23 librte-mempool-ring23
-      openvswitch-switch-dpdk)
+      librte-net-tap23 openvswitch-switch-dpdk)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

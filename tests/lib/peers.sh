@@ -7,7 +7,8 @@
 #   peer_down                        removes all that peer_up made
 # KIND:
 #   vhostnet  tap + the host kernel's vhost-net (QEMU vhost=on), the tap and the
-#             wire veth in a Linux bridge in the root namespace (host GRO on)
+#             wire veth in a Linux bridge in the root namespace, GRO on the wire
+#             veth (merged packets reach the guest as GSO), guest offloads on
 #   tap       the same bridge and tap, QEMU's own virtio-net (vhost=off): the
 #             kernel path where the host kernel has no vhost-net
 #   testpmd   DPDK testpmd io-forwarding, vhost PMD <-> af_xdp PMD on the wire veth
@@ -107,6 +108,9 @@ peer_bridge_up() {
 	BF_IFS+=($tap)
 	sysctl -qw net.ipv6.conf.$tap.disable_ipv6=1
 	ip link set $tap master $br && ip link set $VM_WIRE master $br || return 1
+	# the host's own GRO on the wire port, on by default on a NIC (a veth has
+	# it off until asked; with it, veth merges in NAPI as a NIC driver does)
+	ethtool -K $VM_WIRE gro on >/dev/null 2>&1 || return 1
 	ip link set $tap up && ip link set $br up
 }
 
