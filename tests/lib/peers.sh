@@ -74,8 +74,8 @@ peer_up() {
 	rm -rf "$PEER_DIR"; mkdir -p "$PEER_DIR"
 	VM_P=$p VM_SND=$p-snd VM_WIRE=${p}0 VM_PEER=${p}1
 	VM_SND_IP=10.$net.0.1 VM_IP=10.$net.0.2 VM_MODE=$4
-	VM_SOCK=$PEER_DIR/vhost.sock VM_CVM_RANGES=
-	VM_ZCED_MB=0 VM_ZCED= VM_NET= VM_DEV_OPTS= VM_VHOST_SERVER=0
+	VM_SOCK=$PEER_DIR/vhost.sock VM_CVM_RANGES=''
+	VM_ZCED_MB=0 VM_ZCED='' VM_NET='' VM_DEV_OPTS='' VM_VHOST_SERVER=0
 	peer_wire || { echo "peer $kind: wire setup failed"; peer_down; return 1; }
 	peer_${kind}_up && return 0
 	# the backend's logs stay in $BF_TMP/peer-P.failed for a look
@@ -102,10 +102,10 @@ peer_bridge_up() {
 	local br=${VM_P}br tap=${VM_P}tap
 	ip link del $br 2>/dev/null; ip link del $tap 2>/dev/null
 	ip link add $br type bridge stp_state 0 forward_delay 0 || return 1
-	BF_IFS+=($br)
+	BF_IFS+=("$br")
 	sysctl -qw net.ipv6.conf.$br.disable_ipv6=1
 	ip tuntap add dev $tap mode tap || return 1
-	BF_IFS+=($tap)
+	BF_IFS+=("$tap")
 	sysctl -qw net.ipv6.conf.$tap.disable_ipv6=1
 	ip link set $tap master $br && ip link set $VM_WIRE master $br || return 1
 	# the host's own GRO on the wire port, on by default on a NIC (a veth has
@@ -250,6 +250,6 @@ peer_down() {
 	}
 	[ -z "${PEER_DIR:-}" ] || rm -rf "$PEER_DIR"
 	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
-	VM_NET= VM_DEV_OPTS= VM_VHOST_SERVER=0 PEER_KIND=
+	VM_NET='' VM_DEV_OPTS='' VM_VHOST_SERVER=0 PEER_KIND=''
 	return 0
 }
