@@ -93,13 +93,23 @@ vm_backend_stop() {
 # vm_launch SCRIPT [launch.sh options...]: boots the guest in the background;
 # VM_PID is the launcher, its output goes to $BF_TMP/vm.out, and
 # $BF_TMP/vm.ready appears when the guest is about to run SCRIPT.
+# How the guest attaches: VM_NET (launch.sh --net; default bifrost-host's
+# vhost-user:$VM_SOCK with --reconnect 1; VM_VHOST_SERVER=1: QEMU listens,
+# launch.sh --vhost-server) and VM_DEV_OPTS (launch.sh --dev-opts; peers
+# without offloads turn the virtio ones off). tests/lib/peers.sh sets them.
 vm_launch() {
 	local script=$1; shift
-	local mode_args=(--mode $VM_MODE)
+	local mode_args=(--mode $VM_MODE) net_args=(--net "${VM_NET:-vhost-user:$VM_SOCK}")
 	[ "$VM_ZCED_MB" = 0 ] || mode_args+=(--zced-mb $VM_ZCED_MB)
 	[ -z "$VM_ZCED" ] || mode_args+=(--zced $VM_ZCED)
+	if [ "${VM_VHOST_SERVER:-0}" = 1 ]; then
+		net_args+=(--vhost-server)	# the backend is the vhost-user client
+	elif [[ ${net_args[1]} == vhost-user:* ]]; then
+		net_args+=(--reconnect 1)
+	fi
+	[ -z "${VM_DEV_OPTS:-}" ] || net_args+=(--dev-opts "$VM_DEV_OPTS")
 	rm -f "$BF_TMP/vm.ready"
-	tests/vm/launch.sh "${mode_args[@]}" --net vhost-user:$VM_SOCK --reconnect 1 \
+	tests/vm/launch.sh "${mode_args[@]}" "${net_args[@]}" \
 		--mac $VM_GUEST_MAC --ip $VM_IP/24 --peer $VM_SND_IP --peermac $VM_PEER_MAC \
 		--mem $VM_MEM --script "$script" --add $BUILD/tools/bf_tls --add $BUILD/tools/bf_stream \
 		--ready-file "$BF_TMP/vm.ready" --log "$BF_TMP/console.log" --timeout ${VM_TIMEOUT:-300} \

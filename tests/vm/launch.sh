@@ -9,7 +9,9 @@ usage() {
 	cat <<'E'
 usage: tests/vm/launch.sh [options]
   --mode vm|cvm           cvm: kernel arg swiotlb=force + iommu_platform=on (default vm)
-  --net tap:IFNAME        existing tap device (vhost=off)
+  --net tap:IFNAME        existing tap device (vhost=off: QEMU's own virtio-net backend)
+  --net tap-vhost:IFNAME  existing tap device served by the host kernel's vhost-net
+                          (vhost=on; needs /dev/vhost-net: modprobe vhost_net)
   --net vhost-user:SOCK   QEMU connects to the backend listening on SOCK
   --net none              no network device
   --reconnect N           vhost-user: QEMU reconnects every N s when the backend goes away
@@ -88,7 +90,7 @@ aesni) CPUMODEL=max;;
 noaesni) CPUMODEL=max,aes=off,pclmulqdq=off,vaes=off,vpclmulqdq=off;;
 *) die "--cpu must be aesni or noaesni, not '$CPU'";;
 esac
-[ -n "$NET" ] || [ -n "$PREPARE" ] || die "--net tap:IFNAME | vhost-user:SOCK | none is required"
+[ -n "$NET" ] || [ -n "$PREPARE" ] || die "--net tap:IFNAME | tap-vhost:IFNAME | vhost-user:SOCK | none is required"
 [ -z "$PREPARE" ] || [ -d "$PREPARE" ] || die "--prepare '$PREPARE' is not a directory"
 [ -z "$PREPARE" ] || NET=none
 isnum() { case $1 in ''|*[!0-9]*) return 1;; esac; }
@@ -146,6 +148,12 @@ tap:?*)
 	IFN=${NET#tap:}
 	[ -e "/sys/class/net/$IFN" ] || die "tap device '$IFN' does not exist (in this network namespace)"
 	NETARGS=(-netdev "tap,id=n0,ifname=$IFN,script=no,downscript=no,vhost=off" -device "$DEV");;
+tap-vhost:?*)
+	IFN=${NET#tap-vhost:}
+	[ -e "/sys/class/net/$IFN" ] || die "tap device '$IFN' does not exist (in this network namespace)"
+	[ -c /dev/vhost-net ] || die "no /dev/vhost-net: the host kernel has no vhost-net (modprobe vhost_net)"
+	NETARGS=(-netdev "tap,id=n0,ifname=$IFN,script=no,downscript=no,vhost=on,vhostforce=on"
+		-device "$DEV");;
 vhost-user:?*)
 	SOCK=${NET#vhost-user:}
 	CH="socket,id=c0,path=$SOCK"
@@ -156,7 +164,7 @@ vhost-user:?*)
 		[ -z "$RECONNECT" ] || CH="$CH,reconnect=$RECONNECT"
 	fi
 	NETARGS=(-chardev "$CH" -netdev "vhost-user,id=n0,chardev=c0" -device "$DEV");;
-*) die "--net must be tap:IFNAME, vhost-user:SOCK or none, not '$NET'";;
+*) die "--net must be tap:IFNAME, tap-vhost:IFNAME, vhost-user:SOCK or none, not '$NET'";;
 esac
 
 # --- kernel command line ------------------------------------------------
