@@ -31,7 +31,7 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 PROGS      := $(BUILD)/bifrostctl $(BUILD)/bifrostctl-static \
               $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
 
-.PHONY: all deps deps-bench test unit demo bench bench-host bench-guest clean vm-image
+.PHONY: all deps deps-bench deps-eval eval test unit demo bench bench-host bench-guest clean vm-image
 all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS) vm-image guest-modules
 
 # Guest kernel modules, built out of tree against Debian's headers for the
@@ -171,11 +171,20 @@ deps:
 	@bash tests/lib/deps.sh
 	@bash tests/vm/deps.sh $(BUILD)/vm/cache
 
-# Optional peer for the benchmarks (not needed by the tests).
+# The peer backends of bench-host, demo and eval (tests/lib/peers.sh): DPDK
+# testpmd with its vhost/af_xdp/tap PMDs, Open vSwitch with DPDK (the system's
+# OVS service is neither started nor enabled). t_vm_peers runs the ones found.
 deps-bench: deps
-	@dpkg-query -W -f='$${Status}' dpdk 2>/dev/null | grep -q 'install ok installed' || \
-		(echo "deps-bench: installing dpdk"; DEBIAN_FRONTEND=noninteractive \
-		 apt-get install -y -qq --no-install-recommends dpdk >/dev/null)
+	@bash tests/lib/deps-bench.sh
+
+# The paper's evaluation side by side (tests/eval/README.md): every mode and
+# peer backend, TLS bulk, nginx, Redis, Memcached; build/eval/report.md.
+# QUICK=1: fewer cells, shorter phases (what make test runs).
+deps-eval: deps-bench
+
+eval: deps-eval
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) EVAL_QUICK=$(if $(filter 1,$(QUICK)),1,0) bash tests/eval/eval.sh
 
 unit: $(UNIT_BINS)
 	@BUILD=$(BUILD) bash tests/run.sh --unit-only
@@ -186,7 +195,7 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash tests/run.sh
 
-demo: deps
+demo: deps-bench
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash tests/demo.sh
 

@@ -2,10 +2,8 @@
 /*
  * bifrost-host - Bifrost's user-space I/O backend.
  *
- *   bifrost-host --iface IFACE --guest NAME (--tap TAP | --vhost-user SOCK)
- *                [--cvm [GPA-GPA[,GPA-GPA...]]] [--adversary POINTS] [--guest ...]...
- *                [--nic-queue N] [--cpus CPU] [--frames N] [--frame-size N]
- *                [--ring N] [--batch N] [--busy-poll] [--zerocopy]
+ * Synopsis: usage() below; bifrost-host(8) (host-afxdp/bifrost-host.8) and
+ * the README repeat it, and tests/t_docs.sh keeps the three equal.
  *
  * --cvm makes the backend treat the guest as a confidential VM: it touches
  * guest buffers only inside the listed shared ranges (guest-physical,

@@ -55,6 +55,12 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic);
 int bf_cmd_detach(const char *ifname);
 int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog);
 int bf_cmd_status(const char *ifname);
-int bf_cmd_stats(const char *ifname, bool json, double interval, long count);
+
+enum bf_stats_format { BF_STATS_TEXT, BF_STATS_JSON, BF_STATS_PROM };
+/* Prints ifname's counters (NULL: every attached interface) count times
+ * (0: forever) every interval seconds (0: once). */
+int bf_cmd_stats(const char *ifname, enum bf_stats_format fmt, double interval, long count);
+/* 0 when ifname is NULL or attached; else prints why, returns the exit code. */
+int bf_stats_check_iface(const char *ifname);
 
 #endif /* BIFROST_BFCTL_H */

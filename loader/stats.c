@@ -11,7 +11,7 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bfctl.h"
+#include "stats.h"
 
 struct field {
 	const char *name;
@@ -83,44 +83,46 @@ static int percpu_sum(int fd, __u32 key, __u64 *out, size_t nwords)
 	return 0;
 }
 
-struct snapshot {
-	__u64 generation;
-	struct bf_global_stats global;
-	unsigned int n;
-	struct {
-		__u32 id;
-		struct bf_guest_info info;
-		struct bf_guest guest;
-		struct bf_policy pol;
-		struct bf_guest_stats xdp;
-		struct bf_backend_stats be;
-	} g[BF_MAX_GUESTS];
-};
-
-static void backend_sum(int fd, __u32 id, struct bf_backend_stats *out)
+static bool all_zero(const struct bf_backend_stats *s)
 {
-	struct bf_backend_stats s;
-	const size_t n = sizeof(s) / sizeof(__u64);
-	__u64 *o = (__u64 *)out, *v = (__u64 *)&s;
-	__u32 q, slot;
-	uint64_t gen = 0;
-	size_t i;
+	static const struct bf_backend_stats zero;
 
-	memset(out, 0, sizeof(*out));
-	for (q = 0; q < BF_MAX_QUEUES; q++) {
-		slot = BF_XSK_SLOT(id, q);
-		if (bpf_map_lookup_elem(fd, &slot, &s))
-			continue;
-		for (i = 0; i < n; i++)
-			o[i] += v[i];
-		if (s.policy_generation > gen)
-			gen = s.policy_generation;
-	}
-	/* a generation is not a sum: report the newest any queue applied */
-	out->policy_generation = gen;
+	return !memcmp(s, &zero, sizeof(zero));
 }
 
-static int take_snapshot(const char *ifname, struct snapshot *s)
+/*
+ * Reads guest g's queue slots of bf_backend. Shown are its configured
+ * queues and any slot past them still holding counts (the guest had more
+ * queues before a reload), so the per-queue values always add up to be.
+ */
+static void backend_read(int fd, struct bf_snap_guest *g)
+{
+	const size_t n = sizeof(g->be) / sizeof(__u64);
+	__u64 *o = (__u64 *)&g->be, gen = 0;
+	__u32 q, slot;
+	size_t i;
+
+	g->nq = g->guest.nqueues;
+	for (q = 0; q < BF_MAX_QUEUES; q++) {
+		slot = BF_XSK_SLOT(g->id, q);
+		if (bpf_map_lookup_elem(fd, &slot, &g->q[q]))
+			memset(&g->q[q], 0, sizeof(g->q[q]));
+		if (!all_zero(&g->q[q]) && q >= g->nq)
+			g->nq = q + 1;
+	}
+	for (q = 0; q < g->nq; q++) {
+		const __u64 *v = (const __u64 *)&g->q[q];
+
+		for (i = 0; i < n; i++)
+			o[i] += v[i];
+		if (g->q[q].policy_generation > gen)
+			gen = g->q[q].policy_generation;
+	}
+	/* a generation is not a sum: report the newest any queue applied */
+	g->be.policy_generation = gen;
+}
+
+int bf_snapshot_take(const char *ifname, struct bf_snapshot *s)
 {
 	struct bf_ctl ctl;
 	struct bf_maps m;
@@ -136,7 +138,7 @@ static int take_snapshot(const char *ifname, struct snapshot *s)
 		s->generation = ctl.generation;
 	percpu_sum(m.stats, 0, (__u64 *)&s->global, sizeof(s->global) / 8);
 	for (id = 0; id < BF_MAX_GUESTS; id++) {
-		typeof(s->g[0]) *g = &s->g[s->n];
+		struct bf_snap_guest *g = &s->g[s->n];
 
 		if (bpf_map_lookup_elem(m.guest_info, &id, &g->info) || !g->info.in_use)
 			continue;
@@ -146,7 +148,7 @@ static int take_snapshot(const char *ifname, struct snapshot *s)
 		bpf_map_lookup_elem(m.guests, &key, &g->guest);
 		bpf_map_lookup_elem(m.policy, &id, &g->pol);
 		percpu_sum(m.gstats, id, (__u64 *)&g->xdp, sizeof(g->xdp) / 8);
-		backend_sum(m.backend, id, &g->be);
+		backend_read(m.backend, g);
 		s->n++;
 	}
 	bf_maps_close(&m);
@@ -165,7 +167,7 @@ static void print_fields_json(const char *name, const void *s,
 	printf("}");
 }
 
-static void print_json(const char *ifname, const struct snapshot *s)
+static void print_json(const char *ifname, const struct bf_snapshot *s)
 {
 	char mac[18];
 	unsigned int i, p;
@@ -175,7 +177,7 @@ static void print_json(const char *ifname, const struct snapshot *s)
 	print_fields_json("global", &s->global, global_fields, NF(global_fields));
 	printf(",\"guests\":[");
 	for (i = 0; i < s->n; i++) {
-		const typeof(s->g[0]) *g = &s->g[i];
+		const struct bf_snap_guest *g = &s->g[i];
 
 		bf_format_mac(g->info.mac, mac);
 		printf("%s{\"name\":\"%s\",\"id\":%u,\"mac\":\"%s\",\"queues\":%u,"
@@ -211,8 +213,8 @@ static void print_fields_text(const char *indent, const void *s, const void *pre
 	}
 }
 
-static void print_text(const char *ifname, const struct snapshot *s,
-		       const struct snapshot *prev, double dt)
+static void print_text(const char *ifname, const struct bf_snapshot *s,
+		       const struct bf_snapshot *prev, double dt)
 {
 	char mac[18];
 	unsigned int i;
@@ -223,7 +225,7 @@ static void print_text(const char *ifname, const struct snapshot *s,
 	print_fields_text("    ", &s->global, prev ? &prev->global : NULL, dt,
 			  global_fields, NF(global_fields));
 	for (i = 0; i < s->n; i++) {
-		const typeof(s->g[0]) *g = &s->g[i];
+		const struct bf_snap_guest *g = &s->g[i];
 		bool same = prev && i < prev->n && prev->g[i].id == g->id;
 
 		bf_format_mac(g->info.mac, mac);
@@ -240,8 +242,7 @@ static void print_text(const char *ifname, const struct snapshot *s,
 	}
 }
 
-/* Calls fn for every interface with a pin directory; returns how many. */
-static int for_each_iface(int (*fn)(const char *, void *), void *arg, int *rc)
+int bf_for_each_iface(int (*fn)(const char *, void *), void *arg, int *rc)
 {
 	struct dirent *de;
 	DIR *d = opendir(BF_PIN_ROOT);
@@ -267,7 +268,7 @@ static int status_one(const char *ifname, void *arg)
 	struct bpf_prog_info pi = { 0 };
 	__u32 len = sizeof(li);
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct snapshot *s = malloc(sizeof(*s));
+	struct bf_snapshot *s = malloc(sizeof(*s));
 	int link_fd, prog_fd, ifindex;
 	const char *mode = "?";
 	unsigned int i;
@@ -298,7 +299,7 @@ static int status_one(const char *ifname, void *arg)
 	for (i = 0; i < sizeof(pi.tag); i++)
 		printf("%02x", pi.tag[i]);
 	printf("\n");
-	if (!take_snapshot(ifname, s)) {
+	if (!bf_snapshot_take(ifname, s)) {
 		printf("  policy generation %llu, %u guest(s)\n",
 		       (unsigned long long)s->generation, s->n);
 		for (i = 0; i < s->n; i++) {
@@ -325,55 +326,74 @@ int bf_cmd_status(const char *ifname)
 			return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
 		return status_one(ifname, NULL);
 	}
-	if (!for_each_iface(status_one, NULL, &rc))
+	if (!bf_for_each_iface(status_one, NULL, &rc))
 		printf("not attached to any interface\n");
 	return rc;
 }
 
 struct stats_args {
-	bool json;
+	enum bf_stats_format fmt;
 	double dt;
-	struct snapshot *prev, *cur;
+	struct bf_snapshot *prev, *cur;
 };
 
 static int stats_one(const char *ifname, void *arg)
 {
 	struct stats_args *a = arg;
-	int err = take_snapshot(ifname, a->cur);
+	int err = bf_snapshot_take(ifname, a->cur);
 
 	if (err)
 		return bf_fail(BF_EXIT_ERROR, "%s: cannot read maps: %s", ifname, strerror(-err));
-	if (a->json)
+	if (a->fmt == BF_STATS_JSON)
 		print_json(ifname, a->cur);
 	else
 		print_text(ifname, a->cur, a->prev, a->dt);
 	return 0;
 }
 
-int bf_cmd_stats(const char *ifname, bool json, double interval, long count)
+int bf_stats_check_iface(const char *ifname)
 {
-	struct snapshot *buf = calloc(2, sizeof(*buf));
-	struct stats_args a = { .json = json };
+	if (!ifname)
+		return BF_EXIT_OK;
+	if (!if_nametoindex(ifname))
+		return bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
+	if (!bf_is_attached(ifname))
+		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
+	return BF_EXIT_OK;
+}
+
+/* One round of output: ifname, or every attached interface. */
+static int stats_round(const char *ifname, struct stats_args *a)
+{
+	char err[256];
+	int rc = 0;
+
+	if (a->fmt == BF_STATS_PROM) {
+		rc = bf_prom_collect(stdout, ifname, err, sizeof(err));
+		return rc ? bf_fail(rc, "%s", err) : 0;
+	}
+	if (ifname)
+		return stats_one(ifname, a);
+	if (!bf_for_each_iface(stats_one, a, &rc))
+		rc = bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to any interface");
+	return rc;
+}
+
+int bf_cmd_stats(const char *ifname, enum bf_stats_format fmt, double interval, long count)
+{
+	struct bf_snapshot *buf = calloc(2, sizeof(*buf));
+	struct stats_args a = { .fmt = fmt, .dt = interval };
 	struct timespec ts;
 	long i;
-	int rc = 0;
+	int rc;
 
 	if (!buf)
 		return BF_EXIT_ERROR;
-	if (ifname) {
-		if (!if_nametoindex(ifname))
-			rc = bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
-		else if (!bf_is_attached(ifname))
-			rc = bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
-	}
+	rc = bf_stats_check_iface(ifname);
 	for (i = 0; !rc && (count <= 0 || i < count); i++) {
 		a.cur = &buf[i & 1];
 		a.prev = (i && ifname) ? &buf[(i + 1) & 1] : NULL;
-		a.dt = interval;
-		if (ifname)
-			rc = stats_one(ifname, &a);
-		else if (!for_each_iface(stats_one, &a, &rc))
-			rc = bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to any interface");
+		rc = stats_round(ifname, &a);
 		fflush(stdout);
 		if (interval <= 0 || (count > 0 && i + 1 >= count))
 			break;

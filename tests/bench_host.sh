@@ -8,6 +8,7 @@
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 . "$(dirname "$0")/lib/topo.sh"
+. "$(dirname "$0")/lib/peers.sh"
 bf_init bench_host
 BYTES=${BENCH_BYTES:-$((512 << 20))}
 RR_COUNT=${BENCH_RR:-2000}
@@ -53,22 +54,29 @@ run_mode() { # MODE(fwd|prpr)
 
 # Peer: DPDK testpmd forwarding the same traffic (af_xdp PMD on the wire veth
 # with DPDK's own XDP program, net_tap PMD towards the receiver), no merging.
+# Sets DPDK_WHY when it cannot run.
 run_dpdk() {
-	command -v dpdk-testpmd >/dev/null || return 1
-	local snd=bfbd-snd rcv=bfbd-rcv gmac=52:54:00:bf:75:02 w0 r0 w1 r1 t0 t1 res pid
+	DPDK_WHY=$(peer_check testpmd) || return 1
+	ls /usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0/librte_net_tap.so* >/dev/null 2>&1 ||
+		{ DPDK_WHY="no DPDK net_tap PMD: run 'make deps-bench' (librte-net-tap23)"; return 1; }
+	local snd=bfbd-snd rcv=bfbd-rcv gmac=52:54:00:bf:75:02 w0 r0 w1 r1 t0 t1 res pid tp
 	bf_ns $snd; bf_ns $rcv
 	bf_veth bfbd0 bfbd1 $snd
 	ip link set bfbd0 up
 	ip -n $snd addr add 10.75.0.1/24 dev bfbd1; ip -n $snd link set bfbd1 up
 	ip netns exec $snd ethtool -K bfbd1 tx off tso off gso off >/dev/null 2>&1
-	(tail -f /dev/null | timeout 300 dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
+	# non-interactive with a stats period: runs until SIGTERM, reads no stdin
+	timeout 300 dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
 		--file-prefix bfbd --vdev net_af_xdp0,iface=bfbd0,start_queue=0,queue_count=1 \
 		--vdev net_tap0,iface=bfbdt -- --forward-mode=io --auto-start --nb-cores=1 \
-		--total-num-mbufs=32768 > $BF_TMP/testpmd.log 2>&1) &
-	BF_PIDS+=($!)
-	wait_for ip link show bfbdt >/dev/null 2>&1 || return 1
+		--total-num-mbufs=32768 --stats-period 3600 < /dev/null > $BF_TMP/testpmd.log 2>&1 &
+	tp=$!
+	BF_PIDS+=($tp)
+	wait_for ip link show bfbdt >/dev/null 2>&1 ||
+		{ DPDK_WHY="testpmd did not start: $(grep -i -m1 'error\|fail\|cannot' $BF_TMP/testpmd.log)"
+		  kill $tp 2>/dev/null; return 1; }
 	sleep 1
-	pid=$(pgrep -f "^dpdk-testpmd .*file-prefix bfbd" | head -1)
+	pid=$(pgrep -P $tp | head -1)
 	ip link set bfbdt netns $rcv
 	ip -n $rcv link set bfbdt address $gmac
 	ip -n $rcv addr add 10.75.0.2/24 dev bfbdt; ip -n $rcv link set bfbdt up
@@ -89,7 +97,8 @@ run_dpdk() {
 	w1=$(ns_tx_packets $snd bfbd1); r1=$(ns_rx_packets $rcv bfbdt)
 	c1=$(awk '{print $14 + $15}' /proc/$pid/stat)
 	grep -q "^ok $BYTES bytes" $BF_TMP/dr.out || echo "WARNING: DPDK transfer: $(cat $BF_TMP/dr.out)"
-	pkill -f "file-prefix bfbd"
+	kill $tp; wait $tp
+	rm -rf /var/run/dpdk/bfbd	# DPDK's runtime dir outlives testpmd
 	dpdk_wire=$((w1 - w0)) dpdk_guest=$((r1 - r0)) dpdk_ns=$((t1 - t0))
 	# testpmd busy-polls: its CPU time is its wall time on one core
 	dpdk_cpu=$(( (c1 - c0) * 1000000000 / $(getconf CLK_TCK) ))
@@ -98,7 +107,7 @@ run_dpdk() {
 run_mode fwd
 run_mode prpr
 dpdk_wire=0
-run_dpdk || echo "(DPDK testpmd not installed or failed: no peer row; 'make deps-bench' installs it)"
+run_dpdk || echo "(no DPDK testpmd peer row: $DPDK_WHY)"
 awk -v bytes=$BYTES -v fw=$fwd_wire -v fg=$fwd_guest -v fns=$fwd_ns -v fc=$fwd_cpu \
     -v frr=$fwd_rr -v pw=$prpr_wire -v pg=$prpr_guest -v pns=$prpr_ns -v pc=$prpr_cpu \
     -v prr=$prpr_rr -v flush=$FLUSH_US -v dw=$dpdk_wire -v dg=${dpdk_guest:-0} \

@@ -9,6 +9,7 @@
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 . "$(dirname "$0")/lib/vmtopo.sh"
+. "$(dirname "$0")/lib/peers.sh"
 bf_init demo
 RX_MB=${DEMO_RX_MB:-32}
 TX_MB=${DEMO_TX_MB:-16}
@@ -18,9 +19,12 @@ MODES=${DEMO_MODES:-"vm cvm cvm+prpr cvm+zced bifrost"}
 ZCED_MB=128		# the guest's ZCED NUMA node (pool: a quarter of it)
 ZCED_PORTS=443,8443	# the demo's TLS ports
 # Peer rows with DPDK testpmd as the backend (vhost PMD + af_xdp PMD), when
-# it is installed ('make deps-bench'); DEMO_DPDK=0 skips them.
-DPDK_MODES=
-if [ "${DEMO_DPDK:-1}" = 1 ] && command -v dpdk-testpmd >/dev/null; then
+# it can run here ('make deps-bench' installs it); DEMO_DPDK=0 leaves them
+# out. Either way the report says why rows are missing.
+DPDK_MODES= DPDK_WHY=
+if [ "${DEMO_DPDK:-1}" != 1 ]; then
+	DPDK_WHY="DEMO_DPDK=${DEMO_DPDK}"
+elif DPDK_WHY=$(peer_check testpmd); then
 	DPDK_MODES="dpdk-vm dpdk-cvm"
 fi
 
@@ -87,40 +91,21 @@ EOS
 snap() { vm_snap_field "$1" "$2"; }
 secs() { awk '/^ok/ {for (i = 1; i < NF; i++) if ($i == "secs") print $(i + 1)}' "$1"; }
 
-# DPDK testpmd as the vhost-user backend: it loads its own XDP program on the
-# wire veth, forwards without merging and checks no shared ranges. Its af_xdp
-# port has no checksum/TSO offload, so the guest's virtio offloads are off.
-DPDK_DEV_OPTS=csum=off,guest_csum=off,host_tso4=off,host_tso6=off,guest_tso4=off,guest_tso6=off
+# DPDK testpmd as the vhost-user backend (peer_up testpmd, tests/lib/peers.sh):
+# the same wire namespace and addresses, testpmd's af_xdp PMD on the wire veth
+# (with its own XDP program), forwarding without merging and without
+# shared-range checks; its af_xdp port has no checksum/TSO offload, so the
+# guest's virtio offloads are off (VM_DEV_OPTS). The first call takes the
+# bifrost topology down.
 set_dpdk_mode() {
-	vm_backend_stop
-	pkill -f "^dpdk-testpmd .*file-prefix $VM_P" 2>/dev/null
-	sleep 0.5
-	$BFCTL detach $VM_WIRE >/dev/null 2>&1
-	VM_MODE=$1
-	# testpmd's af_xdp port cannot bind while the kernel still releases
-	# bifrost-host's socket (EBUSY): retry a few times, bounded.
-	local try
-	for try in 1 2 3 4 5; do
-		rm -f "$VM_SOCK"
-		(tail -f /dev/null | timeout 1200 dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
-			--file-prefix $VM_P --vdev "net_vhost0,iface=$VM_SOCK,client=0,iommu-support=1" \
-			--vdev net_af_xdp0,iface=$VM_WIRE,start_queue=0,queue_count=1 -- \
-			--forward-mode=io --auto-start --nb-cores=1 --total-num-mbufs=32768 \
-			> "$BF_TMP/testpmd.log" 2>&1) &
-		BF_PIDS+=($!)
-		wait_for test -S "$VM_SOCK" && sleep 1 &&
-			pgrep -f "^dpdk-testpmd .*file-prefix $VM_P" >/dev/null && return 0
-		say "testpmd did not start (try $try): $(grep -m1 -i 'error\|fail' "$BF_TMP/testpmd.log")"
-		pkill -f "^dpdk-testpmd .*file-prefix $VM_P" 2>/dev/null
-		sleep $try
-	done
-	return 1
+	if [ -n "$PEER_KIND" ]; then peer_down; else vm_down; fi
+	peer_up testpmd ${DEMO_NS:-bfdm} ${DEMO_NET:-95} $1 >&2
 }
 
 declare -A R
 NOTES=()
+DONE_MODES=
 for m in $MODES $DPDK_MODES; do
-	LAUNCH_OPTS=()
 	case $m in
 	vm) set_mode vm off ;;
 	cvm) set_mode cvm off ;;
@@ -128,12 +113,14 @@ for m in $MODES $DPDK_MODES; do
 	cvm+zced) set_mode cvm off zced ;;
 	bifrost) set_mode cvm on zced ;;
 	bifrost-no-ottr) set_mode cvm on zced 0 ;;
-	dpdk-vm) set_dpdk_mode vm; LAUNCH_OPTS=(--dev-opts $DPDK_DEV_OPTS) ;;
-	dpdk-cvm) set_dpdk_mode cvm; LAUNCH_OPTS=(--dev-opts $DPDK_DEV_OPTS) ;;
+	dpdk-vm|dpdk-cvm)
+		set_dpdk_mode ${m#dpdk-} ||
+			{ DPDK_WHY="testpmd did not come up for $m (see above)"; continue; } ;;
 	*) echo "demo: unknown mode $m"; exit 1 ;;
 	esac
+	DONE_MODES="$DONE_MODES $m"
 	say "mode $m: TLS ${RX_MB} MiB wire->guest, ${TX_MB} MiB guest->wire..."
-	run_guest $((RX_MB << 20)) $((TX_MB << 20)) 0 "${LAUNCH_OPTS[@]}"
+	run_guest $((RX_MB << 20)) $((TX_MB << 20)) 0
 	ok_rx=$(vm_out | grep -c "^rx ok $((RX_MB << 20)) bytes ktls_tx 1 ktls_rx 1")
 	ok_tx=$(grep -c "^ok $((TX_MB << 20)) bytes" "$BF_TMP/h-tx.out" 2>/dev/null)
 	R[$m,exact]=$([ "$ok_rx$ok_tx" = 11 ] && echo yes || echo NO)
@@ -150,7 +137,7 @@ for m in $MODES $DPDK_MODES; do
 	[[ $m != dpdk-* ]] && R[$m,viol]=$(json_get $VM_WIRE '.guests[0].backend.violations')
 
 	say "mode $m: TLS ${IC_MB} MiB and TCP ${IC_TCP_MB} MiB wire->guest under -icount..."
-	run_guest $((IC_MB << 20)) 0 $((IC_TCP_MB << 20)) --icount "${LAUNCH_OPTS[@]}"
+	run_guest $((IC_MB << 20)) 0 $((IC_TCP_MB << 20)) --icount
 	R[$m,instr]=$(( ($(snap rx1 busy_ns) - $(snap rx0 busy_ns)) / IC_MB ))
 	R[$m,tcpinstr]=$(( ($(snap tcp1 busy_ns) - $(snap tx1 busy_ns)) / IC_TCP_MB ))
 	# where the TLS instructions go: user space, kernel (system calls), softirq
@@ -166,15 +153,14 @@ for m in $MODES $DPDK_MODES; do
 		R[$m,viol]=$(( R[$m,viol] + v ))
 	fi
 done
-vm_backend_stop
-pkill -f "^dpdk-testpmd .*file-prefix $VM_P" 2>/dev/null
+if [ -n "$PEER_KIND" ]; then peer_down; else vm_backend_stop; fi
 
 echo
 echo "Bifrost I/O-tax report: TLS 1.2 (kTLS in the guest), QEMU/TCG guest, $(date -u +%F)"
 echo "per MB of TLS payload; packets and instructions for wire->guest; bounced for both directions"
 printf "%-15s %8s %8s %14s %13s %15s %15s %10s %6s  %s\n" mode "RX MB/s" "TX MB/s" "guest pkts/MB" \
 	"bounced B/MB" "TLS instr/MB" "TCP instr/MB" violations exact "AES-GCM"
-for m in $MODES $DPDK_MODES; do
+for m in $DONE_MODES; do
 	printf "%-15s %8s %8s %14s %13s %15s %15s %10s %6s  %s\n" "$m" "${R[$m,rx_mbs]}" "${R[$m,tx_mbs]}" \
 		"${R[$m,pkts]}" "${R[$m,bounce]}" "${R[$m,instr]}" "${R[$m,tcpinstr]}" \
 		"${R[$m,viol]}" "${R[$m,exact]}" "${R[$m,aead]:--}"
@@ -221,7 +207,8 @@ if [ -n "${R[bifrost,sys]:-}" ]; then
 	}'
 fi
 for n in "${NOTES[@]}"; do echo "NOT BYTE-EXACT: $n"; done
-[ -n "$DPDK_MODES" ] && echo "dpdk-*: DPDK testpmd io-forwarding (vhost PMD <-> af_xdp PMD), no merging, no shared-range checks, guest offloads off (its af_xdp port has none)."
+[[ $DONE_MODES == *dpdk-* ]] && echo "dpdk-*: DPDK testpmd io-forwarding (vhost PMD <-> af_xdp PMD), no merging, no shared-range checks, guest offloads off (its af_xdp port has none)."
+[ -z "$DPDK_WHY" ] || echo "dpdk-*: no DPDK testpmd rows: $DPDK_WHY"
 echo "Throughput is host clock. Guest instructions: non-idle guest CPU time under"
 echo "QEMU -icount shift=0 (1 ns = 1 instruction; 10 ms tick resolution)."
 echo "AES-GCM: what the guest's kTLS ran on. The guest CPU has AES-NI, PCLMULQDQ, AVX2"

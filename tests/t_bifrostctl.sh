@@ -22,7 +22,7 @@ expect() {
 	err=$("$@" 2>&1 >/dev/null); got=$?
 	if [ "$got" -ne "$rc" ]; then
 		fail "$name" "exit $got, expected $rc ($err)"
-	elif ! grep -qE "$pat" <<< "$err" || [ "$(wc -l <<< "$err")" -ne 1 ]; then
+	elif ! grep -qE -- "$pat" <<< "$err" || [ "$(wc -l <<< "$err")" -ne 1 ]; then
 		fail "$name" "message '$err' does not match '$pat'"
 	else
 		pass "$name"
@@ -30,6 +30,23 @@ expect() {
 }
 
 expect "usage" 2 "usage|needs" $BFCTL attach
+# Each sub-command takes only its own options (before anything is touched).
+expect "detach takes no --json" 2 "detach does not take --json" $BFCTL detach $H --json
+expect "attach takes no --prog" 2 "attach does not take --prog" $BFCTL attach $H --prog x.o
+expect "reload takes no --mode" 2 "reload does not take --mode" $BFCTL reload $H --mode native
+expect "status takes no --count" 2 "status does not take --count" $BFCTL status --count 1
+expect "stats takes no --config" 2 "stats does not take --config" $BFCTL stats --config x
+expect "check-config takes no --json" 2 "check-config does not take --json" \
+	$BFCTL check-config $C/good.conf --json
+expect "unknown option" 2 "unknown option '--nope'" $BFCTL stats --nope
+expect "option without its value" 2 "--interval needs a value" $BFCTL stats --interval
+expect "unknown command" 2 "unknown command 'frob'" $BFCTL frob $H
+expect "--json and --prometheus" 2 "not both" $BFCTL stats --json --prometheus
+expect "--listen without --prometheus" 2 "--listen needs --prometheus" $BFCTL stats --listen :0
+expect "--listen with --count" 2 "no --interval or --count" \
+	$BFCTL stats --prometheus --listen :0 --count 1
+expect "bad --listen address" 2 "bad --listen" $BFCTL stats --prometheus --listen nope
+expect "extra argument" 2 "unexpected argument 'x'" $BFCTL detach $H x
 expect "no such interface" 3 "no such interface: bfnope0" $BFCTL attach bfnope0
 expect "bad config: line and file named" 8 "bad4.conf:4: max-segs" \
 	$BFCTL attach $H --config $C/bad4.conf

@@ -96,13 +96,23 @@ vm_backend_stop() {
 # vm_launch SCRIPT [launch.sh options...]: boots the guest in the background;
 # VM_PID is the launcher, its output goes to $BF_TMP/vm.out, and
 # $BF_TMP/vm.ready appears when the guest is about to run SCRIPT.
+# How the guest attaches: VM_NET (launch.sh --net; default bifrost-host's
+# vhost-user:$VM_SOCK with --reconnect 1; VM_VHOST_SERVER=1: QEMU listens,
+# launch.sh --vhost-server) and VM_DEV_OPTS (launch.sh --dev-opts; peers
+# without offloads turn the virtio ones off). tests/lib/peers.sh sets them.
 vm_launch() {
 	local script=$1; shift
-	local mode_args=(--mode $VM_MODE)
+	local mode_args=(--mode $VM_MODE) net_args=(--net "${VM_NET:-vhost-user:$VM_SOCK}")
 	[ "$VM_ZCED_MB" = 0 ] || mode_args+=(--zced-mb $VM_ZCED_MB)
 	[ -z "$VM_ZCED" ] || mode_args+=(--zced "$VM_ZCED" --zced-ottr "$VM_ZCED_OTTR")
+	if [ "${VM_VHOST_SERVER:-0}" = 1 ]; then
+		net_args+=(--vhost-server)	# the backend is the vhost-user client
+	elif [[ ${net_args[1]} == vhost-user:* ]]; then
+		net_args+=(--reconnect 1)
+	fi
+	[ -z "${VM_DEV_OPTS:-}" ] || net_args+=(--dev-opts "$VM_DEV_OPTS")
 	rm -f "$BF_TMP/vm.ready"
-	tests/vm/launch.sh "${mode_args[@]}" --net vhost-user:$VM_SOCK --reconnect 1 \
+	tests/vm/launch.sh "${mode_args[@]}" "${net_args[@]}" \
 		--mac $VM_GUEST_MAC --ip $VM_IP/24 --peer $VM_SND_IP --peermac $VM_PEER_MAC \
 		--mem $VM_MEM --script "$script" --add $BUILD/tools/bf_tls --add $BUILD/tools/bf_stream \
 		--ready-file "$BF_TMP/vm.ready" --log "$BF_TMP/console.log" --timeout ${VM_TIMEOUT:-300} \
@@ -132,6 +142,7 @@ vm_out() {
 # checking every stream byte-exact on the receiving side. Guest snapshots
 # (vm_snap_field): start, tls0 (before TLS in), tls1 (between TLS in and
 # out), end. VM_TRAFFIC_TAIL: more guest commands, run after the traffic.
+# VM_LAUNCHER: what boots the guest (default vm_launch; t_libvirt: lv_launch).
 vm_traffic_check() {
 	local label=$1 tcp=$(( $2 << 20 )) tls=$(( $3 << 20 )) s=$BF_TMP
 	cat > $s/run.sh <<EOS
@@ -152,7 +163,7 @@ EOS
 	local p1=$!
 	ip netns exec $VM_SND timeout 400 $BUILD/tools/bf_tls server 8443 recv $tls 34 > $s/h-tls.out 2>&1 &
 	local p2=$!
-	vm_launch $s/run.sh
+	${VM_LAUNCHER:-vm_launch} $s/run.sh || { kill $p1 $p2; fail "$label: guest launch"; return 1; }
 	wait_for test -e $s/vm.ready || wait_for test -e $s/vm.ready
 	ip netns exec $VM_SND timeout 300 $BUILD/tools/bf_stream send $VM_IP 5001 $tcp 31 >/dev/null 2>&1
 	ip netns exec $VM_SND timeout 300 $BUILD/tools/bf_tls client $VM_IP 443 send $tls 33 >/dev/null 2>&1

@@ -3,9 +3,10 @@
 #   OUTDIR/vmlinuz            Debian linux-image-$BF_VM_KVER kernel
 #   OUTDIR/vmlinux            the same kernel uncompressed (ELF, booted via PVH)
 #   OUTDIR/initramfs.cpio.gz  busybox + virtio-net/kTLS/AES-NI modules + iperf3,
-#                             openssl, ethtool, ip, ss, nginx, redis-server,
+#                             openssl, ethtool, ip, ss, nginx, redis-server, memcached,
 #                             gnutls-cli/-serv, wget (libgnutls rebuilt with
-#                             kTLS: gnutls-ktls.sh) + $BF_VM_EXTRA_BINS
+#                             kTLS: gnutls-ktls.sh), perf (Debian's linux-perf
+#                             6.1, for bf-perf: tests/vm/bf-perf.sh) + $BF_VM_EXTRA_BINS
 # Cached: nothing is rebuilt while the stamp of all inputs (these scripts,
 # the kernel package, every host binary and library copied, the value of
 # $BF_VM_EXTRA_BINS / $BF_VM_EXTRA_MODULES) is unchanged.
@@ -50,7 +51,7 @@ tls $EXTRA_MODS"
 # Host programs: name -> path. Real tools override the busybox applets; bash
 # is /bin/sh because Debian's busybox ash prefers its own applets to $PATH
 # (`ip` in an ash script would be busybox's ip, whatever $PATH says).
-BINS=(iperf3 openssl ethtool ip ss bash nginx redis-server redis-cli gnutls-cli gnutls-serv wget)
+BINS=(iperf3 openssl ethtool ip ss bash nginx redis-server redis-cli memcached gnutls-cli gnutls-serv wget perf)
 BIN_PATHS=()
 for b in "${BINS[@]}"; do
 	p=$(command -v "$b" || true)
@@ -104,7 +105,8 @@ inputs() {
 	echo "extra_bins $EXTRA_BINS"
 	echo "extra_mods $EXTRA_MODS"
 	local f
-	for f in "$HERE/build-image.sh" "$HERE/init.sh" "$HERE/bf-snap.sh" "$HERE/deps.sh" "$BUSYBOX" \
+	for f in "$HERE/build-image.sh" "$HERE/init.sh" "$HERE/bf-snap.sh" "$HERE/bf-perf.sh" \
+		"$ROOT/tests/eval/cpu-classes.txt" "$HERE/deps.sh" "$BUSYBOX" \
 		"$HERE/gnutls-ktls.sh" "$GNUTLS_KTLS" \
 		"$KDIR/boot/vmlinuz-$KVER" "${BIN_PATHS[@]}" $EXTRA_BINS; do
 		stat -L -c '%n %Y %s' "$f"
@@ -227,6 +229,9 @@ cp "$CACHE/bf-key.pem" "$STAGE/etc/ssl/bf/key.pem"
 
 install -m 755 "$HERE/init.sh" "$STAGE/init"
 install -m 755 "$HERE/bf-snap.sh" "$STAGE/bin/bf-snap"
+# the guest CPU breakdown: the sampler and its documented class lists
+install -m 755 "$HERE/bf-perf.sh" "$STAGE/bin/bf-perf"
+install -m 644 "$ROOT/tests/eval/cpu-classes.txt" "$STAGE/etc/bf-cpu-classes.txt"
 
 # --- pack ----------------------------------------------------------------
 (cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort |

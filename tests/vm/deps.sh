@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs what the guest image and the launcher need, from Debian's archive
 # only. Idempotent and quiet when everything is present.
-#   - host packages: qemu-system-x86, busybox-static, cpio, iperf3, openssl, ...
+#   - host packages: qemu-system-x86, busybox-static, cpio, iperf3, openssl,
+#     linux-perf (perf for the guest, bf-perf.sh), ...
 #   - the source package of libgnutls30 (gnutls-ktls.sh fetch: apt-get
 #     source with private deb-src lists), rebuilt with kTLS for the guest;
 #   - the guest kernel package linux-image-$BF_VM_KVER, downloaded with
@@ -16,7 +17,11 @@ CACHE=${1:-$ROOT/build/vm/cache}
 
 pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils iperf3 openssl ca-certificates
       ethtool iproute2 iputils-ping kmod coreutils bash
-      nginx redis-server redis-tools gnutls-bin wget curl wrk
+      nginx redis-server redis-tools memcached gnutls-bin wget curl wrk
+      # make eval's client for redis and memcached (tests/eval/kvload.py)
+      python3 python3-redis python3-pymemcache
+      # perf for the guest CPU breakdown (bf-perf.sh): bookworm's is 6.1, the guest's kernel
+      linux-perf
       # to rebuild Debian's libgnutls30 with kTLS for the guest (gnutls-ktls.sh)
       dpkg-dev autoconf automake libtool autopoint gperf bison gcc make binutils pkg-config
       nettle-dev libgmp-dev libp11-kit-dev libtasn1-6-dev libunistring-dev libidn2-dev)
@@ -35,7 +40,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "vm-deps: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt_update
-	# nginx and redis-server are for the guest image (and the wire side of
+	# nginx, redis-server and memcached are for the guest image (and the wire side of
 	# the tests): their packages must not start services on this host.
 	# policy-rc.d (Debian's invoke-rc.d policy) refuses every start while
 	# apt runs, unless the admin has one of their own.

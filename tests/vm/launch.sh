@@ -9,7 +9,9 @@ usage() {
 	cat <<'E'
 usage: tests/vm/launch.sh [options]
   --mode vm|cvm           cvm: kernel arg swiotlb=force + iommu_platform=on (default vm)
-  --net tap:IFNAME        existing tap device (vhost=off)
+  --net tap:IFNAME        existing tap device (vhost=off: QEMU's own virtio-net backend)
+  --net tap-vhost:IFNAME  existing tap device served by the host kernel's vhost-net
+                          (vhost=on; needs /dev/vhost-net: modprobe vhost_net)
   --net vhost-user:SOCK   QEMU connects to the backend listening on SOCK
   --net none              no network device
   --reconnect N           vhost-user: QEMU reconnects every N s when the backend goes away
@@ -40,6 +42,10 @@ usage: tests/vm/launch.sh [options]
   --dev-opts OPTS         more virtio-net-pci properties (e.g. mrg_rxbuf=off)
   --qemu-arg ARG          one more QEMU argument (repeatable)
   --image DIR             where vmlinuz and initramfs.cpio.gz are (default build/vm)
+  --prepare DIR           do not boot: write the guest's initrd (image + per-launch cpio)
+                          to DIR/initrd.cpio.gz and print "kernel PATH", "initrd PATH" and
+                          "cmdline ARGS" lines, for a VMM started elsewhere (e.g. libvirt;
+                          the network and --mode cvm's device options are then its job)
 exit: the script's rc; 124 timeout; 125 BF-ERROR or the guest died; 2 bad usage
 E
 }
@@ -47,7 +53,7 @@ die() { echo "launch: $*" >&2; exit 2; }
 
 MODE=vm NET='' RECONNECT='' VHOST_SERVER=0 MAC=52:54:00:12:34:56 IP='' PEER='' PEERMAC='' MTU=''
 CPU=${BF_VM_CPU:-aesni} SCRIPT='' MEM=1024 ZCED_MB=0 ZCED_PORTS='' ZCED_OTTR=1 ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
-IMAGE=${BF_VM_IMAGE:-$ROOT/build/vm}
+IMAGE=${BF_VM_IMAGE:-$ROOT/build/vm} PREPARE=''
 ADDS=() QARGS=()
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
 while [ $# -gt 0 ]; do
@@ -76,6 +82,7 @@ while [ $# -gt 0 ]; do
 	--dev-opts) need "$@"; DEVOPTS=$2; shift 2;;
 	--qemu-arg) need "$@"; QARGS+=("$2"); shift 2;;
 	--image) need "$@"; IMAGE=$2; shift 2;;
+	--prepare) need "$@"; PREPARE=$2; shift 2;;
 	-h|--help) usage; exit 0;;
 	*) usage >&2; die "unknown option '$1'";;
 	esac
@@ -87,7 +94,9 @@ aesni) CPUMODEL=max;;
 noaesni) CPUMODEL=max,aes=off,pclmulqdq=off,vaes=off,vpclmulqdq=off;;
 *) die "--cpu must be aesni or noaesni, not '$CPU'";;
 esac
-[ -n "$NET" ] || die "--net tap:IFNAME | vhost-user:SOCK | none is required"
+[ -n "$NET" ] || [ -n "$PREPARE" ] || die "--net tap:IFNAME | tap-vhost:IFNAME | vhost-user:SOCK | none is required"
+[ -z "$PREPARE" ] || [ -d "$PREPARE" ] || die "--prepare '$PREPARE' is not a directory"
+[ -z "$PREPARE" ] || NET=none
 isnum() { case $1 in ''|*[!0-9]*) return 1;; esac; }
 isnum "$MEM" && [ "$MEM" -ge 128 ] || die "--mem must be a number of MB >= 128"
 isnum "$ZCED_MB" || die "--zced-mb must be a number of MB"
@@ -145,6 +154,12 @@ tap:?*)
 	IFN=${NET#tap:}
 	[ -e "/sys/class/net/$IFN" ] || die "tap device '$IFN' does not exist (in this network namespace)"
 	NETARGS=(-netdev "tap,id=n0,ifname=$IFN,script=no,downscript=no,vhost=off" -device "$DEV");;
+tap-vhost:?*)
+	IFN=${NET#tap-vhost:}
+	[ -e "/sys/class/net/$IFN" ] || die "tap device '$IFN' does not exist (in this network namespace)"
+	[ -c /dev/vhost-net ] || die "no /dev/vhost-net: the host kernel has no vhost-net (modprobe vhost_net)"
+	NETARGS=(-netdev "tap,id=n0,ifname=$IFN,script=no,downscript=no,vhost=on,vhostforce=on"
+		-device "$DEV");;
 vhost-user:?*)
 	SOCK=${NET#vhost-user:}
 	CH="socket,id=c0,path=$SOCK"
@@ -155,7 +170,7 @@ vhost-user:?*)
 		[ -z "$RECONNECT" ] || CH="$CH,reconnect=$RECONNECT"
 	fi
 	NETARGS=(-chardev "$CH" -netdev "vhost-user,id=n0,chardev=c0" -device "$DEV");;
-*) die "--net must be tap:IFNAME, vhost-user:SOCK or none, not '$NET'";;
+*) die "--net must be tap:IFNAME, tap-vhost:IFNAME, vhost-user:SOCK or none, not '$NET'";;
 esac
 
 # --- kernel command line ------------------------------------------------
@@ -200,6 +215,13 @@ if [ "$isz" -gt $((PAD_MB << 20)) ]; then
 	echo "launch: warning: initrd is $((isz >> 20)) MiB > ${PAD_MB} MiB: the swiotlb range will differ from other launches (set BF_VM_INITRD_PAD_MB)" >&2
 else
 	truncate -s $((PAD_MB << 20)) "$INITRD"
+fi
+
+if [ -n "$PREPARE" ]; then
+	PREPARE=$(cd "$PREPARE" && pwd)
+	mv "$INITRD" "$PREPARE/initrd.cpio.gz"
+	printf 'kernel %s\ninitrd %s\ncmdline %s\n' "$KERNEL" "$PREPARE/initrd.cpio.gz" "$KARGS"
+	exit 0
 fi
 
 # --- QEMU -----------------------------------------------------------------

@@ -1,0 +1,270 @@
+#!/bin/bash
+# make eval: the paper's evaluation, side by side, on this machine. Every cell
+# (a mode of Bifrost, or a peer backend) runs the same guest and the same
+# workloads (tests/eval/wl_*.sh: TLS bulk, nginx, Redis, Memcached), and
+# tests/eval/report.py turns the measurements into build/eval/report.md,
+# results.json and PNG plots. How it works, what each number means and how
+# it maps to the paper: tests/eval/README.md.
+#
+# Per cell, one guest boot per measurement kind, every workload phase in it:
+#   tput     throughput on the host clock, packets into the guest, swiotlb
+#            bytes bounced, every response checked
+#   icount   the same under -icount shift=0: guest instructions (busy time)
+#   perf     (breakdown cells only) under -icount with bf-perf sampling:
+#            the guest CPU breakdown
+# Environment: EVAL_QUICK=1 (fewer cells, shorter phases), EVAL_MODES,
+# EVAL_PEERS, EVAL_BREAKDOWN (cells with a perf boot), EVAL_PERF_PHASES (the
+# phases sampled in a perf boot, "all"), EVAL_OUT (build/eval).
+set -u
+. "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/vmtopo.sh"
+[ -f "$(dirname "$0")/../lib/peers.sh" ] && . "$(dirname "$0")/../lib/peers.sh"
+bf_init eval
+EVAL_QUICK=${EVAL_QUICK:-0}
+if [ "$EVAL_QUICK" = 1 ]; then
+	MODES=${EVAL_MODES-"vm cvm bifrost"}
+	PEERS=${EVAL_PEERS-""}
+	BREAKDOWN=${EVAL_BREAKDOWN-"cvm bifrost"}
+	PERF_PHASES=${EVAL_PERF_PHASES-"tlsrx redis256k"}	# perf script is slow under TCG
+else
+	MODES=${EVAL_MODES-"vm cvm cvm+zced cvm+prpr bifrost bifrost-no-ottr"}
+	PEERS=${EVAL_PEERS-"vhostnet testpmd ovsdpdk"}
+	BREAKDOWN=${EVAL_BREAKDOWN-"vm cvm bifrost"}
+	PERF_PHASES=${EVAL_PERF_PHASES-all}
+fi
+WORKLOADS=${EVAL_WORKLOADS:-"tls nginx redis memcached"}
+OUT=${EVAL_OUT:-$BUILD/eval}
+ZCED_MB=128
+CTL_PORT=7000		# the wire side tells the guest a phase is over
+NET=66			# 10.66.0.0/24, namespace bfev-snd
+T_START=$SECONDS
+
+say() { echo "eval: $*" >&2; }
+for w in $WORKLOADS; do
+	# shellcheck source=/dev/null
+	. "$(dirname "$0")/wl_$w.sh" || { echo "eval: no workload '$w' (tests/eval/wl_$w.sh)"; exit 1; }
+done
+ZCED_PORTS=$(for w in $WORKLOADS; do wl_${w}_ports; done | paste -sd, -)
+PHASES=$(for w in $WORKLOADS; do wl_${w}_phases; done | xargs)
+
+rm -rf "$OUT" && mkdir -p "$OUT/logs" || exit 1
+RAW=$OUT/raw.tsv
+: > "$RAW"
+# emit CELL BOOT PHASE KEY VALUE: one measurement (report.py reads them)
+emit() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RAW"; }
+note() { emit "$1" - - note "$2"; say "$1: $2"; }
+
+H=$BF_TMP/wire
+mkdir -p "$H"
+for w in $WORKLOADS; do
+	wl_${w}_host_setup "$H" || { echo "eval: $w: host setup failed"; exit 1; }
+done
+
+# --- the guest script: prelude, then every workload's fragment -------------
+guest_script() {
+	cat <<EOS
+WIRE=$VM_SND_IP CTL_PORT=$CTL_PORT BF_PERF=$1 PERF_PHASES="$PERF_PHASES"
+export OPENSSL_CONF=/etc/ssl/openssl-ktls.cnf
+echo 1 > /proc/sys/vm/overcommit_memory
+EOS
+	cat <<'EOS'
+# listening PORT: bounded wait for a listening TCP socket
+listening() {
+	local i
+	for i in $(seq 150); do
+		ss -ltn 2>/dev/null | grep -q ":$1 " && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# eval_phase P: counters before, "PHASE P ready" for the wire side, wait
+# until the wire side says it is done (bounded), counters after
+eval_phase() {
+	local got perf=$BF_PERF
+	case " $PERF_PHASES " in " all "|*" $1 "*) ;; *) perf=0 ;; esac
+	[ "$perf" = 1 ] && bf-perf start $1
+	bf-snap ${1}0
+	echo "PHASE $1 ready"
+	got=$(timeout 600 nc -l -p $CTL_PORT 2>/dev/null | head -c 64)
+	bf-snap ${1}1
+	[ "$perf" = 1 ] && bf-perf stop $1
+	echo "wire-done $1 ${got:-none}"
+}
+EOS
+	for w in $WORKLOADS; do wl_${w}_guest; done
+	cat <<'EOS'
+echo "oops $(dmesg | grep -c -i -E 'oops|bug:|warning:|general protection|call trace')"
+dmesg | grep -i -E 'oops|bug:|warning:|general protection' | head -5 | sed 's/^/dmesg /'
+EOS
+}
+
+# wait_console PATTERN SECONDS: until the guest printed PATTERN (bounded;
+# gives up early when the guest is gone)
+wait_console() {
+	local i
+	for i in $(seq $(( $2 * 5 ))); do
+		grep -q "$1" "$BF_TMP/console.log" 2>/dev/null && return 0
+		kill -0 $VM_PID 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+# tell_guest TAG: ends the guest's current phase (a few tries, bounded)
+tell_guest() {
+	local i
+	for i in $(seq 25); do
+		ip netns exec $VM_SND timeout 5 bash -c "echo $1 > /dev/tcp/$VM_IP/$CTL_PORT" \
+			2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# run_boot CELL KIND(tput|icount|perf) [launch.sh options]: one guest boot,
+# every phase; emits the host's results and the guest's counters per phase
+run_boot() {
+	local cell=$1 kind=$2 p w line rc=0 perf=0 lopts=()
+	shift 2
+	# instructions are counted without the bounce histogram (it costs a cvm
+	# guest ~8 %); bounced bytes come from the tput boot
+	[ $kind = tput ] || lopts=(--icount --append bf.bounce_hist=0)
+	[ $kind = perf ] && perf=1
+	guest_script $perf > "$BF_TMP/run.sh"
+	rm -f "$BF_TMP/console.log"
+	VM_TIMEOUT=1500 vm_launch "$BF_TMP/run.sh" "${lopts[@]}" "$@"
+	local alive=1
+	for w in $WORKLOADS; do
+		for p in $(wl_${w}_phases); do
+			emit "$cell" $kind $p workload $w
+			if [ $alive = 0 ] || ! wait_console "PHASE $p ready" 600; then
+				alive=0
+				emit "$cell" $kind $p missing 1
+				continue
+			fi
+			line=$(wl_${w}_host $p "$H" 2>> "$OUT/logs/$cell-$kind-host.log" | grep '^result ' | tail -n1)
+			if [ -z "$line" ]; then
+				emit "$cell" $kind $p missing 1
+			else
+				set -- $line
+				emit "$cell" $kind $p reqs $4
+				emit "$cell" $kind $p bytes $6
+				emit "$cell" $kind $p secs $8
+				emit "$cell" $kind $p bad ${10}
+			fi
+			tell_guest $p || say "$cell $kind: could not end the guest's phase $p"
+		done
+	done
+	vm_wait || rc=$?
+	cp "$BF_TMP/vm.out" "$OUT/logs/$cell-$kind.out"
+	cp "$BF_TMP/console.log" "$OUT/logs/$cell-$kind.console" 2>/dev/null
+	emit "$cell" $kind - launcher_rc $rc
+	emit "$cell" $kind - oops "$(vm_out | awk '$1 == "oops" {print $2}')"
+	# the AES-GCM the guest's kTLS ran on (the kernel's, or ZCED's AEAD)
+	local aead
+	aead=$(vm_stat zced_aead_impl)
+	[ -n "$aead" ] && aead=zced-$aead || aead=$(vm_stat gcm_aes_driver)
+	emit "$cell" $kind - aead "$aead"
+	# the guest's own checks: "check P KEY VALUE..."
+	vm_out | awk -v c="$cell" -v k=$kind '$1 == "check" {
+		v = $4; for (i = 5; i <= NF; i++) v = v " " $i
+		printf "%s\t%s\t%s\tcheck_%s\t%s\n", c, k, $2, $3, v }' >> "$RAW"
+	# counters per phase
+	for p in $PHASES; do
+		for f in rx_packets tx_packets bounced_bytes busy_ns user_ns sys_ns softirq_ns \
+			 tls_tx_sw tls_rx_sw tls_decrypt_error zced_tx_bytes zced_rx_bytes; do
+			local a b
+			a=$(vm_snap_field ${p}0 $f) b=$(vm_snap_field ${p}1 $f)
+			[ -n "$a" ] && [ -n "$b" ] && emit "$cell" $kind $p d_$f $((b - a))
+		done
+		vm_out | awk -v c="$cell" -v k=$kind -v p=$p '$1 == "cpu" && $2 == p {
+			for (i = 3; i < NF; i += 2) printf "%s\t%s\t%s\tcpu_%s\t%s\n", c, k, p, $i, $(i + 1) }' >> "$RAW"
+	done
+}
+
+# --- cells ------------------------------------------------------------------
+say "guest swiotlb pool (probe boots)..."
+RANGES=$(vm_swiotlb_range) || { echo "eval: cannot find the guest's swiotlb pool"; exit 1; }
+RANGES_ZCED=$(VM_ZCED_MB=$ZCED_MB vm_swiotlb_range) ||
+	{ echo "eval: cannot find the ZCED guest's swiotlb pool"; exit 1; }
+
+# bifrost_mode GUEST_MODE PRPR ZCED(0|1) OTTR(1|0): backend restart with the
+# policy, guest modules
+bifrost_mode() {
+	vm_backend_stop
+	VM_MODE=$1 VM_ZCED_MB=0 VM_ZCED= VM_CVM_RANGES= VM_ZCED_OTTR=$4
+	[ "$1" = cvm ] && VM_CVM_RANGES=$RANGES
+	if [ "$3" = 1 ]; then
+		VM_ZCED_MB=$ZCED_MB VM_ZCED=$ZCED_PORTS VM_CVM_RANGES=$RANGES_ZCED
+	fi
+	sed -i "s/prpr o[nf]*/prpr $2/" "$BF_TMP/vm.conf"
+	$BFCTL reload $VM_WIRE --config "$BF_TMP/vm.conf" >/dev/null &&
+		vm_backend_start
+}
+
+# run_cell CELL: its boots, and what describes it
+run_cell() {
+	local cell=$1 kind
+	local kinds="tput icount"
+	[[ " $BREAKDOWN " == *" $cell "* ]] && kinds="$kinds perf"
+	for kind in $kinds; do
+		say "$cell: $kind boot ($((SECONDS - T_START)) s so far)"
+		run_boot "$cell" $kind
+		if [ "$BACKEND" = bifrost-host ]; then
+			emit "$cell" $kind - violations "$(json_get $VM_WIRE '.guests[0].backend.violations')"
+		fi
+	done
+	emit "$cell" - - backend "$BACKEND"
+	emit "$cell" - - guest_mode "$VM_MODE"
+}
+
+vm_up bfev $NET vm off "" || { echo "eval: setup failed"; exit 1; }
+for m in $MODES; do
+	BACKEND=bifrost-host
+	case $m in
+	vm) bifrost_mode vm off 0 1 ;;
+	cvm) bifrost_mode cvm off 0 1 ;;
+	cvm+zced) bifrost_mode cvm off 1 1 ;;
+	cvm+prpr) bifrost_mode cvm on 0 1 ;;
+	bifrost) bifrost_mode cvm on 1 1 ;;
+	bifrost-no-ottr) bifrost_mode cvm on 1 0 ;;
+	*) echo "eval: unknown mode $m"; exit 1 ;;
+	esac || { note "$m" "the backend did not start"; continue; }
+	run_cell "$m"
+done
+vm_down
+VM_ZCED_MB=0 VM_ZCED= VM_ZCED_OTTR=1
+for peer in $PEERS; do
+	if ! declare -F peer_check >/dev/null; then
+		note "$peer" "not run: tests/lib/peers.sh is missing"
+		continue
+	fi
+	if ! why=$(peer_check $peer); then
+		for gm in vm cvm; do note "$peer-$gm" "not run: $why"; done
+		continue
+	fi
+	for gm in vm cvm; do
+		BACKEND=$peer
+		if ! peer_up $peer bfev $NET $gm > "$OUT/logs/$peer-$gm-up.log" 2>&1; then
+			note "$peer-$gm" "not run: $peer did not come up: $(tail -n1 "$OUT/logs/$peer-$gm-up.log")"
+			peer_down
+			continue
+		fi
+		run_cell "$peer-$gm"
+		peer_down
+	done
+done
+
+emit - - - quick "$EVAL_QUICK"
+emit - - - date "$(date -u +%FT%TZ)"
+emit - - - commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+emit - - - seconds $((SECONDS - T_START))
+say "measurements done in $((SECONDS - T_START)) s; writing the report"
+python3 "$(dirname "$0")/report.py" "$RAW" "$OUT"
+rc=$?
+[ -s "$OUT/summary.txt" ] && cat "$OUT/summary.txt"
+case $rc in
+0) ;;
+2) echo "eval: some cells were not correct (see $OUT/report.md, Problems)"; exit 1 ;;
+*) echo "eval: report.py failed ($rc)"; exit 1 ;;
+esac

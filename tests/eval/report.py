@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""report.py - turns the measurements of tests/eval/eval.sh into the report.
+
+Usage: report.py RAW_TSV OUT_DIR
+
+RAW_TSV has one measurement per line, "CELL BOOT PHASE KEY VALUE" (tab
+separated; "-" where a field does not apply), written by eval.sh. OUT_DIR
+gets:
+  results.json  every cell and phase with its derived metrics
+  report.md     the tables (normalized to vm and to cvm, as the paper does),
+                the paper's figures beside ours, the CPU breakdown, the goals
+  summary.txt   the short version printed at the end of `make eval`
+  *.png         throughput.png, instructions.png, breakdown.png (gnuplot;
+                when gnuplot is missing, report.md says so)
+Metric definitions are in tests/eval/README.md.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import OrderedDict, defaultdict
+
+MB = 1 << 20
+CLASSES = ["bounce", "packet", "crypto", "app", "other"]
+# The paper's figures (Li et al., "Bifrost", USENIX ATC 2023; as summarized in
+# the project's design brief): what each of our rows is compared with.
+PAPER = [
+    ("cvm vs vm throughput", "0.72-0.79x (21-28 % overhead, SEV-ES/SNP)"),
+    ("CVM-IO tax share of guest CPU", "> 50 %"),
+    ("bounce buffer share of guest CPU (cvm)", "up to ~20 %"),
+    ("packet processing share of guest CPU (cvm)", "up to ~36 %"),
+    ("bifrost vs vm throughput", "up to 1.215x"),
+]
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def load(path):
+    raw = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
+    meta, order, phases = {}, [], []
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 5:
+                continue
+            cell, boot, phase, key, val = parts
+            if cell == "-":
+                meta[key] = val
+                continue
+            if cell not in order:
+                order.append(cell)
+            if phase != "-" and phase not in phases:
+                phases.append(phase)
+            if key == "note":
+                raw[cell]["-"]["-"].setdefault("notes", []).append(val)
+            else:
+                raw[cell][boot][phase][key] = val
+    return raw, meta, order, phases
+
+
+def derive(raw, order, phases):
+    """One dict per cell: its description, and per phase the metrics."""
+    cells = OrderedDict()
+    for c in order:
+        r = raw[c]
+        desc = r["-"]["-"]
+        cell = {"cell": c, "backend": desc.get("backend"), "guest_mode": desc.get("guest_mode"),
+                "notes": desc.get("notes", []), "phases": OrderedDict(), "problems": []}
+        cell["run"] = "tput" in r
+        for boot in ("tput", "icount", "perf"):
+            b = r.get(boot, {}).get("-", {})
+            if not b:
+                continue
+            if b.get("launcher_rc", "0") != "0":
+                cell["problems"].append("%s boot: launcher exit %s" % (boot, b["launcher_rc"]))
+            if b.get("oops", "0") not in ("0", ""):
+                cell["problems"].append("%s boot: %s oops/warnings in the guest" % (boot, b["oops"]))
+            if num(b.get("violations")):
+                cell["problems"].append("%s boot: %s backend violations" % (boot, b["violations"]))
+            cell.setdefault("violations", 0)
+            if b.get("violations") is not None:
+                cell["violations"] += int(num(b["violations"]) or 0)
+            if b.get("aead"):
+                cell["aead"] = b["aead"]
+        if cell["backend"] != "bifrost-host":
+            cell["violations"] = None
+        for p in phases:
+            t = r.get("tput", {}).get(p)
+            if not t:
+                continue
+            i = r.get("icount", {}).get(p, {})
+            pf = r.get("perf", {}).get(p, {})
+            m = {"workload": t.get("workload")}
+            bad = 0
+            for boot, d in (("tput", t), ("icount", i), ("perf", pf)):
+                if not d:
+                    continue
+                if d.get("missing"):
+                    cell["problems"].append("%s: %s boot: phase did not run" % (p, boot))
+                    bad += 1
+                bad += int(num(d.get("bad")) or 0)
+                gb = int(num(d.get("check_bad")) or 0)
+                if gb:
+                    cell["problems"].append("%s: %s boot: the guest counted %d bad" % (p, boot, gb))
+                bad += gb
+                for k, v in d.items():
+                    if k.startswith("check_") and k != "check_bad" and (
+                            "bad" in k or "error" in k or k.startswith("check_no_") or
+                            k.startswith("check_not_")):
+                        if num(v.split()[0] if v else None) not in (0.0,):
+                            cell["problems"].append("%s: %s boot: %s %s" % (p, boot, k[6:], v))
+                            bad += 1
+            m["bad"] = bad
+            reqs, byts, secs = num(t.get("reqs")), num(t.get("bytes")), num(t.get("secs"))
+            if reqs and byts and secs:
+                m["reqs"], m["bytes"], m["secs"] = int(reqs), int(byts), secs
+                m["mb_per_s"] = byts / MB / secs
+                m["req_per_s"] = reqs / secs
+                for k, name in (("d_rx_packets", "pkts_in_per_mb"), ("d_bounced_bytes", "bounced_per_mb")):
+                    if num(t.get(k)) is not None:
+                        m[name] = num(t[k]) / (byts / MB)
+            ireqs, ibytes = num(i.get("reqs")), num(i.get("bytes"))
+            if num(i.get("d_busy_ns")) is not None and ireqs and ibytes:
+                instr = num(i["d_busy_ns"])
+                m["instr"] = int(instr)
+                m["instr_per_req"] = instr / ireqs
+                m["instr_per_mb"] = instr / (ibytes / MB)
+                for part in ("user", "sys", "softirq"):
+                    if num(i.get("d_%s_ns" % part)) is not None:
+                        m["%s_per_mb" % part] = num(i["d_%s_ns" % part]) / (ibytes / MB)
+            samples = num(pf.get("cpu_samples"))
+            if samples:
+                m["cpu_samples"] = int(samples)
+                m["cpu_share"] = {k: (num(pf.get("cpu_" + k)) or 0) / samples for k in CLASSES}
+            cell["phases"][p] = m
+        cell["correct"] = cell["run"] and not cell["problems"] and all(
+            ph["bad"] == 0 for ph in cell["phases"].values())
+        cells[c] = cell
+    return cells
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def fmt(v, digits=2):
+    if v is None:
+        return "-"
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 1e6:
+        return "%.2fM" % (v / 1e6)
+    if abs(v) >= 1e4:
+        return "%.0fk" % (v / 1e3)
+    return "%.*f" % (digits, v)
+
+
+def metric(cells, c, p, k):
+    return cells.get(c, {}).get("phases", {}).get(p, {}).get(k)
+
+
+def table(cells, phases, key, title, norm=None, digits=2):
+    ran = [c for c in cells if cells[c]["run"]]
+    out = ["", "### " + title, "", "| cell | " + " | ".join(phases) + " |",
+           "|---|" + "---:|" * len(phases)]
+    for c in ran:
+        row = []
+        for p in phases:
+            v = metric(cells, c, p, key)
+            if norm:
+                v = ratio(v, metric(cells, norm, p, key))
+            row.append(fmt(v, digits))
+        out.append("| %s | %s |" % (c, " | ".join(row)))
+    return out
+
+
+def gnuplot(out, name, script):
+    gp = os.path.join(out, name + ".gp")
+    with open(gp, "w") as f:
+        f.write(script)
+    subprocess.run(["gnuplot", gp], cwd=out, check=True, capture_output=True)
+
+
+def plots(cells, phases, out):
+    """PNG plots; returns the file names made (empty without gnuplot)."""
+    if not shutil.which("gnuplot"):
+        return []
+    ran = [c for c in cells if cells[c]["run"] and cells[c]["phases"]]
+    made = []
+    for name, key, ylabel in (("throughput", "mb_per_s", "throughput relative to vm"),
+                              ("instructions", "instr_per_req", "guest instructions per request relative to vm")):
+        if "vm" not in cells:
+            break
+        with open(os.path.join(out, name + ".dat"), "w") as f:
+            f.write("phase " + " ".join('"%s"' % c for c in ran) + "\n")
+            for p in phases:
+                vals = [ratio(metric(cells, c, p, key), metric(cells, "vm", p, key)) for c in ran]
+                f.write(p + " " + " ".join("%.4f" % v if v is not None else "NaN" for v in vals) + "\n")
+        cols = ", ".join("'%s.dat' using %d:xtic(1) title columnhead" % (name, i + 2) if i == 0 else
+                        "'' using %d title columnhead" % (i + 2) for i in range(len(ran)))
+        gnuplot(out, name, """set terminal pngcairo size 1200,520 font ",10"
+set output '%s.png'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.9 border -1
+set boxwidth 0.9
+set key outside right top
+set grid ytics
+set yrange [0:*]
+set ylabel '%s'
+set xlabel 'workload phase (tls: 4 x TLS 1.3 bulk; nginx: wrk HTTPS; redis/memcached: TLS SET+GET)'
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb 'black'
+plot %s
+""" % (name, ylabel, cols))
+        made.append(name + ".png")
+    rows = [(c, p) for c in ran for p in phases if metric(cells, c, p, "cpu_share")]
+    if rows:
+        with open(os.path.join(out, "breakdown.dat"), "w") as f:
+            f.write("bar " + " ".join(CLASSES) + "\n")
+            for c, p in rows:
+                s = metric(cells, c, p, "cpu_share")
+                f.write('"%s %s" %s\n' % (c, p, " ".join("%.2f" % (100 * s[k]) for k in CLASSES)))
+        cols = ", ".join("'breakdown.dat' using %d:xtic(1) title columnhead" % (i + 2) if i == 0 else
+                        "'' using %d title columnhead" % (i + 2) for i in range(len(CLASSES)))
+        gnuplot(out, "breakdown", """set terminal pngcairo size 1200,560 font ",10"
+set output 'breakdown.png'
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.9 border -1
+set boxwidth 0.8
+set key outside right top
+set yrange [0:100]
+set ylabel '%% of guest instructions (perf samples under -icount)'
+set xtics rotate by -45
+plot """ + cols + "\n")
+        made.append("breakdown.png")
+    return made
+
+
+def goals(cells, phases):
+    """The issue's goals, each with its verdict."""
+    lines = []
+    if "bifrost" not in cells or not cells["bifrost"]["run"]:
+        return ["bifrost was not run: no goals checked"]
+    bulk = [p for p in phases if (metric(cells, "bifrost", p, "workload") or "") in ("tls",) or p.endswith("1m")
+            or p.endswith("256k")]
+    for base, which in (("cvm", phases), ("vm", bulk)):
+        if base not in cells:
+            continue
+        res = []
+        for p in which:
+            r = ratio(metric(cells, "bifrost", p, "instr_per_req"), metric(cells, base, p, "instr_per_req"))
+            if r is not None:
+                res.append((p, r))
+        met = all(r < 1 for _, r in res) and res
+        lines.append("bifrost vs %s: guest instructions per request %s (goal < 1 on %s): %s" % (
+            base, ", ".join("%s %.3fx" % (p, r) for p, r in res),
+            "every workload" if base == "cvm" else "the bulk ones", "met" if met else "NOT met"))
+    return lines
+
+
+def main():
+    raw_path, out = sys.argv[1], sys.argv[2]
+    raw, meta, order, phases = load(raw_path)
+    cells = derive(raw, order, phases)
+    made = plots(cells, phases, out)
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump({"meta": meta, "phases": phases, "cells": list(cells.values()),
+                   "paper": [{"claim": a, "paper": b} for a, b in PAPER]}, f, indent=1)
+    ran = [c for c in cells if cells[c]["run"]]
+    md = ["# Bifrost evaluation (`make eval%s`), %s, commit %s" % (
+        " QUICK=1" if meta.get("quick") == "1" else "", meta.get("date", "?"), meta.get("commit", "?")),
+        "", "Measured in %s s. Guest: Debian 6.1 under QEMU TCG, 1 vCPU with AES-NI; "
+        "throughput on the host clock, instructions under `-icount shift=0`. "
+        "How to read every number: tests/eval/README.md." % meta.get("seconds", "?"), "",
+        "## Cells", "", "| cell | backend | guest | AES-GCM | violations | every response correct |",
+        "|---|---|---|---|---:|---|"]
+    for c in cells.values():
+        md.append("| %s | %s | %s | %s | %s | %s |" % (
+            c["cell"], c["backend"] or "-", c["guest_mode"] or "-", c.get("aead", "-"),
+            "n/a" if c.get("violations") is None else c["violations"],
+            ("yes" if c["correct"] else "NO") if c["run"] else "not run: " + "; ".join(c["notes"])))
+    md += table(cells, phases, "mb_per_s", "Throughput, MiB/s (payload, both directions)")
+    md += table(cells, phases, "mb_per_s", "Throughput normalized to vm", norm="vm", digits=3)
+    md += table(cells, phases, "mb_per_s", "Throughput normalized to cvm", norm="cvm", digits=3)
+    md += table(cells, phases, "req_per_s", "Requests per second")
+    md += table(cells, phases, "instr_per_req", "Guest instructions per request")
+    md += table(cells, phases, "instr_per_req", "Guest instructions per request normalized to vm", norm="vm", digits=3)
+    md += table(cells, phases, "instr_per_req", "Guest instructions per request normalized to cvm", norm="cvm", digits=3)
+    md += table(cells, phases, "instr_per_mb", "Guest instructions per MiB")
+    md += table(cells, phases, "pkts_in_per_mb", "Packets into the guest per MiB", digits=0)
+    md += table(cells, phases, "bounced_per_mb", "swiotlb bytes bounced per MiB", digits=0)
+    bd = [(c, p) for c in ran for p in phases if metric(cells, c, p, "cpu_share")]
+    if bd:
+        md += ["", "### Guest CPU breakdown (share of busy perf samples under -icount, 1 per 1 M instructions; rules: tests/eval/cpu-classes.txt)",
+               "", "| cell | phase | samples | " + " | ".join(CLASSES) + " |", "|---|---|---:|" + "---:|" * len(CLASSES)]
+        for c, p in bd:
+            s = metric(cells, c, p, "cpu_share")
+            md.append("| %s | %s | %d | %s |" % (c, p, metric(cells, c, p, "cpu_samples"),
+                                                   " | ".join("%.1f %%" % (100 * s[k]) for k in CLASSES)))
+    md += ["", "## Beside the paper", "", "| claim | paper | here |", "|---|---|---|"]
+    here = paper_side(cells, phases)
+    for claim, paper in PAPER:
+        md.append("| %s | %s | %s |" % (claim, paper, here.get(claim, "-")))
+    g = goals(cells, phases)
+    md += ["", "## Goals", ""] + ["- " + x for x in g]
+    probs = [(c, x) for c in cells.values() for x in c["problems"]]
+    if probs:
+        md += ["", "## Problems", ""] + ["- %s: %s" % (c["cell"], x) for c, x in probs]
+    md += ["", "## Plots", ""] + ["![%s](%s)" % (m[:-4], m) for m in made]
+    if not made:
+        md.append("no plots: gnuplot is not installed (make deps-eval installs gnuplot-nox)")
+    with open(os.path.join(out, "report.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    summ = ["", "Bifrost evaluation: %d cells, %d phases, %s s; report %s/report.md" % (
+        len(ran), len(phases), meta.get("seconds", "?"), out)]
+    summ += ["  %-18s %s" % (c, "correct" if cells[c]["correct"] else "NOT CORRECT") for c in ran]
+    summ += ["  " + x for x in g]
+    summ += ["  not run: %s: %s" % (c, "; ".join(cells[c]["notes"])) for c in cells if not cells[c]["run"]]
+    with open(os.path.join(out, "summary.txt"), "w") as f:
+        f.write("\n".join(summ) + "\n")
+    # a cell that ran but moved a wrong byte, lost a phase or oopsed fails the run
+    return 0 if all(cells[c]["correct"] for c in ran) else 2
+
+
+def paper_side(cells, phases):
+    """Our numbers for the paper's claims."""
+    here = {}
+
+    def span(vals):
+        vals = [v for v in vals if v is not None]
+        return "%.2f-%.2fx" % (min(vals), max(vals)) if vals else None
+
+    tp = {b: [ratio(metric(cells, b, p, "mb_per_s"), metric(cells, "vm", p, "mb_per_s")) for p in phases]
+          for b in ("cvm", "bifrost")}
+    if span(tp["cvm"]):
+        here["cvm vs vm throughput"] = span(tp["cvm"]) + " (TCG guest: per-byte work, not exits, dominates)"
+    if span(tp["bifrost"]):
+        here["bifrost vs vm throughput"] = span(tp["bifrost"])
+    sh = [metric(cells, "cvm", p, "cpu_share") for p in phases]
+    sh = [s for s in sh if s]
+    if sh:
+        here["bounce buffer share of guest CPU (cvm)"] = "up to %.1f %%" % max(100 * s["bounce"] for s in sh)
+        here["packet processing share of guest CPU (cvm)"] = "up to %.1f %%" % max(100 * s["packet"] for s in sh)
+        here["CVM-IO tax share of guest CPU"] = "up to %.1f %% (bounce + packet processing)" % max(
+            100 * (s["bounce"] + s["packet"]) for s in sh)
+    return here
+
+
+if __name__ == "__main__":
+    sys.exit(main())

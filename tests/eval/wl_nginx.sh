@@ -1,0 +1,128 @@
+# make eval workload "nginx" (sourced by tests/eval/eval.sh; interface in
+# its header): Debian's nginx in the guest serves two files over HTTPS
+# (OpenSSL kTLS: ssl_conf_command Options KTLS, sendfile on), Debian's wrk
+# loads it from the wire side over TLS 1.3 (the host OpenSSL's default),
+# 4 connections for a fixed time. A Lua script checks EVERY response: status
+# 200 and the body byte for byte equal to the file. The paper: wrk, 32 KiB.
+# Phases: nginx32k (32 KiB file), nginx1m (1 MiB file); 8 s each, 3 s
+# with EVAL_QUICK=1. Both sides make the files with the same deterministic
+# generator (AES-128-CTR keystream of a fixed key, `openssl enc`).
+# Guest check lines per phase: errors (nginx error-log lines at level
+# error or worse), served (its access log's 200s for the file), ktls_tx
+# (connections that nginx's OpenSSL put on kTLS TX, /proc/net/tls_stat).
+
+WL_NGINX_CONNS=4
+
+wl_nginx_phases() { echo "nginx32k nginx1m"; }
+wl_nginx_ports() { echo 443; }
+
+# wl_nginx_size PHASE: the file's size in bytes
+wl_nginx_size() {
+	case $1 in
+	nginx32k) echo 32768;;
+	nginx1m) echo 1048576;;
+	esac
+}
+
+# wl_nginx_gen SIZE: the file's content on stdout (the guest runs the same)
+wl_nginx_gen() {
+	openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f \
+		-iv 00000000000000000000000000000000 -in /dev/zero 2>/dev/null | head -c "$1"
+}
+
+wl_nginx_host_setup() {
+	local d=$1 p
+	mkdir -p "$d"
+	for p in $(wl_nginx_phases); do wl_nginx_gen "$(wl_nginx_size $p)" > "$d/$p"; done
+	cat > "$d/check.lua" <<'E'
+-- wrk script of make eval's nginx workload: every response must be a 200
+-- whose body equals the file (args[1]); prints one wrk-check line
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+	local f = assert(io.open(args[1], "rb"))
+	want = f:read("*a")
+	f:close()
+	good, bad, body_bytes = 0, 0, 0
+end
+function response(status, headers, body)
+	if status == 200 and body == want then good = good + 1 else bad = bad + 1 end
+	if body then body_bytes = body_bytes + #body end
+end
+function done(summary, latency, requests)
+	local g, b, n = 0, 0, 0
+	for _, t in ipairs(threads) do
+		g = g + t:get("good"); b = b + t:get("bad"); n = n + t:get("body_bytes")
+	end
+	local e = summary.errors
+	io.write(string.format("wrk-check good %d bad %d body_bytes %d errors %d duration_us %d\n",
+		g, b, n, e.connect + e.read + e.write + e.timeout, summary.duration))
+end
+E
+}
+
+wl_nginx_guest() {
+	echo "WL_NGINX_PHASES=\"$(wl_nginx_phases)\""
+	declare -f wl_nginx_gen wl_nginx_size
+	cat <<'EOS'
+# --- make eval: nginx ---------------------------------------------------
+mkdir -p /tmp/ngx/www /tmp/ngx/tmp
+for p in $WL_NGINX_PHASES; do wl_nginx_gen "$(wl_nginx_size $p)" > /tmp/ngx/www/$p; done
+cat > /tmp/ngx/nginx.conf <<'E'
+daemon off;
+master_process off;
+user root root;
+worker_processes 1;
+pid /tmp/ngx/nginx.pid;
+error_log /tmp/ngx/error.log notice;
+events { worker_connections 64; }
+http {
+	access_log /tmp/ngx/access.log;
+	default_type application/octet-stream;
+	sendfile on;
+	keepalive_requests 1000000;
+	client_body_temp_path /tmp/ngx/tmp/body;
+	proxy_temp_path /tmp/ngx/tmp/proxy;
+	fastcgi_temp_path /tmp/ngx/tmp/fastcgi;
+	uwsgi_temp_path /tmp/ngx/tmp/uwsgi;
+	scgi_temp_path /tmp/ngx/tmp/scgi;
+	server {
+		listen 443 ssl;
+		ssl_certificate /etc/ssl/bf/cert.pem;
+		ssl_certificate_key /etc/ssl/bf/key.pem;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_conf_command Options KTLS;
+		root /tmp/ngx/www;
+	}
+}
+E
+nginx -c /tmp/ngx/nginx.conf -p /tmp/ngx/ -e /tmp/ngx/error.log &
+WL_NGX=$!
+for i in $(seq 100); do ss -ltn | grep -q ':443 ' && break; sleep 0.1; done
+wl_nginx_errors() { grep -c -E '\[(alert|emerg|crit|error)\]' /tmp/ngx/error.log 2>/dev/null; }
+wl_nginx_tls_tx() { awk '$1 == "TlsTxSw" { print $2 }' /proc/net/tls_stat 2>/dev/null; }
+for p in $WL_NGINX_PHASES; do
+	e0=$(wl_nginx_errors) k0=$(wl_nginx_tls_tx)
+	eval_phase $p
+	echo "check $p errors $(( $(wl_nginx_errors) - ${e0:-0} ))"
+	echo "check $p served $(grep -c "\"GET /$p HTTP/1.1\" 200 " /tmp/ngx/access.log)"
+	echo "check $p ktls_tx $(( $(wl_nginx_tls_tx) - ${k0:-0} ))"
+done
+kill $WL_NGX; wait $WL_NGX
+grep -E '\[(alert|emerg|crit|error)\]' /tmp/ngx/error.log | head -3 | sed 's/^/nginx-log /'
+EOS
+}
+
+wl_nginx_host() {
+	local p=$1 d=$2 secs=8 g b n e us
+	[ "${EVAL_QUICK:-0}" = 1 ] && secs=3
+	ip netns exec $VM_SND timeout $((secs + 60)) wrk -t1 -c$WL_NGINX_CONNS -d${secs}s --timeout 30s \
+		-s "$d/check.lua" "https://$VM_IP/$p" -- "$d/$p" > "$d/wrk-$p.out" 2>&1
+	read -r g b n e us <<< "$(sed -n 's/^wrk-check good \([0-9]*\) bad \([0-9]*\) body_bytes \([0-9]*\) errors \([0-9]*\) duration_us \([0-9]*\)$/\1 \2 \3 \4 \5/p' "$d/wrk-$p.out")"
+	if [ -z "$g" ]; then	# wrk failed or was killed: one bad run
+		echo "wl_nginx: $p: wrk gave no result: $(tail -3 "$d/wrk-$p.out" | tr '\n' ' ')" >&2
+		echo "result $p reqs 0 bytes 0 secs $secs bad 1"
+		return
+	fi
+	echo "result $p reqs $((g + b)) bytes $n secs $(awk -v u="$us" 'BEGIN { printf "%.3f", u / 1e6 }') bad $((b + e))"
+}
