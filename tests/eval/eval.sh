@@ -28,8 +28,8 @@ if [ "$EVAL_QUICK" = 1 ]; then
 	PERF_PHASES=${EVAL_PERF_PHASES-"tlsrx redis256k"}	# perf script is slow under TCG
 else
 	MODES=${EVAL_MODES-"vm cvm cvm+zced cvm+prpr bifrost bifrost-no-ottr"}
-	PEERS=${EVAL_PEERS-"vhostnet testpmd ovsdpdk"}
-	BREAKDOWN=${EVAL_BREAKDOWN-"vm cvm bifrost"}
+	PEERS=${EVAL_PEERS-"vhostnet tap testpmd ovsdpdk"}
+	BREAKDOWN=${EVAL_BREAKDOWN-"cvm bifrost"}
 	PERF_PHASES=${EVAL_PERF_PHASES-all}
 fi
 WORKLOADS=${EVAL_WORKLOADS:-"tls nginx redis memcached"}
