@@ -151,28 +151,6 @@ dmesg | grep -i -E 'oops|bug:|warning:|general protection' | head -5 | sed 's/^/
 EOS
 }
 
-# wait_console PATTERN SECONDS: until the guest printed PATTERN (bounded;
-# gives up early when the guest is gone)
-wait_console() {
-	local i
-	for i in $(seq $(( $2 * 5 ))); do
-		grep -q "$1" "$BF_TMP/console.log" 2>/dev/null && return 0
-		kill -0 $VM_PID 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
-# tell_guest TAG: ends the guest's current phase (a few tries, bounded)
-tell_guest() {
-	local i
-	for i in $(seq 25); do
-		ip netns exec $VM_SND timeout 5 bash -c "echo $1 > /dev/tcp/$VM_IP/$CTL_PORT" 2>/dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # snap LABEL FIELD: a counter from the guest's "bf-snap LABEL" line
 snap() { vm_snap_field "$1" "$2"; }
 # delta PHASE FIELD: its growth over PHASE (PHASE0 -> PHASE1)
@@ -269,11 +247,11 @@ run_mode() {
 	ip netns exec $VM_SND nginx -c $H/nginx.conf -p $H/ -e $H/error.log &
 	local hngx=$!
 	BF_PIDS+=($hngx)
-	rm -f $s/console.log	# wait_console must not see the last boot's
+	rm -f $s/console.log	# vm_wait_console must not see the last boot's
 	vm_launch $s/run-$m.sh
 
 	# nginx in the guest: curl (TLS 1.2, TLS 1.3), then wrk
-	if wait_console "PHASE nginx ready" 300; then
+	if vm_wait_console "PHASE nginx ready" 300; then
 		local proto args n
 		for proto in 1.2 1.3; do
 			args=()
@@ -284,14 +262,14 @@ run_mode() {
 		done
 		ip netns exec $VM_SND timeout 120 wrk -t1 -c2 -d3s --timeout 20s -s $H/check.lua \
 			"https://$VM_IP/f102400" > $s/wrk.out 2>&1
-		tell_guest nginx || echo "INFO: $m: could not end the guest's nginx phase"
+		vm_tell_guest nginx $CTL_PORT || echo "INFO: $m: could not end the guest's nginx phase"
 	else
 		echo "INFO: $m: the guest never started nginx"
 	fi
 
 	# redis in the guest: redis-benchmark (TLS 1.3), then every value SET
 	# over TLS 1.2 (kTLS receives it in the guest) and read back over TLS 1.3
-	if wait_console "PHASE redis ready" 400; then
+	if vm_wait_console "PHASE redis ready" 400; then
 		local rcli=(ip netns exec $VM_SND timeout 60 redis-cli --tls --insecure -h $VM_IP -p 6380)
 		ip netns exec $VM_SND timeout 200 redis-benchmark --tls --insecure -h $VM_IP -p 6380 \
 			-t set,get -d $RV_SIZE -n $RB_N -c 2 -q > $s/rbench.out 2>&1
@@ -309,7 +287,7 @@ run_mode() {
 				echo "bad $i $(stat -c %s $s/g$i 2>/dev/null)" >> $s/rget.out
 			fi
 		done
-		tell_guest redis || echo "INFO: $m: could not end the guest's redis phase"
+		vm_tell_guest redis $CTL_PORT || echo "INFO: $m: could not end the guest's redis phase"
 	else
 		echo "INFO: $m: the guest never started redis"
 	fi

@@ -76,25 +76,12 @@ peer_up() {
 	VM_SND_IP=10.$net.0.1 VM_IP=10.$net.0.2 VM_MODE=$4
 	VM_SOCK=$PEER_DIR/vhost.sock VM_CVM_RANGES=''
 	VM_ZCED_MB=0 VM_ZCED='' VM_NET='' VM_DEV_OPTS='' VM_VHOST_SERVER=0
-	peer_wire || { echo "peer $kind: wire setup failed"; peer_down; return 1; }
+	vm_wire || { echo "peer $kind: wire setup failed"; peer_down; return 1; }
 	peer_${kind}_up && return 0
 	# the backend's logs stay in $BF_TMP/peer-P.failed for a look
 	rm -rf "$PEER_DIR.failed"; cp -a "$PEER_DIR" "$PEER_DIR.failed" 2>/dev/null
 	peer_down
 	return 1
-}
-
-# peer_wire: the wire namespace and veth exactly as vm_up makes them
-peer_wire() {
-	bf_ns $VM_SND
-	bf_veth $VM_WIRE $VM_PEER $VM_SND
-	ip link set $VM_WIRE up
-	ip -n $VM_SND addr add $VM_SND_IP/24 dev $VM_PEER
-	ip -n $VM_SND link set $VM_PEER up
-	ip netns exec $VM_SND ethtool -K $VM_PEER tx off tso off gso off >/dev/null 2>&1
-	ip -n $VM_SND neigh replace $VM_IP lladdr $VM_GUEST_MAC dev $VM_PEER nud permanent
-	VM_PEER_MAC=$(ip -n $VM_SND -j link show $VM_PEER | jq -r '.[0].address')
-	[ -n "$VM_PEER_MAC" ]
 }
 
 # Linux bridge ${P}br in the root namespace: wire veth + tap ${P}tap.

@@ -39,6 +39,16 @@ vm_up() {
 	if [ "$mode" = cvm ] && [ -z "$VM_CVM_RANGES" ]; then
 		VM_CVM_RANGES=$(vm_swiotlb_range) || { echo "no swiotlb range"; return 1; }
 	fi
+	vm_wire || return 1
+	echo "guest vm1 mac $VM_GUEST_MAC queues 1 prpr $prpr" > "$BF_TMP/vm.conf"
+	bf_attach $VM_WIRE --config "$BF_TMP/vm.conf" >/dev/null || return 1
+	vm_backend_start
+}
+
+# vm_wire: the wire namespace $VM_SND ($VM_SND_IP on $VM_PEER) and the veth
+# $VM_WIRE in the root namespace, the guest's MAC a permanent neighbour there;
+# sets VM_PEER_MAC. vm_up and the peer backends (peers.sh) share it.
+vm_wire() {
 	bf_ns $VM_SND
 	bf_veth $VM_WIRE $VM_PEER $VM_SND
 	ip link set $VM_WIRE up
@@ -47,9 +57,7 @@ vm_up() {
 	ip netns exec $VM_SND ethtool -K $VM_PEER tx off tso off gso off >/dev/null 2>&1
 	ip -n $VM_SND neigh replace $VM_IP lladdr $VM_GUEST_MAC dev $VM_PEER nud permanent
 	VM_PEER_MAC=$(ip -n $VM_SND -j link show $VM_PEER | jq -r '.[0].address')
-	echo "guest vm1 mac $VM_GUEST_MAC queues 1 prpr $prpr" > "$BF_TMP/vm.conf"
-	bf_attach $VM_WIRE --config "$BF_TMP/vm.conf" >/dev/null || return 1
-	vm_backend_start
+	[ -n "$VM_PEER_MAC" ]
 }
 
 # vm_down: undoes vm_up (backend, XDP attachment, veth, wire namespace), so
@@ -124,6 +132,30 @@ vm_launch() {
 # vm_wait: waits for the guest to power off; returns the launcher's code.
 vm_wait() {
 	wait $VM_PID
+}
+
+# vm_wait_console PATTERN SECONDS: until the guest's console (the log of
+# vm_launch) shows PATTERN; bounded, and gives up early when the guest is gone
+vm_wait_console() {
+	local i
+	for i in $(seq $(( $2 * 5 ))); do
+		grep -q "$1" "$BF_TMP/console.log" 2>/dev/null && return 0
+		kill -0 $VM_PID 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+# vm_tell_guest TAG PORT: sends TAG to the guest's TCP PORT from the wire
+# namespace (a guest script waiting in `nc -l -p PORT` for the wire side to
+# finish a phase); a few tries, bounded
+vm_tell_guest() {
+	local i
+	for i in $(seq 25); do
+		ip netns exec $VM_SND timeout 5 bash -c "echo $1 > /dev/tcp/$VM_IP/$2" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
 }
 
 # vm_stat KEY: a value from the guest's stats block.
