@@ -61,13 +61,17 @@ $(BUILD)/guest/.built: $(GUEST_SRCS)
 	bash guest-driver/build.sh $(BUILD)/guest $(GUEST_KDIR)
 	@touch $@
 
-# Kernel style of the guest patches and module (Debian's checkpatch.pl).
+# Kernel style of the guest patches and module (Debian's checkpatch.pl) and
+# the module's kernel-doc (scripts/kernel-doc).
 checkpatch: guest
 	for p in guest-driver/patches/*.patch; do \
 		perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q - < $$p || exit 1; done
 	for f in guest-driver/bifrost_zced/*.[ch]; do \
 		ign=$$(awk -v f="$$(basename $$f)" '$$1 == f {print "--ignore", $$2}' guest-driver/checkpatch.ignore); \
 		perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q -f $$ign $(CURDIR)/$$f || exit 1; done
+	for f in guest-driver/bifrost_zced/*.c; do \
+		out=$$(perl $(BUILD)/guest/pristine/scripts/kernel-doc -none -v $$f 2>&1 | grep -v ': info: '); \
+		[ -z "$$out" ] || { echo "$$out"; exit 1; }; done
 
 # Guest image for the VM tests and the demo: Debian's 6.1 kernel, busybox,
 # tools; cached (build-image.sh skips work when its inputs are unchanged).
