@@ -3,8 +3,9 @@
 # file in its place with its mode, the systemd units name the installed
 # programs and config and pass `systemd-analyze verify`, the man pages
 # render, the installed bifrostctl checks the example config, attaches it to
-# a veth, swaps in the installed BPF object and detaches; uninstall removes
-# every file.
+# a veth, swaps in the installed BPF object and detaches, and the installed
+# bifrost-host serves a guest there, each with only the capabilities its
+# unit leaves it; uninstall removes every file.
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 bf_init install
@@ -91,21 +92,54 @@ check_man() {
 	done
 }
 
-# check_run ROOT PREFIX: the installed bifrostctl with the installed config
-# and BPF object on the veth pair
+# unit_caps UNIT: its CapabilityBoundingSet as setpriv's --bounding-set
+unit_caps() {
+	sed -n 's/^CapabilityBoundingSet=//p' "$1" | tr 'A-Z ' 'a-z\n' | sed 's/^cap_/+/' |
+		paste -sd, | sed 's/^/-all,/'
+}
+
+# check_host ROOT PREFIX: the installed bifrost-host, with only the
+# capabilities its unit leaves it, serves a guest on the attached $H
+check_host() {
+	local root=$1 pre=$2 caps pid rc log=$BF_TMP/host.log
+	caps=$(unit_caps "$root$(unit_dir "$pre")/bifrost-host@.service")
+	: > "$log"
+	BF_IFS+=(bfint0)
+	setpriv --bounding-set "$caps" --inh-caps -all \
+		"$root$pre/sbin/bifrost-host" --iface $H --guest vm1 --tap bfint0 > "$log" 2>&1 &
+	pid=$!
+	BF_PIDS+=($pid)
+	if wait_for grep -q serving "$log"; then
+		pass "$pre: bifrost-host serves with its unit's capabilities ($caps)"
+	else
+		fail "$pre: bifrost-host serves with its unit's capabilities ($caps)" "$(tail -3 "$log")"
+	fi
+	kill -TERM $pid 2>/dev/null
+	wait $pid
+	rc=$?
+	check_eq "$pre: bifrost-host stops on SIGTERM with status 0" "$rc" 0
+}
+
+# check_run ROOT PREFIX: the installed bifrostctl, with only the capabilities
+# its unit leaves it, on the installed config and BPF object and the veth
+# pair; the installed bifrost-host in between
 check_run() {
 	local root=$1 pre=$2 ctl conf obj
 	ctl=$root$pre/sbin/bifrostctl
 	conf=$root/etc/bifrost/bifrost.conf.example
 	obj=$root$pre/lib/bifrost/bifrost_xdp.bpf.o
+	local -a as=(setpriv --bounding-set "$(unit_caps "$root$(unit_dir "$pre")/bifrost-attach@.service")"
+		--inh-caps -all)
 	check_cmd "$pre: check-config of the example" "$ctl" check-config "$conf"
 	BF_ATTACHED+=("$H")
-	check_cmd "$pre: attach $H with the example" "$ctl" attach $H --config "$conf" --mode generic
-	check_cmd "$pre: reload --prog the installed object" "$ctl" reload $H --prog "$obj"
-	check_cmd "$pre: reload --config" "$ctl" reload $H --config "$conf"
+	check_cmd "$pre: attach $H with the example (${as[2]})" \
+		"${as[@]}" "$ctl" attach $H --config "$conf" --mode generic
+	check_cmd "$pre: reload --prog the installed object" "${as[@]}" "$ctl" reload $H --prog "$obj"
+	check_cmd "$pre: reload --config" "${as[@]}" "$ctl" reload $H --config "$conf"
 	check_eq "$pre: stats show the example's guests" \
 		"$("$ctl" stats $H --json | jq -r '[.guests[].name] | join(",")')" "vm1,vm2"
-	check_cmd "$pre: detach $H" "$ctl" detach $H
+	check_host "$root" "$pre"
+	check_cmd "$pre: detach $H" "${as[@]}" "$ctl" detach $H
 	check_eq "$pre: nothing pinned after detach" "$(ls /sys/fs/bpf/bifrost/$H 2>/dev/null | wc -l)" 0
 }
 
