@@ -1,5 +1,8 @@
-# Bifrost build. `make` builds everything, `make test` runs every test as root,
-# `make demo` runs the main job, `make deps` installs Debian packages.
+# Bifrost build. `make` builds the host programs, the BPF object, the test
+# tools and unit tests; `make guest` the guest image and kernel modules (slow;
+# test, demo, eval, bench-guest and the VM tests need them); `make test` runs
+# every test as root, `make demo` the main job, `make deps` installs Debian
+# packages.
 
 BUILD      ?= build
 CC         ?= gcc
@@ -21,7 +24,9 @@ CTL_MAIN   := loader/bifrostctl.c
 HOST_MAIN  := host-afxdp/bifrost_host.c
 LIB_SRCS   := $(filter-out $(CTL_MAIN) $(HOST_MAIN),$(wildcard loader/*.c host-afxdp/*.c))
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-HDRS       := $(wildcard bpf/*.h loader/*.h host-afxdp/*.h) guest-driver/bifrost_zced/bifrost_zced_wire.h
+# Each compile writes the headers it read to a hidden .NAME.d next to its
+# output (included below), so touching a header rebuilds exactly its users.
+DEPFLAGS    = -MMD -MP -MT $@ -MF $(@D)/.$(@F).d
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
@@ -31,8 +36,15 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 PROGS      := $(BUILD)/bifrostctl $(BUILD)/bifrostctl-static \
               $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
 
-.PHONY: all deps deps-bench deps-eval eval test unit demo bench bench-host bench-guest clean vm-image
-all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS) vm-image guest-modules
+.PHONY: all guest deps deps-bench deps-eval eval test unit demo bench bench-host bench-guest clean vm-image
+all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS)
+
+# A failed rule leaves no half-written output behind.
+.DELETE_ON_ERROR:
+
+# What the VM tests, the demo and the benchmarks boot: the guest image and
+# the guest kernel modules.
+guest: vm-image guest-modules
 
 # Guest kernel modules, built out of tree against Debian's headers for the
 # guest kernel: bifrost_zced, and virtio_ring, virtio_net and tls from
@@ -49,29 +61,33 @@ $(BUILD)/guest/.built: $(GUEST_SRCS)
 	bash guest-driver/build.sh $(BUILD)/guest $(GUEST_KDIR)
 	@touch $@
 
-# Kernel style of the guest patches and module (Debian's checkpatch.pl).
-checkpatch: guest-modules
+# Kernel style of the guest patches and module (Debian's checkpatch.pl) and
+# the module's kernel-doc (scripts/kernel-doc).
+checkpatch: guest
 	for p in guest-driver/patches/*.patch; do \
 		perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q - < $$p || exit 1; done
 	for f in guest-driver/bifrost_zced/*.[ch]; do \
 		ign=$$(awk -v f="$$(basename $$f)" '$$1 == f {print "--ignore", $$2}' guest-driver/checkpatch.ignore); \
 		perl $(BUILD)/guest/pristine/scripts/checkpatch.pl --no-tree -q -f $$ign $(CURDIR)/$$f || exit 1; done
+	for f in guest-driver/bifrost_zced/*.c; do \
+		out=$$(perl $(BUILD)/guest/pristine/scripts/kernel-doc -none -v $$f 2>&1 | grep -v ': info: '); \
+		[ -z "$$out" ] || { echo "$$out"; exit 1; }; done
 
 # Guest image for the VM tests and the demo: Debian's 6.1 kernel, busybox,
 # tools; cached (build-image.sh skips work when its inputs are unchanged).
 vm-image:
 	@bash tests/vm/build-image.sh $(BUILD)/vm
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst .,_,$*) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: %.c $(HDRS) $(SKEL)
+$(BUILD)/obj/%.o: %.c | $(SKEL)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # Library code as an archive: each binary links only the objects it uses
 # (the guest image copies the tools with their shared libraries).
@@ -89,18 +105,18 @@ $(BUILD)/bifrostctl-static: $(BUILD)/obj/$(CTL_MAIN:.c=.o) $(LIB_A)
 $(BUILD)/bifrost-host: $(BUILD)/obj/$(HOST_MAIN:.c=.o) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(LIB_A) $(HDRS) $(wildcard tests/unit/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_A) | $(SKEL)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDLIBS)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDLIBS)
 
 # the guest's AES-NI GCM block functions, checked in user space against OpenSSL
 ZCED_AESNI_T := $(BUILD)/unit/test_zced_aesni $(BUILD)/unit-asan/test_zced_aesni
 $(ZCED_AESNI_T): LDLIBS += -lcrypto
 $(ZCED_AESNI_T): guest-driver/bifrost_zced/zced_aesni_core.h guest-driver/bifrost_zced/zced_aesni.h
 
-$(BUILD)/tools/%: tests/tools/%.c $(LIB_A) $(HDRS) $(wildcard tests/tools/*.h)
+$(BUILD)/tools/%: tests/tools/%.c $(LIB_A) | $(SKEL)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) -Wl,--as-needed $(LDLIBS) -lssl -lcrypto
+	$(CC) $(CFLAGS) $(DEPFLAGS) -o $@ $< $(LIB_A) -Wl,--as-needed $(LDLIBS) -lssl -lcrypto
 
 # --- Fuzzing and sanitizers -------------------------------------------------
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c -> $(BUILD)/fuzz/fuzz_NAME, seed
@@ -131,28 +147,28 @@ all: $(if $(FUZZ_RT),$(FUZZ_BINS)) $(ASAN_BINS)
 # tests/run.sh runs build/unit-asan too: never a stale copy
 unit: $(ASAN_BINS)
 
-$(FUZZ_DIR)/obj/%.o: %.c $(HDRS) $(SKEL)
+$(FUZZ_DIR)/obj/%.o: %.c | $(SKEL)
 	@mkdir -p $(@D)
-	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(CLANG) $(SAN_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_LIB_A): $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
 	rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_A) $(HDRS) $(wildcard tests/fuzz/*.h tests/unit/*.h)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_A) | $(SKEL)
 	@mkdir -p $(@D)
-	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -Itests/unit -o $@ $< \
+	$(CLANG) $(SAN_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer -Itests/fuzz -Itests/unit -o $@ $< \
 		$(FUZZ_LIB_A) $(LDLIBS)
 
-$(ASAN_DIR)/obj/%.o: %.c $(HDRS) $(SKEL)
+$(ASAN_DIR)/obj/%.o: %.c | $(SKEL)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -c $< -o $@
+	$(CC) $(SAN_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(ASAN_LIB_A): $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(LIB_SRCS))
 	rm -f $@ && ar rcs $@ $^
 
-$(ASAN_DIR)/test_%: tests/unit/test_%.c $(ASAN_LIB_A) $(HDRS) $(wildcard tests/unit/*.h)
+$(ASAN_DIR)/test_%: tests/unit/test_%.c $(ASAN_LIB_A) | $(SKEL)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_LIB_A) $(LDLIBS)
+	$(CC) $(SAN_CFLAGS) $(DEPFLAGS) -Itests/unit -o $@ $< $(ASAN_LIB_A) $(LDLIBS)
 
 .PHONY: fuzz fuzz-build fuzz-runtime unit-asan
 fuzz-build: $(FUZZ_BINS)
@@ -183,7 +199,7 @@ deps-bench: deps
 deps-eval: deps-bench
 
 eval: deps-eval
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all guest
 	@BUILD=$(BUILD) EVAL_QUICK=$(if $(filter 1,$(QUICK)),1,0) bash tests/eval/eval.sh
 
 unit: $(UNIT_BINS)
@@ -192,11 +208,11 @@ unit: $(UNIT_BINS)
 # test, demo and bench install what they need first (quiet when present), so
 # the README's quick start is two commands on a fresh machine.
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all guest
 	@BUILD=$(BUILD) bash tests/run.sh
 
 demo: deps-bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all guest
 	@BUILD=$(BUILD) bash tests/demo.sh
 
 bench: bench-host bench-guest
@@ -216,8 +232,57 @@ $(BUILD)/guest/bf_aead_bench.ko: tests/guest-bench/bf_aead_bench.c tests/guest-b
 	@cp $(BUILD)/guest/bench/bf_aead_bench.ko $@
 
 bench-guest: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/guest/bf_aead_bench.ko
+	@$(MAKE) --no-print-directory all guest $(BUILD)/guest/bf_aead_bench.ko
 	@BUILD=$(BUILD) bash tests/bench_guest.sh
+
+# --- Install ----------------------------------------------------------------
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the programs, the BPF object
+# (for `bifrostctl reload --prog`; bifrostctl carries its own copy), man
+# pages, an example config and the systemd units, their paths substituted
+# from packaging/systemd/*.in. /etc is under DESTDIR, not PREFIX; the units go
+# to /lib/systemd/system when PREFIX=/usr.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SBINDIR    := $(PREFIX)/sbin
+BFLIBDIR   := $(PREFIX)/lib/bifrost
+MANDIR     := $(PREFIX)/share/man
+DOCDIR     := $(PREFIX)/share/doc/bifrost
+SYSCONFDIR := /etc/bifrost
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+UNITS      := bifrost-attach@.service bifrost-host@.service
+MAN8       := loader/bifrostctl.8 host-afxdp/bifrost-host.8
+MAN5       := loader/bifrost.conf.5
+EXAMPLE    := packaging/bifrost.conf.example
+INSTALLED  := $(SBINDIR)/bifrostctl $(SBINDIR)/bifrost-host $(BFLIBDIR)/bifrost_xdp.bpf.o \
+              $(addprefix $(MANDIR)/man8/,$(notdir $(MAN8))) $(MANDIR)/man5/$(notdir $(MAN5)) \
+              $(DOCDIR)/bifrost.conf.example $(SYSCONFDIR)/bifrost.conf.example \
+              $(addprefix $(UNITDIR)/,$(UNITS))
+
+.PHONY: install uninstall
+install: $(BUILD)/bifrostctl $(BUILD)/bifrost-host $(BPF_OBJ)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BFLIBDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BUILD)/bifrostctl $(BUILD)/bifrost-host $(DESTDIR)$(SBINDIR)/
+	install -m 644 $(BPF_OBJ) $(DESTDIR)$(BFLIBDIR)/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(EXAMPLE) $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(EXAMPLE) $(DESTDIR)$(SYSCONFDIR)/
+	for u in $(UNITS); do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+			packaging/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		mv $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+
+# Removes what install put there; an operator's /etc/bifrost/bifrost.conf stays.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(BFLIBDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR) 2>/dev/null
+# -----------------------------------------------------------------------------
 
 clean:
 	rm -rf $(BUILD)
+
+# The header dependencies the compiles recorded (DEPFLAGS).
+-include $(wildcard $(BUILD)/.*.d $(BUILD)/obj/*/.*.d $(BUILD)/unit/.*.d $(BUILD)/tools/.*.d \
+	$(FUZZ_DIR)/.*.d $(FUZZ_DIR)/obj/*/.*.d $(ASAN_DIR)/.*.d $(ASAN_DIR)/obj/*/.*.d)

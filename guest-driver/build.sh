@@ -19,7 +19,8 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 FILES="drivers/virtio/virtio_ring.c drivers/net/virtio_net.c net/tls
-scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch"
+scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+scripts/kernel-doc"
 key="$(stat -c '%s %Y' "$TAR") $FILES"
 if [ "$(cat "$OUT/pristine/.key" 2>/dev/null)" != "$key" ]; then
 	rm -rf "$OUT/pristine" && mkdir -p "$OUT/pristine"
@@ -36,8 +37,9 @@ for p in "$HERE"/patches/*.patch; do
 done
 
 # build_mod DIR NAME FILE... : FILEs or directories' contents (relative to
-# OUT/tree, or absolute) and
-# guest-driver/kbuild/NAME.Kbuild into OUT/DIR, then make.
+# OUT/tree, or absolute) into OUT/DIR, with guest-driver/kbuild/NAME.Kbuild
+# as its Kbuild unless they brought their own (bifrost_zced's sits with it),
+# then make.
 build_mod() {
 	local dir=$OUT/$1 name=$2 f extra=
 	shift 2
@@ -46,7 +48,7 @@ build_mod() {
 		case $f in /*) ;; *) f=$OUT/tree/$f;; esac
 		if [ -d "$f" ]; then cp -a "$f"/. "$dir/"; else cp -a "$f" "$dir/"; fi
 	done
-	cp "$HERE/kbuild/$name.Kbuild" "$dir/Kbuild"
+	[ -f "$dir/Kbuild" ] || cp "$HERE/kbuild/$name.Kbuild" "$dir/Kbuild"
 	# the patched modules use bifrost_zced's symbols
 	[ "$name" = bifrost_zced ] || extra="$OUT/zced/Module.symvers"
 	make -s -C "$KDIR" M="$dir" ${extra:+KBUILD_EXTRA_SYMBOLS="$extra"} \
@@ -54,7 +56,7 @@ build_mod() {
 	cp "$dir/$name.ko" "$OUT/"
 }
 
-build_mod zced bifrost_zced "$HERE"/bifrost_zced/*.c "$HERE"/bifrost_zced/*.h
+build_mod zced bifrost_zced "$HERE/bifrost_zced"
 build_mod virtio_ring bifrost_virtio_ring drivers/virtio/virtio_ring.c
 build_mod virtio_net bifrost_virtio_net drivers/net/virtio_net.c
 build_mod tls bifrost_tls net/tls

@@ -2,8 +2,10 @@
 # The guest series applies to Debian's linux-source-6.1 exactly (no fuzz),
 # every patch carries a description and a sign-off, and the patches and the
 # bifrost_zced module pass the kernel's checkpatch.pl (from that source) with
-# no error or warning. The patched modules keep the symbol versions of the
-# exports Debian's own modules use (so stock virtio_pci loads against ours).
+# no error or warning; the module's exported functions have kernel-doc that
+# the kernel's scripts/kernel-doc accepts. The patched modules keep the symbol
+# versions of the exports Debian's own modules use (so stock virtio_pci loads
+# against ours).
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 bf_init guest_patches
@@ -27,6 +29,17 @@ for f in guest-driver/bifrost_zced/*.[ch]; do
 	out=$($CP -f $ign "$(pwd)/$f" 2>&1)
 	[ -z "$out" ] || echo "$out"
 	check_eq "$(basename "$f"): checkpatch.pl clean" "$(echo -n "$out" | grep -c .)" 0
+done
+# kernel-doc: the kernel's scripts/kernel-doc (verbose) finds nothing to say
+# about the module, and every function it exports has a kernel-doc comment
+KD="perl $G/pristine/scripts/kernel-doc -none -v"
+for f in guest-driver/bifrost_zced/*.c; do
+	out=$($KD "$f" 2>&1 | grep -v ': info: Scanning doc for ')
+	[ -z "$out" ] || echo "$out"
+	check_eq "$(basename "$f"): kernel-doc clean" "$(echo -n "$out" | grep -c .)" 0
+	for sym in $(sed -n 's/^EXPORT_SYMBOL_GPL(\(.*\));$/\1/p' "$f"); do
+		check_cmd "$(basename "$f"): $sym() has kernel-doc" grep -q "^ \* $sym() - " "$f"
+	done
 done
 # symbol versions: what Debian's virtio_pci needs from virtio_ring, ours exports
 KMOD=$BUILD/vm/cache/kernel/lib/modules/6.1.0-56-amd64/kernel/drivers/virtio/virtio_pci.ko

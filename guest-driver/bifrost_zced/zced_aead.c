@@ -153,6 +153,16 @@ struct zced_pcpu_stats {
 
 static DEFINE_PER_CPU(struct zced_pcpu_stats, zced_stats);
 
+/**
+ * bifrost_zced_aead_stats() - Read the single-pass AEAD's counters.
+ * @out: filled with the totals since the module was loaded, summed over
+ *       every possible CPU.
+ *
+ * The per-CPU counters are read without stopping their writers, so a total
+ * may miss operations that run concurrently.
+ *
+ * Context: Any context.
+ */
 void bifrost_zced_aead_stats(struct bifrost_zced_aead_stats *out)
 {
 	int cpu;

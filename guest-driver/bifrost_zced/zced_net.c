@@ -52,6 +52,17 @@ static struct zced_dev *zdev_find(const struct net_device *dev)
 	return NULL;
 }
 
+/**
+ * bifrost_zced_attach() - Make a virtio-net device a ZCED device.
+ * @dev: the device, from virtio_net's probe.
+ *
+ * The device announces the pool to the backend when it comes up; until the
+ * announcement is sent, bifrost_zced_rx_active() is false for it.
+ *
+ * Context: Process context; takes a mutex.
+ * Return: 0, or -ENOSPC when the table of devices is full (the device then
+ * runs without ZCED).
+ */
 int bifrost_zced_attach(struct net_device *dev)
 {
 	struct zced_dev *z;
@@ -71,6 +82,13 @@ int bifrost_zced_attach(struct net_device *dev)
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_attach);
 
+/**
+ * bifrost_zced_detach() - Forget a device bifrost_zced_attach() took.
+ * @dev: the device, from virtio_net's remove or its failed probe; a device
+ *       that was never attached is ignored.
+ *
+ * Context: Process context; takes a mutex.
+ */
 void bifrost_zced_detach(struct net_device *dev)
 {
 	struct zced_dev *z;
@@ -85,6 +103,14 @@ void bifrost_zced_detach(struct net_device *dev)
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_detach);
 
+/**
+ * bifrost_zced_rx_active() - May a device post pool pages as receive buffers?
+ * @dev: the device.
+ *
+ * Context: Any context; lock-free.
+ * Return: true when @dev is attached, has announced the pool to the backend
+ * and some port is in the ZCED policy.
+ */
 bool bifrost_zced_rx_active(const struct net_device *dev)
 {
 	struct zced_dev *z = zdev_find(dev);
@@ -246,10 +272,18 @@ static int zced_rx_frags(struct sk_buff *skb, bool copy, long *pooled)
 	return 0;
 }
 
-/*
- * Called by virtio_net for a packet whose first buffer was a pool page
- * (its headers are already in the private head). 0: hand it to the stack;
- * nonzero: drop it (counted).
+/**
+ * bifrost_zced_rx_skb() - Check a received packet that sits in the pool.
+ * @skb: a packet whose first buffer was a pool page, its headers already
+ *       copied into the private head.
+ *
+ * Ciphertext of a ZCED flow stays in the pool pages; every other byte is
+ * copied out to private pages. The bytes kept and copied are counted.
+ *
+ * Context: Softirq (virtio_net's NAPI poll); does not sleep.
+ * Return: 0 to hand @skb to the stack; -ENOMEM when a copy failed, or
+ * -EINVAL for a pool buffer that crosses its page (the caller drops @skb;
+ * counted).
  */
 int bifrost_zced_rx_skb(struct sk_buff *skb)
 {
@@ -277,6 +311,12 @@ int bifrost_zced_rx_skb(struct sk_buff *skb)
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_rx_skb);
 
+/**
+ * bifrost_zced_count_dma() - Count bytes virtio_ring mapped through the DMA API.
+ * @len: bytes of a buffer that was not a pool page (swiotlb bounces it).
+ *
+ * Context: Any context.
+ */
 void bifrost_zced_count_dma(size_t len)
 {
 	zced_count(ZS_DMA_BYTES, len);

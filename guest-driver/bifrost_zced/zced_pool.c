@@ -76,6 +76,15 @@ static unsigned long pool_index(const struct page *page)
 	return lo;
 }
 
+/**
+ * bifrost_zced_alloc_page() - Take a free page of the shared pool.
+ *
+ * Context: Any context; takes a spinlock with interrupts off.
+ * Return: a pool page carrying one reference for the caller, which
+ * put_page() gives back; NULL when the pool is empty (counted) even after
+ * reclaiming the pages their holders put back (a scan that finds none is
+ * not repeated within the jiffy).
+ */
 struct page *bifrost_zced_alloc_page(void)
 {
 	struct page *page = NULL;
@@ -103,12 +112,26 @@ static bool pfn_in_pool(unsigned long pfn)
 	       test_bit(pfn - zp.pfn_lo, zp.member);
 }
 
+/**
+ * bifrost_zced_page_in_pool() - Is a page one of the pool's?
+ * @page: any page.
+ *
+ * Context: Any context; lock-free.
+ * Return: true when @page belongs to the shared pool.
+ */
 bool bifrost_zced_page_in_pool(const struct page *page)
 {
 	return pfn_in_pool(page_to_pfn(page));
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_page_in_pool);
 
+/**
+ * bifrost_zced_phys_in_pool() - Is a physical address in a pool page?
+ * @pa: a guest physical address.
+ *
+ * Context: Any context; lock-free.
+ * Return: true when @pa falls in a page of the shared pool.
+ */
 bool bifrost_zced_phys_in_pool(phys_addr_t pa)
 {
 	return pfn_in_pool(PHYS_PFN(pa));

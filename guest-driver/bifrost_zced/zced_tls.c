@@ -19,6 +19,19 @@
 #include "zced_aead.h"
 #include "zced_internal.h"
 
+/**
+ * bifrost_zced_tls_aead() - Pick the AEAD of a kTLS direction.
+ * @sk: the socket kTLS is being set up on.
+ * @cipher_name: the crypto API name kTLS would allocate, e.g. "gcm(aes)".
+ *
+ * A socket whose local or remote port is in the ZCED policy gets the
+ * single-pass AEAD for AES-GCM; other ciphers and other sockets keep
+ * @cipher_name. Each choice is counted.
+ *
+ * Context: Process context (kTLS's setsockopt).
+ * Return: the name to pass to crypto_alloc_aead(): BIFROST_ZCED_AEAD_NAME or
+ * @cipher_name.
+ */
 const char *bifrost_zced_tls_aead(struct sock *sk, const char *cipher_name)
 {
 	const struct inet_sock *inet = inet_sk(sk);
@@ -37,6 +50,14 @@ const char *bifrost_zced_tls_aead(struct sock *sk, const char *cipher_name)
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_tls_aead);
 
+/**
+ * bifrost_zced_tls_is_zced() - Is a transform the single-pass AEAD?
+ * @tfm: an AEAD transform of a kTLS direction.
+ *
+ * Context: Any context.
+ * Return: true when @tfm is the AEAD bifrost_zced_tls_aead() picks for ZCED
+ * sockets.
+ */
 bool bifrost_zced_tls_is_zced(const struct crypto_aead *tfm)
 {
 	return !strcmp(crypto_tfm_alg_driver_name(crypto_aead_tfm((struct crypto_aead *)tfm)),
@@ -66,14 +87,22 @@ static bool zced_skb_pooled(const struct sk_buff *skb, int depth)
 	return false;
 }
 
-/*
- * kTLS RX: must the record in skb (len bytes) be copied to private memory
- * before tfm decrypts it? Yes when tfm is not the single-pass AEAD (a cipher
- * ZCED does not do, e.g. ChaCha20-Poly1305, on a policy port) and some of
- * the record sits in the pool: such an AEAD may read its source twice (the
- * rfc7539 template hashes the ciphertext, then decrypts it again from the
- * source), and a host rewriting it in between would get plaintext through
- * that was never authenticated. Counted.
+/**
+ * bifrost_zced_tls_rx_copy() - Must a received record leave the pool first?
+ * @tfm: the AEAD that decrypts the record.
+ * @skb: the record.
+ * @len: its length in bytes.
+ *
+ * Yes when @tfm is not the single-pass AEAD (a cipher ZCED does not do,
+ * e.g. ChaCha20-Poly1305, on a policy port) and some of the record sits in
+ * the pool: such an AEAD may read its source twice (the rfc7539 template
+ * hashes the ciphertext, then decrypts it again from the source), and a host
+ * rewriting it in between would get plaintext through that was never
+ * authenticated. Copies are counted.
+ *
+ * Context: Process context, the socket locked (kTLS's receive path).
+ * Return: true when kTLS must copy the record to private memory before
+ * decrypting it.
  */
 bool bifrost_zced_tls_rx_copy(const struct crypto_aead *tfm, const struct sk_buff *skb,
 			      unsigned int len)
@@ -85,17 +114,26 @@ bool bifrost_zced_tls_rx_copy(const struct crypto_aead *tfm, const struct sk_buf
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_tls_rx_copy);
 
-/*
- * sk_msg_alloc() for encrypted records of ZCED sockets: grow msg to len
- * bytes with pool pages, filling the last one before taking the next (as
- * sk_msg_alloc() fills its page frag); the rest from the socket's private
- * page frag when the pool is empty (counted), and a record that went
- * private stays private.
+/**
+ * bifrost_zced_msg_alloc() - sk_msg_alloc() for records of ZCED sockets.
+ * @sk: the socket.
+ * @msg: the encrypted record being built.
+ * @len: the size @msg must grow to, in bytes.
+ *
+ * Grows @msg to @len bytes with pool pages, filling the last one before
+ * taking the next (as sk_msg_alloc() fills its page frag); the rest from
+ * the socket's private page frag when the pool is empty (counted), and a
+ * record that went private stays private.
  *
  * Filling the last page matters: kTLS grows an open record once per
  * sendmsg()/sendpage() call, and a new element each time would end records
  * at MAX_SKB_FRAGS small writes (MSG_MORE, splice of small pipe buffers)
  * with a pool page each, far from the 16 KiB records of stock kTLS.
+ *
+ * Context: Process context, the socket locked (as for sk_msg_alloc()).
+ * Return: 0, -ENOSPC when @msg has no free element, -ENOMEM when the socket
+ * may not charge more memory, or what sk_msg_alloc() returns for the
+ * private rest.
  */
 int bifrost_zced_msg_alloc(struct sock *sk, struct sk_msg *msg, int len)
 {

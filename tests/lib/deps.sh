@@ -6,10 +6,11 @@
 # from libxml2-utils), NOT libvirt-daemon-system: that one adds system
 # services, the libvirt-qemu user and a 'default' NAT network (192.168.122.0/24)
 # that the tests must never start; t_libvirt runs a private session libvirtd.
+# systemd: systemd-analyze, which t_install runs on the installed units.
 set -eu
 pkgs=(clang llvm libbpf-dev bpftool libxdp-dev xdp-tools libelf-dev zlib1g-dev
       libssl-dev openssl libclang-rt-14-dev gnuplot-nox linux-headers-6.1.0-56-amd64 linux-source-6.1 iproute2 iputils-ping ethtool iperf3 tcpdump jq pkg-config make gcc python3
-      libvirt-daemon libvirt-clients libxml2-utils curl man-db groff-base)
+      libvirt-daemon libvirt-clients libxml2-utils curl man-db groff-base systemd)
 # Packages wanted only for a tool they ship (prometheus: promtool, which
 # checks `bifrostctl stats --prometheus`): their daemons must not run or be
 # enabled on this host.
