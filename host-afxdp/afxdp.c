@@ -33,23 +33,31 @@ int afxdp_umem_create(struct afxdp_umem *um, const struct afxdp_opts *o)
 	um->opts = *o;
 	um->area = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (um->area == MAP_FAILED)
-		return -errno;
-	um->free = calloc(o->nframes, sizeof(*um->free));
-	if (!um->free) {
-		munmap(um->area, size);
-		return -ENOMEM;
-	}
-	err = xsk_umem__create(&um->umem, um->area, size, &um->fill, &um->comp, &cfg);
-	if (err) {
-		free(um->free);
-		munmap(um->area, size);
+	if (um->area == MAP_FAILED) {
+		err = -errno;
+		um->area = NULL;
 		return err;
 	}
+	um->free = calloc(o->nframes, sizeof(*um->free));
+	if (!um->free) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = xsk_umem__create(&um->umem, um->area, size, &um->fill, &um->comp, &cfg);
+	if (err)
+		goto fail;
 	for (i = 0; i < o->nframes; i++)
 		um->free[i] = (uint64_t)(o->nframes - 1 - i) * o->frame_size;
 	um->nfree = o->nframes;
 	return 0;
+
+fail:
+	/* nothing of it is left for afxdp_umem_destroy() (which a caller
+	 * cleaning up runs next) to free a second time */
+	free(um->free);
+	munmap(um->area, size);
+	memset(um, 0, sizeof(*um));
+	return err;
 }
 
 void afxdp_umem_destroy(struct afxdp_umem *um)
