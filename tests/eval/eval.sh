@@ -20,6 +20,8 @@ set -u
 . "$(dirname "$0")/../lib/vmtopo.sh"
 [ -f "$(dirname "$0")/../lib/peers.sh" ] && . "$(dirname "$0")/../lib/peers.sh"
 bf_init eval
+# stopped in a peer's cell: take the peer down too
+declare -F peer_down >/dev/null && trap 'peer_down >/dev/null 2>&1; bf_cleanup' EXIT
 EVAL_QUICK=${EVAL_QUICK:-0}
 if [ "$EVAL_QUICK" = 1 ]; then
 	MODES=${EVAL_MODES-"vm cvm bifrost"}
@@ -129,6 +131,9 @@ run_boot() {
 	# instructions are counted without the bounce histogram (it costs a cvm
 	# guest ~8 %); bounced bytes come from the tput boot
 	[ $kind = tput ] || lopts=(--icount --append bf.bounce_hist=0)
+	# one sample per 2 M instructions: perf script in the guest takes time
+	# per sample under TCG, and a phase still gets ~1000-3000 samples
+	[ $kind = perf ] && lopts+=(--append bf.perf_period_ns=2000000)
 	[ $kind = perf ] && perf=1
 	guest_script $perf > "$BF_TMP/run.sh"
 	rm -f "$BF_TMP/console.log"

@@ -298,7 +298,7 @@ def main():
     md += table(cells, phases, "bounced_per_mb", "swiotlb bytes bounced per MiB", digits=0)
     bd = [(c, p) for c in ran for p in phases if metric(cells, c, p, "cpu_share")]
     if bd:
-        md += ["", "### Guest CPU breakdown (share of busy perf samples under -icount, 1 per 1 M instructions; rules: tests/eval/cpu-classes.txt)",
+        md += ["", "### Guest CPU breakdown (share of busy perf samples under -icount, 1 per 2 M instructions; rules: tests/eval/cpu-classes.txt)",
                "", "| cell | phase | samples | " + " | ".join(CLASSES) + " |", "|---|---|---:|" + "---:|" * len(CLASSES)]
         for c, p in bd:
             s = metric(cells, c, p, "cpu_share")

@@ -6,7 +6,7 @@
 # 4 TLS 1.3 connections, each alternating SET of a value derived from (key,
 # round) and GET of it, every reply compared byte for byte.
 # Phases: memcached4k (4 KiB values), memcached256k (256 KiB values; the
-# default item size limit is 1 MiB); 8 s each, 3 s with EVAL_QUICK=1.
+# default item size limit is 1 MiB); 5 s each, 3 s with EVAL_QUICK=1.
 # Guest check lines per phase (memcached's own stats, read on a plain-TCP
 # listener on the guest's loopback): cmds (cmd_set + cmd_get),
 # get_misses, ssl_errors (ssl_handshake_errors), ktls_tx / ktls_rx
@@ -60,7 +60,7 @@ EOS
 }
 
 wl_memcached_host() {
-	local p=$1 d=$2 secs=8 out
+	local p=$1 d=$2 secs=5 out
 	[ "${EVAL_QUICK:-0}" = 1 ] && secs=3
 	out=$(ip netns exec $VM_SND timeout $((secs + 120)) /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/kvload.py" \
 		memcached $VM_IP $WL_MEMCACHED_PORT --conns $WL_MEMCACHED_CONNS \

@@ -4,7 +4,7 @@
 # loads it from the wire side over TLS 1.3 (the host OpenSSL's default),
 # 4 connections for a fixed time. A Lua script checks EVERY response: status
 # 200 and the body byte for byte equal to the file. The paper: wrk, 32 KiB.
-# Phases: nginx32k (32 KiB file), nginx1m (1 MiB file); 8 s each, 3 s
+# Phases: nginx32k (32 KiB file), nginx1m (1 MiB file); 5 s each, 3 s
 # with EVAL_QUICK=1. Both sides make the files with the same deterministic
 # generator (AES-128-CTR keystream of a fixed key, `openssl enc`).
 # Guest check lines per phase: errors (nginx error-log lines at level
@@ -114,7 +114,7 @@ EOS
 }
 
 wl_nginx_host() {
-	local p=$1 d=$2 secs=8 g b n e us
+	local p=$1 d=$2 secs=5 g b n e us
 	[ "${EVAL_QUICK:-0}" = 1 ] && secs=3
 	ip netns exec $VM_SND timeout $((secs + 60)) wrk -t1 -c$WL_NGINX_CONNS -d${secs}s --timeout 30s \
 		-s "$d/check.lua" "https://$VM_IP/$p" -- "$d/$p" > "$d/wrk-$p.out" 2>&1

@@ -5,7 +5,7 @@
 # connections, each alternating SET of a value derived from (key, round)
 # and GET of it, every reply compared byte for byte (the paper:
 # memtier_benchmark, not packaged in Debian).
-# Phases: redis4k (4 KiB values), redis256k (256 KiB values); 8 s each,
+# Phases: redis4k (4 KiB values), redis256k (256 KiB values); 5 s each,
 # 3 s with EVAL_QUICK=1.
 # Guest check lines per phase: cmds (SET + GET commands redis counted,
 # from INFO commandstats), ktls_tx (connections on kTLS TX), log_errors
@@ -58,7 +58,7 @@ EOS
 }
 
 wl_redis_host() {
-	local p=$1 d=$2 secs=8 out
+	local p=$1 d=$2 secs=5 out
 	[ "${EVAL_QUICK:-0}" = 1 ] && secs=3
 	out=$(ip netns exec $VM_SND timeout $((secs + 120)) /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/kvload.py" \
 		redis $VM_IP $WL_REDIS_PORT --conns $WL_REDIS_CONNS --size "$(wl_redis_size $p)" \

@@ -19,6 +19,9 @@ bf_init() {
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	BF_TMP=$(mktemp -d /tmp/bftest.XXXXXX)
 	trap bf_cleanup EXIT
+	# a test stopped by Ctrl-C or SIGTERM cleans up too (exit runs the EXIT trap)
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 }
 
 bf_cleanup() {
