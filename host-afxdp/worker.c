@@ -100,7 +100,7 @@ static void load_policy(struct bf_worker *w, bool force)
 	if (!force && ctl.generation == w->policy_gen)
 		return;
 	for (i = 0; i < w->nguests; i++) {
-		struct bf_guest_rt *g = &w->guests[i];
+		struct bf_guest_rt *g = w->guests[i];
 		struct prpr_cfg cfg;
 
 		if (bpf_map_lookup_elem(w->policy_fd, &g->id, &pol))
@@ -124,8 +124,8 @@ static void push_stats(struct bf_worker *w)
 
 	/* a port counts for the whole guest: report on queue 0 */
 	for (i = 0; i < w->nguests; i++) {
-		const struct bf_port *p = w->guests[i].port;
-		struct bf_backend_stats *st = &w->guests[i].q[0].st;
+		const struct bf_port *p = w->guests[i]->port;
+		struct bf_backend_stats *st = &w->guests[i]->q[0].st;
 
 		if (p->violations)
 			st->violations = *p->violations;
@@ -143,9 +143,9 @@ static void push_stats(struct bf_worker *w)
 		}
 	}
 	for (i = 0; i < w->nguests; i++)
-		for (q = 0; q < w->guests[i].nqueues; q++)
-			bpf_map_update_elem(w->backend_fd, &w->guests[i].q[q].slot,
-					    &w->guests[i].q[q].st, BPF_ANY);
+		for (q = 0; q < w->guests[i]->nqueues; q++)
+			bpf_map_update_elem(w->backend_fd, &w->guests[i]->q[q].slot,
+					    &w->guests[i]->q[q].st, BPF_ANY);
 }
 
 /*
@@ -417,7 +417,7 @@ static int build_pollfds(struct bf_worker *w, struct bf_queue **qs, unsigned int
 		pfd[n++].revents = 0;
 	}
 	for (i = 0; i < w->nguests; i++) {
-		struct bf_port *p = w->guests[i].port;
+		struct bf_port *p = w->guests[i]->port;
 		int k;
 
 		port_first[i] = n;
@@ -448,14 +448,14 @@ static void *worker_main(void *arg)
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
 	for (i = 0; i < w->nguests; i++)
-		for (q = 0; q < w->guests[i].nqueues; q++)
-			qs[nq++] = &w->guests[i].q[q];
+		for (q = 0; q < w->guests[i]->nqueues; q++)
+			qs[nq++] = &w->guests[i]->q[q];
 	fill_target = afxdp_fill_target(&w->o.xsk);
 	w->rx_share = afxdp_rx_share(&w->o.xsk, nq);
 	load_policy(w, true);
 	push_stats(w);
 
-	while (!*w->stop) {
+	while (!*w->stop && !w->pause) {
 		now = now_ns();
 		work = 0;
 		afxdp_reclaim(&w->umem);
@@ -496,7 +496,7 @@ static void *worker_main(void *arg)
 				     port_first, port_n);
 		if (ppoll(pfd, npfd, &ts, NULL) > 0) {
 			for (i = 0; i < w->nguests; i++) {
-				struct bf_port *p = w->guests[i].port;
+				struct bf_port *p = w->guests[i]->port;
 
 				p->ops->service(p, pfd + port_first[i], port_n[i]);
 			}
@@ -506,19 +506,20 @@ static void *worker_main(void *arg)
 		prpr_flush_all(qs[i]->prpr, PRPR_FLUSH_BATCH_END);
 	push_stats(w);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	w->cpu_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	w->cpu_ns += (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	return NULL;
 }
+
+static void guest_unbind(struct bf_worker *w, struct bf_guest_rt *g);
+static int guest_bind(struct bf_worker *w, struct bf_guest_rt *g, char *err, size_t errlen);
 
 /* Closes every AF_XDP socket of the worker and its UMEM. */
 static void unbind_all(struct bf_worker *w)
 {
-	unsigned int i, q;
+	unsigned int i;
 
 	for (i = 0; i < w->nguests; i++)
-		for (q = 0; q < w->guests[i].nqueues; q++)
-			afxdp_sock_destroy(&w->guests[i].q[q].sock, w->xskmap_fd,
-					   w->guests[i].q[q].slot);
+		guest_unbind(w, w->guests[i]);
 	afxdp_umem_destroy(&w->umem);
 }
 
@@ -539,7 +540,7 @@ static void sg_bind_hint(const struct bf_worker *w, int ret, char *err, size_t e
  * nothing is left bound. */
 static int bind_all(struct bf_worker *w, char *err, size_t errlen)
 {
-	unsigned int i, q;
+	unsigned int i;
 	int ret;
 
 	ret = afxdp_umem_create(&w->umem, &w->o.xsk);
@@ -549,20 +550,12 @@ static int bind_all(struct bf_worker *w, char *err, size_t errlen)
 		return ret;
 	}
 	for (i = 0; i < w->nguests; i++) {
-		for (q = 0; q < w->guests[i].nqueues; q++) {
-			struct bf_queue *qq = &w->guests[i].q[q];
-
-			ret = afxdp_sock_create(&qq->sock, &w->umem, w->ifname,
-						w->o.nic_queue, w->xskmap_fd, qq->slot);
-			if (ret) {
-				snprintf(err, errlen,
-					 "cannot bind AF_XDP socket for guest %s queue %u on %s queue %u: %s",
-					 w->guests[i].name, q, w->ifname, w->o.nic_queue,
-					 strerror(-ret));
-				sg_bind_hint(w, ret, err, errlen);
-				unbind_all(w);
-				return ret;
-			}
+		ret = guest_bind(w, w->guests[i], err, errlen);
+		if (ret) {
+			while (i--)
+				guest_unbind(w, w->guests[i]);
+			afxdp_umem_destroy(&w->umem);
+			return ret;
 		}
 	}
 	return 0;
@@ -631,13 +624,99 @@ static int wire_mtu_setup(struct bf_worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* The worker's state of guest g's queues (sockets are bound apart). */
+static int guest_setup(struct bf_worker *w, struct bf_guest_rt *g)
+{
+	unsigned int q, k;
+
+	snprintf(g->port->guest, sizeof(g->port->guest), "%s", g->name);
+	/* what this guest shared with a previous backend (checked
+	 * against its memory when it connects) */
+	if (g->port->zced_spans &&
+	    bpf_map_lookup_elem(w->zced_fd, &g->id, g->port->zced_spans))
+		memset(g->port->zced_spans, 0, sizeof(*g->port->zced_spans));
+	for (q = 0; q < g->nqueues; q++) {
+		struct bf_queue *qq = &g->q[q];
+
+		qq->w = w;
+		qq->g = g;
+		qq->index = q;
+		qq->slot = BF_XSK_SLOT(g->id, q);
+		qq->prpr = prpr_new(PRPR_FLOWS, deliver, qq, &qq->st);
+		qq->pend = calloc(PEND_SLOTS, sizeof(*qq->pend));
+		if (!qq->prpr || !qq->pend)
+			return -ENOMEM;
+		qq->pend_cap = PEND_SLOTS;
+		qq->gather.cap = BF_MAX_WIRE_FRAME;
+		qq->gather.max_parts = MULTI_MAX_PARTS;
+		if (w->o.xsk.sg && !(qq->gather.buf = malloc(BF_MAX_WIRE_FRAME)))
+			return -ENOMEM;
+		for (k = 0; k < PEND_SLOTS; k++)
+			if (!(qq->pend[k].buf = malloc(PEND_BUF)))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Frees what guest_setup() made (its sockets must be closed). */
+static void guest_teardown(struct bf_guest_rt *g)
+{
+	unsigned int q, k;
+
+	for (q = 0; q < g->nqueues; q++) {
+		struct bf_queue *qq = &g->q[q];
+
+		if (qq->prpr)
+			prpr_free(qq->prpr);
+		qq->prpr = NULL;
+		for (k = 0; qq->pend && k < qq->pend_cap; k++)
+			free(qq->pend[k].buf);
+		free(qq->pend);
+		qq->pend = NULL;
+		free(qq->gather.buf);
+		qq->gather.buf = NULL;
+	}
+}
+
+/* Closes the AF_XDP sockets of guest g (its XSKMAP slots go empty). */
+static void guest_unbind(struct bf_worker *w, struct bf_guest_rt *g)
+{
+	unsigned int q;
+
+	for (q = 0; q < g->nqueues; q++)
+		afxdp_sock_destroy(&g->q[q].sock, w->xskmap_fd, g->q[q].slot);
+}
+
+/* Binds one socket per queue of guest g to the worker's UMEM; on failure
+ * none of g's is left bound. */
+static int guest_bind(struct bf_worker *w, struct bf_guest_rt *g, char *err, size_t errlen)
+{
+	unsigned int q;
+	int ret;
+
+	for (q = 0; q < g->nqueues; q++) {
+		ret = afxdp_sock_create(&g->q[q].sock, &w->umem, w->ifname,
+					w->o.nic_queue, w->xskmap_fd, g->q[q].slot);
+		if (ret) {
+			snprintf(err, errlen,
+				 "cannot bind AF_XDP socket for guest %s queue %u on %s queue %u: %s",
+				 g->name, q, w->ifname, w->o.nic_queue, strerror(-ret));
+			sg_bind_hint(w, ret, err, errlen);
+			while (q--)
+				afxdp_sock_destroy(&g->q[q].sock, w->xskmap_fd, g->q[q].slot);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 int bf_worker_init(struct bf_worker *w, const char *ifname,
-		   const struct bf_worker_opts *o, struct bf_guest_rt *guests,
+		   const struct bf_worker_opts *o, struct bf_guest_rt **guests,
 		   unsigned int nguests, volatile sig_atomic_t *stop,
 		   char *err, size_t errlen)
 {
 	struct bf_maps m;
-	unsigned int i, q;
+	unsigned int i;
 	int ret;
 
 	memset(w, 0, sizeof(*w));
@@ -667,37 +746,11 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 	if (!w->txbuf || !w->scratch)
 		return -ENOMEM;
 	for (i = 0; i < nguests; i++) {
-		struct bf_guest_rt *g = &guests[i];
-
-		snprintf(g->port->guest, sizeof(g->port->guest), "%s", g->name);
-		/* what this guest shared with a previous backend (checked
-		 * against its memory when it connects) */
-		if (g->port->zced_spans &&
-		    bpf_map_lookup_elem(w->zced_fd, &g->id, g->port->zced_spans))
-			memset(g->port->zced_spans, 0, sizeof(*g->port->zced_spans));
-		for (q = 0; q < g->nqueues; q++) {
-			struct bf_queue *qq = &g->q[q];
-
-			qq->w = w;
-			qq->g = g;
-			qq->index = q;
-			qq->slot = BF_XSK_SLOT(g->id, q);
-			qq->prpr = prpr_new(PRPR_FLOWS, deliver, qq, &qq->st);
-			qq->pend = calloc(PEND_SLOTS, sizeof(*qq->pend));
-			if (!qq->prpr || !qq->pend)
-				return -ENOMEM;
-			qq->pend_cap = PEND_SLOTS;
-			qq->gather.cap = BF_MAX_WIRE_FRAME;
-			qq->gather.max_parts = MULTI_MAX_PARTS;
-			if (w->o.xsk.sg && !(qq->gather.buf = malloc(BF_MAX_WIRE_FRAME)))
-				return -ENOMEM;
-			for (unsigned int k = 0; k < PEND_SLOTS; k++)
-				if (!(qq->pend[k].buf = malloc(PEND_BUF)))
-					return -ENOMEM;
-		}
+		ret = guest_setup(w, guests[i]);
+		if (ret)
+			return ret;
 	}
 	return bind_with_retry(w, err, errlen);
-	return 0;
 }
 
 int bf_worker_start(struct bf_worker *w)
@@ -712,24 +765,11 @@ int bf_worker_join(struct bf_worker *w)
 
 void bf_worker_destroy(struct bf_worker *w)
 {
-	unsigned int i, q;
+	unsigned int i;
 
 	unbind_all(w);
-	for (i = 0; i < w->nguests; i++) {
-		for (q = 0; q < w->guests[i].nqueues; q++) {
-			struct bf_queue *qq = &w->guests[i].q[q];
-
-			if (qq->prpr)
-				prpr_free(qq->prpr);
-			qq->prpr = NULL;
-			for (unsigned int k = 0; qq->pend && k < qq->pend_cap; k++)
-				free(qq->pend[k].buf);
-			free(qq->pend);
-			qq->pend = NULL;
-			free(qq->gather.buf);
-			qq->gather.buf = NULL;
-		}
-	}
+	for (i = 0; i < w->nguests; i++)
+		guest_teardown(w->guests[i]);
 	free(w->txbuf);
 	free(w->scratch);
 	if (w->xskmap_fd >= 0)
@@ -742,4 +782,53 @@ void bf_worker_destroy(struct bf_worker *w)
 		close(w->backend_fd);
 	if (w->zced_fd >= 0)
 		close(w->zced_fd);
+}
+
+int bf_worker_pause(struct bf_worker *w)
+{
+	w->pause = 1;
+	return bf_worker_join(w);
+}
+
+int bf_worker_resume(struct bf_worker *w)
+{
+	w->pause = 0;
+	return bf_worker_start(w);
+}
+
+int bf_worker_add_guest(struct bf_worker *w, struct bf_guest_rt *g, char *err, size_t errlen)
+{
+	int ret;
+
+	if (w->nguests >= BF_MAX_GUESTS) {
+		snprintf(err, errlen, "at most %d guests", BF_MAX_GUESTS);
+		return -ENOSPC;
+	}
+	ret = guest_setup(w, g);
+	if (ret) {
+		snprintf(err, errlen, "guest %s: %s", g->name, strerror(-ret));
+		guest_teardown(g);
+		return ret;
+	}
+	ret = guest_bind(w, g, err, errlen);
+	if (ret) {
+		guest_teardown(g);
+		return ret;
+	}
+	w->guests[w->nguests++] = g;
+	return 0;
+}
+
+void bf_worker_remove_guest(struct bf_worker *w, struct bf_guest_rt *g)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < w->nguests; i++)
+		if (w->guests[i] != g)
+			w->guests[n++] = w->guests[i];
+	if (n == w->nguests)
+		return;
+	w->nguests = n;
+	guest_unbind(w, g);
+	guest_teardown(g);
 }

@@ -16,6 +16,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,14 +66,40 @@ static int prepare(const char *ifname)
 	return ifindex;
 }
 
-static int load_config(const char *cfgfile, struct bf_config *cfg)
+/* The guests of ifname in cfgfile (none without a file). */
+static int load_config(const char *cfgfile, const char *ifname, struct bf_config *cfg)
 {
 	char err[512];
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (cfgfile && bf_config_parse_file(cfgfile, cfg, err, sizeof(err)))
 		return bf_fail(BF_EXIT_CONFIG, "bad config: %s", err);
+	bf_config_select_iface(cfg, ifname);
 	return 0;
+}
+
+/*
+ * Sends SIGHUP to the bifrost-host serving ifname from a config file (its
+ * pidfile, BF_PIDFILE_FMT), so it re-reads its guests; says what it did.
+ */
+static void signal_backend(const char *ifname)
+{
+	char path[256];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), BF_PIDFILE_FMT, ifname);
+	f = fopen(path, "r");
+	if (!f)
+		return;		/* no backend started with --config */
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1)
+		pid = 0;
+	fclose(f);
+	if (!pid || kill((pid_t)pid, SIGHUP))
+		fprintf(stderr, "bifrostctl: backend of %s not signalled (%s: %s)\n",
+			ifname, path, pid ? strerror(errno) : "no pid");
+	else
+		printf("signalled bifrost-host (pid %ld) to reload its guests\n", pid);
 }
 
 /* Removes everything pinned for ifname; ignores what is already gone. */
@@ -189,7 +216,7 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 	ifindex = prepare(ifname);
 	if (ifindex < 0)
 		return -ifindex;
-	ret = load_config(cfgfile, &cfg);
+	ret = load_config(cfgfile, ifname, &cfg);
 	if (ret)
 		return ret;
 	mtu = wire_mtu(ifname);
@@ -338,7 +365,7 @@ int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
 	ifindex = prepare(ifname);
 	if (ifindex < 0)
 		return -ifindex;
-	ret = load_config(cfgfile, &cfg);
+	ret = load_config(cfgfile, ifname, &cfg);
 	if (ret)
 		return ret;	/* live policy untouched */
 	if (!bf_is_attached(ifname))
@@ -358,5 +385,7 @@ int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
 	       cfgfile ? "" : "\n");
 	if (cfgfile)
 		printf(" %u guest(s), policy generation %lld\n", cfg.n, (long long)gen);
+	if (cfgfile)
+		signal_backend(ifname);
 	return BF_EXIT_OK;
 }
