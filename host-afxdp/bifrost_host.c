@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 #include "bfctl.h"
 #include "host_opts.h"
+#include "log.h"
 #include "virtq.h"
 #include "worker.h"
 
@@ -65,17 +66,8 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-static int die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("bifrost-host: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
+/* Logs an error; returns the exit status 1. */
+#define die(...)	(bf_err(__VA_ARGS__), 1)
 
 /* Fills id, MAC and queue count of guest g->name from the pinned maps;
  * 0, or -1 with err. */
@@ -153,8 +145,8 @@ static int served_open(struct served *s, char *err, size_t errlen)
 		sh.r[i].end = be->ranges[i].end;
 	}
 	if (s->opt.adversary.points)
-		fprintf(stderr, "bifrost-host: ADVERSARY MODE for guest %s: tampering "
-			"with its shared memory - for tests only\n", s->rt.name);
+		bf_warn("ADVERSARY MODE for guest %s: tampering "
+			"with its shared memory - for tests only", s->rt.name);
 	s->rt.port = bf_vhost_port_open(be->vhost_user, be->cvm ? &sh : NULL,
 					s->opt.adversary.points ? &s->opt.adversary : NULL,
 					err, errlen);
@@ -258,7 +250,7 @@ static void reload_remove(struct host *h, const struct host_opts *no,
 			h->s[n++] = s;
 			continue;
 		}
-		printf("bifrost-host: guest %s stopped\n", s->opt.c.name);
+		bf_info("guest %s stopped", s->opt.c.name);
 		bf_worker_remove_guest(&h->w, &s->rt);
 		served_free(s);
 	}
@@ -276,13 +268,12 @@ static void reload_add(struct host *h, const struct host_opts *no, struct served
 			continue;
 		if (served_open(fresh[i], err, sizeof(err)) ||
 		    bf_worker_add_guest(&h->w, &fresh[i]->rt, err, sizeof(err))) {
-			fprintf(stderr, "bifrost-host: reload: guest %s not served: %s\n",
-				no->g[i].c.name, err);
+			bf_err("reload: guest %s not served: %s", no->g[i].c.name, err);
 			h->reload_failures++;
 			served_free(fresh[i]);
 			continue;
 		}
-		printf("bifrost-host: guest %s served\n", no->g[i].c.name);
+		bf_info("guest %s served", no->g[i].c.name);
 		h->s[h->n++] = fresh[i];
 	}
 }
@@ -297,8 +288,8 @@ static void host_reload(struct host *h)
 	h->reloads++;
 	if (reload_plan(h, &no, fresh, err, sizeof(err))) {
 		h->reload_failures++;
-		fprintf(stderr, "bifrost-host: reload %u failed, still serving %u guest(s) "
-			"(%u failed reloads): %s\n", h->reloads, h->n, h->reload_failures, err);
+		bf_err("reload %u failed, still serving %u guest(s) "
+			"(%u failed reloads): %s", h->reloads, h->n, h->reload_failures, err);
 		return;
 	}
 	bf_worker_pause(&h->w);
@@ -306,9 +297,7 @@ static void host_reload(struct host *h)
 	reload_add(h, &no, fresh);
 	h->o = no;
 	bf_worker_resume(&h->w);
-	printf("bifrost-host: reload %u done: serving %u guest(s) on %s\n", h->reloads,
-	       h->n, h->o.iface);
-	fflush(stdout);
+	bf_info("reload %u done: serving %u guest(s) on %s", h->reloads, h->n, h->o.iface);
 }
 
 /* Writes our pid where `bifrostctl reload` finds it (config mode only). */
@@ -321,8 +310,7 @@ static void write_pidfile(const struct host *h)
 	mkdir(BF_RUN_DIR, 0755);
 	f = fopen(path, "w");
 	if (!f) {
-		fprintf(stderr, "bifrost-host: cannot write %s: %s (reload by SIGHUP only)\n",
-			path, strerror(errno));
+		bf_warn("cannot write %s: %s (reload by SIGHUP only)", path, strerror(errno));
 		return;
 	}
 	fprintf(f, "%ld\n", (long)getpid());
@@ -346,7 +334,7 @@ static void serve(struct host *h, const sigset_t *sigs)
 		if (h->o.config)
 			host_reload(h);
 		else
-			fprintf(stderr, "bifrost-host: SIGHUP ignored: no --config to re-read\n");
+			bf_warn("SIGHUP ignored: no --config to re-read");
 	}
 }
 
@@ -381,15 +369,13 @@ static int run(struct host *h)
 		return die("cannot start worker: %s", strerror(-ret));
 	if (h->o.config)
 		write_pidfile(h);
-	printf("bifrost-host: serving %u guest(s) on %s queue %u\n", h->n, h->o.iface,
-	       h->o.wo.nic_queue);
-	fflush(stdout);
+	bf_info("serving %u guest(s) on %s queue %u", h->n, h->o.iface, h->o.wo.nic_queue);
 	if (!stop)
 		serve(h, &sigs);
 	stop = 1;
 	bf_worker_join(&h->w);
-	printf("bifrost-host: worker 0 cpu_ns %llu loops %llu\n",
-	       (unsigned long long)h->w.cpu_ns, (unsigned long long)h->w.loops);
+	bf_info("worker 0 cpu_ns %llu loops %llu",
+		(unsigned long long)h->w.cpu_ns, (unsigned long long)h->w.loops);
 	bf_worker_destroy(&h->w);
 	if (h->o.config)
 		remove_pidfile(h);
@@ -404,6 +390,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int ret;
 
+	bf_log_init("bifrost-host");
 	libbpf_set_print(quiet_libbpf);
 	ret = host_opts_parse(argc, argv, &h.o, err, sizeof(err));
 	if (h.o.help && !ret) {
@@ -413,6 +400,6 @@ int main(int argc, char **argv)
 	if (ret == 2 && !err[0])
 		host_usage(stderr);
 	else if (ret)
-		die("%s", err);
+		bf_err("%s", err);
 	return ret ? ret : run(&h);
 }

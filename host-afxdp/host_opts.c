@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "host_opts.h"
+#include "log.h"
 
 void host_usage(FILE *f)
 {
@@ -14,7 +15,8 @@ void host_usage(FILE *f)
 		"       bifrost-host --iface IFACE --guest NAME (--tap TAP | --vhost-user SOCK)\n"
 		"                    [--cvm [GPA-GPA[,GPA-GPA...]]] [--adversary POINTS] [--guest ...]...\n"
 		"                    [--nic-queue N] [--cpus CPU] [--frames N] [--frame-size 2048|4096]\n"
-		"                    [--ring N] [--batch N] [--busy-poll] [--zerocopy]\n");
+		"                    [--ring N] [--batch N] [--busy-poll] [--zerocopy]\n"
+		"                    [--log-level error|warn|info|debug]\n");
 }
 
 static int bad(char *err, size_t errlen, int status, const char *msg, const char *arg)
@@ -127,6 +129,7 @@ static const struct option opts[] = {
 	{ "batch", required_argument, NULL, 'B' },
 	{ "busy-poll", no_argument, NULL, 'b' },
 	{ "zerocopy", no_argument, NULL, 'z' },
+	{ "log-level", required_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -148,6 +151,12 @@ static int one_opt(int c, char *arg, struct host_opts *o, char *err, size_t el)
 		return 0;
 	case 'h':
 		o->help = true;
+		return 0;
+	case 'L':
+		if (bf_log_set_level(arg))
+			return bad(err, el, 2, "--log-level must be error, warn, info or debug, not '%s'",
+				   arg);
+		o->log_level = arg;
 		return 0;
 	case 't': case 'v': case 'C': case 'A':
 		return guest_opt(c, arg, o, err, el);

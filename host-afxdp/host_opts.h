@@ -24,6 +24,7 @@ struct host_guest {
 struct host_opts {
 	const char *iface;
 	const char *config;		/* --config FILE: guests from there */
+	const char *log_level;		/* --log-level (already applied), or NULL */
 	struct bf_worker_opts wo;
 	bool help;
 	unsigned int nguests;

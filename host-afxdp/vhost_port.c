@@ -27,6 +27,8 @@
 #include "tso.h"
 #include "vhost_user.h"
 #include "zced_reg.h"
+#include "log.h"
+#include "util.h"
 
 #define MAX_RX_CHAINS	64
 #define GSO_SCRATCH	(65536 + 256)
@@ -431,26 +433,19 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 	return n;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* One line per registration verdict, a few per second at most. */
 static void zced_log(struct vhost_port *vp, struct zced_ratelimit *rl, const char *what)
 {
 	unsigned int missed;
 
-	if (!zced_ratelimit_ok(rl, now_ns(), &missed))
+	if (!zced_ratelimit_ok(rl, bf_now_ns(), &missed))
 		return;
 	if (missed)
-		fprintf(stderr, "bifrost-host: guest %s: ZCED %s (%u similar lines suppressed)\n",
+		bf_warn("guest %s: ZCED %s (%u similar lines suppressed)",
 			vp->port.guest, what, missed);
 	else
-		fprintf(stderr, "bifrost-host: guest %s: ZCED %s\n", vp->port.guest, what);
+		bf_warn("guest %s: ZCED %s", vp->port.guest, what);
 }
 
 static int vp_registration(struct bf_port *p, const uint8_t *frame, size_t len)
@@ -514,8 +509,8 @@ static void vp_destroy(struct bf_port *p)
 	struct vhost_port *vp = vp_of(p);
 
 	if (vp->adv.points)
-		fprintf(stderr, "bifrost-host: adversary: tampered with %llu of %llu TCP "
-			"payload packets to the guest\n", (unsigned long long)vp->adv.tampered,
+		bf_warn("adversary: tampered with %llu of %llu TCP "
+			"payload packets to the guest", (unsigned long long)vp->adv.tampered,
 			(unsigned long long)vp->adv.eligible);
 	vhost_dev_destroy(&vp->dev);
 	free(vp->scratch);

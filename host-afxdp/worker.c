@@ -15,6 +15,8 @@
 #include "vhost_user.h"
 #include "worker.h"
 #include "zced_reg.h"
+#include "log.h"
+#include "util.h"
 
 #define TXBUF_SIZE		(65536 + 256)
 #define POLICY_CHECK_NS		(10 * 1000 * 1000ULL)
@@ -26,13 +28,6 @@
  * BF_MAX_WIRE_FRAME frame needs 6 of the smallest (2048-byte) frames. */
 #define MULTI_MAX_PARTS		8
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* Room for what one PRPR call can emit while the guest is full: every
  * held flow (a flush) plus the packet that caused it. */
@@ -456,7 +451,7 @@ static void *worker_main(void *arg)
 	push_stats(w);
 
 	while (!*w->stop && !w->pause) {
-		now = now_ns();
+		now = bf_now_ns();
 		work = 0;
 		afxdp_reclaim(&w->umem);
 		afxdp_refill(&w->umem, fill_target);
@@ -574,14 +569,14 @@ static int bind_all(struct bf_worker *w, char *err, size_t errlen)
 static int bind_with_retry(struct bf_worker *w, char *err, size_t errlen)
 {
 	unsigned int backoff_ms = 5, waited_ms;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bf_now_ns();
 	int ret;
 
 	for (;;) {
 		ret = bind_all(w, err, errlen);
 		if (ret != -EBUSY)
 			return ret;
-		waited_ms = (unsigned int)((now_ns() - t0) / 1000000);
+		waited_ms = (unsigned int)((bf_now_ns() - t0) / 1000000);
 		if (*w->stop) {
 			snprintf(err, errlen, "stopped while %s queue %u was busy (after %u ms)",
 				 w->ifname, w->o.nic_queue, waited_ms);
@@ -596,8 +591,8 @@ static int bind_with_retry(struct bf_worker *w, char *err, size_t errlen)
 			return ret;
 		}
 		if (backoff_ms == 5)
-			fprintf(stderr, "bifrost-host: %s queue %u busy (a previous AF_XDP socket "
-				"is still being released): retrying for up to %u ms\n",
+			bf_warn("%s queue %u busy (a previous AF_XDP socket "
+				"is still being released): retrying for up to %u ms",
 				w->ifname, w->o.nic_queue, BIND_RETRY_MS);
 		usleep(backoff_ms * 1000);	/* a stop signal cuts it short */
 		if (backoff_ms < 200)

@@ -25,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bfctl.h"
+#include "log.h"
 #include "mtu.h"
 #include "bifrost_xdp.skel.h"
 
@@ -96,7 +97,7 @@ static void signal_backend(const char *ifname)
 		pid = 0;
 	fclose(f);
 	if (!pid || kill((pid_t)pid, SIGHUP))
-		fprintf(stderr, "bifrostctl: backend of %s not signalled (%s: %s)\n",
+		bf_warn("backend of %s not signalled (%s: %s)",
 			ifname, path, pid ? strerror(errno) : "no pid");
 	else
 		printf("signalled bifrost-host (pid %ld) to reload its guests\n", pid);
@@ -290,7 +291,7 @@ int bf_cmd_detach(const char *ifname)
 	if (link_fd < 0)
 		return bf_fail(BF_EXIT_ERROR, "cannot open pinned link: %s", strerror(-link_fd));
 	if (bpf_link_detach(link_fd) && errno != ENOLINK)
-		fprintf(stderr, "bifrostctl: warning: link detach: %s\n", strerror(errno));
+		bf_warn("link detach: %s", strerror(errno));
 	close(link_fd);
 	unpin_all(ifname);
 	printf("detached from %s\n", ifname);

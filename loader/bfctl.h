@@ -23,7 +23,7 @@ enum bf_exit {
 	BF_EXIT_BAD_PROG = 9,		/* --prog object unusable */
 };
 
-/* Prints "bifrostctl: <msg>" to stderr and returns code. */
+/* Logs <msg> as an error ("bifrostctl: error: <msg>", log.h) and returns code. */
 int bf_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Pin directory of an interface: BF_PIN_ROOT/<ifname>. */

@@ -11,6 +11,7 @@
 #include <sys/vfs.h>
 #include <bpf/bpf.h>
 #include "bfctl.h"
+#include "log.h"
 
 #define BPF_FS_MAGIC_NR 0xcafe4a11
 
@@ -18,11 +19,9 @@ int bf_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("bifrostctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	bf_vlog(BF_LOG_ERR, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
 }
 
