@@ -30,7 +30,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bfctl.h"
+#include "maps.h"
 #include "host_opts.h"
 #include "log.h"
 #include "virtq.h"

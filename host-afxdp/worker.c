@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "bfctl.h"
+#include "maps.h"
 #include "mtu.h"
 #include "tso.h"
 #include "vhost_user.h"

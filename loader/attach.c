@@ -287,7 +287,7 @@ int bf_cmd_detach(const char *ifname)
 		return -ifindex;
 	if (!bf_is_attached(ifname))
 		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
-	link_fd = bf_pin_open(ifname, "link");
+	link_fd = bf_pin_open(ifname, BF_PIN_LINK);
 	if (link_fd < 0)
 		return bf_fail(BF_EXIT_ERROR, "cannot open pinned link: %s", strerror(-link_fd));
 	if (bpf_link_detach(link_fd) && errno != ENOLINK)
@@ -343,7 +343,7 @@ static int replace_prog(const char *ifname, const char *objpath)
 		ret = load_failed(ifname, what, mtu, BF_EXIT_BAD_PROG);
 		goto out;
 	}
-	link_fd = bf_pin_open(ifname, "link");
+	link_fd = bf_pin_open(ifname, BF_PIN_LINK);
 	if (link_fd < 0) {
 		ret = bf_fail(BF_EXIT_ERROR, "cannot open pinned link: %s", strerror(-link_fd));
 		goto out;

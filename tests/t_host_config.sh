@@ -19,6 +19,8 @@ C=$BF_TMP/bifrost.conf
 LOG=$BF_TMP/backend.log
 PIDFILE=/run/bifrost/$TOPO_WIRE.pid
 
+# pins left by a run killed before its cleanup (its veth is gone with it)
+ip link show $TOPO_WIRE >/dev/null 2>&1 || rm -rf "/sys/fs/bpf/bifrost/$TOPO_WIRE"
 bf_ns $TOPO_SND
 bf_ns $TOPO_RCV
 bf_ns $RCV2
