@@ -125,19 +125,16 @@ static void tamper_before(struct vhost_port *vp, struct vq_chain *c, unsigned in
 	}
 }
 
-static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
-		       const uint8_t *frame, size_t len)
+/* Pops RX chains until they hold want bytes (*nbuf of them); 0, or the
+ * error deliver_one() returns with the chains given back. */
+static int collect_chains(struct vhost_port *vp, uint64_t want, uint16_t *nbuf_out)
 {
 	struct vhost_dev *d = &vp->dev;
 	struct virtq *vq = &d->vr[VHOST_RXQ].vq;
 	struct vq_chain *c = vp->rxc;
-	uint64_t want = d->hdr_len + len, have = 0, take;
-	uint32_t lens[MAX_RX_CHAINS], poff = 0;
-	unsigned int descs = 0;
-	bool hit;
-	uint8_t hdr[12];
-	uint16_t nbuf = 0, le;
-	unsigned int i;
+	uint64_t have = 0;
+	unsigned int descs = 0, i;
+	uint16_t nbuf = 0;
 	bool mrg = vhost_dev_has(d, VHOST_F_MRG_RXBUF), retried = false;
 	int r;
 
@@ -176,14 +173,22 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		descs += c[nbuf].descs;
 		nbuf++;
 	}
-	if (c[0].bytes < d->hdr_len) {	/* no room for the header: malformed */
-		for (i = 0; i < nbuf; i++)
-			vq_push(vq, c[i].head, 0);
-		vq_publish(vq);
-		vp->rx_pending = true;
-		return -EINVAL;
-	}
-	hit = adversary_pick(&vp->adv, frame, len, &poff);
+	*nbuf_out = nbuf;
+	return 0;
+}
+
+/* Writes header and frame over the nbuf chains; their used lengths go
+ * to lens[]. */
+static void fill_chains(struct vhost_port *vp, const struct virtio_net_hdr *vh,
+			const uint8_t *frame, size_t len, uint16_t nbuf, uint32_t *lens)
+{
+	struct vhost_dev *d = &vp->dev;
+	struct vq_chain *c = vp->rxc;
+	uint8_t hdr[12];
+	uint16_t le;
+	uint64_t take;
+	unsigned int i;
+
 	memcpy(hdr, vh, sizeof(*vh));
 	le = htole16(nbuf);
 	memcpy(hdr + 10, &le, 2);
@@ -200,6 +205,32 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		len -= take;
 		lens[i] = (uint32_t)pos;
 	}
+}
+
+static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
+		       const uint8_t *frame, size_t len)
+{
+	struct vhost_dev *d = &vp->dev;
+	struct virtq *vq = &d->vr[VHOST_RXQ].vq;
+	struct vq_chain *c = vp->rxc;
+	uint32_t lens[MAX_RX_CHAINS], poff = 0;
+	uint16_t nbuf = 0;
+	unsigned int i;
+	bool hit;
+	int r;
+
+	r = collect_chains(vp, d->hdr_len + len, &nbuf);
+	if (r)
+		return r;
+	if (c[0].bytes < d->hdr_len) {	/* no room for the header: malformed */
+		for (i = 0; i < nbuf; i++)
+			vq_push(vq, c[i].head, 0);
+		vq_publish(vq);
+		vp->rx_pending = true;
+		return -EINVAL;
+	}
+	hit = adversary_pick(&vp->adv, frame, len, &poff);
+	fill_chains(vp, vh, frame, len, nbuf, lens);
 	if (hit)
 		tamper_before(vp, c, nbuf, d->hdr_len + poff);
 	for (i = 0; i < nbuf; i++) {

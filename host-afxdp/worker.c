@@ -424,16 +424,89 @@ static int build_pollfds(struct bf_worker *w, struct bf_queue **qs, unsigned int
 	return n;
 }
 
+/* The worker thread's view of its queues, built when it starts. */
+struct worker_loop {
+	struct bf_queue *qs[BF_MAX_GUESTS * BF_MAX_QUEUES];
+	unsigned int nq;
+	uint32_t fill_target;
+	struct pollfd pfd[4 * BF_MAX_GUESTS * BF_MAX_QUEUES];
+	int port_first[BF_MAX_GUESTS], port_n[BF_MAX_GUESTS];
+};
+
+/* One pass over every queue: RX, expired merges, TX, port flush; the
+ * number of descriptors handled. */
+static unsigned int serve_queues(struct bf_worker *w, struct worker_loop *l, uint64_t now)
+{
+	unsigned int i, work = 0;
+
+	afxdp_reclaim(&w->umem);
+	afxdp_refill(&w->umem, l->fill_target);
+	for (i = 0; i < l->nq; i++) {
+		struct bf_queue *qq = l->qs[i];
+		struct bf_port *p = qq->g->port;
+
+		work += rx_queue(w, qq, now);
+		if (!qq->pend_n)	/* held packets keep their order */
+			prpr_flush_expired(qq->prpr, now);
+		work += tx_queue(w, qq);
+		p->ops->flush(p, qq->index);
+	}
+	afxdp_refill(&w->umem, l->fill_target);
+	return work;
+}
+
+/* Policy and counters, each at its own period. */
+static void housekeeping(struct bf_worker *w, uint64_t now)
+{
+	if (now - w->last_policy_check > POLICY_CHECK_NS) {
+		load_policy(w, false);
+		w->last_policy_check = now;
+	}
+	if (now - w->last_stats_push > STATS_PUSH_NS) {
+		push_stats(w);
+		w->last_stats_push = now;
+	}
+}
+
+/* Sleeps until the next merge deadline or I/O (not at all after work),
+ * then lets the ports handle their control traffic. */
+static void wait_for_work(struct bf_worker *w, struct worker_loop *l, uint64_t now,
+			  unsigned int work)
+{
+	uint64_t deadline = now + (work ? 0 : IDLE_WAIT_NS), d;
+	struct timespec ts;
+	unsigned int i;
+	int npfd;
+
+	for (i = 0; !work && i < l->nq; i++) {
+		d = l->qs[i]->pend_n ? now + STALL_WAIT_NS : prpr_next_deadline(l->qs[i]->prpr);
+		if (d < deadline)
+			deadline = d;
+	}
+	d = deadline > now ? deadline - now : 0;
+	ts.tv_sec = d / 1000000000ULL;
+	ts.tv_nsec = d % 1000000000ULL;
+	if (!work)
+		afxdp_rx_kick(&l->qs[0]->sock);
+	/* also when busy (zero timeout): ports' control traffic */
+	npfd = build_pollfds(w, l->qs, l->nq, l->pfd, sizeof(l->pfd) / sizeof(l->pfd[0]),
+			     l->port_first, l->port_n);
+	if (ppoll(l->pfd, npfd, &ts, NULL) > 0) {
+		for (i = 0; i < w->nguests; i++) {
+			struct bf_port *p = w->guests[i]->port;
+
+			p->ops->service(p, l->pfd + l->port_first[i], l->port_n[i]);
+		}
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct bf_worker *w = arg;
-	struct pollfd pfd[4 * BF_MAX_GUESTS * BF_MAX_QUEUES];
-	struct bf_queue *qs[BF_MAX_GUESTS * BF_MAX_QUEUES];
-	int port_first[BF_MAX_GUESTS], port_n[BF_MAX_GUESTS], npfd;
-	unsigned int nq = 0, i, q, work;
-	uint32_t fill_target;
+	struct worker_loop l;
+	unsigned int i, q, work;
 	struct timespec ts;
-	uint64_t now, deadline, d;
+	uint64_t now;
 
 	if (w->o.cpu >= 0) {
 		cpu_set_t set;
@@ -442,63 +515,23 @@ static void *worker_main(void *arg)
 		CPU_SET(w->o.cpu, &set);
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
+	l.nq = 0;
 	for (i = 0; i < w->nguests; i++)
 		for (q = 0; q < w->guests[i]->nqueues; q++)
-			qs[nq++] = &w->guests[i]->q[q];
-	fill_target = afxdp_fill_target(&w->o.xsk);
-	w->rx_share = afxdp_rx_share(&w->o.xsk, nq);
+			l.qs[l.nq++] = &w->guests[i]->q[q];
+	l.fill_target = afxdp_fill_target(&w->o.xsk);
+	w->rx_share = afxdp_rx_share(&w->o.xsk, l.nq);
 	load_policy(w, true);
 	push_stats(w);
-
 	while (!*w->stop && !w->pause) {
 		now = bf_now_ns();
-		work = 0;
-		afxdp_reclaim(&w->umem);
-		afxdp_refill(&w->umem, fill_target);
-		for (i = 0; i < nq; i++) {
-			struct bf_port *p = qs[i]->g->port;
-
-			work += rx_queue(w, qs[i], now);
-			if (!qs[i]->pend_n)	/* held packets keep their order */
-				prpr_flush_expired(qs[i]->prpr, now);
-			work += tx_queue(w, qs[i]);
-			p->ops->flush(p, qs[i]->index);
-		}
-		afxdp_refill(&w->umem, fill_target);
-		if (now - w->last_policy_check > POLICY_CHECK_NS) {
-			load_policy(w, false);
-			w->last_policy_check = now;
-		}
-		if (now - w->last_stats_push > STATS_PUSH_NS) {
-			push_stats(w);
-			w->last_stats_push = now;
-		}
+		work = serve_queues(w, &l, now);
+		housekeeping(w, now);
 		w->loops++;
-		deadline = now + (work ? 0 : IDLE_WAIT_NS);
-		for (i = 0; !work && i < nq; i++) {
-			d = qs[i]->pend_n ? now + STALL_WAIT_NS :
-					    prpr_next_deadline(qs[i]->prpr);
-			if (d < deadline)
-				deadline = d;
-		}
-		d = deadline > now ? deadline - now : 0;
-		ts.tv_sec = d / 1000000000ULL;
-		ts.tv_nsec = d % 1000000000ULL;
-		if (!work)
-			afxdp_rx_kick(&qs[0]->sock);
-		/* also when busy (zero timeout): ports' control traffic */
-		npfd = build_pollfds(w, qs, nq, pfd, sizeof(pfd) / sizeof(pfd[0]),
-				     port_first, port_n);
-		if (ppoll(pfd, npfd, &ts, NULL) > 0) {
-			for (i = 0; i < w->nguests; i++) {
-				struct bf_port *p = w->guests[i]->port;
-
-				p->ops->service(p, pfd + port_first[i], port_n[i]);
-			}
-		}
+		wait_for_work(w, &l, now, work);
 	}
-	for (i = 0; i < nq; i++)
-		prpr_flush_all(qs[i]->prpr, PRPR_FLUSH_BATCH_END);
+	for (i = 0; i < l.nq; i++)
+		prpr_flush_all(l.qs[i]->prpr, PRPR_FLUSH_BATCH_END);
 	push_stats(w);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	w->cpu_ns += (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;

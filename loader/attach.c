@@ -203,16 +203,51 @@ static int link_failed(const char *ifname, bool generic, int mtu)
 		       generic ? "generic" : "native", strerror(e));
 }
 
+/* Refuses an interface Bifrost or another XDP program is attached to. */
+static int check_not_attached(const char *ifname, int ifindex)
+{
+	__u32 cur_prog = 0;
+
+	if (bf_is_attached(ifname))
+		return bf_fail(BF_EXIT_ATTACHED, "already attached to %s (see 'bifrostctl status %s')",
+			       ifname, ifname);
+	if (bpf_xdp_query_id(ifindex, 0, &cur_prog) == 0 && cur_prog)
+		return bf_fail(BF_EXIT_ATTACHED,
+			       "%s already has an XDP program (id %u) that is not Bifrost's",
+			       ifname, cur_prog);
+	return BF_EXIT_OK;
+}
+
+/* Attaches the loaded program to ifindex and pins its link in dir. */
+static int link_and_pin(const char *ifname, struct bifrost_xdp *skel, int ifindex,
+			bool generic, int mtu, const char *dir)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	char path[300];
+	int link_fd;
+
+	lopts.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	link_fd = bpf_link_create(bpf_program__fd(skel->progs.bifrost_xdp), ifindex,
+				  BPF_XDP, &lopts);
+	if (link_fd < 0)
+		return link_failed(ifname, generic, mtu);
+	snprintf(path, sizeof(path), "%s/%s", dir, BF_PIN_LINK);
+	if (bpf_obj_pin(link_fd, path)) {
+		close(link_fd);
+		return bf_fail(BF_EXIT_ERROR, "cannot pin link at %s: %s", path, strerror(errno));
+	}
+	close(link_fd);
+	return BF_EXIT_OK;
+}
+
 int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
-	LIBBPF_OPTS(bpf_link_create_opts, lopts);
 	struct bifrost_xdp *skel;
 	struct bf_config cfg;
-	char dir[256], path[300];
-	__u32 cur_prog = 0;
+	char dir[256];
 	int64_t gen = 0;
-	int ifindex, link_fd, ret, mtu;
+	int ifindex, ret, mtu;
 
 	ifindex = prepare(ifname);
 	if (ifindex < 0)
@@ -223,14 +258,9 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 	mtu = wire_mtu(ifname);
 	if (mtu < 0)
 		return -mtu;
-	if (bf_is_attached(ifname))
-		return bf_fail(BF_EXIT_ATTACHED, "already attached to %s (see 'bifrostctl status %s')",
-			       ifname, ifname);
-	if (bpf_xdp_query_id(ifindex, 0, &cur_prog) == 0 && cur_prog)
-		return bf_fail(BF_EXIT_ATTACHED,
-			       "%s already has an XDP program (id %u) that is not Bifrost's",
-			       ifname, cur_prog);
-
+	ret = check_not_attached(ifname, ifindex);
+	if (ret)
+		return ret;
 	unpin_all(ifname);	/* leftovers of a crashed attach */
 	bf_pin_dir(ifname, dir, sizeof(dir));
 	if ((mkdir(BF_PIN_ROOT, 0700) && errno != EEXIST) ||
@@ -252,20 +282,9 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 		ret = bf_fail(BF_EXIT_ERROR, "cannot write policy maps: %s", strerror(errno));
 		goto out_destroy;
 	}
-	lopts.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	link_fd = bpf_link_create(bpf_program__fd(skel->progs.bifrost_xdp), ifindex,
-				  BPF_XDP, &lopts);
-	if (link_fd < 0) {
-		ret = link_failed(ifname, generic, mtu);
+	ret = link_and_pin(ifname, skel, ifindex, generic, mtu, dir);
+	if (ret)
 		goto out_destroy;
-	}
-	snprintf(path, sizeof(path), "%s/link", dir);
-	if (bpf_obj_pin(link_fd, path)) {
-		ret = bf_fail(BF_EXIT_ERROR, "cannot pin link at %s: %s", path, strerror(errno));
-		close(link_fd);
-		goto out_destroy;
-	}
-	close(link_fd);
 	bifrost_xdp__destroy(skel);
 	printf("attached to %s (%s mode), %u guest(s), policy generation %lld\n",
 	       ifname, generic ? "generic" : "native", cfg.n, (long long)gen);
