@@ -45,8 +45,8 @@ vm1_line="guest vm1 mac $MAC1 iface $TOPO_WIRE tap ${P}t"
 vm2_line="guest vm2 mac $MAC2 iface $TOPO_WIRE tap ${P}u prpr off"
 other_line="guest vmx mac 52:54:00:bf:94:09 iface ${P}9 tap ${P}x"
 printf '# one file for bifrostctl and bifrost-host\n%s\n%s\n' "$vm1_line" "$other_line" > $C
-out=$(bf_attach $TOPO_WIRE --config $C)
-check_eq "attach takes the guests of its interface only" "$(echo "$out" | grep -o '1 guest(s)')" "1 guest(s)"
+bf_attach $TOPO_WIRE --config $C > $BF_TMP/attach.out	# not in $(...): cleanup detaches
+check_eq "attach takes the guests of its interface only" "$(grep -o '1 guest(s)' $BF_TMP/attach.out)" "1 guest(s)"
 
 $BUILD/bifrost-host --iface $TOPO_WIRE --config $C > $LOG 2>&1 &
 BPID=$!
