@@ -11,7 +11,7 @@ BPFTOOL    ?= bpftool
 ARCH_INC   := /usr/include/$(shell uname -m)-linux-gnu
 
 CFLAGS     ?= -O2 -g
-CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ibpf -I$(BUILD) -Ihost-afxdp -Iloader -Itests/tools
+CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ibpf -I$(BUILD) -Ilib -Ihost-afxdp -Iloader -Itests/tools
 BPF_CFLAGS := -O2 -g -target bpf -I$(ARCH_INC) -Ibpf -Wall -Werror
 LDLIBS     := -lxdp -lbpf -lelf -lz -lpthread
 
@@ -22,7 +22,7 @@ SKEL       := $(BUILD)/bifrost_xdp.skel.h
 # the unit tests link against too.
 CTL_MAIN   := loader/bifrostctl.c
 HOST_MAIN  := host-afxdp/bifrost_host.c
-LIB_SRCS   := $(filter-out $(CTL_MAIN) $(HOST_MAIN),$(wildcard loader/*.c host-afxdp/*.c))
+LIB_SRCS   := $(filter-out $(CTL_MAIN) $(HOST_MAIN),$(wildcard lib/*.c loader/*.c host-afxdp/*.c))
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 # Each compile writes the headers it read to a hidden .NAME.d next to its
 # output (included below), so touching a header rebuilds exactly its users.

@@ -33,6 +33,19 @@
 
 #define BF_PIN_ROOT		"/sys/fs/bpf/bifrost"
 
+/* Pin names: the map names of the XDP object (bifrost_xdp.bpf.c declares
+ * the maps under these identifiers; user space uses only these strings). */
+#define BF_PIN_GUESTS		"bf_guests"
+#define BF_PIN_POLICY		"bf_policy"
+#define BF_PIN_GUEST_INFO	"bf_guest_info"
+#define BF_PIN_CTL		"bf_ctl"
+#define BF_PIN_XSKS		"bf_xsks"
+#define BF_PIN_GSTATS		"bf_gstats"
+#define BF_PIN_STATS		"bf_stats"
+#define BF_PIN_BACKEND		"bf_backend"
+#define BF_PIN_ZCED_SHARED	"bf_zced_shared"
+#define BF_PIN_LINK		"link"		/* the bpf_link of the XDP program */
+
 #define BF_MAX_GUESTS		64
 #define BF_MAX_QUEUES		16
 #define BF_XSK_SLOTS		(BF_MAX_GUESTS * BF_MAX_QUEUES)

@@ -2,8 +2,9 @@
 /*
  * bifrost-host - Bifrost's user-space I/O backend.
  *
- * Synopsis: usage() below; bifrost-host(8) (host-afxdp/bifrost-host.8) and
- * the README repeat it, and tests/t_docs.sh keeps the three equal.
+ * Synopsis: host_usage() (host_opts.c); bifrost-host(8)
+ * (host-afxdp/bifrost-host.8) and the README repeat it, and tests/t_docs.sh
+ * keeps the three equal.
  *
  * --cvm makes the backend treat the guest as a confidential VM: it touches
  * guest buffers only inside the listed shared ranges (guest-physical,
@@ -13,27 +14,41 @@
  * Guests are looked up by name in the policy bifrostctl attached to IFACE;
  * their queues' AF_XDP sockets go into the pinned XSKMAP. Policy follows
  * `bifrostctl reload` live; counters appear in `bifrostctl stats`.
+ *
+ * With --config FILE the guests are those of IFACE in FILE that have a
+ * port; the pid goes to BF_PIDFILE_FMT and SIGHUP re-reads FILE: guests
+ * added are served, removed ones stopped, changed ones restarted, the
+ * others left alone; a bad file keeps the guests served (logged, counted).
  */
 #include <errno.h>
-#include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "adversary.h"
-#include "bfctl.h"
+#include "maps.h"
+#include "host_opts.h"
+#include "log.h"
 #include "virtq.h"
 #include "worker.h"
 
-struct guest_arg {
-	const char *tap;
-	const char *vhost;
-	struct adversary adversary;
-	bool cvm;
-	struct vq_shared shared;
+/* A guest being served: what it was started from, and its runtime. */
+struct served {
+	struct host_guest opt;
+	struct bf_guest_rt rt;
+};
+
+struct host {
+	struct host_opts o;
+	struct bf_worker w;
+	struct served *s[BF_MAX_GUESTS];
+	unsigned int n;
+	struct bf_guest_rt *rt[BF_MAX_GUESTS];	/* the worker's guest list */
+	unsigned int reloads, reload_failures;
 };
 
 static volatile sig_atomic_t stop;
@@ -44,15 +59,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: bifrost-host --iface IFACE --guest NAME (--tap TAP | --vhost-user SOCK)\n"
-		"                    [--cvm [GPA-GPA[,GPA-GPA...]]] [--adversary POINTS] [--guest ...]...\n"
-		"                    [--nic-queue N] [--cpus CPU] [--frames N] [--frame-size 2048|4096]\n"
-		"                    [--ring N] [--batch N] [--busy-poll] [--zerocopy]\n");
-}
-
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG || !getenv("BIFROST_DEBUG"))
@@ -60,20 +66,12 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-static int die(const char *fmt, ...)
-{
-	va_list ap;
+/* Logs an error; returns the exit status 1. */
+#define die(...)	(bf_err(__VA_ARGS__), 1)
 
-	fputs("bifrost-host: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-/* Fills id, MAC and queue count of guest g->name from the pinned maps. */
-static int lookup_guest(const char *ifname, struct bf_guest_rt *g)
+/* Fills id, MAC and queue count of guest g->name from the pinned maps;
+ * 0, or -1 with err. */
+static int lookup_guest(const char *ifname, struct bf_guest_rt *g, char *err, size_t errlen)
 {
 	struct bf_guest_info info;
 	struct bf_mac_key key = { 0 };
@@ -82,9 +80,11 @@ static int lookup_guest(const char *ifname, struct bf_guest_rt *g)
 	__u32 id;
 	int found = 0;
 
-	if (bf_maps_open(ifname, &m))
-		return die("Bifrost is not attached to %s (run 'bifrostctl attach %s --config FILE')",
-			   ifname, ifname);
+	if (bf_maps_open(ifname, &m)) {
+		snprintf(err, errlen, "Bifrost is not attached to %s "
+			 "(run 'bifrostctl attach %s --config FILE')", ifname, ifname);
+		return -1;
+	}
 	for (id = 0; id < BF_MAX_GUESTS && !found; id++) {
 		if (bpf_map_lookup_elem(m.guest_info, &id, &info) || !info.in_use ||
 		    strncmp(info.name, g->name, BF_NAME_LEN))
@@ -98,209 +98,308 @@ static int lookup_guest(const char *ifname, struct bf_guest_rt *g)
 		found = 1;
 	}
 	bf_maps_close(&m);
-	return found ? 0 : die("guest '%s' is not in the policy attached to %s", g->name, ifname);
+	if (!found)
+		snprintf(err, errlen, "guest '%s' is not in the policy attached to %s",
+			 g->name, ifname);
+	return found ? 0 : -1;
 }
 
-/* "0x1000-0x2000,0x5000-0x6000" -> shared ranges; 0 on success. */
-static int parse_ranges(const char *s, struct vq_shared *sh)
+/* The runtime of guest opt (policy looked up, no port yet); NULL with err. */
+static struct served *served_new(const char *iface, const struct host_guest *opt,
+				 char *err, size_t errlen)
 {
-	char *end;
+	struct served *s = calloc(1, sizeof(*s));
 
-	sh->cvm = true;
-	sh->n = 0;
-	while (*s) {
-		unsigned long long a, b;
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->opt = *opt;
+	snprintf(s->rt.name, BF_NAME_LEN, "%s", opt->c.name);
+	if (lookup_guest(iface, &s->rt, err, errlen))
+		goto fail;
+	if (opt->c.be.vhost_user[0] && s->rt.nqueues != 1) {
+		snprintf(err, errlen, "guest '%s': vhost-user ports have one queue pair; "
+			 "set 'queues 1' in the policy", opt->c.name);
+		goto fail;
+	}
+	return s;
+fail:
+	free(s);
+	return NULL;
+}
 
-		if (sh->n >= VQ_MAX_SHARED)
+/* Opens s's port (a tap, or a vhost-user socket); 0 or -1 with err. */
+static int served_open(struct served *s, char *err, size_t errlen)
+{
+	const struct bf_backend_cfg *be = &s->opt.c.be;
+	struct vq_shared sh = { .cvm = be->cvm, .n = be->nranges };
+	unsigned int i;
+
+	if (be->tap[0]) {
+		s->rt.port = bf_tap_port_open(be->tap, s->rt.nqueues, s->rt.mac, err, errlen);
+		return s->rt.port ? 0 : -1;
+	}
+	for (i = 0; i < be->nranges && i < VQ_MAX_SHARED; i++) {
+		sh.r[i].start = be->ranges[i].start;
+		sh.r[i].end = be->ranges[i].end;
+	}
+	if (s->opt.adversary.points)
+		bf_warn("ADVERSARY MODE for guest %s: tampering "
+			"with its shared memory - for tests only", s->rt.name);
+	s->rt.port = bf_vhost_port_open(be->vhost_user, be->cvm ? &sh : NULL,
+					s->opt.adversary.points ? &s->opt.adversary : NULL,
+					err, errlen);
+	return s->rt.port ? 0 : -1;
+}
+
+static void served_free(struct served *s)
+{
+	if (s->rt.port)
+		s->rt.port->ops->destroy(s->rt.port);
+	free(s);
+}
+
+/* Opens every guest of h->o; 0 or -1 with err (nothing left open). */
+static int open_all(struct host *h, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->o.nguests; i++) {
+		struct served *s = served_new(h->o.iface, &h->o.g[i], err, errlen);
+
+		if (!s || served_open(s, err, errlen)) {
+			if (s)
+				served_free(s);
+			while (h->n)
+				served_free(h->s[--h->n]);
 			return -1;
-		a = strtoull(s, &end, 0);
-		if (end == s || *end != '-')
-			return -1;
-		s = end + 1;
-		b = strtoull(s, &end, 0);
-		if (end == s || b <= a || (*end && *end != ','))
-			return -1;
-		sh->r[sh->n].start = a;
-		sh->r[sh->n].end = b;
-		sh->n++;
-		s = *end ? end + 1 : end;
+		}
+		h->rt[h->n] = &s->rt;
+		h->s[h->n++] = s;
 	}
 	return 0;
 }
 
-static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+/* The running guest named name, or NULL. */
+static struct served *find_served(const struct host *h, const char *name)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 0);
+	unsigned int i;
 
-	if (*end || v < lo || v > hi)
+	for (i = 0; i < h->n; i++)
+		if (!strcmp(h->s[i]->opt.c.name, name))
+			return h->s[i];
+	return NULL;
+}
+
+/*
+ * Reads the new guest list into no and looks up in the policy each guest
+ * that is new or changed (fresh[i], others NULL). Touches nothing running;
+ * 0, or -1 with err.
+ */
+static int reload_plan(const struct host *h, struct host_opts *no,
+		       struct served **fresh, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	*no = h->o;
+	if (host_opts_load(no, err, errlen))
 		return -1;
-	*out = (uint32_t)v;
+	if (!no->nguests) {
+		snprintf(err, errlen, "%s: no guest of %s has a port", no->config, no->iface);
+		return -1;
+	}
+	for (i = 0; i < no->nguests; i++) {
+		const struct served *old = find_served(h, no->g[i].c.name);
+
+		fresh[i] = NULL;
+		if (old && !host_guest_changed(&old->opt, &no->g[i]))
+			continue;
+		fresh[i] = served_new(no->iface, &no->g[i], err, errlen);
+		if (!fresh[i]) {
+			while (i--)
+				free(fresh[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Whether guest s stays as it is under the new list no. */
+static bool kept(const struct served *s, const struct host_opts *no,
+		 struct served *const *fresh)
+{
+	unsigned int i;
+
+	for (i = 0; i < no->nguests; i++)
+		if (!strcmp(no->g[i].c.name, s->opt.c.name))
+			return !fresh[i];
+	return false;
+}
+
+/* With the worker paused: stops the guests that go or change. */
+static void reload_remove(struct host *h, const struct host_opts *no,
+			  struct served *const *fresh)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < h->n; i++) {
+		struct served *s = h->s[i];
+
+		if (kept(s, no, fresh)) {
+			h->s[n++] = s;
+			continue;
+		}
+		bf_info("guest %s stopped", s->opt.c.name);
+		bf_worker_remove_guest(&h->w, &s->rt);
+		served_free(s);
+	}
+	h->n = n;
+}
+
+/* With the worker paused: starts the new and changed guests. */
+static void reload_add(struct host *h, const struct host_opts *no, struct served **fresh)
+{
+	unsigned int i;
+	char err[512];
+
+	for (i = 0; i < no->nguests; i++) {
+		if (!fresh[i])
+			continue;
+		if (served_open(fresh[i], err, sizeof(err)) ||
+		    bf_worker_add_guest(&h->w, &fresh[i]->rt, err, sizeof(err))) {
+			bf_err("reload: guest %s not served: %s", no->g[i].c.name, err);
+			h->reload_failures++;
+			served_free(fresh[i]);
+			continue;
+		}
+		bf_info("guest %s served", no->g[i].c.name);
+		h->s[h->n++] = fresh[i];
+	}
+}
+
+/* SIGHUP: the guests of the config file as it is now (see the top). */
+static void host_reload(struct host *h)
+{
+	static struct host_opts no;
+	static struct served *fresh[BF_MAX_GUESTS];
+	char err[512];
+
+	h->reloads++;
+	if (reload_plan(h, &no, fresh, err, sizeof(err))) {
+		h->reload_failures++;
+		bf_err("reload %u failed, still serving %u guest(s) "
+			"(%u failed reloads): %s", h->reloads, h->n, h->reload_failures, err);
+		return;
+	}
+	bf_worker_pause(&h->w);
+	reload_remove(h, &no, fresh);
+	reload_add(h, &no, fresh);
+	h->o = no;
+	bf_worker_resume(&h->w);
+	bf_info("reload %u done: serving %u guest(s) on %s", h->reloads, h->n, h->o.iface);
+}
+
+/* Writes our pid where `bifrostctl reload` finds it (config mode only). */
+static void write_pidfile(const struct host *h)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), BF_PIDFILE_FMT, h->o.iface);
+	mkdir(BF_RUN_DIR, 0755);
+	f = fopen(path, "w");
+	if (!f) {
+		bf_warn("cannot write %s: %s (reload by SIGHUP only)", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+static void remove_pidfile(const struct host *h)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), BF_PIDFILE_FMT, h->o.iface);
+	unlink(path);
+}
+
+/* Until SIGTERM/SIGINT: SIGHUP reloads the config file. */
+static void serve(struct host *h, const sigset_t *sigs)
+{
+	int sig;
+
+	while (!sigwait(sigs, &sig) && sig == SIGHUP) {
+		if (h->o.config)
+			host_reload(h);
+		else
+			bf_warn("SIGHUP ignored: no --config to re-read");
+	}
+}
+
+static int run(struct host *h)
+{
+	char err[512];
+	sigset_t sigs;
+	int ret;
+
+	if (h->o.config && host_opts_load(&h->o, err, sizeof(err)))
+		return die("%s", err);
+	if (!h->o.nguests)
+		return die("no guest of %s in %s has a port (vhost-user or tap)",
+			   h->o.iface, h->o.config);
+	if (open_all(h, err, sizeof(err)))
+		return die("%s", err);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	ret = bf_worker_init(&h->w, h->o.iface, &h->o.wo, h->rt, h->n, &stop, err, sizeof(err));
+	if (ret) {
+		bf_worker_destroy(&h->w);
+		return die("%s", err[0] ? err : strerror(-ret));
+	}
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);	/* the worker inherits it */
+	ret = bf_worker_start(&h->w);
+	if (ret)
+		return die("cannot start worker: %s", strerror(-ret));
+	if (h->o.config)
+		write_pidfile(h);
+	bf_info("serving %u guest(s) on %s queue %u", h->n, h->o.iface, h->o.wo.nic_queue);
+	if (!stop)
+		serve(h, &sigs);
+	stop = 1;
+	bf_worker_join(&h->w);
+	bf_info("worker 0 cpu_ns %llu loops %llu",
+		(unsigned long long)h->w.cpu_ns, (unsigned long long)h->w.loops);
+	bf_worker_destroy(&h->w);
+	if (h->o.config)
+		remove_pidfile(h);
+	while (h->n)
+		served_free(h->s[--h->n]);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "guest", required_argument, NULL, 'g' },
-		{ "tap", required_argument, NULL, 't' },
-		{ "vhost-user", required_argument, NULL, 'v' },
-		{ "cvm", optional_argument, NULL, 'C' },
-		{ "adversary", required_argument, NULL, 'A' },
-		{ "nic-queue", required_argument, NULL, 'q' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "frames", required_argument, NULL, 'F' },
-		{ "frame-size", required_argument, NULL, 'S' },
-		{ "ring", required_argument, NULL, 'R' },
-		{ "batch", required_argument, NULL, 'B' },
-		{ "busy-poll", no_argument, NULL, 'b' },
-		{ "zerocopy", no_argument, NULL, 'z' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct bf_worker_opts wo = {
-		.xsk = { .nframes = 8192, .frame_size = 4096, .ring_size = 2048 },
-		.batch = 64,
-		.cpu = -1,
-	};
-	static struct bf_guest_rt guests[BF_MAX_GUESTS];
-	static struct bf_worker w;
-	static struct guest_arg ga[BF_MAX_GUESTS];
-	const char *iface = NULL;
-	unsigned int ng = 0, i;
-	uint32_t v;
+	static struct host h;
 	char err[512];
-	int c, ret;
+	int ret;
 
+	bf_log_init("bifrost-host");
 	libbpf_set_print(quiet_libbpf);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			iface = optarg;
-			break;
-		case 'g':
-			if (ng >= BF_MAX_GUESTS)
-				return die("at most %d guests", BF_MAX_GUESTS);
-			snprintf(guests[ng++].name, BF_NAME_LEN, "%s", optarg);
-			break;
-		case 't':
-		case 'v':
-			if (!ng || ga[ng - 1].tap || ga[ng - 1].vhost)
-				return die("--tap/--vhost-user must follow its --guest (one port each)");
-			if (c == 't')
-				ga[ng - 1].tap = optarg;
-			else
-				ga[ng - 1].vhost = optarg;
-			break;
-		case 'A':
-			if (!ng || adversary_parse(optarg, &ga[ng - 1].adversary))
-				return die("--adversary POINTS must follow its --guest; points: "
-					   "rx-payload,rx-after,rx-hdr,rx-len,rx-tlshdr[,skip=N]");
-			fprintf(stderr, "bifrost-host: ADVERSARY MODE for guest %s: tampering "
-				"with its shared memory (%s) - for tests only\n",
-				guests[ng - 1].name, optarg);
-			break;
-		case 'C':
-			if (!ng)
-				return die("--cvm must follow its --guest");
-			if (!optarg && optind < argc && argv[optind][0] != '-')
-				optarg = argv[optind++];	/* "--cvm RANGES" form */
-			ga[ng - 1].cvm = true;
-			ga[ng - 1].shared.cvm = true;
-			if (optarg && parse_ranges(optarg, &ga[ng - 1].shared))
-				return die("bad --cvm ranges '%s' (want 0xSTART-0xEND[,...])", optarg);
-			break;
-		case 'q':
-			if (parse_u32(optarg, 0, 1023, &wo.nic_queue))
-				return die("bad --nic-queue '%s'", optarg);
-			break;
-		case 'c':
-			if (parse_u32(optarg, 0, CPU_SETSIZE - 1, &v))
-				return die("bad --cpus '%s' (one CPU number per worker)", optarg);
-			wo.cpu = (int)v;
-			break;
-		case 'F':
-			if (parse_u32(optarg, 256, 1 << 20, &wo.xsk.nframes) ||
-			    (wo.xsk.nframes & (wo.xsk.nframes - 1)))
-				return die("--frames must be a power of two, 256..1048576");
-			break;
-		case 'S':
-			if (parse_u32(optarg, 2048, 4096, &wo.xsk.frame_size) ||
-			    (wo.xsk.frame_size != 2048 && wo.xsk.frame_size != 4096))
-				return die("--frame-size must be 2048 or 4096");
-			break;
-		case 'R':
-			if (parse_u32(optarg, 64, 32768, &wo.xsk.ring_size) ||
-			    (wo.xsk.ring_size & (wo.xsk.ring_size - 1)))
-				return die("--ring must be a power of two, 64..32768");
-			break;
-		case 'B':
-			if (parse_u32(optarg, 1, 1024, &wo.batch))
-				return die("--batch must be 1..1024");
-			break;
-		case 'b':
-			wo.xsk.busy_poll = true;
-			break;
-		case 'z':
-			wo.xsk.zerocopy = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+	ret = host_opts_parse(argc, argv, &h.o, err, sizeof(err));
+	if (h.o.help && !ret) {
+		host_usage(stdout);
+		return 0;
 	}
-	if (!iface || !ng || optind < argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (wo.xsk.ring_size * 2 > wo.xsk.nframes)
-		return die("--frames must be at least twice --ring");
-	for (i = 0; i < ng; i++) {
-		if (!ga[i].tap && !ga[i].vhost)
-			return die("guest '%s' has no port (--tap or --vhost-user)", guests[i].name);
-		if (lookup_guest(iface, &guests[i]))
-			return 1;
-		if (ga[i].adversary.points && !ga[i].vhost)
-			return die("--adversary needs a --vhost-user guest");
-		if (ga[i].cvm && !ga[i].vhost)
-			return die("--cvm needs a --vhost-user guest (a tap has no guest memory)");
-		if (ga[i].vhost) {
-			if (guests[i].nqueues != 1)
-				return die("guest '%s': vhost-user ports have one queue pair; "
-					   "set 'queues 1' in the policy", guests[i].name);
-			guests[i].port = bf_vhost_port_open(ga[i].vhost,
-							    ga[i].cvm ? &ga[i].shared : NULL,
-							    ga[i].adversary.points ? &ga[i].adversary : NULL,
-							    err, sizeof(err));
-		} else {
-			guests[i].port = bf_tap_port_open(ga[i].tap, guests[i].nqueues,
-							  guests[i].mac, err, sizeof(err));
-		}
-		if (!guests[i].port)
-			return die("%s", err);
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	ret = bf_worker_init(&w, iface, &wo, guests, ng, &stop, err, sizeof(err));
-	if (ret) {
-		bf_worker_destroy(&w);
-		return die("%s", err[0] ? err : strerror(-ret));
-	}
-	ret = bf_worker_start(&w);
-	if (ret)
-		return die("cannot start worker: %s", strerror(-ret));
-	printf("bifrost-host: serving %u guest(s) on %s queue %u\n", ng, iface, wo.nic_queue);
-	fflush(stdout);
-	bf_worker_join(&w);
-	printf("bifrost-host: worker 0 cpu_ns %llu loops %llu\n",
-	       (unsigned long long)w.cpu_ns, (unsigned long long)w.loops);
-	bf_worker_destroy(&w);
-	for (i = 0; i < ng; i++)
-		guests[i].port->ops->destroy(guests[i].port);
-	return 0;
+	if (ret == 2 && !err[0])
+		host_usage(stderr);
+	else if (ret)
+		bf_err("%s", err);
+	return ret ? ret : run(&h);
 }

@@ -27,6 +27,8 @@
 #include "tso.h"
 #include "vhost_user.h"
 #include "zced_reg.h"
+#include "log.h"
+#include "util.h"
 
 #define MAX_RX_CHAINS	64
 #define GSO_SCRATCH	(65536 + 256)
@@ -123,19 +125,16 @@ static void tamper_before(struct vhost_port *vp, struct vq_chain *c, unsigned in
 	}
 }
 
-static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
-		       const uint8_t *frame, size_t len)
+/* Pops RX chains until they hold want bytes (*nbuf of them); 0, or the
+ * error deliver_one() returns with the chains given back. */
+static int collect_chains(struct vhost_port *vp, uint64_t want, uint16_t *nbuf_out)
 {
 	struct vhost_dev *d = &vp->dev;
 	struct virtq *vq = &d->vr[VHOST_RXQ].vq;
 	struct vq_chain *c = vp->rxc;
-	uint64_t want = d->hdr_len + len, have = 0, take;
-	uint32_t lens[MAX_RX_CHAINS], poff = 0;
-	unsigned int descs = 0;
-	bool hit;
-	uint8_t hdr[12];
-	uint16_t nbuf = 0, le;
-	unsigned int i;
+	uint64_t have = 0;
+	unsigned int descs = 0, i;
+	uint16_t nbuf = 0;
 	bool mrg = vhost_dev_has(d, VHOST_F_MRG_RXBUF), retried = false;
 	int r;
 
@@ -174,14 +173,22 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		descs += c[nbuf].descs;
 		nbuf++;
 	}
-	if (c[0].bytes < d->hdr_len) {	/* no room for the header: malformed */
-		for (i = 0; i < nbuf; i++)
-			vq_push(vq, c[i].head, 0);
-		vq_publish(vq);
-		vp->rx_pending = true;
-		return -EINVAL;
-	}
-	hit = adversary_pick(&vp->adv, frame, len, &poff);
+	*nbuf_out = nbuf;
+	return 0;
+}
+
+/* Writes header and frame over the nbuf chains; their used lengths go
+ * to lens[]. */
+static void fill_chains(struct vhost_port *vp, const struct virtio_net_hdr *vh,
+			const uint8_t *frame, size_t len, uint16_t nbuf, uint32_t *lens)
+{
+	struct vhost_dev *d = &vp->dev;
+	struct vq_chain *c = vp->rxc;
+	uint8_t hdr[12];
+	uint16_t le;
+	uint64_t take;
+	unsigned int i;
+
 	memcpy(hdr, vh, sizeof(*vh));
 	le = htole16(nbuf);
 	memcpy(hdr + 10, &le, 2);
@@ -198,6 +205,32 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		len -= take;
 		lens[i] = (uint32_t)pos;
 	}
+}
+
+static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
+		       const uint8_t *frame, size_t len)
+{
+	struct vhost_dev *d = &vp->dev;
+	struct virtq *vq = &d->vr[VHOST_RXQ].vq;
+	struct vq_chain *c = vp->rxc;
+	uint32_t lens[MAX_RX_CHAINS], poff = 0;
+	uint16_t nbuf = 0;
+	unsigned int i;
+	bool hit;
+	int r;
+
+	r = collect_chains(vp, d->hdr_len + len, &nbuf);
+	if (r)
+		return r;
+	if (c[0].bytes < d->hdr_len) {	/* no room for the header: malformed */
+		for (i = 0; i < nbuf; i++)
+			vq_push(vq, c[i].head, 0);
+		vq_publish(vq);
+		vp->rx_pending = true;
+		return -EINVAL;
+	}
+	hit = adversary_pick(&vp->adv, frame, len, &poff);
+	fill_chains(vp, vh, frame, len, nbuf, lens);
 	if (hit)
 		tamper_before(vp, c, nbuf, d->hdr_len + poff);
 	for (i = 0; i < nbuf; i++) {
@@ -431,26 +464,19 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 	return n;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* One line per registration verdict, a few per second at most. */
 static void zced_log(struct vhost_port *vp, struct zced_ratelimit *rl, const char *what)
 {
 	unsigned int missed;
 
-	if (!zced_ratelimit_ok(rl, now_ns(), &missed))
+	if (!zced_ratelimit_ok(rl, bf_now_ns(), &missed))
 		return;
 	if (missed)
-		fprintf(stderr, "bifrost-host: guest %s: ZCED %s (%u similar lines suppressed)\n",
+		bf_warn("guest %s: ZCED %s (%u similar lines suppressed)",
 			vp->port.guest, what, missed);
 	else
-		fprintf(stderr, "bifrost-host: guest %s: ZCED %s\n", vp->port.guest, what);
+		bf_warn("guest %s: ZCED %s", vp->port.guest, what);
 }
 
 static int vp_registration(struct bf_port *p, const uint8_t *frame, size_t len)
@@ -514,8 +540,8 @@ static void vp_destroy(struct bf_port *p)
 	struct vhost_port *vp = vp_of(p);
 
 	if (vp->adv.points)
-		fprintf(stderr, "bifrost-host: adversary: tampered with %llu of %llu TCP "
-			"payload packets to the guest\n", (unsigned long long)vp->adv.tampered,
+		bf_warn("adversary: tampered with %llu of %llu TCP "
+			"payload packets to the guest", (unsigned long long)vp->adv.tampered,
 			(unsigned long long)vp->adv.eligible);
 	vhost_dev_destroy(&vp->dev);
 	free(vp->scratch);

@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include "vhost_user.h"
+#include "log.h"
+#include "util.h"
 
 enum {
 	VHU_GET_FEATURES = 1,
@@ -101,13 +103,6 @@ struct vhu_msg {
 _Static_assert(VHU_HDR_SIZE == VHOST_USER_HDR_SIZE && sizeof(struct vhu_msg) == VHOST_USER_MSG_MAX,
 	       "struct vhost_rx holds exactly the largest message");
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* One log line about this device's front-end, if limiter rl lets it
  * through; it says how many lines rl suppressed since the last one. */
@@ -115,13 +110,12 @@ static void dev_log(struct vhost_dev *d, struct zced_ratelimit *rl, const char *
 {
 	unsigned int missed;
 
-	if (!zced_ratelimit_ok(rl, now_ns(), &missed))
+	if (!zced_ratelimit_ok(rl, bf_now_ns(), &missed))
 		return;
 	if (missed)
-		fprintf(stderr, "bifrost-host: vhost-user %s: %s (%u similar lines suppressed)\n",
-			d->path, line, missed);
+		bf_warn("vhost-user %s: %s (%u similar lines suppressed)", d->path, line, missed);
 	else
-		fprintf(stderr, "bifrost-host: vhost-user %s: %s\n", d->path, line);
+		bf_warn("vhost-user %s: %s", d->path, line);
 }
 
 /* A line about something the front-end did that is not a refused message. */
@@ -827,8 +821,8 @@ void vhost_dev_mem_fault(struct vhost_dev *d)
 	uint64_t n = ++d->st.mem_faults;
 
 	if (!(n & (n - 1)))
-		fprintf(stderr, "bifrost-host: vhost-user %s: guest memory fault (its file shrank "
-			"under a mapped region): front-end dropped (%llu so far)\n", d->path,
+		bf_warn("vhost-user %s: guest memory fault (its file shrank "
+			"under a mapped region): front-end dropped (%llu so far)", d->path,
 			(unsigned long long)n);
 	disconnect(d);
 }

@@ -9,12 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "bfctl.h"
+#include "maps.h"
 #include "mtu.h"
 #include "tso.h"
 #include "vhost_user.h"
 #include "worker.h"
 #include "zced_reg.h"
+#include "log.h"
+#include "util.h"
 
 #define TXBUF_SIZE		(65536 + 256)
 #define POLICY_CHECK_NS		(10 * 1000 * 1000ULL)
@@ -26,13 +28,6 @@
  * BF_MAX_WIRE_FRAME frame needs 6 of the smallest (2048-byte) frames. */
 #define MULTI_MAX_PARTS		8
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* Room for what one PRPR call can emit while the guest is full: every
  * held flow (a flush) plus the packet that caused it. */
@@ -100,7 +95,7 @@ static void load_policy(struct bf_worker *w, bool force)
 	if (!force && ctl.generation == w->policy_gen)
 		return;
 	for (i = 0; i < w->nguests; i++) {
-		struct bf_guest_rt *g = &w->guests[i];
+		struct bf_guest_rt *g = w->guests[i];
 		struct prpr_cfg cfg;
 
 		if (bpf_map_lookup_elem(w->policy_fd, &g->id, &pol))
@@ -124,8 +119,8 @@ static void push_stats(struct bf_worker *w)
 
 	/* a port counts for the whole guest: report on queue 0 */
 	for (i = 0; i < w->nguests; i++) {
-		const struct bf_port *p = w->guests[i].port;
-		struct bf_backend_stats *st = &w->guests[i].q[0].st;
+		const struct bf_port *p = w->guests[i]->port;
+		struct bf_backend_stats *st = &w->guests[i]->q[0].st;
 
 		if (p->violations)
 			st->violations = *p->violations;
@@ -143,9 +138,9 @@ static void push_stats(struct bf_worker *w)
 		}
 	}
 	for (i = 0; i < w->nguests; i++)
-		for (q = 0; q < w->guests[i].nqueues; q++)
-			bpf_map_update_elem(w->backend_fd, &w->guests[i].q[q].slot,
-					    &w->guests[i].q[q].st, BPF_ANY);
+		for (q = 0; q < w->guests[i]->nqueues; q++)
+			bpf_map_update_elem(w->backend_fd, &w->guests[i]->q[q].slot,
+					    &w->guests[i]->q[q].st, BPF_ANY);
 }
 
 /*
@@ -417,7 +412,7 @@ static int build_pollfds(struct bf_worker *w, struct bf_queue **qs, unsigned int
 		pfd[n++].revents = 0;
 	}
 	for (i = 0; i < w->nguests; i++) {
-		struct bf_port *p = w->guests[i].port;
+		struct bf_port *p = w->guests[i]->port;
 		int k;
 
 		port_first[i] = n;
@@ -429,16 +424,89 @@ static int build_pollfds(struct bf_worker *w, struct bf_queue **qs, unsigned int
 	return n;
 }
 
+/* The worker thread's view of its queues, built when it starts. */
+struct worker_loop {
+	struct bf_queue *qs[BF_MAX_GUESTS * BF_MAX_QUEUES];
+	unsigned int nq;
+	uint32_t fill_target;
+	struct pollfd pfd[4 * BF_MAX_GUESTS * BF_MAX_QUEUES];
+	int port_first[BF_MAX_GUESTS], port_n[BF_MAX_GUESTS];
+};
+
+/* One pass over every queue: RX, expired merges, TX, port flush; the
+ * number of descriptors handled. */
+static unsigned int serve_queues(struct bf_worker *w, struct worker_loop *l, uint64_t now)
+{
+	unsigned int i, work = 0;
+
+	afxdp_reclaim(&w->umem);
+	afxdp_refill(&w->umem, l->fill_target);
+	for (i = 0; i < l->nq; i++) {
+		struct bf_queue *qq = l->qs[i];
+		struct bf_port *p = qq->g->port;
+
+		work += rx_queue(w, qq, now);
+		if (!qq->pend_n)	/* held packets keep their order */
+			prpr_flush_expired(qq->prpr, now);
+		work += tx_queue(w, qq);
+		p->ops->flush(p, qq->index);
+	}
+	afxdp_refill(&w->umem, l->fill_target);
+	return work;
+}
+
+/* Policy and counters, each at its own period. */
+static void housekeeping(struct bf_worker *w, uint64_t now)
+{
+	if (now - w->last_policy_check > POLICY_CHECK_NS) {
+		load_policy(w, false);
+		w->last_policy_check = now;
+	}
+	if (now - w->last_stats_push > STATS_PUSH_NS) {
+		push_stats(w);
+		w->last_stats_push = now;
+	}
+}
+
+/* Sleeps until the next merge deadline or I/O (not at all after work),
+ * then lets the ports handle their control traffic. */
+static void wait_for_work(struct bf_worker *w, struct worker_loop *l, uint64_t now,
+			  unsigned int work)
+{
+	uint64_t deadline = now + (work ? 0 : IDLE_WAIT_NS), d;
+	struct timespec ts;
+	unsigned int i;
+	int npfd;
+
+	for (i = 0; !work && i < l->nq; i++) {
+		d = l->qs[i]->pend_n ? now + STALL_WAIT_NS : prpr_next_deadline(l->qs[i]->prpr);
+		if (d < deadline)
+			deadline = d;
+	}
+	d = deadline > now ? deadline - now : 0;
+	ts.tv_sec = d / 1000000000ULL;
+	ts.tv_nsec = d % 1000000000ULL;
+	if (!work)
+		afxdp_rx_kick(&l->qs[0]->sock);
+	/* also when busy (zero timeout): ports' control traffic */
+	npfd = build_pollfds(w, l->qs, l->nq, l->pfd, sizeof(l->pfd) / sizeof(l->pfd[0]),
+			     l->port_first, l->port_n);
+	if (ppoll(l->pfd, npfd, &ts, NULL) > 0) {
+		for (i = 0; i < w->nguests; i++) {
+			struct bf_port *p = w->guests[i]->port;
+
+			p->ops->service(p, l->pfd + l->port_first[i], l->port_n[i]);
+		}
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct bf_worker *w = arg;
-	struct pollfd pfd[4 * BF_MAX_GUESTS * BF_MAX_QUEUES];
-	struct bf_queue *qs[BF_MAX_GUESTS * BF_MAX_QUEUES];
-	int port_first[BF_MAX_GUESTS], port_n[BF_MAX_GUESTS], npfd;
-	unsigned int nq = 0, i, q, work;
-	uint32_t fill_target;
+	struct worker_loop l;
+	unsigned int i, q, work;
 	struct timespec ts;
-	uint64_t now, deadline, d;
+	uint64_t now;
 
 	if (w->o.cpu >= 0) {
 		cpu_set_t set;
@@ -447,78 +515,39 @@ static void *worker_main(void *arg)
 		CPU_SET(w->o.cpu, &set);
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
+	l.nq = 0;
 	for (i = 0; i < w->nguests; i++)
-		for (q = 0; q < w->guests[i].nqueues; q++)
-			qs[nq++] = &w->guests[i].q[q];
-	fill_target = afxdp_fill_target(&w->o.xsk);
-	w->rx_share = afxdp_rx_share(&w->o.xsk, nq);
+		for (q = 0; q < w->guests[i]->nqueues; q++)
+			l.qs[l.nq++] = &w->guests[i]->q[q];
+	l.fill_target = afxdp_fill_target(&w->o.xsk);
+	w->rx_share = afxdp_rx_share(&w->o.xsk, l.nq);
 	load_policy(w, true);
 	push_stats(w);
-
-	while (!*w->stop) {
-		now = now_ns();
-		work = 0;
-		afxdp_reclaim(&w->umem);
-		afxdp_refill(&w->umem, fill_target);
-		for (i = 0; i < nq; i++) {
-			struct bf_port *p = qs[i]->g->port;
-
-			work += rx_queue(w, qs[i], now);
-			if (!qs[i]->pend_n)	/* held packets keep their order */
-				prpr_flush_expired(qs[i]->prpr, now);
-			work += tx_queue(w, qs[i]);
-			p->ops->flush(p, qs[i]->index);
-		}
-		afxdp_refill(&w->umem, fill_target);
-		if (now - w->last_policy_check > POLICY_CHECK_NS) {
-			load_policy(w, false);
-			w->last_policy_check = now;
-		}
-		if (now - w->last_stats_push > STATS_PUSH_NS) {
-			push_stats(w);
-			w->last_stats_push = now;
-		}
+	while (!*w->stop && !w->pause) {
+		now = bf_now_ns();
+		work = serve_queues(w, &l, now);
+		housekeeping(w, now);
 		w->loops++;
-		deadline = now + (work ? 0 : IDLE_WAIT_NS);
-		for (i = 0; !work && i < nq; i++) {
-			d = qs[i]->pend_n ? now + STALL_WAIT_NS :
-					    prpr_next_deadline(qs[i]->prpr);
-			if (d < deadline)
-				deadline = d;
-		}
-		d = deadline > now ? deadline - now : 0;
-		ts.tv_sec = d / 1000000000ULL;
-		ts.tv_nsec = d % 1000000000ULL;
-		if (!work)
-			afxdp_rx_kick(&qs[0]->sock);
-		/* also when busy (zero timeout): ports' control traffic */
-		npfd = build_pollfds(w, qs, nq, pfd, sizeof(pfd) / sizeof(pfd[0]),
-				     port_first, port_n);
-		if (ppoll(pfd, npfd, &ts, NULL) > 0) {
-			for (i = 0; i < w->nguests; i++) {
-				struct bf_port *p = w->guests[i].port;
-
-				p->ops->service(p, pfd + port_first[i], port_n[i]);
-			}
-		}
+		wait_for_work(w, &l, now, work);
 	}
-	for (i = 0; i < nq; i++)
-		prpr_flush_all(qs[i]->prpr, PRPR_FLUSH_BATCH_END);
+	for (i = 0; i < l.nq; i++)
+		prpr_flush_all(l.qs[i]->prpr, PRPR_FLUSH_BATCH_END);
 	push_stats(w);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	w->cpu_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	w->cpu_ns += (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	return NULL;
 }
+
+static void guest_unbind(struct bf_worker *w, struct bf_guest_rt *g);
+static int guest_bind(struct bf_worker *w, struct bf_guest_rt *g, char *err, size_t errlen);
 
 /* Closes every AF_XDP socket of the worker and its UMEM. */
 static void unbind_all(struct bf_worker *w)
 {
-	unsigned int i, q;
+	unsigned int i;
 
 	for (i = 0; i < w->nguests; i++)
-		for (q = 0; q < w->guests[i].nqueues; q++)
-			afxdp_sock_destroy(&w->guests[i].q[q].sock, w->xskmap_fd,
-					   w->guests[i].q[q].slot);
+		guest_unbind(w, w->guests[i]);
 	afxdp_umem_destroy(&w->umem);
 }
 
@@ -539,7 +568,7 @@ static void sg_bind_hint(const struct bf_worker *w, int ret, char *err, size_t e
  * nothing is left bound. */
 static int bind_all(struct bf_worker *w, char *err, size_t errlen)
 {
-	unsigned int i, q;
+	unsigned int i;
 	int ret;
 
 	ret = afxdp_umem_create(&w->umem, &w->o.xsk);
@@ -549,20 +578,12 @@ static int bind_all(struct bf_worker *w, char *err, size_t errlen)
 		return ret;
 	}
 	for (i = 0; i < w->nguests; i++) {
-		for (q = 0; q < w->guests[i].nqueues; q++) {
-			struct bf_queue *qq = &w->guests[i].q[q];
-
-			ret = afxdp_sock_create(&qq->sock, &w->umem, w->ifname,
-						w->o.nic_queue, w->xskmap_fd, qq->slot);
-			if (ret) {
-				snprintf(err, errlen,
-					 "cannot bind AF_XDP socket for guest %s queue %u on %s queue %u: %s",
-					 w->guests[i].name, q, w->ifname, w->o.nic_queue,
-					 strerror(-ret));
-				sg_bind_hint(w, ret, err, errlen);
-				unbind_all(w);
-				return ret;
-			}
+		ret = guest_bind(w, w->guests[i], err, errlen);
+		if (ret) {
+			while (i--)
+				guest_unbind(w, w->guests[i]);
+			afxdp_umem_destroy(&w->umem);
+			return ret;
 		}
 	}
 	return 0;
@@ -581,14 +602,14 @@ static int bind_all(struct bf_worker *w, char *err, size_t errlen)
 static int bind_with_retry(struct bf_worker *w, char *err, size_t errlen)
 {
 	unsigned int backoff_ms = 5, waited_ms;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bf_now_ns();
 	int ret;
 
 	for (;;) {
 		ret = bind_all(w, err, errlen);
 		if (ret != -EBUSY)
 			return ret;
-		waited_ms = (unsigned int)((now_ns() - t0) / 1000000);
+		waited_ms = (unsigned int)((bf_now_ns() - t0) / 1000000);
 		if (*w->stop) {
 			snprintf(err, errlen, "stopped while %s queue %u was busy (after %u ms)",
 				 w->ifname, w->o.nic_queue, waited_ms);
@@ -603,8 +624,8 @@ static int bind_with_retry(struct bf_worker *w, char *err, size_t errlen)
 			return ret;
 		}
 		if (backoff_ms == 5)
-			fprintf(stderr, "bifrost-host: %s queue %u busy (a previous AF_XDP socket "
-				"is still being released): retrying for up to %u ms\n",
+			bf_warn("%s queue %u busy (a previous AF_XDP socket "
+				"is still being released): retrying for up to %u ms",
 				w->ifname, w->o.nic_queue, BIND_RETRY_MS);
 		usleep(backoff_ms * 1000);	/* a stop signal cuts it short */
 		if (backoff_ms < 200)
@@ -631,13 +652,99 @@ static int wire_mtu_setup(struct bf_worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* The worker's state of guest g's queues (sockets are bound apart). */
+static int guest_setup(struct bf_worker *w, struct bf_guest_rt *g)
+{
+	unsigned int q, k;
+
+	snprintf(g->port->guest, sizeof(g->port->guest), "%s", g->name);
+	/* what this guest shared with a previous backend (checked
+	 * against its memory when it connects) */
+	if (g->port->zced_spans &&
+	    bpf_map_lookup_elem(w->zced_fd, &g->id, g->port->zced_spans))
+		memset(g->port->zced_spans, 0, sizeof(*g->port->zced_spans));
+	for (q = 0; q < g->nqueues; q++) {
+		struct bf_queue *qq = &g->q[q];
+
+		qq->w = w;
+		qq->g = g;
+		qq->index = q;
+		qq->slot = BF_XSK_SLOT(g->id, q);
+		qq->prpr = prpr_new(PRPR_FLOWS, deliver, qq, &qq->st);
+		qq->pend = calloc(PEND_SLOTS, sizeof(*qq->pend));
+		if (!qq->prpr || !qq->pend)
+			return -ENOMEM;
+		qq->pend_cap = PEND_SLOTS;
+		qq->gather.cap = BF_MAX_WIRE_FRAME;
+		qq->gather.max_parts = MULTI_MAX_PARTS;
+		if (w->o.xsk.sg && !(qq->gather.buf = malloc(BF_MAX_WIRE_FRAME)))
+			return -ENOMEM;
+		for (k = 0; k < PEND_SLOTS; k++)
+			if (!(qq->pend[k].buf = malloc(PEND_BUF)))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Frees what guest_setup() made (its sockets must be closed). */
+static void guest_teardown(struct bf_guest_rt *g)
+{
+	unsigned int q, k;
+
+	for (q = 0; q < g->nqueues; q++) {
+		struct bf_queue *qq = &g->q[q];
+
+		if (qq->prpr)
+			prpr_free(qq->prpr);
+		qq->prpr = NULL;
+		for (k = 0; qq->pend && k < qq->pend_cap; k++)
+			free(qq->pend[k].buf);
+		free(qq->pend);
+		qq->pend = NULL;
+		free(qq->gather.buf);
+		qq->gather.buf = NULL;
+	}
+}
+
+/* Closes the AF_XDP sockets of guest g (its XSKMAP slots go empty). */
+static void guest_unbind(struct bf_worker *w, struct bf_guest_rt *g)
+{
+	unsigned int q;
+
+	for (q = 0; q < g->nqueues; q++)
+		afxdp_sock_destroy(&g->q[q].sock, w->xskmap_fd, g->q[q].slot);
+}
+
+/* Binds one socket per queue of guest g to the worker's UMEM; on failure
+ * none of g's is left bound. */
+static int guest_bind(struct bf_worker *w, struct bf_guest_rt *g, char *err, size_t errlen)
+{
+	unsigned int q;
+	int ret;
+
+	for (q = 0; q < g->nqueues; q++) {
+		ret = afxdp_sock_create(&g->q[q].sock, &w->umem, w->ifname,
+					w->o.nic_queue, w->xskmap_fd, g->q[q].slot);
+		if (ret) {
+			snprintf(err, errlen,
+				 "cannot bind AF_XDP socket for guest %s queue %u on %s queue %u: %s",
+				 g->name, q, w->ifname, w->o.nic_queue, strerror(-ret));
+			sg_bind_hint(w, ret, err, errlen);
+			while (q--)
+				afxdp_sock_destroy(&g->q[q].sock, w->xskmap_fd, g->q[q].slot);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 int bf_worker_init(struct bf_worker *w, const char *ifname,
-		   const struct bf_worker_opts *o, struct bf_guest_rt *guests,
+		   const struct bf_worker_opts *o, struct bf_guest_rt **guests,
 		   unsigned int nguests, volatile sig_atomic_t *stop,
 		   char *err, size_t errlen)
 {
 	struct bf_maps m;
-	unsigned int i, q;
+	unsigned int i;
 	int ret;
 
 	memset(w, 0, sizeof(*w));
@@ -667,37 +774,11 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 	if (!w->txbuf || !w->scratch)
 		return -ENOMEM;
 	for (i = 0; i < nguests; i++) {
-		struct bf_guest_rt *g = &guests[i];
-
-		snprintf(g->port->guest, sizeof(g->port->guest), "%s", g->name);
-		/* what this guest shared with a previous backend (checked
-		 * against its memory when it connects) */
-		if (g->port->zced_spans &&
-		    bpf_map_lookup_elem(w->zced_fd, &g->id, g->port->zced_spans))
-			memset(g->port->zced_spans, 0, sizeof(*g->port->zced_spans));
-		for (q = 0; q < g->nqueues; q++) {
-			struct bf_queue *qq = &g->q[q];
-
-			qq->w = w;
-			qq->g = g;
-			qq->index = q;
-			qq->slot = BF_XSK_SLOT(g->id, q);
-			qq->prpr = prpr_new(PRPR_FLOWS, deliver, qq, &qq->st);
-			qq->pend = calloc(PEND_SLOTS, sizeof(*qq->pend));
-			if (!qq->prpr || !qq->pend)
-				return -ENOMEM;
-			qq->pend_cap = PEND_SLOTS;
-			qq->gather.cap = BF_MAX_WIRE_FRAME;
-			qq->gather.max_parts = MULTI_MAX_PARTS;
-			if (w->o.xsk.sg && !(qq->gather.buf = malloc(BF_MAX_WIRE_FRAME)))
-				return -ENOMEM;
-			for (unsigned int k = 0; k < PEND_SLOTS; k++)
-				if (!(qq->pend[k].buf = malloc(PEND_BUF)))
-					return -ENOMEM;
-		}
+		ret = guest_setup(w, guests[i]);
+		if (ret)
+			return ret;
 	}
 	return bind_with_retry(w, err, errlen);
-	return 0;
 }
 
 int bf_worker_start(struct bf_worker *w)
@@ -712,24 +793,11 @@ int bf_worker_join(struct bf_worker *w)
 
 void bf_worker_destroy(struct bf_worker *w)
 {
-	unsigned int i, q;
+	unsigned int i;
 
 	unbind_all(w);
-	for (i = 0; i < w->nguests; i++) {
-		for (q = 0; q < w->guests[i].nqueues; q++) {
-			struct bf_queue *qq = &w->guests[i].q[q];
-
-			if (qq->prpr)
-				prpr_free(qq->prpr);
-			qq->prpr = NULL;
-			for (unsigned int k = 0; qq->pend && k < qq->pend_cap; k++)
-				free(qq->pend[k].buf);
-			free(qq->pend);
-			qq->pend = NULL;
-			free(qq->gather.buf);
-			qq->gather.buf = NULL;
-		}
-	}
+	for (i = 0; i < w->nguests; i++)
+		guest_teardown(w->guests[i]);
 	free(w->txbuf);
 	free(w->scratch);
 	if (w->xskmap_fd >= 0)
@@ -742,4 +810,53 @@ void bf_worker_destroy(struct bf_worker *w)
 		close(w->backend_fd);
 	if (w->zced_fd >= 0)
 		close(w->zced_fd);
+}
+
+int bf_worker_pause(struct bf_worker *w)
+{
+	w->pause = 1;
+	return bf_worker_join(w);
+}
+
+int bf_worker_resume(struct bf_worker *w)
+{
+	w->pause = 0;
+	return bf_worker_start(w);
+}
+
+int bf_worker_add_guest(struct bf_worker *w, struct bf_guest_rt *g, char *err, size_t errlen)
+{
+	int ret;
+
+	if (w->nguests >= BF_MAX_GUESTS) {
+		snprintf(err, errlen, "at most %d guests", BF_MAX_GUESTS);
+		return -ENOSPC;
+	}
+	ret = guest_setup(w, g);
+	if (ret) {
+		snprintf(err, errlen, "guest %s: %s", g->name, strerror(-ret));
+		guest_teardown(g);
+		return ret;
+	}
+	ret = guest_bind(w, g, err, errlen);
+	if (ret) {
+		guest_teardown(g);
+		return ret;
+	}
+	w->guests[w->nguests++] = g;
+	return 0;
+}
+
+void bf_worker_remove_guest(struct bf_worker *w, struct bf_guest_rt *g)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < w->nguests; i++)
+		if (w->guests[i] != g)
+			w->guests[n++] = w->guests[i];
+	if (n == w->nguests)
+		return;
+	w->nguests = n;
+	guest_unbind(w, g);
+	guest_teardown(g);
 }

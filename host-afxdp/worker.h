@@ -70,8 +70,9 @@ struct bf_worker {
 	struct bf_worker_opts o;
 	const char *ifname;
 	struct afxdp_umem umem;
-	struct bf_guest_rt *guests;
+	struct bf_guest_rt **guests;	/* BF_MAX_GUESTS slots, nguests used */
 	unsigned int nguests;
+	volatile sig_atomic_t pause;	/* set: the loop returns (bf_worker_pause) */
 	int xskmap_fd, policy_fd, ctl_fd, backend_fd, zced_fd;
 	uint32_t rx_share;		/* afxdp_rx_share() of its sockets */
 	uint64_t policy_gen;
@@ -79,20 +80,34 @@ struct bf_worker {
 	volatile sig_atomic_t *stop;
 	uint8_t *txbuf, *scratch;
 	int wire_mtu;			/* of ifname, at start */
-	uint64_t cpu_ns;		/* worker thread CPU time at exit */
+	uint64_t cpu_ns;		/* worker threads' CPU time, summed at exit */
 	uint64_t loops;
 	pthread_t thread;
 	int err;
 };
 
-/* Creates sockets and PRPR engines; guests[] must have ports and ids set. */
+/* Creates sockets and PRPR engines; guests[] (an array of BF_MAX_GUESTS
+ * pointers, nguests set) must have ports and ids set. */
 int bf_worker_init(struct bf_worker *w, const char *ifname,
-		   const struct bf_worker_opts *o, struct bf_guest_rt *guests,
+		   const struct bf_worker_opts *o, struct bf_guest_rt **guests,
 		   unsigned int nguests, volatile sig_atomic_t *stop,
 		   char *err, size_t errlen);
 /* Runs the loop in a new thread. */
 int bf_worker_start(struct bf_worker *w);
 int bf_worker_join(struct bf_worker *w);
 void bf_worker_destroy(struct bf_worker *w);
+
+/*
+ * Reload (bifrost-host's SIGHUP): pause ends the worker thread after its
+ * current pass (held packets are flushed, counters pushed); guests are
+ * then added or removed with the thread stopped, and resume starts it
+ * again. The other guests' ports, sockets and counters stay as they are.
+ */
+int bf_worker_pause(struct bf_worker *w);
+int bf_worker_resume(struct bf_worker *w);
+/* g has its port, id, MAC and queue count set; 0 or -errno with err. */
+int bf_worker_add_guest(struct bf_worker *w, struct bf_guest_rt *g, char *err, size_t errlen);
+/* Closes g's sockets and frees its queue state; the port stays g's. */
+void bf_worker_remove_guest(struct bf_worker *w, struct bf_guest_rt *g);
 
 #endif /* BIFROST_WORKER_H */

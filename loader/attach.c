@@ -16,6 +16,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bfctl.h"
+#include "log.h"
 #include "mtu.h"
 #include "bifrost_xdp.skel.h"
 
@@ -65,14 +67,40 @@ static int prepare(const char *ifname)
 	return ifindex;
 }
 
-static int load_config(const char *cfgfile, struct bf_config *cfg)
+/* The guests of ifname in cfgfile (none without a file). */
+static int load_config(const char *cfgfile, const char *ifname, struct bf_config *cfg)
 {
 	char err[512];
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (cfgfile && bf_config_parse_file(cfgfile, cfg, err, sizeof(err)))
 		return bf_fail(BF_EXIT_CONFIG, "bad config: %s", err);
+	bf_config_select_iface(cfg, ifname);
 	return 0;
+}
+
+/*
+ * Sends SIGHUP to the bifrost-host serving ifname from a config file (its
+ * pidfile, BF_PIDFILE_FMT), so it re-reads its guests; says what it did.
+ */
+static void signal_backend(const char *ifname)
+{
+	char path[256];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), BF_PIDFILE_FMT, ifname);
+	f = fopen(path, "r");
+	if (!f)
+		return;		/* no backend started with --config */
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1)
+		pid = 0;
+	fclose(f);
+	if (!pid || kill((pid_t)pid, SIGHUP))
+		bf_warn("backend of %s not signalled (%s: %s)",
+			ifname, path, pid ? strerror(errno) : "no pid");
+	else
+		printf("signalled bifrost-host (pid %ld) to reload its guests\n", pid);
 }
 
 /* Removes everything pinned for ifname; ignores what is already gone. */
@@ -175,26 +203,11 @@ static int link_failed(const char *ifname, bool generic, int mtu)
 		       generic ? "generic" : "native", strerror(e));
 }
 
-int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
+/* Refuses an interface Bifrost or another XDP program is attached to. */
+static int check_not_attached(const char *ifname, int ifindex)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oopts);
-	LIBBPF_OPTS(bpf_link_create_opts, lopts);
-	struct bifrost_xdp *skel;
-	struct bf_config cfg;
-	char dir[256], path[300];
 	__u32 cur_prog = 0;
-	int64_t gen = 0;
-	int ifindex, link_fd, ret, mtu;
 
-	ifindex = prepare(ifname);
-	if (ifindex < 0)
-		return -ifindex;
-	ret = load_config(cfgfile, &cfg);
-	if (ret)
-		return ret;
-	mtu = wire_mtu(ifname);
-	if (mtu < 0)
-		return -mtu;
 	if (bf_is_attached(ifname))
 		return bf_fail(BF_EXIT_ATTACHED, "already attached to %s (see 'bifrostctl status %s')",
 			       ifname, ifname);
@@ -202,7 +215,52 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 		return bf_fail(BF_EXIT_ATTACHED,
 			       "%s already has an XDP program (id %u) that is not Bifrost's",
 			       ifname, cur_prog);
+	return BF_EXIT_OK;
+}
 
+/* Attaches the loaded program to ifindex and pins its link in dir. */
+static int link_and_pin(const char *ifname, struct bifrost_xdp *skel, int ifindex,
+			bool generic, int mtu, const char *dir)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	char path[300];
+	int link_fd;
+
+	lopts.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	link_fd = bpf_link_create(bpf_program__fd(skel->progs.bifrost_xdp), ifindex,
+				  BPF_XDP, &lopts);
+	if (link_fd < 0)
+		return link_failed(ifname, generic, mtu);
+	snprintf(path, sizeof(path), "%s/%s", dir, BF_PIN_LINK);
+	if (bpf_obj_pin(link_fd, path)) {
+		close(link_fd);
+		return bf_fail(BF_EXIT_ERROR, "cannot pin link at %s: %s", path, strerror(errno));
+	}
+	close(link_fd);
+	return BF_EXIT_OK;
+}
+
+int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts);
+	struct bifrost_xdp *skel;
+	struct bf_config cfg;
+	char dir[256];
+	int64_t gen = 0;
+	int ifindex, ret, mtu;
+
+	ifindex = prepare(ifname);
+	if (ifindex < 0)
+		return -ifindex;
+	ret = load_config(cfgfile, ifname, &cfg);
+	if (ret)
+		return ret;
+	mtu = wire_mtu(ifname);
+	if (mtu < 0)
+		return -mtu;
+	ret = check_not_attached(ifname, ifindex);
+	if (ret)
+		return ret;
 	unpin_all(ifname);	/* leftovers of a crashed attach */
 	bf_pin_dir(ifname, dir, sizeof(dir));
 	if ((mkdir(BF_PIN_ROOT, 0700) && errno != EEXIST) ||
@@ -224,20 +282,9 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 		ret = bf_fail(BF_EXIT_ERROR, "cannot write policy maps: %s", strerror(errno));
 		goto out_destroy;
 	}
-	lopts.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	link_fd = bpf_link_create(bpf_program__fd(skel->progs.bifrost_xdp), ifindex,
-				  BPF_XDP, &lopts);
-	if (link_fd < 0) {
-		ret = link_failed(ifname, generic, mtu);
+	ret = link_and_pin(ifname, skel, ifindex, generic, mtu, dir);
+	if (ret)
 		goto out_destroy;
-	}
-	snprintf(path, sizeof(path), "%s/link", dir);
-	if (bpf_obj_pin(link_fd, path)) {
-		ret = bf_fail(BF_EXIT_ERROR, "cannot pin link at %s: %s", path, strerror(errno));
-		close(link_fd);
-		goto out_destroy;
-	}
-	close(link_fd);
 	bifrost_xdp__destroy(skel);
 	printf("attached to %s (%s mode), %u guest(s), policy generation %lld\n",
 	       ifname, generic ? "generic" : "native", cfg.n, (long long)gen);
@@ -259,11 +306,11 @@ int bf_cmd_detach(const char *ifname)
 		return -ifindex;
 	if (!bf_is_attached(ifname))
 		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
-	link_fd = bf_pin_open(ifname, "link");
+	link_fd = bf_pin_open(ifname, BF_PIN_LINK);
 	if (link_fd < 0)
 		return bf_fail(BF_EXIT_ERROR, "cannot open pinned link: %s", strerror(-link_fd));
 	if (bpf_link_detach(link_fd) && errno != ENOLINK)
-		fprintf(stderr, "bifrostctl: warning: link detach: %s\n", strerror(errno));
+		bf_warn("link detach: %s", strerror(errno));
 	close(link_fd);
 	unpin_all(ifname);
 	printf("detached from %s\n", ifname);
@@ -315,7 +362,7 @@ static int replace_prog(const char *ifname, const char *objpath)
 		ret = load_failed(ifname, what, mtu, BF_EXIT_BAD_PROG);
 		goto out;
 	}
-	link_fd = bf_pin_open(ifname, "link");
+	link_fd = bf_pin_open(ifname, BF_PIN_LINK);
 	if (link_fd < 0) {
 		ret = bf_fail(BF_EXIT_ERROR, "cannot open pinned link: %s", strerror(-link_fd));
 		goto out;
@@ -338,7 +385,7 @@ int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
 	ifindex = prepare(ifname);
 	if (ifindex < 0)
 		return -ifindex;
-	ret = load_config(cfgfile, &cfg);
+	ret = load_config(cfgfile, ifname, &cfg);
 	if (ret)
 		return ret;	/* live policy untouched */
 	if (!bf_is_attached(ifname))
@@ -358,5 +405,7 @@ int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
 	       cfgfile ? "" : "\n");
 	if (cfgfile)
 		printf(" %u guest(s), policy generation %lld\n", cfg.n, (long long)gen);
+	if (cfgfile)
+		signal_backend(ifname);
 	return BF_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include "bifrost_abi.h"
 #include "config.h"
+#include "maps.h"
 
 /* Exit codes: one per failure class, stable for scripts. */
 enum bf_exit {
@@ -23,24 +24,10 @@ enum bf_exit {
 	BF_EXIT_BAD_PROG = 9,		/* --prog object unusable */
 };
 
-/* Prints "bifrostctl: <msg>" to stderr and returns code. */
+/* Logs <msg> as an error ("bifrostctl: error: <msg>", log.h) and returns code. */
 int bf_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Pin directory of an interface: BF_PIN_ROOT/<ifname>. */
-void bf_pin_dir(const char *ifname, char *buf, size_t len);
-/* fd of a pinned object BF_PIN_ROOT/<ifname>/<name>, or -errno. */
-int bf_pin_open(const char *ifname, const char *name);
-bool bf_is_attached(const char *ifname);
 int bf_ensure_bpffs(void);
-
-/* Fds of the pinned maps bifrostctl and the backend use. */
-struct bf_maps {
-	int guests, policy, guest_info, ctl, xsks, gstats, stats, backend, zced_shared;
-};
-/* Name of the i-th pinned map, NULL past the last. */
-const char *bf_map_pin_name(unsigned int i);
-int bf_maps_open(const char *ifname, struct bf_maps *m);
-void bf_maps_close(struct bf_maps *m);
 
 /*
  * Writes cfg into the live maps with no window where a configured guest is

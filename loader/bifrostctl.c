@@ -11,6 +11,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "bfctl.h"
+#include "log.h"
 #include "stats.h"
 
 /* What a sub-command takes after its name. */
@@ -43,6 +44,7 @@ static const struct option opts[] = {
 	{ "listen", required_argument, NULL, 'l' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "count", required_argument, NULL, 'n' },
+	{ "log-level", required_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -65,6 +67,7 @@ static void usage(FILE *f)
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "%s bifrostctl %s %s\n", i ? "      " : "usage:",
 			cmds[i].name, cmds[i].synopsis);
+	fprintf(f, "       bifrostctl COMMAND ... [--log-level error|warn|info|debug]\n");
 	fprintf(f,
 		"exit codes: 0 ok, 1 error, 2 usage, 3 no such interface, 4 not root/no CAP_BPF,\n"
 		"            5 XDP unsupported, 6 already attached, 7 not attached, 8 bad config,\n"
@@ -122,6 +125,10 @@ static int take_option(struct ctl_opts *o, int c, const char *val)
 			return bf_fail(BF_EXIT_USAGE, "bad --interval '%s'", val);
 		o->has_interval = true;
 		break;
+	case 'L':
+		if (bf_log_set_level(val))
+			return bf_fail(BF_EXIT_USAGE, "--log-level must be error, warn, info or debug");
+		break;
 	case 'n':
 		o->count = strtol(val, &end, 10);
 		if (!*val || *end || o->count < 0)
@@ -163,7 +170,7 @@ static int parse_options(struct ctl_opts *o, int argc, char **argv)
 				       argv[optind - 1]);
 		if (c == ':')
 			return bf_fail(BF_EXIT_USAGE, "%s needs a value", argv[optind - 1]);
-		if (!strchr(o->cmd->opts, c))
+		if (c != 'L' && !strchr(o->cmd->opts, c))
 			return bf_fail(BF_EXIT_USAGE, "%s does not take --%s (usage: bifrostctl %s %s)",
 				       o->cmd->name, long_name(c), o->cmd->name, o->cmd->synopsis);
 		json |= c == 'j';
@@ -252,6 +259,7 @@ int main(int argc, char **argv)
 	struct ctl_opts o = { 0 };
 	int rc;
 
+	bf_log_init("bifrostctl");
 	libbpf_set_print(libbpf_print);
 	rc = parse_args(&o, argc, argv);
 	return rc >= 0 ? rc : run(&o);

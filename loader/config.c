@@ -106,11 +106,91 @@ static int parse_ports(struct pctx *c, char *s, struct bf_policy *pol)
 	return 0;
 }
 
+int bf_parse_ranges(const char *s, struct bf_cfg_range *r, unsigned int max)
+{
+	unsigned long long a, b;
+	unsigned int n = 0;
+	char *end;
+
+	do {
+		if (n >= max || !isdigit((unsigned char)*s))
+			return -1;
+		errno = 0;
+		a = strtoull(s, &end, 0);
+		if (errno || *end != '-' || !isdigit((unsigned char)end[1]))
+			return -1;
+		s = end + 1;
+		b = strtoull(s, &end, 0);
+		if (errno || b <= a || (*end && *end != ','))
+			return -1;
+		r[n].start = a;
+		r[n].end = b;
+		n++;
+		s = end;
+	} while (*s++ == ',');
+	return (int)n;
+}
+
+/* A path or interface name of the backend: fits, has no control bytes. */
+static int copy_word(struct pctx *c, char *dst, size_t len, const char *key,
+		     const char *val)
+{
+	const char *p;
+
+	if (strlen(val) >= len)
+		return fail(c, "%s '%s' is longer than %zu bytes", key, val, len - 1);
+	for (p = val; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return fail(c, "%s has a control character", key);
+	memset(dst, 0, len);	/* a repeated option leaves nothing behind */
+	strcpy(dst, val);
+	return 0;
+}
+
+static int parse_cvm(struct pctx *c, struct bf_backend_cfg *be, const char *val)
+{
+	int n;
+
+	be->cvm = true;
+	be->nranges = 0;
+	memset(be->ranges, 0, sizeof(be->ranges));
+	if (!strcmp(val, "on"))
+		return 0;
+	n = bf_parse_ranges(val, be->ranges, BF_CFG_MAX_RANGES);
+	if (n < 0)
+		return fail(c, "cvm must be 'on' or up to %d ranges 0xSTART-0xEND[,...], not '%s'",
+			    BF_CFG_MAX_RANGES, val);
+	be->nranges = (unsigned int)n;
+	return 0;
+}
+
+/* Options of the backend's part (bf_backend_cfg); 1: not one of them. */
+static int parse_backend_option(struct pctx *c, struct bf_backend_cfg *be,
+				const char *key, const char *val)
+{
+	if (!strcmp(key, "iface"))
+		return copy_word(c, be->iface, sizeof(be->iface), key, val);
+	if (!strcmp(key, "vhost-user") || !strcmp(key, "tap")) {
+		/* the last port wins */
+		memset(be->vhost_user, 0, sizeof(be->vhost_user));
+		memset(be->tap, 0, sizeof(be->tap));
+		if (key[0] == 't')
+			return copy_word(c, be->tap, sizeof(be->tap), key, val);
+		return copy_word(c, be->vhost_user, sizeof(be->vhost_user), key, val);
+	}
+	if (!strcmp(key, "cvm"))
+		return parse_cvm(c, be, val);
+	return 1;
+}
+
 static int parse_option(struct pctx *c, struct bf_guest_cfg *g,
 			const char *key, char *val, unsigned int *seen_mac)
 {
 	unsigned long v;
+	int ret = parse_backend_option(c, &g->be, key, val);
 
+	if (ret <= 0)
+		return ret;
 	if (!strcmp(key, "mac")) {
 		if (bf_parse_mac(val, g->mac))
 			return fail(c, "bad MAC address '%s'", val);
@@ -188,6 +268,11 @@ static int parse_line(struct pctx *c, char *line, struct bf_config *cfg)
 	}
 	if (!seen_mac)
 		return fail(c, "guest '%s' has no mac", g->name);
+	if (g->be.cvm && !g->be.vhost_user[0])
+		return fail(c, "guest '%s': cvm needs a vhost-user port (a tap has no guest memory)",
+			    g->name);
+	if (g->be.vhost_user[0] && g->nqueues != 1)
+		return fail(c, "guest '%s': a vhost-user port has one queue pair", g->name);
 	for (i = 0; i < cfg->n; i++) {
 		if (!strcmp(cfg->g[i].name, g->name))
 			return fail(c, "guest '%s' defined twice", g->name);
@@ -223,6 +308,16 @@ int bf_config_parse_string(const char *text, const char *fname,
 			return -1;
 	}
 	return 0;
+}
+
+void bf_config_select_iface(struct bf_config *cfg, const char *iface)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < cfg->n; i++)
+		if (!cfg->g[i].be.iface[0] || !strcmp(cfg->g[i].be.iface, iface))
+			cfg->g[n++] = cfg->g[i];
+	cfg->n = n;
 }
 
 int bf_config_parse_file(const char *path, struct bf_config *cfg,

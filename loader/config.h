@@ -6,13 +6,21 @@
  *
  *   guest NAME mac XX:XX:XX:XX:XX:XX [queues N] [prpr on|off]
  *         [max-merge BYTES] [max-segs N] [flush-us US] [zced-ports P[,P...]]
+ *         [iface IFNAME] [vhost-user PATH | tap TAPNAME] [cvm on|GPA-GPA[,GPA-GPA...]]
  *
  * Defaults: queues 1, prpr on, max-merge 65535, max-segs 64, flush-us 50,
  * no ZCED ports. Errors are reported as "FILE:LINE: message".
+ *
+ * iface, vhost-user, tap and cvm are what bifrost-host needs to serve the
+ * guest (the XDP policy ignores them). A guest with an iface belongs to that interface only (bifrostctl attach
+ * and reload of another interface leave it out); without one, to every
+ * interface. `bifrost-host --config FILE --iface IFACE` serves the guests
+ * of IFACE that have a port (vhost-user or tap).
  */
 #ifndef BIFROST_CONFIG_H
 #define BIFROST_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "bifrost_abi.h"
@@ -21,11 +29,30 @@
 #define BF_DEFAULT_FLUSH_US	50
 #define BF_MAX_FLUSH_US		1000000
 
+#define BF_CFG_MAX_RANGES	16	/* cvm shared ranges of one guest */
+#define BF_CFG_PATH_LEN		108	/* sun_path of a vhost-user socket */
+#define BF_CFG_IFNAME_LEN	16	/* IFNAMSIZ */
+
+struct bf_cfg_range {
+	uint64_t start, end;		/* guest-physical, end exclusive */
+};
+
+/* The backend's part of a guest line (all zero: no backend options). */
+struct bf_backend_cfg {
+	char iface[BF_CFG_IFNAME_LEN];	/* empty: every interface */
+	char vhost_user[BF_CFG_PATH_LEN];
+	char tap[BF_CFG_IFNAME_LEN];
+	bool cvm;
+	unsigned int nranges;
+	struct bf_cfg_range ranges[BF_CFG_MAX_RANGES];
+};
+
 struct bf_guest_cfg {
 	char name[BF_NAME_LEN];
 	uint8_t mac[6];
 	uint16_t nqueues;
 	struct bf_policy pol;	/* generation is filled in by the loader */
+	struct bf_backend_cfg be;
 };
 
 struct bf_config {
@@ -38,6 +65,18 @@ int bf_config_parse_string(const char *text, const char *fname,
 			   struct bf_config *cfg, char *err, size_t errlen);
 int bf_config_parse_file(const char *path, struct bf_config *cfg,
 			 char *err, size_t errlen);
+
+/* Pid of the bifrost-host started with --config for an interface: what
+ * `bifrostctl reload IFACE --config FILE` sends SIGHUP to. */
+#define BF_RUN_DIR		"/run/bifrost"
+#define BF_PIDFILE_FMT		BF_RUN_DIR "/%s.pid"
+
+/* Keeps the guests of iface (those without an iface or with this one). */
+void bf_config_select_iface(struct bf_config *cfg, const char *iface);
+
+/* "0x1000-0x2000,0x5000-0x6000" -> at most max ranges (start < end);
+ * returns the count, or -1. */
+int bf_parse_ranges(const char *s, struct bf_cfg_range *r, unsigned int max);
 
 /* "52:54:00:12:34:56" -> bytes; 0 on success. */
 int bf_parse_mac(const char *s, uint8_t mac[6]);

@@ -276,7 +276,7 @@ static int status_one(const char *ifname, void *arg)
 	(void)arg;
 	if (!s)
 		return BF_EXIT_ERROR;
-	link_fd = bf_pin_open(ifname, "link");
+	link_fd = bf_pin_open(ifname, BF_PIN_LINK);
 	if (link_fd < 0 || bpf_obj_get_info_by_fd(link_fd, &li, &len)) {
 		free(s);
 		return bf_fail(BF_EXIT_ERROR, "%s: cannot read pinned link", ifname);

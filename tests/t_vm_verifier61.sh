@@ -32,7 +32,7 @@ check_eq "MTU 9000 on 6.1: attach refused (no XDP for this MTU)" \
 	"$(echo "$out" | sed -n 's/^sg9000 rc //p')" 5
 check_eq "MTU 9000 on 6.1: the refusal is one line" "$(echo "$out" | grep -c '^sg9000 ')" 2
 check_eq "MTU 9000 on 6.1: it names the MTU, XDP_USE_SG and the limit" \
-	"$(echo "$out" | grep -c '^sg9000 bifrostctl: lo: MTU 9000 needs multi-buffer AF_XDP (XDP_USE_SG, Linux >= 6.6).*3818')" 1
+	"$(echo "$out" | grep -c '^sg9000 bifrostctl: error: lo: MTU 9000 needs multi-buffer AF_XDP (XDP_USE_SG, Linux >= 6.6).*3818')" 1
 for mtu in 1500 3500; do
 	check_eq "MTU $mtu: attach on Linux 6.1 (verifier accepts the program)" \
 		"$(echo "$out" | sed -n "s/^attach$mtu rc //p")" 0

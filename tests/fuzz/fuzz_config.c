@@ -11,6 +11,8 @@
  *     MACs, queues 1-BF_MAX_QUEUES, max-merge 1-BF_MAX_MERGE_BYTES,
  *     max-segs 1-BF_MAX_MERGE_SEGS, flush-us 0-BF_MAX_FLUSH_US, only known
  *     policy flags, at most BF_MAX_ZCED_PORTS distinct non-zero ports;
+ *     backend names NUL-terminated with nothing after the NUL, at most one
+ *     port, cvm only with a vhost-user port, ranges with start < end;
  *   - an accepted config written back as text parses to the same config;
  *   - a rejected one has a "NAME:LINE: " error, and a short error buffer
  *     gets a NUL-terminated prefix of the same message;
@@ -27,7 +29,7 @@
 #include "config.h"
 
 #define ERR_LEN	512
-#define OUT_LEN	(BF_MAX_GUESTS * 256)
+#define OUT_LEN	(BF_MAX_GUESTS * 1024)
 #define FILE_EVERY	8
 
 static struct bf_config cfg, again;
@@ -65,6 +67,35 @@ static void check_policy(const struct bf_policy *p)
 			abort();
 }
 
+/* s is a string of len bytes at most with zeros after its end. */
+static void check_word(const char *s, size_t len)
+{
+	size_t n = strnlen(s, len);
+
+	if (n >= len)
+		abort();
+	for (; n < len; n++)
+		if (s[n])
+			abort();
+}
+
+static void check_backend(const struct bf_guest_cfg *g)
+{
+	const struct bf_backend_cfg *be = &g->be;
+	unsigned int i;
+
+	check_word(be->iface, sizeof(be->iface));
+	check_word(be->tap, sizeof(be->tap));
+	check_word(be->vhost_user, sizeof(be->vhost_user));
+	if ((be->tap[0] && be->vhost_user[0]) || (be->cvm && !be->vhost_user[0]) ||
+	    (!be->cvm && be->nranges) || be->nranges > BF_CFG_MAX_RANGES ||
+	    (be->vhost_user[0] && g->nqueues != 1))
+		abort();
+	for (i = 0; i < be->nranges; i++)
+		if (be->ranges[i].start >= be->ranges[i].end)
+			abort();
+}
+
 static void check_bounds(const struct bf_config *c)
 {
 	unsigned int i, j;
@@ -78,6 +109,7 @@ static void check_bounds(const struct bf_config *c)
 		    g->nqueues < 1 || g->nqueues > BF_MAX_QUEUES)
 			abort();
 		check_policy(&g->pol);
+		check_backend(g);
 		for (j = 0; j < i; j++)
 			if (!strcmp(g->name, c->g[j].name) || !memcmp(g->mac, c->g[j].mac, 6))
 				abort();
@@ -98,6 +130,18 @@ static size_t write_guest(const struct bf_guest_cfg *g, char *out, size_t len)
 	for (i = 0; i < g->pol.n_zced_ports; i++)
 		n += snprintf(out + n, len - n, "%s%u", i ? "," : " zced-ports ",
 			      g->pol.zced_ports[i]);
+	if (g->be.iface[0])
+		n += snprintf(out + n, len - n, " iface %s", g->be.iface);
+	if (g->be.tap[0])
+		n += snprintf(out + n, len - n, " tap %s", g->be.tap);
+	if (g->be.vhost_user[0])
+		n += snprintf(out + n, len - n, " vhost-user %s", g->be.vhost_user);
+	if (g->be.cvm && !g->be.nranges)
+		n += snprintf(out + n, len - n, " cvm on");
+	for (i = 0; i < g->be.nranges; i++)
+		n += snprintf(out + n, len - n, "%s0x%llx-0x%llx", i ? "," : " cvm ",
+			      (unsigned long long)g->be.ranges[i].start,
+			      (unsigned long long)g->be.ranges[i].end);
 	n += snprintf(out + n, len - n, "\n");
 	return n;
 }

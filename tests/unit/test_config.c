@@ -27,6 +27,60 @@ static void rejects(const char *name, const char *text, int line, const char *wh
 		printf("  (error was: '%s')\n", err);
 }
 
+/* The backend's part of a guest line (iface, port, cvm ranges). */
+static void backend_part(void)
+{
+	const struct bf_backend_cfg *be;
+	struct bf_cfg_range r[2];
+
+	CHECK_EQ("backend options parse", parse(
+		"guest vm1 mac 02:00:00:00:00:01 iface eth1 vhost-user /run/vm1.sock "
+		"cvm 0x1000-0x2000,0x10000-0x20000\n"
+		"guest vm2 mac 02:00:00:00:00:02 tap tap-vm2 queues 4\n"
+		"guest vm3 mac 02:00:00:00:00:03 iface eth2 vhost-user /s cvm on\n"
+		"guest vm4 mac 02:00:00:00:00:04\n"), 0);
+	be = &cfg.g[0].be;
+	CHECK("iface", !strcmp(be->iface, "eth1"));
+	CHECK("vhost-user path", !strcmp(be->vhost_user, "/run/vm1.sock") && !be->tap[0]);
+	CHECK_EQ("cvm ranges", be->cvm && be->nranges == 2, 1);
+	CHECK_EQ("cvm range 1", be->ranges[1].start == 0x10000 && be->ranges[1].end == 0x20000, 1);
+	CHECK("tap", !strcmp(cfg.g[1].be.tap, "tap-vm2") && !cfg.g[1].be.iface[0]);
+	CHECK_EQ("cvm on: no static ranges", cfg.g[2].be.cvm && !cfg.g[2].be.nranges, 1);
+	CHECK_EQ("no backend options: all zero", cfg.g[3].be.cvm || cfg.g[3].be.tap[0] ||
+		 cfg.g[3].be.vhost_user[0] || cfg.g[3].be.iface[0], 0);
+	bf_config_select_iface(&cfg, "eth1");
+	CHECK_EQ("select eth1: its guest and those without an iface", cfg.n, 3);
+	CHECK("select keeps order", !strcmp(cfg.g[0].name, "vm1") &&
+	      !strcmp(cfg.g[1].name, "vm2") && !strcmp(cfg.g[2].name, "vm4"));
+	CHECK_EQ("last port wins", parse("guest a mac 02:00:00:00:00:01 tap t0 "
+					 "vhost-user /x\n"), 0);
+	CHECK("last port wins: vhost-user", !strcmp(cfg.g[0].be.vhost_user, "/x") &&
+	      !cfg.g[0].be.tap[0]);
+
+	rejects("cvm on a tap", "guest a mac 02:00:00:00:00:01 tap t0 cvm on\n", 1,
+		"cvm needs a vhost-user port");
+	rejects("cvm without a port", "guest a mac 02:00:00:00:00:01 cvm on\n", 1,
+		"cvm needs a vhost-user port");
+	rejects("vhost-user with queues", "guest a mac 02:00:00:00:00:01 queues 2 "
+		"vhost-user /x\n", 1, "one queue pair");
+	rejects("bad cvm range", "guest a mac 02:00:00:00:00:01 vhost-user /x cvm 0x2000-0x1000\n",
+		1, "cvm must be");
+	rejects("cvm range list ends in a comma", "guest a mac 02:00:00:00:00:01 vhost-user /x "
+		"cvm 0x1-0x2,\n", 1, "cvm must be");
+	rejects("long tap name", "guest a mac 02:00:00:00:00:01 tap 0123456789abcdef\n", 1,
+		"longer than 15 bytes");
+	rejects("long iface", "guest a mac 02:00:00:00:00:01 iface 0123456789abcdef\n", 1,
+		"longer than 15 bytes");
+	rejects("control byte in a path", "guest a mac 02:00:00:00:00:01 vhost-user /a\x01b\n", 1,
+		"control character");
+
+	CHECK_EQ("ranges: one", bf_parse_ranges("0-4096", r, 2), 1);
+	CHECK_EQ("ranges: more than max", bf_parse_ranges("1-2,3-4,5-6", r, 2), -1);
+	CHECK_EQ("ranges: empty", bf_parse_ranges("", r, 2), -1);
+	CHECK_EQ("ranges: negative", bf_parse_ranges("-1-2", r, 2), -1);
+	CHECK_EQ("ranges: no end", bf_parse_ranges("0x10-", r, 2), -1);
+}
+
 int main(void)
 {
 	const struct bf_guest_cfg *g;
@@ -120,5 +174,6 @@ int main(void)
 	CHECK_EQ("missing file", bf_config_parse_file("/nonexistent/x.conf", &cfg, err,
 						      sizeof(err)), -1);
 	CHECK("missing file error names file", strstr(err, "/nonexistent/x.conf") != NULL);
+	backend_part();
 	UNIT_EXIT();
 }

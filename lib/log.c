@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* log.c - levelled, rate-limited, journald-aware logging (log.h). */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "log.h"
+#include "util.h"
+
+static const char *prefix = "bifrost";
+static enum bf_log_level max_level = BF_LOG_INFO;
+static bool journal;
+static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* JOURNAL_STREAM is "DEV:INODE" of the journal's stream socket. */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st))
+		return false;
+	return st.st_dev == dev && st.st_ino == ino;
+}
+
+void bf_log_init(const char *prog)
+{
+	prefix = prog;
+	journal = stderr_is_journal();
+}
+
+int bf_log_set_level(const char *name)
+{
+	static const struct { const char *name; enum bf_log_level level; } t[] = {
+		{ "error", BF_LOG_ERR }, { "warn", BF_LOG_WARN },
+		{ "info", BF_LOG_INFO }, { "debug", BF_LOG_DEBUG },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (!strcmp(name, t[i].name)) {
+			max_level = t[i].level;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum bf_log_level bf_log_level(void)
+{
+	return max_level;
+}
+
+bool bf_log_to_journal(void)
+{
+	return journal;
+}
+
+static const char *level_word(enum bf_log_level level)
+{
+	switch (level) {
+	case BF_LOG_ERR:	return "error: ";
+	case BF_LOG_WARN:	return "warning: ";
+	case BF_LOG_DEBUG:	return "debug: ";
+	default:		return "";
+	}
+}
+
+/* Formats one line and writes it with one write(2): whole lines even when
+ * threads log at once. */
+void bf_vlog(enum bf_log_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n;
+
+	if (level > max_level)
+		return;
+	if (journal)
+		n = snprintf(line, sizeof(line), "<%d>", (int)level);
+	else
+		n = snprintf(line, sizeof(line), "%s: %s", prefix, level_word(level));
+	if (n < 0)
+		return;
+	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(2, line, n) < 0)
+		return;		/* nowhere left to report it */
+}
+
+void bf_log(enum bf_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bf_vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+bool bf_ratelimit_allow(struct bf_ratelimit *rl, uint64_t now_ns, unsigned int *suppressed)
+{
+	*suppressed = 0;
+	if (!rl->window_start || now_ns - rl->window_start >= BF_LOG_WINDOW_NS) {
+		*suppressed = rl->suppressed;
+		rl->window_start = now_ns ? now_ns : 1;
+		rl->printed = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->printed >= BF_LOG_BURST) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->printed++;
+	return true;
+}
+
+void bf_log_limited(struct bf_ratelimit *rl, enum bf_log_level level, const char *fmt, ...)
+{
+	unsigned int suppressed;
+	va_list ap;
+	bool ok;
+
+	if (level > max_level)
+		return;
+	pthread_mutex_lock(&rl_lock);
+	ok = bf_ratelimit_allow(rl, bf_now_ns(), &suppressed);
+	pthread_mutex_unlock(&rl_lock);
+	if (suppressed)
+		bf_log(level, "suppressed %u similar messages", suppressed);
+	if (!ok)
+		return;
+	va_start(ap, fmt);
+	bf_vlog(level, fmt, ap);
+	va_end(ap);
+}
