@@ -33,7 +33,7 @@ void bf_log_init(const char *prog)
 	journal = stderr_is_journal();
 }
 
-int bf_log_set_level(const char *name)
+int bf_log_level_parse(const char *name, enum bf_log_level *level)
 {
 	static const struct { const char *name; enum bf_log_level level; } t[] = {
 		{ "error", BF_LOG_ERR }, { "warn", BF_LOG_WARN },
@@ -43,11 +43,21 @@ int bf_log_set_level(const char *name)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		if (!strcmp(name, t[i].name)) {
-			max_level = t[i].level;
+			*level = t[i].level;
 			return 0;
 		}
 	}
 	return -1;
+}
+
+int bf_log_set_level(const char *name)
+{
+	return bf_log_level_parse(name, &max_level);
+}
+
+void bf_log_apply_level(enum bf_log_level level)
+{
+	max_level = level;
 }
 
 enum bf_log_level bf_log_level(void)

@@ -45,6 +45,9 @@ struct bf_ratelimit {
 void bf_log_init(const char *prog);
 /* "error", "warn", "info" or "debug"; 0, or -1 for another word. */
 int bf_log_set_level(const char *name);
+/* The same word into *level without setting it (pure); 0 or -1. */
+int bf_log_level_parse(const char *name, enum bf_log_level *level);
+void bf_log_apply_level(enum bf_log_level level);
 enum bf_log_level bf_log_level(void);
 /* Whether lines go to the journal (with <N> prefixes). */
 bool bf_log_to_journal(void);

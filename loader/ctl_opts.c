@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * ctl_opts.c - bifrostctl's command line into struct ctl_opts (ctl_opts.h).
+ * The synopsis is the cmds[] table below; bifrostctl(8) and the README
+ * repeat it and tests/t_docs.sh keeps the three the same.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl_opts.h"
+
+static const struct ctl_cmd cmds[] = {
+	{ "attach", "cm", CTL_ARG_IFACE, "IFACE [--config FILE] [--mode native|generic]" },
+	{ "detach", "", CTL_ARG_IFACE, "IFACE" },
+	{ "reload", "cp", CTL_ARG_IFACE, "IFACE [--config FILE] [--prog OBJ]" },
+	{ "status", "", CTL_ARG_IFACE_OPT, "[IFACE]" },
+	{ "stats", "jPlin", CTL_ARG_IFACE_OPT, "[IFACE] [--json | --prometheus [--listen ADDR:PORT]]"
+	  " [--interval S] [--count N]" },
+	{ "check-config", "", CTL_ARG_FILE, "FILE" },
+};
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static const struct option opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "prog", required_argument, NULL, 'p' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "prometheus", no_argument, NULL, 'P' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "log-level", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+void ctl_usage(FILE *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "%s bifrostctl %s %s\n", i ? "      " : "usage:",
+			cmds[i].name, cmds[i].synopsis);
+	fprintf(f, "       bifrostctl COMMAND ... [--log-level error|warn|info|debug]\n");
+	fprintf(f,
+		"exit codes: 0 ok, 1 error, 2 usage, 3 no such interface, 4 not root/no CAP_BPF,\n"
+		"            5 XDP unsupported, 6 already attached, 7 not attached, 8 bad config,\n"
+		"            9 unusable --prog object\n");
+}
+
+/* Where the message of a rejection goes. */
+struct msg {
+	char *buf;
+	size_t len;
+};
+
+/* Writes the message and returns code. */
+__attribute__((format(printf, 3, 4)))
+static int reject(const struct msg *m, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->buf, m->len, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static const struct ctl_cmd *find_cmd(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static const char *long_name(int c)
+{
+	const struct option *o;
+
+	for (o = opts; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	return "?";
+}
+
+/* The numbers of --interval (0..3600 seconds) and --count (>= 0). */
+static int take_number(struct ctl_opts *o, int c, const char *val, const struct msg *m)
+{
+	char *end;
+
+	if (c == 'i') {
+		o->interval = strtod(val, &end);
+		if (!*val || *end || !(o->interval >= 0 && o->interval <= 3600))
+			return reject(m, BF_EXIT_USAGE, "bad --interval '%s'", val);
+		o->has_interval = true;
+		return -1;
+	}
+	o->count = strtol(val, &end, 10);
+	if (!*val || *end || o->count < 0)
+		return reject(m, BF_EXIT_USAGE, "bad --count '%s'", val);
+	o->has_count = true;
+	return -1;
+}
+
+/* Takes the value of option c into o; -1 to go on, else an exit code. */
+static int take_option(struct ctl_opts *o, int c, const char *val, const struct msg *m)
+{
+	switch (c) {
+	case 'c': o->cfg = val; break;
+	case 'p': o->prog = val; break;
+	case 'l': o->listen = val; break;
+	case 'j': o->fmt = BF_STATS_JSON; break;
+	case 'P': o->fmt = BF_STATS_PROM; break;
+	case 'm':
+		if (strcmp(val, "native") && strcmp(val, "generic"))
+			return reject(m, BF_EXIT_USAGE, "--mode must be native or generic");
+		o->generic = !strcmp(val, "generic");
+		break;
+	case 'L':
+		if (bf_log_level_parse(val, &o->log_level))
+			return reject(m, BF_EXIT_USAGE,
+				      "--log-level must be error, warn, info or debug");
+		o->has_log_level = true;
+		break;
+	case 'i':
+	case 'n':
+		return take_number(o, c, val, m);
+	}
+	return -1;
+}
+
+/* What the options of `stats` say together; -1 when they agree. */
+static int check_stats_opts(const struct ctl_opts *o, bool json, bool prom, const struct msg *m)
+{
+	if (json && prom)
+		return reject(m, BF_EXIT_USAGE, "stats takes --json or --prometheus, not both");
+	if (o->listen && !prom)
+		return reject(m, BF_EXIT_USAGE, "--listen needs --prometheus");
+	if (o->listen && (o->has_interval || o->has_count))
+		return reject(m, BF_EXIT_USAGE, "--listen serves until stopped: "
+			      "no --interval or --count with it");
+	return -1;
+}
+
+/*
+ * Options after the command name (av[0]), each only where its command
+ * takes it; *next is the index of the first word left. optind = 0 makes
+ * getopt start afresh on every call.
+ */
+static int parse_options(struct ctl_opts *o, int ac, char **av, int *next, const struct msg *m)
+{
+	bool json = false, prom = false;
+	int c, rc;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(ac, av, ":h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			o->help = true;
+			return BF_EXIT_OK;
+		}
+		if (c == '?')
+			return reject(m, BF_EXIT_USAGE, "unknown option '%s' (see bifrostctl --help)",
+				      av[optind - 1]);
+		if (c == ':')
+			return reject(m, BF_EXIT_USAGE, "%s needs a value", av[optind - 1]);
+		if (c != 'L' && !strchr(o->cmd->opts, c))
+			return reject(m, BF_EXIT_USAGE, "%s does not take --%s (usage: bifrostctl %s %s)",
+				      o->cmd->name, long_name(c), o->cmd->name, o->cmd->synopsis);
+		json |= c == 'j';
+		prom |= c == 'P';
+		rc = take_option(o, c, optarg, m);
+		if (rc >= 0)
+			return rc;
+	}
+	*next = optind;
+	return check_stats_opts(o, json, prom, m);
+}
+
+/* The words after the options: the command's IFACE or FILE. */
+static int check_arg(struct ctl_opts *o, int ac, char **av, int next, const struct msg *m)
+{
+	const char *name = o->cmd->name;
+
+	if (next < ac)
+		o->arg = av[next++];
+	if (next < ac)
+		return reject(m, BF_EXIT_USAGE, "unexpected argument '%s'", av[next]);
+	if (!o->arg && o->cmd->arg != CTL_ARG_IFACE_OPT)
+		return reject(m, BF_EXIT_USAGE, "%s needs %s (usage: bifrostctl %s %s)", name,
+			      o->cmd->arg == CTL_ARG_FILE ? "a FILE" : "an interface",
+			      name, o->cmd->synopsis);
+	if (o->arg && o->cmd->arg != CTL_ARG_FILE && strlen(o->arg) >= IF_NAMESIZE)
+		return reject(m, BF_EXIT_NO_IFACE, "no such interface: %s", o->arg);
+	if (!strcmp(name, "reload") && !o->cfg && !o->prog)
+		return reject(m, BF_EXIT_USAGE, "reload needs --config FILE and/or --prog OBJ");
+	return -1;
+}
+
+int ctl_opts_parse(int argc, char **argv, struct ctl_opts *o, char *err, size_t errlen)
+{
+	const struct msg m = { err, errlen };
+	const char *name;
+	int rc, next = 0;
+
+	memset(o, 0, sizeof(*o));
+	err[0] = '\0';
+	if (argc < 2)
+		return BF_EXIT_USAGE;
+	name = argv[1];
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+		o->help = true;
+		return BF_EXIT_OK;
+	}
+	o->cmd = find_cmd(name);
+	if (!o->cmd)
+		return reject(&m, BF_EXIT_USAGE, "unknown command '%s' (see bifrostctl --help)", name);
+	rc = parse_options(o, argc - 1, argv + 1, &next, &m);
+	if (rc >= 0)
+		return rc;
+	return check_arg(o, argc - 1, argv + 1, next, &m);
+}
