@@ -21,7 +21,7 @@
 #include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <xdp/xsk.h>
-#include "bfctl.h"
+#include "maps.h"
 #include "bifrost_parse.h"
 
 #define NFRAMES		4096
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 		*xsk_ring_prod__fill_addr(&fill, idx + i) = (__u64)i * FRAME_SIZE;
 	xsk_ring_prod__submit(&fill, NFRAMES / 2);
 
-	mapfd = bf_pin_open(argv[1], "bf_xsks");
+	mapfd = bf_pin_open(argv[1], BF_PIN_XSKS);
 	xfd = xsk_socket__fd(xsk);
 	if (mapfd < 0 || bpf_map_update_elem(mapfd, &slot, &xfd, BPF_ANY)) {
 		fprintf(stderr, "bf_xsk_sink: cannot insert into bf_xsks slot %u\n", slot);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* bytes.h - unaligned big-endian loads and stores for header fields. */
+/* bytes.h - unaligned big-endian loads and stores for header fields
+ * (shared helpers of both programs, like util.h). */
 #ifndef BIFROST_BYTES_H
 #define BIFROST_BYTES_H
 
