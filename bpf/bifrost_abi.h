@@ -171,6 +171,11 @@ struct bf_backend_stats {
 	__u64 vhost_mem_faults;	/* guest memory gone under us: front-end dropped */
 	__u64 vhost_reply_stalls; /* replies the front-end did not take (its
 				   * socket full): front-end dropped */
+	/* Config reloads (SIGHUP) of the bifrost-host process serving the
+	 * guest, on its queue 0: a count of that process, not of the guest. */
+	__u64 reloads;		/* reloads attempted */
+	__u64 reload_failures;	/* reloads refused (bad file: nothing changed)
+				 * or guests a reload could not start */
 };
 
 /*

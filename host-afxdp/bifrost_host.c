@@ -48,7 +48,6 @@ struct host {
 	struct served *s[BF_MAX_GUESTS];
 	unsigned int n;
 	struct bf_guest_rt *rt[BF_MAX_GUESTS];	/* the worker's guest list */
-	unsigned int reloads, reload_failures;
 };
 
 static volatile sig_atomic_t stop;
@@ -64,6 +63,12 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	if (level == LIBBPF_DEBUG || !getenv("BIFROST_DEBUG"))
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+/* One more of a reload counter the worker reports (bf_worker reloads). */
+static void count(uint64_t *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
 /* Logs an error; returns the exit status 1. */
@@ -269,7 +274,7 @@ static void reload_add(struct host *h, const struct host_opts *no, struct served
 		if (served_open(fresh[i], err, sizeof(err)) ||
 		    bf_worker_add_guest(&h->w, &fresh[i]->rt, err, sizeof(err))) {
 			bf_err("reload: guest %s not served: %s", no->g[i].c.name, err);
-			h->reload_failures++;
+			count(&h->w.reload_failures);
 			served_free(fresh[i]);
 			continue;
 		}
@@ -285,11 +290,12 @@ static void host_reload(struct host *h)
 	static struct served *fresh[BF_MAX_GUESTS];
 	char err[512];
 
-	h->reloads++;
+	count(&h->w.reloads);
 	if (reload_plan(h, &no, fresh, err, sizeof(err))) {
-		h->reload_failures++;
-		bf_err("reload %u failed, still serving %u guest(s) "
-			"(%u failed reloads): %s", h->reloads, h->n, h->reload_failures, err);
+		count(&h->w.reload_failures);
+		bf_err("reload %llu failed, still serving %u guest(s) (%llu failed reloads): %s",
+		       (unsigned long long)h->w.reloads, h->n,
+		       (unsigned long long)h->w.reload_failures, err);
 		return;
 	}
 	bf_worker_pause(&h->w);
@@ -297,7 +303,8 @@ static void host_reload(struct host *h)
 	reload_add(h, &no, fresh);
 	h->o = no;
 	bf_worker_resume(&h->w);
-	bf_info("reload %u done: serving %u guest(s) on %s", h->reloads, h->n, h->o.iface);
+	bf_info("reload %llu done: serving %u guest(s) on %s",
+		(unsigned long long)h->w.reloads, h->n, h->o.iface);
 }
 
 /* Writes our pid where `bifrostctl reload` finds it (config mode only). */

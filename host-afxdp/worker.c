@@ -131,6 +131,8 @@ static void push_stats(struct bf_worker *w)
 			st->zced_rejected = p->zced->rejected;
 			st->zced_shared_bytes = p->zced->shared_bytes;
 		}
+		st->reloads = __atomic_load_n(&w->reloads, __ATOMIC_RELAXED);
+		st->reload_failures = __atomic_load_n(&w->reload_failures, __ATOMIC_RELAXED);
 		if (p->vhost) {
 			st->vhost_bad_messages = p->vhost->bad_messages;
 			st->vhost_mem_faults = p->vhost->mem_faults;

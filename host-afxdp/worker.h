@@ -82,6 +82,9 @@ struct bf_worker {
 	int wire_mtu;			/* of ifname, at start */
 	uint64_t cpu_ns;		/* worker threads' CPU time, summed at exit */
 	uint64_t loops;
+	/* The process's config reloads (bifrost_host.c; __atomic, read by
+	 * push_stats into each guest's queue 0 counters). */
+	uint64_t reloads, reload_failures;
 	pthread_t thread;
 	int err;
 };

@@ -146,6 +146,11 @@ static const struct metric metrics[] = {
 	  "backend: front-end dropped (backend vhost_mem_faults).", BE(vhost_mem_faults) },
 	{ "bifrost_backend_vhost_reply_stalls_total", C, "Replies the front-end did not "
 	  "take: front-end dropped (backend vhost_reply_stalls).", BE(vhost_reply_stalls) },
+	{ "bifrost_backend_reloads_total", C, "Config reloads (SIGHUP) of the bifrost-host "
+	  "process serving the guest (backend reloads).", BE(reloads) },
+	{ "bifrost_backend_reload_failures_total", C, "Of those, reloads refused (bad file) "
+	  "and guests a reload could not start (backend reload_failures).",
+	  BE(reload_failures) },
 };
 
 /* A label value with \, " and newline escaped. */

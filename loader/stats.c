@@ -47,6 +47,7 @@ static const struct field backend_fields[] = {
 	F(bf_backend_stats, drop_rx_oversize),
 	F(bf_backend_stats, vhost_bad_messages), F(bf_backend_stats, vhost_mem_faults),
 	F(bf_backend_stats, vhost_reply_stalls),
+	F(bf_backend_stats, reloads), F(bf_backend_stats, reload_failures),
 };
 #undef F
 #define NF(a) (sizeof(a) / sizeof(a[0]))

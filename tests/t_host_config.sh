@@ -84,12 +84,25 @@ check_eq "removed guest stopped" "$(grep -c 'guest vm2 stopped' $LOG)" 1
 check_eq "vm2's tap gone" "$(ip -n $RCV2 link show ${P}u 2>/dev/null | wc -l)" 0
 check_eq "vm1 traffic after removing vm2" "$(topo_transfer in 200000 15)" "ok 200000 bytes"
 
+vm1_backend() { json_get $TOPO_WIRE ".guests[] | select(.name==\"vm1\") | .backend.$1"; }
+vm1_backend_is() { [ "$(vm1_backend "$1")" = "$2" ]; }
+wait_for vm1_backend_is reloads 2
+check_eq "two good reloads counted, none failed" \
+	"$(vm1_backend reloads),$(vm1_backend reload_failures)" "2,0"
+
 # a broken file: the old guests stay, the error names file and line
 printf 'guest vm3 mac 52:54:00:bf:94:03 cvm on tap %st3\n' $P >> $C
 kill -HUP $BPID
 wait_for grep -q "reload 3 failed" $LOG
 check_eq "bad file logged with file:line" \
 	"$(grep -c "reload 3 failed, still serving 1 guest(s) (1 failed reloads): $C:4: guest 'vm3': cvm needs a vhost-user port" $LOG)" 1
+# ... and counted where operators look: vm1's backend counters (the worker
+# pushes them periodically)
+wait_for vm1_backend_is reload_failures 1
+check_eq "failed reload counted for vm1's backend" "$(vm1_backend reload_failures)" 1
+check_eq "reloads counted" "$(vm1_backend reloads)" 3
+check_eq "failed reload in Prometheus" "$($BFCTL stats $TOPO_WIRE --prometheus |
+	awk '/^bifrost_backend_reload_failures_total\{.*guest="vm1"/ { s += $2 } END { print s + 0 }')" 1
 check_eq "vm1 traffic after a bad reload" "$(topo_transfer in 200000 16)" "ok 200000 bytes"
 check_eq "backend alive" "$(kill -0 $BPID 2>/dev/null && echo yes)" yes
 

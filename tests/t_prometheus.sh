@@ -99,6 +99,8 @@ MAP="
 .backend.vhost_bad_messages bifrost_backend_vhost_bad_messages_total
 .backend.vhost_mem_faults bifrost_backend_vhost_memory_faults_total
 .backend.vhost_reply_stalls bifrost_backend_vhost_reply_stalls_total
+.backend.reloads bifrost_backend_reloads_total
+.backend.reload_failures bifrost_backend_reload_failures_total
 "
 
 # Every value equal to the JSON's; count the non-zero ones (real traffic).
