@@ -1,8 +1,8 @@
 # Bifrost build. `make` builds the host programs, the BPF object, the test
 # tools and unit tests; `make guest` the guest image and kernel modules (slow;
-# test, demo, eval, bench-guest and the VM tests need them); `make test` runs
-# every test as root, `make demo` the main job, `make deps` installs Debian
-# packages.
+# test, test-guest, demo, eval and bench-guest need them); `make test` runs
+# every test as root (test-unit, test-host, test-guest: one tier of them),
+# `make demo` the main job, `make deps` installs Debian packages.
 
 BUILD      ?= build
 CC         ?= gcc
@@ -36,7 +36,7 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 PROGS      := $(BUILD)/bifrostctl $(BUILD)/bifrostctl-static \
               $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
 
-.PHONY: all guest deps deps-bench deps-eval eval test unit demo bench bench-host bench-guest clean vm-image
+.PHONY: all guest deps deps-bench deps-eval eval test test-unit test-host test-guest unit demo bench bench-host bench-guest clean vm-image
 all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS)
 
 # A failed rule leaves no half-written output behind.
@@ -124,7 +124,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_A) | $(SKEL)
 # under ASan+UBSan ($(BUILD)/unit-asan). Each links its own copy of the
 # library, compiled with the same sanitizers. `make fuzz` runs every
 # harness for FUZZ_SECONDS; `make test` runs a short smoke of each
-# (tests/t_fuzz_smoke.sh) and the sanitized unit tests (tests/run.sh).
+# (tests/host/t_fuzz_smoke.sh) and the sanitized unit tests (tests/run.sh).
 SAN_CFLAGS   := $(filter-out -O%,$(CFLAGS)) -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_DIR     := $(BUILD)/fuzz
@@ -203,13 +203,27 @@ eval: deps-eval
 	@BUILD=$(BUILD) EVAL_QUICK=$(if $(filter 1,$(QUICK)),1,0) bash tests/eval/eval.sh
 
 unit: $(UNIT_BINS)
-	@BUILD=$(BUILD) bash tests/run.sh --unit-only
+	@BUILD=$(BUILD) bash tests/run.sh --tier unit
 
 # test, demo and bench install what they need first (quiet when present), so
 # the README's quick start is two commands on a fresh machine.
+# The tiers (tests/run.sh): unit tests (no root), host integration tests
+# (tests/host: namespaces, veths, no guest), guest tests (tests/guest: QEMU
+# guests, libvirt, the guest patches; need `make guest`); test runs all three.
 test: deps
 	@$(MAKE) --no-print-directory all guest
 	@BUILD=$(BUILD) bash tests/run.sh
+
+test-unit: all
+	@BUILD=$(BUILD) bash tests/run.sh --tier unit
+
+test-host: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) bash tests/run.sh --tier host
+
+test-guest: deps
+	@$(MAKE) --no-print-directory all guest
+	@BUILD=$(BUILD) bash tests/run.sh --tier guest
 
 demo: deps-bench
 	@$(MAKE) --no-print-directory all guest

@@ -2,7 +2,7 @@
 /*
  * ctl_opts.c - bifrostctl's command line into struct ctl_opts (ctl_opts.h).
  * The synopsis is the cmds[] table below; bifrostctl(8) and the README
- * repeat it and tests/t_docs.sh keeps the three the same.
+ * repeat it and tests/host/t_docs.sh keeps the three the same.
  */
 #include <getopt.h>
 #include <stdarg.h>

@@ -1,9 +1,14 @@
 #!/bin/bash
-# Runs every test and prints one summary line "N passed, N failed".
-# Unit tests: build/unit/test_* binaries, and the same built under
-# ASan+UBSan in build/unit-asan (named "test_x (asan)"). Integration
-# tests: tests/t_*.sh (need root; they build their own namespaces and
-# remove them).
+# Runs the tests tier by tier and prints one summary line "N passed, N failed".
+#   unit:  build/unit/test_* binaries, and the same built under ASan+UBSan in
+#          build/unit-asan (named "test_x (asan)"); no root.
+#   host:  tests/host/t_*.sh, integration tests on this host (root; they build
+#          their own namespaces, veths and taps and remove them; no guest).
+#   guest: tests/guest/t_*.sh, tests that need the guest image or modules
+#          (`make guest`): QEMU guests, libvirt, the guest patches, make eval.
+# Usage: tests/run.sh [--tier unit|host|guest] (default: all three, in that
+# order; --unit-only is --tier unit). BF_TESTS=REGEX runs only the tests
+# whose name matches.
 # A test reports "PASS: name" / "FAIL: name: why" lines; a test that exits
 # non-zero without any FAIL line counts as one failure.
 set -u
@@ -41,26 +46,51 @@ run_one() {
 	rm -f "$log"
 }
 
-for t in "$BUILD"/unit/test_*; do
-	[ -x "$t" ] || continue
-	[ -n "$only" ] && [[ ! "$(basename "$t")" =~ $only ]] && continue
-	run_one "$(basename "$t")" "$t"
-done
-# The same unit tests built under ASan+UBSan (make unit-asan): any report
-# aborts the binary, which counts as a failure.
-for t in "$BUILD"/unit-asan/test_*; do
-	[ -x "$t" ] || continue
-	name="$(basename "$t") (asan)"
-	[ -n "$only" ] && [[ ! "$name" =~ $only ]] && continue
-	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} run_one "$name" "$t"
-done
-if [ "${1:-}" != "--unit-only" ]; then
-	for t in tests/t_*.sh; do
+run_unit() {
+	local t name
+	for t in "$BUILD"/unit/test_*; do
+		[ -x "$t" ] || continue
+		[ -n "$only" ] && [[ ! "$(basename "$t")" =~ $only ]] && continue
+		run_one "$(basename "$t")" "$t"
+	done
+	# The same unit tests built under ASan+UBSan (make unit-asan): any
+	# report aborts the binary, which counts as a failure.
+	for t in "$BUILD"/unit-asan/test_*; do
+		[ -x "$t" ] || continue
+		name="$(basename "$t") (asan)"
+		[ -n "$only" ] && [[ ! "$name" =~ $only ]] && continue
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+		UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} run_one "$name" "$t"
+	done
+}
+
+# run_scripts DIR: every DIR/t_*.sh, run from the repository's root.
+run_scripts() {
+	local t
+	for t in "$1"/t_*.sh; do
 		[ -f "$t" ] || continue
 		[ -n "$only" ] && [[ ! "$(basename "$t")" =~ $only ]] && continue
 		run_one "$(basename "$t" .sh)" bash "$t"
 	done
-fi
+}
+
+tiers="unit host guest"
+case "${1:-}" in
+"") ;;
+--unit-only) tiers=unit ;;
+--tier)
+	case "${2:-}" in
+	unit|host|guest) tiers=$2 ;;
+	*) echo "usage: tests/run.sh [--tier unit|host|guest]" >&2; exit 2 ;;
+	esac ;;
+*) echo "usage: tests/run.sh [--tier unit|host|guest]" >&2; exit 2 ;;
+esac
+for tier in $tiers; do
+	case $tier in
+	unit) run_unit ;;
+	host) run_scripts tests/host ;;
+	guest) run_scripts tests/guest ;;
+	esac
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
