@@ -181,7 +181,7 @@ def table(cells, phases, key, title, norm=None, digits=2):
 
 
 def gnuplot(out, name, script):
-    gp = os.path.join(out, name + ".gp")
+    gp = os.path.abspath(os.path.join(out, name + ".gp"))
     with open(gp, "w") as f:
         f.write(script)
     subprocess.run(["gnuplot", gp], cwd=out, check=True, capture_output=True)
@@ -197,13 +197,15 @@ def plots(cells, phases, out):
                               ("instructions", "instr_per_req", "guest instructions per request relative to vm")):
         if "vm" not in cells:
             break
+        # cells with at least one value (gnuplot refuses an empty column)
+        cols_of = [c for c in ran if any(metric(cells, c, p, key) is not None for p in phases)]
         with open(os.path.join(out, name + ".dat"), "w") as f:
-            f.write("phase " + " ".join('"%s"' % c for c in ran) + "\n")
+            f.write("phase " + " ".join('"%s"' % c for c in cols_of) + "\n")
             for p in phases:
-                vals = [ratio(metric(cells, c, p, key), metric(cells, "vm", p, key)) for c in ran]
+                vals = [ratio(metric(cells, c, p, key), metric(cells, "vm", p, key)) for c in cols_of]
                 f.write(p + " " + " ".join("%.4f" % v if v is not None else "NaN" for v in vals) + "\n")
         cols = ", ".join("'%s.dat' using %d:xtic(1) title columnhead" % (name, i + 2) if i == 0 else
-                        "'' using %d title columnhead" % (i + 2) for i in range(len(ran)))
+                        "'' using %d title columnhead" % (i + 2) for i in range(len(cols_of)))
         gnuplot(out, name, """set terminal pngcairo size 1200,520 font ",10"
 set output '%s.png'
 set style data histograms
