@@ -23,6 +23,9 @@ from collections import OrderedDict, defaultdict
 
 MB = 1 << 20
 CLASSES = ["bounce", "packet", "crypto", "app", "other"]
+# one distinct color per bar series (gnuplot's default cycle repeats after 8)
+PALETTE = ["#4d4d4d", "#e41a1c", "#ff7f00", "#984ea3", "#377eb8", "#4daf4a", "#a65628",
+           "#f781bf", "#999999", "#66c2a5", "#fdd835", "#1b1b6f", "#80b1d3", "#b3de69"]
 # The paper's figures (Li et al., "Bifrost", USENIX ATC 2023; as summarized in
 # the project's design brief): what each of our rows is compared with.
 PAPER = [
@@ -204,8 +207,9 @@ def plots(cells, phases, out):
             for p in phases:
                 vals = [ratio(metric(cells, c, p, key), metric(cells, "vm", p, key)) for c in cols_of]
                 f.write(p + " " + " ".join("%.4f" % v if v is not None else "NaN" for v in vals) + "\n")
-        cols = ", ".join("'%s.dat' using %d:xtic(1) title columnhead" % (name, i + 2) if i == 0 else
-                        "'' using %d title columnhead" % (i + 2) for i in range(len(cols_of)))
+        cols = ", ".join(("'%s.dat' using %d:xtic(1)" % (name, i + 2) if i == 0 else "'' using %d" % (i + 2)) +
+                         " title columnhead lc rgb '%s'" % PALETTE[i % len(PALETTE)]
+                         for i in range(len(cols_of)))
         gnuplot(out, name, """set terminal pngcairo size 1200,520 font ",10"
 set output '%s.png'
 set style data histograms
@@ -217,6 +221,7 @@ set grid ytics
 set yrange [0:*]
 set ylabel '%s'
 set xlabel 'workload phase (tls: 4 x TLS 1.3 bulk; nginx: wrk HTTPS; redis/memcached: TLS SET+GET)'
+set xtics font ",9"
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb 'black'
 plot %s
 """ % (name, ylabel, cols))
@@ -226,10 +231,14 @@ plot %s
         with open(os.path.join(out, "breakdown.dat"), "w") as f:
             f.write("bar " + " ".join(CLASSES) + "\n")
             for c, p in rows:
+                # each class's share of the perf boot's samples, applied to the
+                # icount boot's instructions per MiB: the bars shrink as the tax goes
                 s = metric(cells, c, p, "cpu_share")
-                f.write('"%s %s" %s\n' % (c, p, " ".join("%.2f" % (100 * s[k]) for k in CLASSES)))
-        cols = ", ".join("'breakdown.dat' using %d:xtic(1) title columnhead" % (i + 2) if i == 0 else
-                        "'' using %d title columnhead" % (i + 2) for i in range(len(CLASSES)))
+                per_mb = (metric(cells, c, p, "instr_per_mb") or 0) / 1e6
+                f.write('"%s %s" %s\n' % (c, p, " ".join("%.3f" % (per_mb * s[k]) for k in CLASSES)))
+        cols = ", ".join(("'breakdown.dat' using %d:xtic(1)" % (i + 2) if i == 0 else "'' using %d" % (i + 2)) +
+                         " title columnhead lc rgb '%s'" % PALETTE[(i + 1) % len(PALETTE)]
+                         for i in range(len(CLASSES)))
         gnuplot(out, "breakdown", """set terminal pngcairo size 1200,560 font ",10"
 set output 'breakdown.png'
 set style data histograms
@@ -237,8 +246,8 @@ set style histogram rowstacked
 set style fill solid 0.9 border -1
 set boxwidth 0.8
 set key outside right top
-set yrange [0:100]
-set ylabel '%% of guest instructions (perf samples under -icount)'
+set yrange [0:*]
+set ylabel 'guest instructions per MiB (millions), by class'
 set xtics rotate by -45
 plot """ + cols + "\n")
         made.append("breakdown.png")
@@ -301,11 +310,14 @@ def main():
     bd = [(c, p) for c in ran for p in phases if metric(cells, c, p, "cpu_share")]
     if bd:
         md += ["", "### Guest CPU breakdown (share of busy perf samples under -icount, 1 per 2 M instructions; rules: tests/eval/cpu-classes.txt)",
-               "", "| cell | phase | samples | " + " | ".join(CLASSES) + " |", "|---|---|---:|" + "---:|" * len(CLASSES)]
+               "", "| cell | phase | samples | " + " | ".join(CLASSES) +
+               " | bounce + packet, M instr/MiB |", "|---|---|---:|" + "---:|" * (len(CLASSES) + 1)]
         for c, p in bd:
             s = metric(cells, c, p, "cpu_share")
-            md.append("| %s | %s | %d | %s |" % (c, p, metric(cells, c, p, "cpu_samples"),
-                                                   " | ".join("%.1f %%" % (100 * s[k]) for k in CLASSES)))
+            per_mb = metric(cells, c, p, "instr_per_mb")
+            tax = "%.2f" % ((s["bounce"] + s["packet"]) * per_mb / 1e6) if per_mb else "-"
+            md.append("| %s | %s | %d | %s | %s |" % (c, p, metric(cells, c, p, "cpu_samples"),
+                                                        " | ".join("%.1f %%" % (100 * s[k]) for k in CLASSES), tax))
     md += ["", "## Beside the paper", "", "| claim | paper | here |", "|---|---|---|"]
     here = paper_side(cells, phases)
     for claim, paper in PAPER:
