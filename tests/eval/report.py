@@ -296,7 +296,7 @@ def main():
         md.append("| %s | %s | %s | %s | %s | %s |" % (
             c["cell"], c["backend"] or "-", c["guest_mode"] or "-", c.get("aead", "-"),
             "n/a" if c.get("violations") is None else c["violations"],
-            ("yes" if c["correct"] else "NO") if c["run"] else "not run: " + "; ".join(c["notes"])))
+            ("yes" if c["correct"] else "NO") if c["run"] else "; ".join(c["notes"]) or "not run"))
     md += table(cells, phases, "mb_per_s", "Throughput, MiB/s (payload, both directions)")
     md += table(cells, phases, "mb_per_s", "Throughput normalized to vm", norm="vm", digits=3)
     md += table(cells, phases, "mb_per_s", "Throughput normalized to cvm", norm="cvm", digits=3)
@@ -336,7 +336,7 @@ def main():
         len(ran), len(phases), meta.get("seconds", "?"), out)]
     summ += ["  %-18s %s" % (c, "correct" if cells[c]["correct"] else "NOT CORRECT") for c in ran]
     summ += ["  " + x for x in g]
-    summ += ["  not run: %s: %s" % (c, "; ".join(cells[c]["notes"])) for c in cells if not cells[c]["run"]]
+    summ += ["  %s: %s" % (c, "; ".join(cells[c]["notes"]) or "not run") for c in cells if not cells[c]["run"]]
     with open(os.path.join(out, "summary.txt"), "w") as f:
         f.write("\n".join(summ) + "\n")
     # a cell that ran but moved a wrong byte, lost a phase or oopsed fails the run
