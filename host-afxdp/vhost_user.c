@@ -882,6 +882,12 @@ int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared
 	memcpy(sa.sun_path, path, strlen(path));
 	if (socket_in_use(&sa))
 		return -EADDRINUSE;	/* never take a live socket's path */
+	{
+		struct stat st;
+
+		if (!lstat(path, &st) && !S_ISSOCK(st.st_mode))
+			return -EEXIST;	/* never delete what is not a stale socket */
+	}
 	unlink(path);
 	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->listen_fd < 0 || bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||

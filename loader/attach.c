@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,9 +80,27 @@ static int load_config(const char *cfgfile, const char *ifname, struct bf_config
 	return 0;
 }
 
+/* Is pid a running bifrost-host? (A pidfile left by a killed backend may
+ * name a pid the kernel has since given to another program.) */
+static bool pid_is_backend(long pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return !strcmp(comm, "bifrost-host\n");
+}
+
 /*
  * Sends SIGHUP to the bifrost-host serving ifname from a config file (its
  * pidfile, BF_PIDFILE_FMT), so it re-reads its guests; says what it did.
+ * A stale pidfile whose pid is not a bifrost-host is not signalled.
  */
 static void signal_backend(const char *ifname)
 {
@@ -96,6 +115,11 @@ static void signal_backend(const char *ifname)
 	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1)
 		pid = 0;
 	fclose(f);
+	if (pid && !pid_is_backend(pid)) {
+		bf_warn("backend of %s not signalled (%s: pid %ld is not a running bifrost-host)",
+			ifname, path, pid);
+		return;
+	}
 	if (!pid || kill((pid_t)pid, SIGHUP))
 		bf_warn("backend of %s not signalled (%s: %s)",
 			ifname, path, pid ? strerror(errno) : "no pid");

@@ -2,6 +2,9 @@
 /* config.c - Bifrost policy file parser (format in config.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,13 +326,24 @@ void bf_config_select_iface(struct bf_config *cfg, const char *iface)
 int bf_config_parse_file(const char *path, struct bf_config *cfg,
 			 char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	FILE *f = NULL;
+	struct stat st;
 	char *buf;
 	size_t n;
 	int ret;
 
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (fd >= 0)
+		f = fdopen(fd, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	buf = malloc(MAX_FILE + 1);
@@ -339,6 +353,12 @@ int bf_config_parse_file(const char *path, struct bf_config *cfg,
 		return -1;
 	}
 	n = fread(buf, 1, MAX_FILE + 1, f);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		snprintf(err, errlen, "%s: read error", path);
+		return -1;
+	}
 	fclose(f);
 	if (n > MAX_FILE) {
 		free(buf);

@@ -15,6 +15,7 @@ gets:
 Metric definitions are in tests/eval/README.md.
 """
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -39,9 +40,10 @@ PAPER = [
 
 def num(v):
     try:
-        return float(v)
+        f = float(v)
     except (TypeError, ValueError):
         return None
+    return f if math.isfinite(f) else None
 
 
 def load(path):
@@ -142,6 +144,13 @@ def derive(raw, order, phases):
                 m["cpu_samples"] = int(samples)
                 m["cpu_share"] = {k: (num(pf.get("cpu_" + k)) or 0) / samples for k in CLASSES}
             cell["phases"][p] = m
+        if cell["run"]:
+            for p in phases:
+                m = cell["phases"].get(p)
+                if m is None:
+                    cell["problems"].append("%s: no measurement (raw.tsv truncated?)" % p)
+                elif not m.get("reqs") or not m.get("bytes"):
+                    cell["problems"].append("%s: no request or byte measured" % p)
         cell["correct"] = cell["run"] and not cell["problems"] and all(
             ph["bad"] == 0 for ph in cell["phases"].values())
         cells[c] = cell

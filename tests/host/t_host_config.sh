@@ -110,3 +110,29 @@ kill -TERM $BPID
 wait $BPID
 check_eq "backend exits cleanly" "$?" 0
 check_eq "pidfile removed" "$(test -e $PIDFILE && echo left || echo gone)" gone
+
+# A stale pidfile (the backend was SIGKILLed, its pid reused by another
+# program): bifrostctl reload does not signal that program, and says why.
+sleep 60 &
+SP=$!
+BF_PIDS+=($SP)
+mkdir -p "$(dirname $PIDFILE)" && echo $SP > $PIDFILE
+printf '%s\n' "$vm1_line" > $C		# a good file again
+out=$($BFCTL reload $TOPO_WIRE --config $C 2>&1)
+check_eq "stale pidfile: the other program is not signalled, the reason given" \
+	"$(kill -0 $SP 2>/dev/null && echo alive) $(echo "$out" | grep -c 'is not a running bifrost-host')" "alive 1"
+kill $SP 2>/dev/null
+rm -f $PIDFILE
+
+# A vhost-user path naming something that is not a socket (an operator's
+# typo): refused, and the file is never deleted.
+echo precious > $BF_TMP/precious
+$BUILD/bifrost-host --iface $TOPO_WIRE --guest vm1 --vhost-user $BF_TMP/precious \
+	> $BF_TMP/precious.log 2>&1
+rc=$?
+check_eq "vhost-user path that is a regular file: refused, the file untouched" \
+	"$([ $rc -ne 0 ] && echo refused) $(cat $BF_TMP/precious)" "refused precious"
+# A config "file" that is a directory or a FIFO: an error, never "ok" or a hang
+mkfifo $BF_TMP/fifo
+check_eq "config that is a directory or a FIFO: exit 8 (bad config) each" \
+	"$($BFCTL check-config $BF_TMP >/dev/null 2>&1; echo $?) $(timeout 10 $BFCTL check-config $BF_TMP/fifo >/dev/null 2>&1; echo $?)" "8 8"
