@@ -49,6 +49,8 @@ vm_up() {
 # $VM_WIRE in the root namespace, the guest's MAC a permanent neighbour there;
 # sets VM_PEER_MAC. vm_up and the peer backends (peers.sh) share it.
 vm_wire() {
+	# pins left by a run killed before its cleanup (its veth went with it)
+	ip link show $VM_WIRE >/dev/null 2>&1 || rm -rf "/sys/fs/bpf/bifrost/$VM_WIRE"
 	bf_ns $VM_SND
 	bf_veth $VM_WIRE $VM_PEER $VM_SND
 	ip link set $VM_WIRE up
