@@ -8,7 +8,13 @@
  * Frags-safe: bifrostctl loads it with BPF_F_XDP_HAS_FRAGS when the wire
  * MTU needs multi-buffer frames (loader/mtu.h). Headers are read from the
  * linear part only (data..data_end); lengths count the whole frame.
+ *
+ * Optional kernel features are load-time constants (.rodata, set by
+ * bifrostctl from what the running kernel accepts, lib/kernel_features.h): a path
+ * whose constant is false is dead code the verifier never walks, so the
+ * object loads on a kernel that refuses the helper it would call.
  */
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "bifrost_abi.h"
@@ -87,6 +93,50 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } bf_zced_shared SEC(".maps");
 
+/* Load-time constants (lib/kernel_features.h); the defaults are the safe ones. */
+const volatile bool bf_cfg_xdp_meta = false;	/* bpf_xdp_adjust_meta() */
+const volatile bool bf_cfg_buff_len = false;	/* bpf_xdp_get_buff_len() */
+
+/* Length of the whole frame (linear part + frags) in bytes. */
+static __always_inline __u64 frame_len(struct xdp_md *ctx)
+{
+	if (bf_cfg_buff_len)
+		return bpf_xdp_get_buff_len(ctx);
+	/* A kernel without the helper (< 5.18) has no XDP frags either. */
+	return ctx->data_end - ctx->data;
+}
+
+/*
+ * Writes the parse result in front of the frame for bifrost-host.
+ * Returns 0 when written, 1 when the frame goes without it (the kernel or
+ * driver gives no metadata room: the backend re-parses), -1 on failure.
+ */
+static __always_inline int stamp_meta(struct xdp_md *ctx, const struct bf_parsed *p,
+				      __u32 gid, __u32 q)
+{
+	struct bf_xdp_meta *meta;
+	void *data;
+
+	if (!bf_cfg_xdp_meta)
+		return 1;
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
+		return 1;	/* e.g. -ENOTSUPP: the driver has no room */
+	data = (void *)(long)ctx->data;
+	meta = (void *)(long)ctx->data_meta;
+	if ((void *)(meta + 1) > data)
+		return -1;
+	meta->magic = BF_META_MAGIC;
+	meta->hash = p->hash;
+	meta->guest_id = gid;
+	meta->queue = q;
+	meta->flags = p->flags;
+	meta->l3_off = p->l3_off;
+	meta->l4_off = p->l4_off;
+	meta->payload_off = p->payload_off;
+	meta->payload_len = p->payload_len;
+	return 0;
+}
+
 static __always_inline int guest_drop(struct bf_guest_stats *gs, int parse_error)
 {
 	gs->dropped++;
@@ -100,14 +150,14 @@ int bifrost_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 len = bpf_xdp_get_buff_len(ctx);	/* linear part + frags */
+	__u64 len = frame_len(ctx);
 	struct bf_global_stats *st;
 	struct bf_guest_stats *gs;
 	struct bf_mac_key key = {};
 	struct bf_guest *g;
-	struct bf_xdp_meta *meta;
 	struct bf_parsed p;
 	__u32 zero = 0, gid, q, slot;
+	int ret;
 
 	st = bpf_map_lookup_elem(&bf_stats, &zero);
 	if (!st)
@@ -144,23 +194,11 @@ int bifrost_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)) == 0) {
-		data = (void *)(long)ctx->data;
-		meta = (void *)(long)ctx->data_meta;
-		if ((void *)(meta + 1) > data)
-			return guest_drop(gs, 0);
-		meta->magic = BF_META_MAGIC;
-		meta->hash = p.hash;
-		meta->guest_id = gid;
-		meta->queue = q;
-		meta->flags = p.flags;
-		meta->l3_off = p.l3_off;
-		meta->l4_off = p.l4_off;
-		meta->payload_off = p.payload_off;
-		meta->payload_len = p.payload_len;
-	} else {
+	ret = stamp_meta(ctx, &p, gid, q);
+	if (ret < 0)
+		return guest_drop(gs, 0);
+	if (ret > 0)
 		gs->no_meta++;	/* the backend re-parses such frames */
-	}
 
 	if (bpf_redirect_map(&bf_xsks, slot, XDP_PASS) != XDP_REDIRECT) {
 		gs->passed++;

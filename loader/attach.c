@@ -13,6 +13,11 @@
  * BF_XDP_LINEAR_MTU it is loaded frags-aware (BPF_F_XDP_HAS_FRAGS), at or
  * below it exactly as for a 1500-byte wire. An MTU Bifrost or the kernel
  * cannot serve is refused with one line before anything is loaded.
+ *
+ * The optional kernel features (kernel_features.h) are probed on the running
+ * kernel before each load and set as the program's load-time constants
+ * (bf_cfg_* in .rodata), so a path the kernel refuses is dead code the
+ * verifier never walks; attach prints one line per feature.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,10 +27,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <linux/btf.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "bfctl.h"
+#include "kernel_features.h"
 #include "log.h"
 #include "mtu.h"
 #include "bifrost_xdp.skel.h"
@@ -194,6 +202,83 @@ static void set_frags(struct bpf_program *prog, int mtu)
 		bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_XDP_HAS_FRAGS);
 }
 
+/*
+ * Sets the bool load-time constant var (a `const volatile bool` in the
+ * object's .rodata) to val; call between open and load. 0, or -ENOENT when
+ * the object has no such variable.
+ */
+static int set_rodata_bool(struct bpf_object *obj, const char *var, bool val)
+{
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec, *t;
+	struct bpf_map *map = NULL, *m;
+	struct btf *btf = bpf_object__btf(obj);
+	size_t size = 0;
+	char *data;
+	int id, i;
+
+	bpf_object__for_each_map(m, obj) {
+		const char *name = bpf_map__name(m);
+		size_t n = strlen(name);
+
+		if (bpf_map__is_internal(m) && n >= 7 && !strcmp(name + n - 7, ".rodata"))
+			map = m;
+	}
+	id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
+	if (!map || id < 0)
+		return -ENOENT;
+	/* libbpf 1.1 returns it const; it is the writable image until load. */
+	data = (char *)bpf_map__initial_value(map, &size);
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (i = 0; data && i < btf_vlen(sec); i++, vs++) {
+		t = btf__type_by_id(btf, vs->type);
+		if (strcmp(btf__name_by_offset(btf, t->name_off), var))
+			continue;
+		if (vs->size != 1 || vs->offset >= size)
+			return -ENOENT;
+		data[vs->offset] = val;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* The program's load-time constant of each feature it has a path for. */
+static const struct {
+	enum bf_feature f;
+	const char *var;
+} prog_features[] = {
+	{ BF_FEAT_XDP_META, "bf_cfg_xdp_meta" },
+	{ BF_FEAT_XDP_BUFF_LEN, "bf_cfg_buff_len" },
+};
+
+/* Sets obj's feature constants from ft; -ENOENT for an object without them. */
+static int set_prog_features(struct bpf_object *obj, const struct bf_features *ft)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < sizeof(prog_features) / sizeof(prog_features[0]); i++) {
+		err = set_rodata_bool(obj, prog_features[i].var,
+				      bf_feature_on(ft, prog_features[i].f));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Prints ft, one line per feature, indented under attach's line. */
+static void print_features(const struct bf_features *ft)
+{
+	char line[256];
+	int f;
+
+	for (f = 0; f < BF_FEAT_COUNT; f++) {
+		bf_feature_describe(ft, f, line, sizeof(line));
+		printf("  %s\n", line);
+	}
+}
+
 /* One line for a failed load: a kernel without XDP frags is named as such. */
 static int load_failed(const char *ifname, const char *what, int mtu, int code)
 {
@@ -268,6 +353,7 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
 	struct bifrost_xdp *skel;
+	struct bf_features ft;
 	struct bf_config cfg;
 	char dir[256];
 	int64_t gen = 0;
@@ -297,7 +383,12 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 		ret = bf_fail(BF_EXIT_ERROR, "cannot open BPF object: %s", strerror(errno));
 		goto out_unpin;
 	}
+	bf_features_probe(&ft, mtu, BF_DEFAULT_FRAME_SIZE, 0);
 	set_frags(skel->progs.bifrost_xdp, mtu);
+	if (set_prog_features(skel->obj, &ft)) {
+		ret = bf_fail(BF_EXIT_ERROR, "BPF object without its feature constants");
+		goto out_destroy;
+	}
 	if (bifrost_xdp__load(skel)) {
 		ret = load_failed(ifname, "BPF program", mtu, BF_EXIT_ERROR);
 		goto out_destroy;
@@ -312,6 +403,7 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 	bifrost_xdp__destroy(skel);
 	printf("attached to %s (%s mode), %u guest(s), policy generation %lld\n",
 	       ifname, generic ? "generic" : "native", cfg.n, (long long)gen);
+	print_features(&ft);
 	return BF_EXIT_OK;
 
 out_destroy:
@@ -359,6 +451,7 @@ static int replace_prog(const char *ifname, const char *objpath)
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
 	struct bpf_object *obj;
 	struct bpf_program *prog;
+	struct bf_features ft;
 	char dir[256], what[300];
 	int link_fd, ret = BF_EXIT_OK, mtu;
 
@@ -378,6 +471,12 @@ static int replace_prog(const char *ifname, const char *objpath)
 	if (missing_map(obj)) {
 		ret = bf_fail(BF_EXIT_BAD_PROG, "%s is not a Bifrost program (no map %s)",
 			      objpath, missing_map(obj));
+		goto out;
+	}
+	bf_features_probe(&ft, mtu, BF_DEFAULT_FRAME_SIZE, 0);
+	if (set_prog_features(obj, &ft)) {
+		ret = bf_fail(BF_EXIT_BAD_PROG, "%s is not a Bifrost program of this version "
+			      "(no load-time feature constants)", objpath);
 		goto out;
 	}
 	set_frags(prog, mtu);
