@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "kernel_features.h"
 #include "maps.h"
 #include "host_opts.h"
 #include "log.h"
@@ -83,9 +84,14 @@ static int lookup_guest(const char *ifname, struct bf_guest_rt *g, char *err, si
 	struct bf_guest ge;
 	struct bf_maps m;
 	__u32 id;
-	int found = 0;
+	int found = 0, ret;
 
-	if (bf_maps_open(ifname, &m)) {
+	ret = bf_maps_open(ifname, &m);
+	if (ret == -EPROTO) {
+		bf_maps_strerror(ifname, ret, err, errlen);
+		return -1;
+	}
+	if (ret) {
 		snprintf(err, errlen, "Bifrost is not attached to %s "
 			 "(run 'bifrostctl attach %s --config FILE')", ifname, ifname);
 		return -1;
@@ -255,9 +261,13 @@ static void reload_remove(struct host *h, const struct host_opts *no,
 			h->s[n++] = s;
 			continue;
 		}
-		bf_info("guest %s stopped", s->opt.c.name);
+		char name[BF_NAME_LEN];
+
+		/* said once its port is closed (a tap is gone by then) */
+		snprintf(name, sizeof(name), "%s", s->opt.c.name);
 		bf_worker_remove_guest(&h->w, &s->rt);
 		served_free(s);
+		bf_info("guest %s stopped", name);
 	}
 	h->n = n;
 }
@@ -345,6 +355,40 @@ static void serve(struct host *h, const sigset_t *sigs)
 	}
 }
 
+/*
+ * Logs once, one line each, the kernel features the XDP program of the
+ * interface was loaded with (its ABI record, written by bifrostctl) and
+ * this backend's own: AF_XDP multi-buffer at its UMEM frame size.
+ */
+static void log_features(const struct host *h)
+{
+	struct bf_features ft;
+	struct bf_info info;
+	char line[256];
+	int fd, f, ret;
+
+	fd = bf_pin_open(h->o.iface, BF_PIN_INFO);
+	ret = fd < 0 ? fd : bf_info_read(fd, &info);
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		bf_warn("%s: cannot read the features of the XDP program: %s", h->o.iface,
+			strerror(-ret));
+		return;
+	}
+	bf_features_from_info(&ft, &info);
+	ret = bf_feature_probe(BF_FEAT_XSK_SG);
+	ft.state[BF_FEAT_XSK_SG] = ret < 0 ? BF_FEAT_PROBE_FAILED :
+				   !ret ? BF_FEAT_UNSUPPORTED :
+				   h->w.o.xsk.sg ? BF_FEAT_ON : BF_FEAT_NOT_NEEDED;
+	ft.err[BF_FEAT_XSK_SG] = ret < 0 ? -ret : 0;
+	ft.mtu = h->w.wire_mtu;
+	for (f = 0; f < BF_FEAT_COUNT; f++) {
+		bf_feature_describe(&ft, f, line, sizeof(line));
+		bf_info("%s", line);
+	}
+}
+
 static int run(struct host *h)
 {
 	char err[512];
@@ -376,6 +420,7 @@ static int run(struct host *h)
 		return die("cannot start worker: %s", strerror(-ret));
 	if (h->o.config)
 		write_pidfile(h);
+	log_features(h);
 	bf_info("serving %u guest(s) on %s queue %u", h->n, h->o.iface, h->o.wo.nic_queue);
 	if (!stop)
 		serve(h, &sigs);
