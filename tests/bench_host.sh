@@ -3,8 +3,10 @@
 # without merging and (b) with PRPR, side by side in one run. Prints wire
 # packets/s, packets into the guest, merge ratio, backend CPU per wire packet
 # (the worker thread's own CPU clock), the b/a ratios, and request/response
-# median latency with PRPR on vs off. Numbers are only comparable within one
-# run: the machine is shared.
+# median latency with PRPR on vs off; then PRPR's backend CPU per wire packet
+# with and without XDP metadata (the backend parses frames that carry none),
+# where the kernel allows both, or why a row is missing. Numbers are only
+# comparable within one run: the machine is shared.
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 . "$(dirname "$0")/lib/topo.sh"
@@ -16,8 +18,8 @@ FLUSH_US=50
 
 topo_up bfbh 74 prpr off flush-us $FLUSH_US >/dev/null || { echo "setup failed"; exit 1; }
 
-run_mode() { # MODE(fwd|prpr)
-	local mode=$1 pr=off
+run_mode() { # MODE(fwd|prpr) [NAME: prefix of the result variables]
+	local mode=$1 name=${2:-$1} pr=off
 	[ "$mode" = prpr ] && pr=on
 	sed -i "s/prpr o[nf]*/prpr $pr/" $BF_TMP/topo.conf
 	$BFCTL reload $TOPO_WIRE --config $BF_TMP/topo.conf >/dev/null
@@ -48,8 +50,8 @@ run_mode() { # MODE(fwd|prpr)
 	rr=$(ip netns exec $TOPO_SND timeout 120 $BUILD/tools/bf_stream rr-client \
 		$TOPO_RCV_IP 6200 $RR_COUNT 64 | awk '{print $4}')
 	wait $rrs
-	eval "${mode}_wire=$((w1 - w0)) ${mode}_guest=$((r1 - r0)) ${mode}_ns=$((t1 - t0))"
-	eval "${mode}_cpu=$cpu ${mode}_rr=$rr"
+	eval "${name}_wire=$((w1 - w0)) ${name}_guest=$((r1 - r0)) ${name}_ns=$((t1 - t0))"
+	eval "${name}_cpu=$cpu ${name}_rr=$rr"
 }
 
 # Peer: DPDK testpmd forwarding the same traffic (af_xdp PMD on the wire veth
@@ -104,14 +106,42 @@ run_dpdk() {
 	dpdk_cpu=$(( (c1 - c0) * 1000000000 / $(getconf CLK_TCK) ))
 }
 
+# PRPR with the other metadata path: the program is attached again with
+# --without xdp_meta where the kernel gave metadata. Sets META_WHY when only
+# one path can run here.
+run_meta_other() {
+	local line
+	line=$($BFCTL status $TOPO_WIRE | grep 'xdp metadata' | sed 's/^ *//')
+	META_DEFAULT=off
+	if [ "$line" != "xdp metadata: on" ]; then
+		META_WHY="with metadata: not measured (${line#xdp metadata: })"
+		return 1
+	fi
+	META_DEFAULT=on
+	topo_backend_stop
+	$BFCTL detach $TOPO_WIRE >/dev/null
+	bf_attach $TOPO_WIRE --config $BF_TMP/topo.conf --without xdp_meta >/dev/null ||
+		{ META_WHY="without metadata: attach --without xdp_meta failed"; return 1; }
+	topo_backend_start
+	run_mode prpr other
+}
+
 run_mode fwd
 run_mode prpr
+META_WHY=
+run_meta_other || true
+if [ -z "$META_WHY" ]; then
+	meta_cpu=$((prpr_cpu)) meta_wire=$prpr_wire nometa_cpu=$other_cpu nometa_wire=$other_wire
+else
+	meta_cpu=0 meta_wire=0 nometa_cpu=$prpr_cpu nometa_wire=$prpr_wire
+fi
 dpdk_wire=0
 run_dpdk || echo "(no DPDK testpmd peer row: $DPDK_WHY)"
 awk -v bytes=$BYTES -v fw=$fwd_wire -v fg=$fwd_guest -v fns=$fwd_ns -v fc=$fwd_cpu \
     -v frr=$fwd_rr -v pw=$prpr_wire -v pg=$prpr_guest -v pns=$prpr_ns -v pc=$prpr_cpu \
     -v prr=$prpr_rr -v flush=$FLUSH_US -v dw=$dpdk_wire -v dg=${dpdk_guest:-0} \
-    -v dns=${dpdk_ns:-1} -v dc=${dpdk_cpu:-0} 'BEGIN {
+    -v dns=${dpdk_ns:-1} -v dc=${dpdk_cpu:-0} -v mc=$meta_cpu -v mw=$meta_wire \
+    -v nc=$nometa_cpu -v nw=$nometa_wire -v metawhy="$META_WHY" 'BEGIN {
 	printf "bench-host: %d MiB wire->guest TCP, MSS 1448, one run, same machine\n", bytes / 1048576
 	printf "%-22s %14s %14s %10s\n", "", "(a) forward", "(b) PRPR", "b/a"
 	printf "%-22s %14.0f %14.0f %10.2f\n", "wire packets/s", fw / (fns / 1e9), pw / (pns / 1e9), (pw / (pns / 1e9)) / (fw / (fns / 1e9))
@@ -128,6 +158,15 @@ awk -v bytes=$BYTES -v fw=$fwd_wire -v fg=$fwd_guest -v fns=$fwd_ns -v fc=$fwd_c
 		printf "%-22s %14d\n", "packets into guest", dg
 		printf "%-22s %14.0f   (busy-poll: CPU time = wall time)\n", "CPU ns/wire pkt", dc / dw
 	}
+	printf "PRPR backend CPU per wire packet by XDP metadata (the backend parses frames without it):\n"
+	if (mw > 0)
+		printf "%-22s %14.0f\n", "with metadata ns", mc / mw
+	else
+		printf "%-22s %14s   %s\n", "with metadata ns", "-", metawhy
+	printf "%-22s %14.0f", "without metadata ns", nc / nw
+	if (mw > 0)
+		printf "   without/with: %.3f", (nc / nw) / (mc / mw)
+	printf "\n"
 	printf "goal: PRPR CPU/wire pkt <= 1.1x forward: %s (%.3fx)\n", ((pc / pw) / (fc / fw) <= 1.1) ? "met" : "NOT met", (pc / pw) / (fc / fw)
 	printf "goal: RR median with PRPR <= off + flush timeout (%d us): %s\n", flush, (prr <= frr + flush) ? "met" : "NOT met"
 }'
