@@ -18,6 +18,7 @@
  *   bf_stats      PERCPU_ARRAY __u32 0       -> struct bf_global_stats
  *   bf_backend    ARRAY  __u32 slot          -> struct bf_backend_stats
  *   bf_zced_shared ARRAY __u32 guest id      -> struct bf_zced_shared
+ *   bf_info       ARRAY  __u32 0             -> struct bf_info
  *
  * XSKMAP contract: guest G, guest queue Q (0 <= Q < nqueues) is served by the
  * AF_XDP socket in slot BF_XSK_SLOT(G, Q). The XDP program picks Q as
@@ -44,7 +45,19 @@
 #define BF_PIN_STATS		"bf_stats"
 #define BF_PIN_BACKEND		"bf_backend"
 #define BF_PIN_ZCED_SHARED	"bf_zced_shared"
+#define BF_PIN_INFO		"bf_info"
 #define BF_PIN_LINK		"link"		/* the bpf_link of the XDP program */
+
+/*
+ * Version of the maps' layout: bumped whenever a key or value struct of
+ * any map above changes (a field appended counts). bifrostctl writes it at
+ * attach into bf_info; bifrostctl and bifrost-host refuse maps of another
+ * version with one line naming both, instead of reading past a struct.
+ *   1  the maps before bf_info existed (no record)
+ *   2  bf_info added (ABI record, kernel features of the program)
+ */
+#define BF_ABI_VERSION		2
+#define BF_ABI_MAGIC		0xb1f0ab1eU
 
 #define BF_MAX_GUESTS		64
 #define BF_MAX_QUEUES		16
@@ -176,6 +189,34 @@ struct bf_backend_stats {
 	__u64 reloads;		/* reloads attempted */
 	__u64 reload_failures;	/* reloads refused (bad file: nothing changed)
 				 * or guests a reload could not start */
+};
+
+/*
+ * What attach recorded (bf_info, one entry): the ABI of the maps, so that a
+ * program of another version refuses them, and the kernel features the XDP
+ * program was loaded with (lib/kernel_features.h), which `bifrostctl status`
+ * and bifrost-host report. Its layout never changes: new things go into
+ * pad space or into a new map, so every version can read every record (the
+ * map's value size is checked before it is read).
+ */
+#define BF_INFO_SIZES		16
+#define BF_INFO_FEATURES	8
+
+/* Index of each struct's size in bf_info.sizes. */
+enum bf_info_size {
+	BF_SZ_GUEST, BF_SZ_POLICY, BF_SZ_GUEST_INFO, BF_SZ_CTL, BF_SZ_GUEST_STATS,
+	BF_SZ_GLOBAL_STATS, BF_SZ_BACKEND_STATS, BF_SZ_ZCED_SHARED, BF_SZ_XDP_META,
+	BF_SZ_COUNT
+};
+
+struct bf_info {
+	__u32 magic;		/* BF_ABI_MAGIC once attach wrote it */
+	__u32 abi_version;	/* BF_ABI_VERSION of the bifrostctl that attached */
+	__u32 sizes[BF_INFO_SIZES];	/* bytes, by enum bf_info_size */
+	__u8 feature_state[BF_INFO_FEATURES];	/* enum bf_feat_state */
+	__s32 feature_err[BF_INFO_FEATURES];	/* errno of a failed probe */
+	__u32 mtu;		/* wire MTU at attach (or the last reload) */
+	__u32 pad[15];
 };
 
 /*

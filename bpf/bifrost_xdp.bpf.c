@@ -93,6 +93,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } bf_zced_shared SEC(".maps");
 
+/* Written by bifrostctl only (see struct bf_info). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bf_info);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bf_info SEC(".maps");
+
 /* Load-time constants (lib/kernel_features.h); the defaults are the safe ones. */
 const volatile bool bf_cfg_xdp_meta = false;	/* bpf_xdp_adjust_meta() */
 const volatile bool bf_cfg_buff_len = false;	/* bpf_xdp_get_buff_len() */

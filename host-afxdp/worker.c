@@ -760,6 +760,10 @@ int bf_worker_init(struct bf_worker *w, const char *ifname,
 	if (ret)
 		return ret;
 	ret = bf_maps_open(ifname, &m);
+	if (ret == -EPROTO) {
+		bf_maps_strerror(ifname, ret, err, errlen);
+		return ret;
+	}
 	if (ret) {
 		snprintf(err, errlen, "Bifrost is not attached to %s (run 'bifrostctl attach %s'): %s",
 			 ifname, ifname, strerror(-ret));

@@ -176,3 +176,66 @@ int bf_feature_describe(const struct bf_features *ft, enum bf_feature f,
 	return snprintf(buf, len, "%s: off (%s)", bf_feature_name(f),
 			bf_feature_reason(ft, f, why, sizeof(why)));
 }
+
+_Static_assert(BF_FEAT_COUNT <= BF_INFO_FEATURES, "bf_info has room for every feature");
+
+void bf_features_to_info(const struct bf_features *ft, struct bf_info *info)
+{
+	int f;
+
+	for (f = 0; f < BF_FEAT_COUNT; f++) {
+		info->feature_state[f] = ft->state[f];
+		info->feature_err[f] = ft->err[f];
+	}
+	info->mtu = ft->mtu > 0 ? (uint32_t)ft->mtu : 0;
+}
+
+void bf_features_from_info(struct bf_features *ft, const struct bf_info *info)
+{
+	int f;
+
+	memset(ft, 0, sizeof(*ft));
+	for (f = 0; f < BF_FEAT_COUNT; f++) {
+		ft->state[f] = info->feature_state[f];
+		ft->err[f] = info->feature_err[f];
+	}
+	ft->mtu = (int)info->mtu;
+}
+
+unsigned int bf_features_disabled(const struct bf_features *ft)
+{
+	unsigned int mask = 0;
+	int f;
+
+	for (f = 0; f < BF_FEAT_COUNT; f++)
+		if (ft->state[f] == BF_FEAT_DISABLED)
+			mask |= 1U << f;
+	return mask;
+}
+
+int bf_features_parse_without(const char *list, unsigned int *mask, char *err, size_t errlen)
+{
+	char word[32];
+	const char *p = list, *end;
+	size_t n;
+	int f;
+
+	do {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		f = -1;
+		if (n && n < sizeof(word)) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			f = bf_feature_by_key(word);
+		}
+		if (f < 0 || !(BF_FEAT_WITHOUT_OK & (1U << f))) {
+			snprintf(err, errlen, "--without takes xdp_meta and/or xdp_buff_len, "
+				 "not '%.*s'", (int)(n < 64 ? n : 64), p);
+			return -1;
+		}
+		*mask |= 1U << f;
+		p = end ? end + 1 : NULL;
+	} while (p);
+	return 0;
+}

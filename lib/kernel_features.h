@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "bifrost_abi.h"
 
 enum bf_feature {
 	BF_FEAT_XDP_META,
@@ -90,5 +91,22 @@ int bf_feature_describe(const struct bf_features *ft, enum bf_feature f,
 /* The reason alone ("" when on), into buf; returns buf. */
 const char *bf_feature_reason(const struct bf_features *ft, enum bf_feature f,
 			      char *buf, size_t len);
+
+/* ft into the feature fields of an ABI record (bf_info), and back. */
+void bf_features_to_info(const struct bf_features *ft, struct bf_info *info);
+void bf_features_from_info(struct bf_features *ft, const struct bf_info *info);
+
+/* Features of the XDP program an operator may turn off (--without). */
+#define BF_FEAT_WITHOUT_OK	((1U << BF_FEAT_XDP_META) | (1U << BF_FEAT_XDP_BUFF_LEN))
+
+/* The mask (1 << f) of the features ft has turned off by the operator. */
+unsigned int bf_features_disabled(const struct bf_features *ft);
+
+/*
+ * Parses a comma-separated list of feature keys ("xdp_meta,xdp_buff_len")
+ * into *mask, adding to it. Only BF_FEAT_WITHOUT_OK features may be named.
+ * 0, or -1 with one line in err. Pure.
+ */
+int bf_features_parse_without(const char *list, unsigned int *mask, char *err, size_t errlen);
 
 #endif /* BIFROST_KERNEL_FEATURES_H */

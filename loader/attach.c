@@ -59,20 +59,29 @@ static int check_perm(void)
 	return -1;
 }
 
+/* Privileges and bpffs; 0 or a bf_exit code. */
+static int prepare_bpf(void)
+{
+	if (check_perm())
+		return bf_fail(BF_EXIT_PERM,
+			       "must run as root (or with CAP_BPF and CAP_NET_ADMIN)");
+	if (bf_ensure_bpffs())
+		return bf_fail(BF_EXIT_ERROR, "cannot mount bpffs on /sys/fs/bpf: %s",
+			       strerror(errno));
+	return BF_EXIT_OK;
+}
+
 /* Common preamble; returns ifindex or a negative bf_exit code. */
 static int prepare(const char *ifname)
 {
-	int ifindex;
+	int ifindex, ret;
 
-	if (check_perm())
-		return -bf_fail(BF_EXIT_PERM,
-				"must run as root (or with CAP_BPF and CAP_NET_ADMIN)");
+	ret = prepare_bpf();
+	if (ret)
+		return -ret;
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return -bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
-	if (bf_ensure_bpffs())
-		return -bf_fail(BF_EXIT_ERROR, "cannot mount bpffs on /sys/fs/bpf: %s",
-				strerror(errno));
 	return ifindex;
 }
 
@@ -279,6 +288,17 @@ static void print_features(const struct bf_features *ft)
 	}
 }
 
+/* Records this build's ABI and the features ft in the bf_info map fd. */
+static int write_info(int fd, const struct bf_features *ft)
+{
+	struct bf_info info;
+	__u32 zero = 0;
+
+	bf_info_init(&info);
+	bf_features_to_info(ft, &info);
+	return bpf_map_update_elem(fd, &zero, &info, BPF_ANY) ? -errno : 0;
+}
+
 /* One line for a failed load: a kernel without XDP frags is named as such. */
 static int load_failed(const char *ifname, const char *what, int mtu, int code)
 {
@@ -349,7 +369,8 @@ static int link_and_pin(const char *ifname, struct bifrost_xdp *skel, int ifinde
 	return BF_EXIT_OK;
 }
 
-int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
+int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic,
+		  unsigned int without)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
 	struct bifrost_xdp *skel;
@@ -383,7 +404,7 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 		ret = bf_fail(BF_EXIT_ERROR, "cannot open BPF object: %s", strerror(errno));
 		goto out_unpin;
 	}
-	bf_features_probe(&ft, mtu, BF_DEFAULT_FRAME_SIZE, 0);
+	bf_features_probe(&ft, mtu, BF_DEFAULT_FRAME_SIZE, without);
 	set_frags(skel->progs.bifrost_xdp, mtu);
 	if (set_prog_features(skel->obj, &ft)) {
 		ret = bf_fail(BF_EXIT_ERROR, "BPF object without its feature constants");
@@ -391,6 +412,10 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic)
 	}
 	if (bifrost_xdp__load(skel)) {
 		ret = load_failed(ifname, "BPF program", mtu, BF_EXIT_ERROR);
+		goto out_destroy;
+	}
+	if (write_info(bpf_map__fd(skel->maps.bf_info), &ft)) {
+		ret = bf_fail(BF_EXIT_ERROR, "cannot write the ABI record: %s", strerror(errno));
 		goto out_destroy;
 	}
 	if (apply_config(ifname, &cfg, &gen)) {
@@ -413,13 +438,27 @@ out_unpin:
 	return ret;
 }
 
+/*
+ * Detaches from ifname. An interface that has vanished took its XDP program
+ * with it; what is left is its pin directory, which is removed, so a new
+ * interface of that name can be attached.
+ */
 int bf_cmd_detach(const char *ifname)
 {
-	int ifindex, link_fd;
+	char dir[256];
+	int link_fd, ret;
 
-	ifindex = prepare(ifname);
-	if (ifindex < 0)
-		return -ifindex;
+	ret = prepare_bpf();
+	if (ret)
+		return ret;
+	if (!if_nametoindex(ifname)) {
+		bf_pin_dir(ifname, dir, sizeof(dir));
+		if (access(dir, F_OK))
+			return bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
+		unpin_all(ifname);
+		printf("removed the pins of %s (the interface is gone)\n", ifname);
+		return BF_EXIT_OK;
+	}
 	if (!bf_is_attached(ifname))
 		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
 	link_fd = bf_pin_open(ifname, BF_PIN_LINK);
@@ -443,6 +482,26 @@ static const char *missing_map(struct bpf_object *obj)
 		if (!bpf_object__find_map_by_name(obj, name))
 			return name;
 	return NULL;
+}
+
+/* The features of ifname's record, probed afresh on this kernel with the
+ * operator's --without kept; 0 or -errno. */
+static int reprobe_features(const char *ifname, int mtu, struct bf_features *ft)
+{
+	struct bf_features old;
+	struct bf_info info;
+	int fd, ret;
+
+	fd = bf_pin_open(ifname, BF_PIN_INFO);
+	if (fd < 0)
+		return fd;
+	ret = bf_info_read(fd, &info);
+	close(fd);
+	if (ret)
+		return ret;
+	bf_features_from_info(&old, &info);
+	bf_features_probe(ft, mtu, BF_DEFAULT_FRAME_SIZE, bf_features_disabled(&old));
+	return 0;
 }
 
 /* Loads OBJ against the pinned maps and swaps it in with bpf_link_update. */
@@ -473,7 +532,10 @@ static int replace_prog(const char *ifname, const char *objpath)
 			      objpath, missing_map(obj));
 		goto out;
 	}
-	bf_features_probe(&ft, mtu, BF_DEFAULT_FRAME_SIZE, 0);
+	if (reprobe_features(ifname, mtu, &ft)) {
+		ret = bf_fail(BF_EXIT_ERROR, "%s: cannot read the ABI record", ifname);
+		goto out;
+	}
 	if (set_prog_features(obj, &ft)) {
 		ret = bf_fail(BF_EXIT_BAD_PROG, "%s is not a Bifrost program of this version "
 			      "(no load-time feature constants)", objpath);
@@ -494,9 +556,31 @@ static int replace_prog(const char *ifname, const char *objpath)
 		ret = errno == ERANGE ? link_failed(ifname, false, mtu) :
 		      bf_fail(BF_EXIT_ERROR, "program replacement failed: %s", strerror(errno));
 	close(link_fd);
+	link_fd = ret ? -1 : bf_pin_open(ifname, BF_PIN_INFO);
+	if (link_fd >= 0) {
+		if (write_info(link_fd, &ft))
+			bf_warn("%s: cannot record the new program's features: %s", ifname,
+				strerror(errno));
+		close(link_fd);
+	}
 out:
 	bpf_object__close(obj);
 	return ret;
+}
+
+/* Refuses maps of another ABI with bf_maps_strerror's line. */
+static int check_abi(const char *ifname)
+{
+	struct bf_maps m;
+	char err[512];
+	int ret = bf_maps_open(ifname, &m);
+
+	if (!ret) {
+		bf_maps_close(&m);
+		return BF_EXIT_OK;
+	}
+	bf_maps_strerror(ifname, ret, err, sizeof(err));
+	return bf_fail(ret == -EPROTO ? BF_EXIT_ABI : BF_EXIT_ERROR, "%s", err);
 }
 
 int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
@@ -513,6 +597,9 @@ int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
 		return ret;	/* live policy untouched */
 	if (!bf_is_attached(ifname))
 		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
+	ret = check_abi(ifname);
+	if (ret)
+		return ret;
 	if (prog) {
 		ret = replace_prog(ifname, prog);
 		if (ret)

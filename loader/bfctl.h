@@ -22,6 +22,7 @@ enum bf_exit {
 	BF_EXIT_NOT_ATTACHED = 7,
 	BF_EXIT_CONFIG = 8,		/* bad config file */
 	BF_EXIT_BAD_PROG = 9,		/* --prog object unusable */
+	BF_EXIT_ABI = 10,		/* pinned maps of another map ABI */
 };
 
 /* Logs <msg> as an error ("bifrostctl: error: <msg>", log.h) and returns code. */
@@ -38,10 +39,12 @@ int bf_ensure_bpffs(void);
 int64_t bf_policy_apply(const struct bf_maps *m, const struct bf_config *cfg);
 
 /* Commands; each returns an enum bf_exit value. */
-int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic);
+/* without: mask (1 << enum bf_feature) of features turned off (--without). */
+int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic,
+		  unsigned int without);
 int bf_cmd_detach(const char *ifname);
 int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog);
-int bf_cmd_status(const char *ifname);
+int bf_cmd_status(const char *ifname, bool json);
 
 enum bf_stats_format { BF_STATS_TEXT, BF_STATS_JSON, BF_STATS_PROM };
 /* Prints ifname's counters (NULL: every attached interface) count times

@@ -45,13 +45,13 @@ static int run(const struct ctl_opts *o)
 	int rc;
 
 	if (!strcmp(name, "attach"))
-		return bf_cmd_attach(o->arg, o->cfg, o->generic);
+		return bf_cmd_attach(o->arg, o->cfg, o->generic, o->without);
 	if (!strcmp(name, "detach"))
 		return bf_cmd_detach(o->arg);
 	if (!strcmp(name, "reload"))
 		return bf_cmd_reload(o->arg, o->cfg, o->prog);
 	if (!strcmp(name, "status"))
-		return bf_cmd_status(o->arg);
+		return bf_cmd_status(o->arg, o->fmt == BF_STATS_JSON);
 	if (!strcmp(name, "check-config"))
 		return check_config(o->arg);
 	if (!o->listen)

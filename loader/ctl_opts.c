@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl_opts.h"
+#include "kernel_features.h"
 
 static const struct ctl_cmd cmds[] = {
-	{ "attach", "cm", CTL_ARG_IFACE, "IFACE [--config FILE] [--mode native|generic]" },
+	{ "attach", "cmw", CTL_ARG_IFACE, "IFACE [--config FILE] [--mode native|generic]"
+	  " [--without FEATURE[,FEATURE]]" },
 	{ "detach", "", CTL_ARG_IFACE, "IFACE" },
 	{ "reload", "cp", CTL_ARG_IFACE, "IFACE [--config FILE] [--prog OBJ]" },
-	{ "status", "", CTL_ARG_IFACE_OPT, "[IFACE]" },
+	{ "status", "j", CTL_ARG_IFACE_OPT, "[IFACE] [--json]" },
 	{ "stats", "jPlin", CTL_ARG_IFACE_OPT, "[IFACE] [--json | --prometheus [--listen ADDR:PORT]]"
 	  " [--interval S] [--count N]" },
 	{ "check-config", "", CTL_ARG_FILE, "FILE" },
@@ -24,6 +26,7 @@ static const struct ctl_cmd cmds[] = {
 static const struct option opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "mode", required_argument, NULL, 'm' },
+	{ "without", required_argument, NULL, 'w' },
 	{ "prog", required_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "prometheus", no_argument, NULL, 'P' },
@@ -43,10 +46,11 @@ void ctl_usage(FILE *f)
 		fprintf(f, "%s bifrostctl %s %s\n", i ? "      " : "usage:",
 			cmds[i].name, cmds[i].synopsis);
 	fprintf(f, "       bifrostctl COMMAND ... [--log-level error|warn|info|debug]\n");
+	fprintf(f, "features --without turns off: xdp_meta, xdp_buff_len\n");
 	fprintf(f,
 		"exit codes: 0 ok, 1 error, 2 usage, 3 no such interface, 4 not root/no CAP_BPF,\n"
 		"            5 XDP unsupported, 6 already attached, 7 not attached, 8 bad config,\n"
-		"            9 unusable --prog object\n");
+		"            9 unusable --prog object, 10 maps of another map ABI\n");
 }
 
 /* Where the message of a rejection goes. */
@@ -120,6 +124,13 @@ static int take_option(struct ctl_opts *o, int c, const char *val, const struct 
 			return reject(m, BF_EXIT_USAGE, "--mode must be native or generic");
 		o->generic = !strcmp(val, "generic");
 		break;
+	case 'w': {
+		char why[128];
+
+		if (bf_features_parse_without(val, &o->without, why, sizeof(why)))
+			return reject(m, BF_EXIT_USAGE, "%s", why);
+		break;
+	}
 	case 'L':
 		if (bf_log_level_parse(val, &o->log_level))
 			return reject(m, BF_EXIT_USAGE,

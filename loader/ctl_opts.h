@@ -31,6 +31,7 @@ struct ctl_opts {
 	const char *arg;		/* IFACE or FILE, NULL when left out */
 	const char *cfg, *prog, *listen;
 	bool generic;			/* --mode generic */
+	unsigned int without;		/* --without: 1 << enum bf_feature */
 	enum bf_stats_format fmt;
 	double interval;
 	long count;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "log.h"
 #include "stats.h"
 
 /* Where a family's value comes from. */
@@ -225,12 +226,38 @@ static void samples(FILE *f, const struct metric *m, const char *ifname,
 		guest_samples(f, m, ifname, &s->g[i]);
 }
 
+/* The info metric of the XDP program's optional kernel features. */
+static void feature_samples(FILE *f, const char *const *ifnames,
+			    const struct bf_snapshot *const *snaps, unsigned int n)
+{
+	char why[128];
+	unsigned int k;
+	int ft;
+
+	fprintf(f, "# HELP bifrost_kernel_feature_info Optional kernel features of the "
+		"interface's XDP program (bifrostctl status): state on or off, and why "
+		"when off.\n# TYPE bifrost_kernel_feature_info gauge\n");
+	for (k = 0; k < n; k++) {
+		for (ft = 0; ft < BF_FEAT_COUNT; ft++) {
+			fprintf(f, "bifrost_kernel_feature_info{");
+			put_label(f, "iface", ifnames[k], true);
+			put_label(f, "feature", bf_feature_key(ft), false);
+			put_label(f, "state", bf_feature_on(&snaps[k]->features, ft) ?
+				  "on" : "off", false);
+			put_label(f, "reason", bf_feature_reason(&snaps[k]->features, ft,
+								 why, sizeof(why)), false);
+			fputs("} 1\n", f);
+		}
+	}
+}
+
 void bf_prom_write(FILE *f, const char *const *ifnames,
 		   const struct bf_snapshot *const *snaps, unsigned int n)
 {
 	const struct metric *m;
 	unsigned int k;
 
+	feature_samples(f, ifnames, snaps, n);
 	for (m = metrics; m < metrics + sizeof(metrics) / sizeof(metrics[0]); m++) {
 		if (m->help)
 			fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help,
@@ -262,24 +289,39 @@ static int add_iface(const char *ifname, void *arg)
 	return 0;
 }
 
-static int take_all(struct prom_set *ps, char *err, size_t errlen)
+/*
+ * Snapshots of every interface of ps. With all set (no IFACE given), an
+ * interface whose maps are of another map ABI is left out with a warning,
+ * so one stale attachment does not blank every interface's metrics.
+ */
+static int take_all(struct prom_set *ps, bool all, char *err, size_t errlen)
 {
-	unsigned int k;
+	unsigned int k, n = 0;
+	char why[512];
 	int e;
 
 	for (k = 0; k < ps->n; k++) {
-		ps->snap[k] = malloc(sizeof(*ps->snap[k]));
-		if (!ps->snap[k]) {
+		ps->snap[n] = malloc(sizeof(*ps->snap[n]));
+		if (!ps->snap[n]) {
 			snprintf(err, errlen, "out of memory");
 			return BF_EXIT_ERROR;
 		}
-		e = bf_snapshot_take(ps->name[k], ps->snap[k]);
-		if (e) {
-			snprintf(err, errlen, "%s: cannot read maps: %s", ps->name[k],
-				 strerror(-e));
-			return e == -ENOENT ? BF_EXIT_NOT_ATTACHED : BF_EXIT_ERROR;
+		e = bf_snapshot_take(ps->name[k], ps->snap[n]);
+		if (e == -EPROTO && all) {
+			bf_maps_strerror(ps->name[k], e, why, sizeof(why));
+			bf_warn("left out: %s", why);
+			free(ps->snap[n]);
+			ps->snap[n] = NULL;
+			continue;
 		}
+		if (e) {
+			bf_maps_strerror(ps->name[k], e, err, errlen);
+			return e == -ENOENT ? BF_EXIT_NOT_ATTACHED :
+			       e == -EPROTO ? BF_EXIT_ABI : BF_EXIT_ERROR;
+		}
+		ps->name[n++] = ps->name[k];
 	}
+	ps->n = n;
 	return BF_EXIT_OK;
 }
 
@@ -301,11 +343,11 @@ int bf_prom_collect(FILE *f, const char *ifname, char *err, size_t errlen)
 		snprintf(err, errlen, "not attached to any interface");
 		rc = BF_EXIT_NOT_ATTACHED;
 	} else {
-		rc = take_all(ps, err, errlen);
+		rc = take_all(ps, !ifname, err, errlen);
 	}
 	if (!rc)
 		bf_prom_write(f, ps->name, (const struct bf_snapshot *const *)ps->snap, ps->n);
-	for (k = 0; k < ps->n; k++)
+	for (k = 0; k < PROM_MAX_IFACES; k++)
 		free(ps->snap[k]);
 	free(ps);
 	return rc;

@@ -11,6 +11,7 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "kernel_features.h"
 #include "stats.h"
 
 struct field {
@@ -125,6 +126,7 @@ static void backend_read(int fd, struct bf_snap_guest *g)
 
 int bf_snapshot_take(const char *ifname, struct bf_snapshot *s)
 {
+	struct bf_info info;
 	struct bf_ctl ctl;
 	struct bf_maps m;
 	struct bf_mac_key key;
@@ -137,6 +139,8 @@ int bf_snapshot_take(const char *ifname, struct bf_snapshot *s)
 	memset(s, 0, sizeof(*s));
 	if (!bpf_map_lookup_elem(m.ctl, &zero, &ctl))
 		s->generation = ctl.generation;
+	if (!bf_info_read(m.info, &info))	/* bf_maps_open checked its ABI */
+		bf_features_from_info(&s->features, &info);
 	percpu_sum(m.stats, 0, (__u64 *)&s->global, sizeof(s->global) / 8);
 	for (id = 0; id < BF_MAX_GUESTS; id++) {
 		struct bf_snap_guest *g = &s->g[s->n];
@@ -263,60 +267,128 @@ int bf_for_each_iface(int (*fn)(const char *, void *), void *arg, int *rc)
 	return n;
 }
 
-static int status_one(const char *ifname, void *arg)
+/* What the pinned link says of the program, for status. */
+struct link_view {
+	struct bpf_link_info li;
+	struct bpf_prog_info pi;
+	const char *mode;
+	char tag[2 * BPF_TAG_SIZE + 1];
+};
+
+static int view_link(const char *ifname, struct link_view *v)
 {
-	struct bpf_link_info li = { 0 };
-	struct bpf_prog_info pi = { 0 };
-	__u32 len = sizeof(li);
+	__u32 len = sizeof(v->li);
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct bf_snapshot *s = malloc(sizeof(*s));
 	int link_fd, prog_fd, ifindex;
-	const char *mode = "?";
 	unsigned int i;
 
-	(void)arg;
-	if (!s)
-		return BF_EXIT_ERROR;
+	memset(v, 0, sizeof(*v));
+	v->mode = "?";
 	link_fd = bf_pin_open(ifname, BF_PIN_LINK);
-	if (link_fd < 0 || bpf_obj_get_info_by_fd(link_fd, &li, &len)) {
-		free(s);
+	if (link_fd < 0 || bpf_obj_get_info_by_fd(link_fd, &v->li, &len)) {
+		if (link_fd >= 0)
+			close(link_fd);
 		return bf_fail(BF_EXIT_ERROR, "%s: cannot read pinned link", ifname);
 	}
 	close(link_fd);
-	prog_fd = bpf_prog_get_fd_by_id(li.prog_id);
-	len = sizeof(pi);
+	prog_fd = bpf_prog_get_fd_by_id(v->li.prog_id);
+	len = sizeof(v->pi);
 	if (prog_fd >= 0) {
-		bpf_obj_get_info_by_fd(prog_fd, &pi, &len);
+		bpf_obj_get_info_by_fd(prog_fd, &v->pi, &len);
 		close(prog_fd);
 	}
 	ifindex = if_nametoindex(ifname);
 	if (ifindex && !bpf_xdp_query(ifindex, 0, &q))
-		mode = q.attach_mode == XDP_ATTACHED_DRV ? "native" :
-		       q.attach_mode == XDP_ATTACHED_SKB ? "generic" :
-		       q.attach_mode == XDP_ATTACHED_HW ? "hw" :
-		       q.attach_mode == XDP_ATTACHED_MULTI ? "multi" : "none";
-	printf("%s: attached (%s), link id %u, prog id %u name %s tag ",
-	       ifname, mode, li.id, li.prog_id, pi.name);
-	for (i = 0; i < sizeof(pi.tag); i++)
-		printf("%02x", pi.tag[i]);
-	printf("\n");
-	if (!bf_snapshot_take(ifname, s)) {
-		printf("  policy generation %llu, %u guest(s)\n",
-		       (unsigned long long)s->generation, s->n);
-		for (i = 0; i < s->n; i++) {
-			char mac[18];
+		v->mode = q.attach_mode == XDP_ATTACHED_DRV ? "native" :
+			  q.attach_mode == XDP_ATTACHED_SKB ? "generic" :
+			  q.attach_mode == XDP_ATTACHED_HW ? "hw" :
+			  q.attach_mode == XDP_ATTACHED_MULTI ? "multi" : "none";
+	for (i = 0; i < BPF_TAG_SIZE; i++)
+		snprintf(v->tag + 2 * i, 3, "%02x", v->pi.tag[i]);
+	return 0;
+}
 
-			bf_format_mac(s->g[i].info.mac, mac);
-			printf("  guest %-16s id %-2u mac %s queues %u prpr %s\n",
-			       s->g[i].info.name, s->g[i].id, mac, s->g[i].guest.nqueues,
-			       (s->g[i].pol.flags & BF_POL_PRPR) ? "on" : "off");
-		}
+static void status_text(const char *ifname, const struct link_view *v,
+			const struct bf_features *ft, const struct bf_snapshot *s)
+{
+	char line[256], mac[18];
+	unsigned int i;
+	int f;
+
+	printf("%s: attached (%s), link id %u, prog id %u name %s tag %s\n",
+	       ifname, v->mode, v->li.id, v->li.prog_id, v->pi.name, v->tag);
+	printf("  map ABI %u\n", BF_ABI_VERSION);
+	for (f = 0; f < BF_FEAT_COUNT; f++) {
+		bf_feature_describe(ft, f, line, sizeof(line));
+		printf("  %s\n", line);
 	}
+	printf("  policy generation %llu, %u guest(s)\n",
+	       (unsigned long long)s->generation, s->n);
+	for (i = 0; i < s->n; i++) {
+		bf_format_mac(s->g[i].info.mac, mac);
+		printf("  guest %-16s id %-2u mac %s queues %u prpr %s\n",
+		       s->g[i].info.name, s->g[i].id, mac, s->g[i].guest.nqueues,
+		       (s->g[i].pol.flags & BF_POL_PRPR) ? "on" : "off");
+	}
+}
+
+/* One JSON object on one line (JSON lines, like stats --json). */
+static void status_json(const char *ifname, const struct link_view *v,
+			const struct bf_features *ft, const struct bf_snapshot *s)
+{
+	char why[128], mac[18];
+	unsigned int i;
+	int f;
+
+	printf("{\"iface\":\"%s\",\"attached\":true,\"mode\":\"%s\",\"link_id\":%u,"
+	       "\"prog_id\":%u,\"prog_name\":\"%s\",\"tag\":\"%s\",\"map_abi\":%u,"
+	       "\"features\":{", ifname, v->mode, v->li.id, v->li.prog_id, v->pi.name,
+	       v->tag, BF_ABI_VERSION);
+	for (f = 0; f < BF_FEAT_COUNT; f++)
+		printf("%s\"%s\":{\"on\":%s,\"reason\":\"%s\"}", f ? "," : "",
+		       bf_feature_key(f), bf_feature_on(ft, f) ? "true" : "false",
+		       bf_feature_reason(ft, f, why, sizeof(why)));
+	printf("},\"policy_generation\":%llu,\"guests\":[",
+	       (unsigned long long)s->generation);
+	for (i = 0; i < s->n; i++) {
+		bf_format_mac(s->g[i].info.mac, mac);
+		printf("%s{\"name\":\"%s\",\"id\":%u,\"mac\":\"%s\",\"queues\":%u,"
+		       "\"prpr\":%s}", i ? "," : "", s->g[i].info.name, s->g[i].id, mac,
+		       s->g[i].guest.nqueues,
+		       (s->g[i].pol.flags & BF_POL_PRPR) ? "true" : "false");
+	}
+	printf("]}\n");
+}
+
+static int status_one(const char *ifname, void *arg)
+{
+	const bool *json = arg;
+	struct bf_snapshot *s;
+	struct link_view v;
+	char err[512];
+	int ret;
+
+	ret = view_link(ifname, &v);
+	if (ret)
+		return ret;
+	s = malloc(sizeof(*s));
+	if (!s)
+		return BF_EXIT_ERROR;
+	ret = bf_snapshot_take(ifname, s);
+	if (ret) {
+		free(s);
+		bf_maps_strerror(ifname, ret, err, sizeof(err));
+		return bf_fail(ret == -EPROTO ? BF_EXIT_ABI : BF_EXIT_ERROR, "%s", err);
+	}
+	if (*json)
+		status_json(ifname, &v, &s->features, s);
+	else
+		status_text(ifname, &v, &s->features, s);
 	free(s);
 	return 0;
 }
 
-int bf_cmd_status(const char *ifname)
+int bf_cmd_status(const char *ifname, bool json)
 {
 	int rc = 0;
 
@@ -325,9 +397,9 @@ int bf_cmd_status(const char *ifname)
 			return bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
 		if (!bf_is_attached(ifname))
 			return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
-		return status_one(ifname, NULL);
+		return status_one(ifname, &json);
 	}
-	if (!bf_for_each_iface(status_one, NULL, &rc))
+	if (!bf_for_each_iface(status_one, &json, &rc) && !json)
 		printf("not attached to any interface\n");
 	return rc;
 }
@@ -342,9 +414,13 @@ static int stats_one(const char *ifname, void *arg)
 {
 	struct stats_args *a = arg;
 	int err = bf_snapshot_take(ifname, a->cur);
+	char why[512];
 
-	if (err)
-		return bf_fail(BF_EXIT_ERROR, "%s: cannot read maps: %s", ifname, strerror(-err));
+	if (err) {
+		bf_maps_strerror(ifname, err, why, sizeof(why));
+		return bf_fail(err == -EPROTO ? BF_EXIT_ABI : BF_EXIT_ERROR,
+			       "cannot read maps: %s", why);
+	}
 	if (a->fmt == BF_STATS_JSON)
 		print_json(ifname, a->cur);
 	else

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include "bfctl.h"
+#include "kernel_features.h"
 
 /* One guest as the maps show it; be is the sum of q[0..nq-1]. */
 struct bf_snap_guest {
@@ -24,6 +25,7 @@ struct bf_snap_guest {
 
 struct bf_snapshot {
 	__u64 generation;
+	struct bf_features features;	/* of the XDP program (bf_info) */
 	struct bf_global_stats global;
 	unsigned int n;
 	struct bf_snap_guest g[BF_MAX_GUESTS];

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "ctl_opts.h"
+#include "kernel_features.h"
 #include "unit.h"
 
 static struct ctl_opts o;
@@ -36,6 +37,27 @@ static void rejects(const char *name, const char *line, int rc, const char *msg)
 	if (!strstr(err, msg))
 		printf("  message: '%s', expected '%s'\n", err, msg);
 	CHECK(name, strstr(err, msg) != NULL);
+}
+
+static void features(void)
+{
+	CHECK_EQ("attach --without xdp_meta", parse("attach eth0 --without xdp_meta") == -1 &&
+		 o.without == (1U << BF_FEAT_XDP_META), 1);
+	CHECK_EQ("attach --without two", parse("attach eth0 --without xdp_buff_len,xdp_meta") == -1 &&
+		 o.without == BF_FEAT_WITHOUT_OK, 1);
+	CHECK_EQ("attach --without twice adds", parse("attach eth0 --without xdp_meta "
+		 "--without xdp_buff_len") == -1 && o.without == BF_FEAT_WITHOUT_OK, 1);
+	rejects("--without unknown", "attach eth0 --without fast", BF_EXIT_USAGE,
+		"--without takes xdp_meta and/or xdp_buff_len, not 'fast'");
+	rejects("--without empty word", "attach eth0 --without xdp_meta,", BF_EXIT_USAGE,
+		"not ''");
+	rejects("--without a backend feature", "attach eth0 --without xsk_sg", BF_EXIT_USAGE,
+		"not 'xsk_sg'");
+	rejects("reload takes no --without", "reload eth0 --prog p --without xdp_meta",
+		BF_EXIT_USAGE, "reload does not take --without");
+	CHECK_EQ("status --json", parse("status eth0 --json") == -1 && o.fmt == BF_STATS_JSON, 1);
+	rejects("status takes no --prometheus", "status --prometheus", BF_EXIT_USAGE,
+		"status does not take --prometheus");
 }
 
 static void commands(void)
@@ -174,6 +196,7 @@ static void bad_arguments(void)
 int main(void)
 {
 	commands();
+	features();
 	stats();
 	general();
 	wrong_command();
