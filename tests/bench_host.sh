@@ -114,7 +114,8 @@ run_meta_other() {
 	line=$($BFCTL status $TOPO_WIRE | grep 'xdp metadata' | sed 's/^ *//')
 	META_DEFAULT=off
 	if [ "$line" != "xdp metadata: on" ]; then
-		META_WHY="with metadata: not measured (${line#xdp metadata: })"
+		line=${line#xdp metadata: off (}
+		META_WHY="not measured here: ${line%)}"
 		return 1
 	fi
 	META_DEFAULT=on
