@@ -195,7 +195,9 @@ struct bf_backend_stats {
  * What attach recorded (bf_info, one entry): the ABI of the maps, so that a
  * program of another version refuses them, and the kernel features the XDP
  * program was loaded with (lib/kernel_features.h), which `bifrostctl status`
- * and bifrost-host report. Its layout never changes: new things go into
+ * and bifrost-host report. bifrostctl writes it; bifrost-host writes only
+ * the state of its own feature, AF_XDP multi-buffer (BF_FEAT_XSK_SG), at
+ * start (until then it is judged for 4096-byte UMEM frames). Its layout never changes: new things go into
  * pad space or into a new map, so every version can read every record (the
  * map's value size is checked before it is read).
  */

@@ -93,7 +93,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } bf_zced_shared SEC(".maps");
 
-/* Written by bifrostctl only (see struct bf_info). */
+/* Written by bifrostctl (and bifrost-host: see struct bf_info). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

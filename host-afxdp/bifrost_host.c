@@ -358,22 +358,24 @@ static void serve(struct host *h, const sigset_t *sigs)
 /*
  * Logs once, one line each, the kernel features the XDP program of the
  * interface was loaded with (its ABI record, written by bifrostctl) and
- * this backend's own: AF_XDP multi-buffer at its UMEM frame size.
+ * this backend's own, AF_XDP multi-buffer at its UMEM frame size, which it
+ * records there for `bifrostctl status`.
  */
 static void log_features(const struct host *h)
 {
 	struct bf_features ft;
 	struct bf_info info;
 	char line[256];
+	__u32 zero = 0;
 	int fd, f, ret;
 
 	fd = bf_pin_open(h->o.iface, BF_PIN_INFO);
 	ret = fd < 0 ? fd : bf_info_read(fd, &info);
-	if (fd >= 0)
-		close(fd);
 	if (ret) {
 		bf_warn("%s: cannot read the features of the XDP program: %s", h->o.iface,
 			strerror(-ret));
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	bf_features_from_info(&ft, &info);
@@ -383,6 +385,11 @@ static void log_features(const struct host *h)
 				   h->w.o.xsk.sg ? BF_FEAT_ON : BF_FEAT_NOT_NEEDED;
 	ft.err[BF_FEAT_XSK_SG] = ret < 0 ? -ret : 0;
 	ft.mtu = h->w.wire_mtu;
+	info.feature_state[BF_FEAT_XSK_SG] = ft.state[BF_FEAT_XSK_SG];
+	info.feature_err[BF_FEAT_XSK_SG] = ft.err[BF_FEAT_XSK_SG];
+	if (bpf_map_update_elem(fd, &zero, &info, BPF_EXIST))
+		bf_warn("%s: cannot record af_xdp multi-buffer: %s", h->o.iface, strerror(errno));
+	close(fd);
 	for (f = 0; f < BF_FEAT_COUNT; f++) {
 		bf_feature_describe(&ft, f, line, sizeof(line));
 		bf_info("%s", line);

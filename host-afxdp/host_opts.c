@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "host_opts.h"
+#include "maps.h"
 #include "log.h"
 
 void host_usage(FILE *f)
@@ -171,6 +172,8 @@ static int check_opts(const struct host_opts *o, char *err, size_t el)
 
 	if (!o->iface || (!o->nguests && !o->config))
 		return bad(err, el, 2, "%s", "");
+	if (!bf_ifname_valid(o->iface))
+		return bad(err, el, 2, "--iface '%.24s' is not an interface name", o->iface);
 	if (o->config && o->nguests)
 		return bad(err, el, 2, "--config and --guest exclude each other%s", "");
 	if (o->wo.xsk.ring_size * 2 > o->wo.xsk.nframes)

@@ -154,10 +154,13 @@ const char *bf_feature_reason(const struct bf_features *ft, enum bf_feature f,
 		snprintf(buf, len, "not needed at MTU %d", ft->mtu);
 		break;
 	case BF_FEAT_DISABLED:
-		snprintf(buf, len, "turned off by the operator (--without %s)", features[f].key);
+		snprintf(buf, len, "turned off with --without %s", features[f].key);
 		break;
 	case BF_FEAT_PROBE_FAILED:
-		snprintf(buf, len, "could not be tried: %s", strerror(ft->err[f]));
+		if (ft->err[f])
+			snprintf(buf, len, "could not be tried: %s", strerror(ft->err[f]));
+		else
+			snprintf(buf, len, "could not be tried");
 		break;
 	default:
 		snprintf(buf, len, "unknown state %u", ft->state[f]);
@@ -224,10 +227,19 @@ int bf_features_parse_without(const char *list, unsigned int *mask, char *err, s
 		end = strchr(p, ',');
 		n = end ? (size_t)(end - p) : strlen(p);
 		f = -1;
+		if (memchr(p, '\n', n) || memchr(p, '\r', n)) {
+			snprintf(err, errlen, "--without takes xdp_meta and/or xdp_buff_len, "
+				 "not a word with a line break");
+			return -1;
+		}
 		if (n && n < sizeof(word)) {
 			memcpy(word, p, n);
 			word[n] = '\0';
 			f = bf_feature_by_key(word);
+		}
+		if (!n) {
+			snprintf(err, errlen, "--without: empty feature name in '%.64s'", list);
+			return -1;
 		}
 		if (f < 0 || !(BF_FEAT_WITHOUT_OK & (1U << f))) {
 			snprintf(err, errlen, "--without takes xdp_meta and/or xdp_buff_len, "

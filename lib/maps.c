@@ -1,12 +1,27 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* maps.c - pin paths and the pinned maps of an interface (maps.h). */
+#include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "maps.h"
+
+bool bf_ifname_valid(const char *name)
+{
+	size_t n = strnlen(name, IF_NAMESIZE);
+	const char *p;
+
+	if (!n || n >= IF_NAMESIZE || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (p = name; *p; p++)
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
+			return false;
+	return true;
+}
 
 void bf_pin_dir(const char *ifname, char *buf, size_t len)
 {
@@ -29,6 +44,23 @@ bool bf_is_attached(const char *ifname)
 
 	snprintf(path, sizeof(path), "%s/%s/%s", BF_PIN_ROOT, ifname, BF_PIN_LINK);
 	return access(path, F_OK) == 0;
+}
+
+bool bf_link_alive(const char *ifname)
+{
+	struct bpf_link_info li;
+	__u32 len = sizeof(li);
+	unsigned int ifindex = if_nametoindex(ifname);
+	int fd = bf_pin_open(ifname, BF_PIN_LINK);
+	bool alive;
+
+	if (fd < 0)
+		return false;
+	memset(&li, 0, sizeof(li));
+	alive = !bpf_obj_get_info_by_fd(fd, &li, &len) && li.type == BPF_LINK_TYPE_XDP &&
+		ifindex && li.xdp.ifindex == ifindex;
+	close(fd);
+	return alive;
 }
 
 static const struct {

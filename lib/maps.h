@@ -10,12 +10,25 @@
 #include <stddef.h>
 #include "bifrost_abi.h"
 
+/*
+ * Whether name can be a network interface's name (the kernel's
+ * dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':' or white
+ * space), and so a safe last component of a pin path. Pure.
+ */
+bool bf_ifname_valid(const char *name);
 /* Pin directory of an interface: BF_PIN_ROOT/<ifname>. */
 void bf_pin_dir(const char *ifname, char *buf, size_t len);
 /* fd of a pinned object BF_PIN_ROOT/<ifname>/<name>, or -errno. */
 int bf_pin_open(const char *ifname, const char *name);
 /* Whether ifname has a pinned link (bifrostctl attach ran). */
 bool bf_is_attached(const char *ifname);
+/*
+ * Whether ifname's pinned XDP link still holds the interface of that name
+ * now: false when the interface it was attached to went away (the kernel
+ * detached the program; a new interface may have the name since), which
+ * leaves only pins behind. Also false when there is no pinned link.
+ */
+bool bf_link_alive(const char *ifname);
 
 /* Fds of the pinned maps bifrostctl and the backend use. */
 struct bf_maps {

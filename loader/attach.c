@@ -299,6 +299,16 @@ static int write_info(int fd, const struct bf_features *ft)
 	return bpf_map_update_elem(fd, &zero, &info, BPF_ANY) ? -errno : 0;
 }
 
+/* Refuses --without xdp_buff_len on a wire whose frames span frags. */
+static int check_without(const char *ifname, int mtu, unsigned int without)
+{
+	if (!(without & (1U << BF_FEAT_XDP_BUFF_LEN)) || !bf_mtu_needs_frags(mtu))
+		return BF_EXIT_OK;
+	return bf_fail(BF_EXIT_USAGE, "%s: --without xdp_buff_len cannot serve MTU %d: frames "
+		       "above MTU %d span XDP frags, whose length only bpf_xdp_get_buff_len "
+		       "gives", ifname, mtu, BF_XDP_LINEAR_MTU);
+}
+
 /* One line for a failed load: a kernel without XDP frags is named as such. */
 static int load_failed(const char *ifname, const char *what, int mtu, int code)
 {
@@ -337,6 +347,11 @@ static int check_not_attached(const char *ifname, int ifindex)
 {
 	__u32 cur_prog = 0;
 
+	if (bf_is_attached(ifname) && !bf_link_alive(ifname)) {
+		/* the interface it was attached to is gone: only pins are left */
+		unpin_all(ifname);
+		printf("removed the pins left by an earlier %s\n", ifname);
+	}
 	if (bf_is_attached(ifname))
 		return bf_fail(BF_EXIT_ATTACHED, "already attached to %s (see 'bifrostctl status %s')",
 			       ifname, ifname);
@@ -389,6 +404,9 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic,
 	mtu = wire_mtu(ifname);
 	if (mtu < 0)
 		return -mtu;
+	ret = check_without(ifname, mtu, without);
+	if (ret)
+		return ret;
 	ret = check_not_attached(ifname, ifindex);
 	if (ret)
 		return ret;
@@ -500,7 +518,11 @@ static int reprobe_features(const char *ifname, int mtu, struct bf_features *ft)
 	if (ret)
 		return ret;
 	bf_features_from_info(&old, &info);
-	bf_features_probe(ft, mtu, BF_DEFAULT_FRAME_SIZE, bf_features_disabled(&old));
+	bf_features_probe(ft, mtu, BF_DEFAULT_FRAME_SIZE,
+			  bf_features_disabled(&old) & BF_FEAT_WITHOUT_OK);
+	/* AF_XDP multi-buffer is the backend's: keep what bifrost-host recorded */
+	ft->state[BF_FEAT_XSK_SG] = old.state[BF_FEAT_XSK_SG];
+	ft->err[BF_FEAT_XSK_SG] = old.err[BF_FEAT_XSK_SG];
 	return 0;
 }
 
@@ -536,6 +558,9 @@ static int replace_prog(const char *ifname, const char *objpath)
 		ret = bf_fail(BF_EXIT_ERROR, "%s: cannot read the ABI record", ifname);
 		goto out;
 	}
+	ret = check_without(ifname, mtu, bf_features_disabled(&ft));
+	if (ret)
+		goto out;
 	if (set_prog_features(obj, &ft)) {
 		ret = bf_fail(BF_EXIT_BAD_PROG, "%s is not a Bifrost program of this version "
 			      "(no load-time feature constants)", objpath);
@@ -597,6 +622,10 @@ int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
 		return ret;	/* live policy untouched */
 	if (!bf_is_attached(ifname))
 		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s", ifname);
+	if (!bf_link_alive(ifname))
+		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s: the program went with an "
+			       "earlier interface of that name ('bifrostctl detach %s' removes "
+			       "its pins)", ifname, ifname);
 	ret = check_abi(ifname);
 	if (ret)
 		return ret;

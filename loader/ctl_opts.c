@@ -205,8 +205,9 @@ static int check_arg(struct ctl_opts *o, int ac, char **av, int next, const stru
 		return reject(m, BF_EXIT_USAGE, "%s needs %s (usage: bifrostctl %s %s)", name,
 			      o->cmd->arg == CTL_ARG_FILE ? "a FILE" : "an interface",
 			      name, o->cmd->synopsis);
-	if (o->arg && o->cmd->arg != CTL_ARG_FILE && strlen(o->arg) >= IF_NAMESIZE)
-		return reject(m, BF_EXIT_NO_IFACE, "no such interface: %s", o->arg);
+	if (o->arg && o->cmd->arg != CTL_ARG_FILE && !bf_ifname_valid(o->arg))
+		return reject(m, BF_EXIT_NO_IFACE, "no such interface: '%.*s' is not an interface "
+			      "name", IF_NAMESIZE + 8, o->arg);
 	if (!strcmp(name, "reload") && !o->cfg && !o->prog)
 		return reject(m, BF_EXIT_USAGE, "reload needs --config FILE and/or --prog OBJ");
 	return -1;

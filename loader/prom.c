@@ -321,6 +321,10 @@ static int take_all(struct prom_set *ps, bool all, char *err, size_t errlen)
 		}
 		ps->name[n++] = ps->name[k];
 	}
+	if (!n) {	/* every interface left out: say why, not an empty page */
+		bf_maps_strerror(ps->name[ps->n - 1], -EPROTO, err, errlen);
+		return BF_EXIT_ABI;
+	}
 	ps->n = n;
 	return BF_EXIT_OK;
 }

@@ -172,13 +172,31 @@ static void print_fields_json(const char *name, const void *s,
 	printf("}");
 }
 
+/* s as a JSON string (RFC 8259: quote, backslash and control bytes escaped). */
+static void put_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 static void print_json(const char *ifname, const struct bf_snapshot *s)
 {
 	char mac[18];
 	unsigned int i, p;
 
-	printf("{\"iface\":\"%s\",\"generation\":%llu,", ifname,
-	       (unsigned long long)s->generation);
+	printf("{\"iface\":");
+	put_json_str(ifname);
+	printf(",\"generation\":%llu,", (unsigned long long)s->generation);
 	print_fields_json("global", &s->global, global_fields, NF(global_fields));
 	printf(",\"guests\":[");
 	for (i = 0; i < s->n; i++) {
@@ -284,6 +302,10 @@ static int view_link(const char *ifname, struct link_view *v)
 
 	memset(v, 0, sizeof(*v));
 	v->mode = "?";
+	if (!bf_link_alive(ifname))
+		return bf_fail(BF_EXIT_NOT_ATTACHED, "not attached to %s: the program went with an "
+			       "earlier interface of that name ('bifrostctl detach %s' removes "
+			       "its pins)", ifname, ifname);
 	link_fd = bf_pin_open(ifname, BF_PIN_LINK);
 	if (link_fd < 0 || bpf_obj_get_info_by_fd(link_fd, &v->li, &len)) {
 		if (link_fd >= 0)
@@ -340,9 +362,11 @@ static void status_json(const char *ifname, const struct link_view *v,
 	unsigned int i;
 	int f;
 
-	printf("{\"iface\":\"%s\",\"attached\":true,\"mode\":\"%s\",\"link_id\":%u,"
+	printf("{\"iface\":");
+	put_json_str(ifname);
+	printf(",\"attached\":true,\"mode\":\"%s\",\"link_id\":%u,"
 	       "\"prog_id\":%u,\"prog_name\":\"%s\",\"tag\":\"%s\",\"map_abi\":%u,"
-	       "\"features\":{", ifname, v->mode, v->li.id, v->li.prog_id, v->pi.name,
+	       "\"features\":{", v->mode, v->li.id, v->li.prog_id, v->pi.name,
 	       v->tag, BF_ABI_VERSION);
 	for (f = 0; f < BF_FEAT_COUNT; f++)
 		printf("%s\"%s\":{\"on\":%s,\"reason\":\"%s\"}", f ? "," : "",
@@ -352,9 +376,10 @@ static void status_json(const char *ifname, const struct link_view *v,
 	       (unsigned long long)s->generation);
 	for (i = 0; i < s->n; i++) {
 		bf_format_mac(s->g[i].info.mac, mac);
-		printf("%s{\"name\":\"%s\",\"id\":%u,\"mac\":\"%s\",\"queues\":%u,"
-		       "\"prpr\":%s}", i ? "," : "", s->g[i].info.name, s->g[i].id, mac,
-		       s->g[i].guest.nqueues,
+		printf("%s{\"name\":", i ? "," : "");
+		put_json_str(s->g[i].info.name);
+		printf(",\"id\":%u,\"mac\":\"%s\",\"queues\":%u,\"prpr\":%s}",
+		       s->g[i].id, mac, s->g[i].guest.nqueues,
 		       (s->g[i].pol.flags & BF_POL_PRPR) ? "true" : "false");
 	}
 	printf("]}\n");

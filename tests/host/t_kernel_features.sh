@@ -48,12 +48,35 @@ check_eq "bifrost-host logs every feature once" \
 	"$(grep -cE 'bifrost-host: (xdp metadata|xdp frame length helper|xdp frags|af_xdp multi-buffer): ' "$BF_TMP/host.log")" 4
 kill -TERM $HOSTPID; wait $HOSTPID 2>/dev/null
 
+# AF_XDP multi-buffer is bifrost-host's: what it decided (here with UMEM
+# frames too small for the MTU) is what status says.
+$BFCTL detach $H >/dev/null
+ip link set $H mtu 3000; ip -n $NS link set $P mtu 3000
+bf_attach $H --config "$BF_TMP/bf.conf" >/dev/null || fail "attach at MTU 3000" "rc=$?"
+$BUILD/bifrost-host --iface $H --guest vm1 --tap $TAP --frame-size 2048 > "$BF_TMP/host.log" 2>&1 &
+HOSTPID=$!; BF_PIDS+=($HOSTPID)
+wait_for grep -q serving "$BF_TMP/host.log" || fail "bifrost-host starts (2 KiB frames)" "$(cat "$BF_TMP/host.log")"
+sg=$(grep -o 'af_xdp multi-buffer: .*' "$BF_TMP/host.log")
+echo "INFO: MTU 3000, 2 KiB UMEM frames: $sg"
+check_eq "status says what bifrost-host decided for af_xdp multi-buffer" \
+	"$($BFCTL status $H | grep -o 'af_xdp multi-buffer: .*')" "$sg"
+kill -TERM $HOSTPID; wait $HOSTPID 2>/dev/null
+$BFCTL detach $H >/dev/null
+ip link set $H mtu 9000; ip -n $NS link set $P mtu 9000
+out=$($BFCTL attach $H --without xdp_buff_len 2>&1); rc=$?
+check_eq "--without xdp_buff_len on a frags wire: usage error" $rc 2
+grep -q "cannot serve MTU 9000" <<< "$out" && pass "--without xdp_buff_len on a frags wire: says why" ||
+	fail "--without xdp_buff_len on a frags wire: says why" "$out"
+check_eq "--without xdp_buff_len on a frags wire: nothing pinned" "$(ls -d $PIN 2>/dev/null | wc -l)" 0
+ip link set $H mtu 1500; ip -n $NS link set $P mtu 1500
+bf_attach $H --config "$BF_TMP/bf.conf" >/dev/null || fail "attach again at MTU 1500" "rc=$?"
+
 # --without xdp_meta: off, and still off after reload --prog.
 $BFCTL detach $H >/dev/null
 bf_attach $H --config "$BF_TMP/bf.conf" --without xdp_meta > "$BF_TMP/attach.out" ||
 	fail "attach --without xdp_meta" "rc=$?"
 if [ "$meta_on" = 1 ]; then
-	want="  xdp metadata: off (turned off by the operator (--without xdp_meta))"
+	want="  xdp metadata: off (turned off with --without xdp_meta)"
 else
 	want="  xdp metadata: off (this kernel refuses bpf_xdp_adjust_meta)"
 fi
@@ -108,3 +131,21 @@ check_eq "vanished and detached: no such interface" $rc 3
 bf_veth $H $P $NS
 ip link set $H up
 check_cmd "a new interface of that name attaches" bf_attach $H --config "$BF_TMP/bf.conf"
+
+# The interface goes and a new one of that name comes before detach (a
+# VM's tap made anew): the pins say attached, the kernel has detached.
+ip link del $H
+bf_veth $H $P $NS
+ip link set $H up
+out=$($BFCTL status $H 2>&1); rc=$?
+check_eq "recreated interface: status says not attached" $rc 7
+grep -q "went with an earlier interface of that name" <<< "$out" &&
+	pass "recreated interface: status says why" || fail "recreated interface: status says why" "$out"
+out=$($BFCTL reload $H --config "$BF_TMP/bf.conf" 2>&1); rc=$?
+check_eq "recreated interface: reload refused" $rc 7
+out=$(bf_attach $H --config "$BF_TMP/bf.conf" 2>&1); rc=$?
+check_eq "recreated interface: attach takes it" $rc 0
+grep -q "removed the pins left by an earlier $H" <<< "$out" &&
+	pass "recreated interface: attach says it cleaned up" ||
+	fail "recreated interface: attach says it cleaned up" "$out"
+check_eq "recreated interface: attached for real" "$(ip -d link show $H | grep -c 'prog/xdp')" 1

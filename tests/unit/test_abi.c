@@ -62,12 +62,15 @@ static void features_in_record(void)
 	CHECK("refused line", !strcmp(line, "xdp metadata: off (this kernel refuses "
 				       "bpf_xdp_adjust_meta)"));
 	bf_feature_describe(&back, BF_FEAT_XDP_BUFF_LEN, line, sizeof(line));
-	CHECK("disabled line", !strcmp(line, "xdp frame length helper: off (turned off by "
-				       "the operator (--without xdp_buff_len))"));
+	CHECK("disabled line", !strcmp(line, "xdp frame length helper: off (turned off with "
+				       "--without xdp_buff_len)"));
 	bf_feature_describe(&back, BF_FEAT_XDP_FRAGS, line, sizeof(line));
 	CHECK("not needed line", !strcmp(line, "xdp frags: off (not needed at MTU 1500)"));
 	bf_feature_describe(&back, BF_FEAT_XSK_SG, line, sizeof(line));
 	CHECK("probe failed line", strstr(line, "af_xdp multi-buffer: off (could not be tried: ") != NULL);
+	back.err[BF_FEAT_XSK_SG] = 0;
+	bf_feature_describe(&back, BF_FEAT_XSK_SG, line, sizeof(line));
+	CHECK("probe failed, no errno", !strcmp(line, "af_xdp multi-buffer: off (could not be tried)"));
 	back.state[BF_FEAT_XDP_META] = BF_FEAT_ON;
 	bf_feature_describe(&back, BF_FEAT_XDP_META, line, sizeof(line));
 	CHECK("on line", !strcmp(line, "xdp metadata: on"));

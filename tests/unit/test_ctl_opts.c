@@ -50,7 +50,7 @@ static void features(void)
 	rejects("--without unknown", "attach eth0 --without fast", BF_EXIT_USAGE,
 		"--without takes xdp_meta and/or xdp_buff_len, not 'fast'");
 	rejects("--without empty word", "attach eth0 --without xdp_meta,", BF_EXIT_USAGE,
-		"not ''");
+		"--without: empty feature name in 'xdp_meta,'");
 	rejects("--without a backend feature", "attach eth0 --without xsk_sg", BF_EXIT_USAGE,
 		"not 'xsk_sg'");
 	rejects("reload takes no --without", "reload eth0 --prog p --without xdp_meta",
@@ -188,7 +188,20 @@ static void bad_arguments(void)
 	rejects("extra argument (stats)", "stats eth0 eth1", BF_EXIT_USAGE,
 		"unexpected argument 'eth1'");
 	rejects("interface name too long", "attach bfnope0123456789ab", BF_EXIT_NO_IFACE,
-		"no such interface: bfnope0123456789ab");
+		"no such interface: 'bfnope0123456789ab' is not an interface name");
+	/* never a path out of the pin directory (detach removes pins) */
+	rejects("interface name ..", "detach ..", BF_EXIT_NO_IFACE, "'..' is not an interface name");
+	rejects("interface name .", "detach .", BF_EXIT_NO_IFACE, "'.' is not an interface name");
+	rejects("interface name with /", "detach ../xdp", BF_EXIT_NO_IFACE,
+		"'../xdp' is not an interface name");
+	rejects("interface name with :", "status eth0:1", BF_EXIT_NO_IFACE,
+		"'eth0:1' is not an interface name");
+	{
+		char *argv[] = { "bifrostctl", "detach", "", NULL };
+
+		CHECK_EQ("empty interface name", ctl_opts_parse(3, argv, &o, err, sizeof(err)),
+			 BF_EXIT_NO_IFACE);
+	}
 	rejects("reload needs --config or --prog", "reload eth0", BF_EXIT_USAGE,
 		"reload needs --config FILE and/or --prog OBJ");
 }
