@@ -151,12 +151,24 @@ T0=$(date +%s.%N)
 "${Q[@]}" </dev/null >"$TMP/qemu.out" 2>&1 &
 QPID=$!
 # Stream the command's output (the lines between the markers) while it runs.
-tail -s 0.2 -n +1 -F --pid="$QPID" "$LOG" 2>/dev/null |
-	awk -v b="BFHK-BEGIN-$NONCE" -v e="BFHK-END-$NONCE rc=" '
-		{ sub(/\r$/, "") }
-		!on && index($0, b) == 1 { on = 1; next }
-		on && (i = index($0, e)) > 0 { if (i > 1) print substr($0, 1, i - 1); on = 0; exit }
-		on { print; fflush() }' &
+# (A bash loop: mawk block-buffers its input from a pipe.)
+stream() {
+	local on=0 line
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		if [ $on = 0 ]; then
+			[[ $line == "BFHK-BEGIN-$NONCE"* ]] && on=1
+			continue
+		fi
+		if [[ $line == *"BFHK-END-$NONCE rc="* ]]; then
+			line=${line%%"BFHK-END-$NONCE rc="*}
+			[ -z "$line" ] || printf '%s\n' "$line"
+			break
+		fi
+		printf '%s\n' "$line"
+	done
+}
+tail -s 0.2 -n +1 -F --pid="$QPID" "$LOG" 2>/dev/null | stream &
 TPID=$!
 DEADLINE=$(( $(date +%s) + TIMEOUT ))
 TIMEDOUT=0
