@@ -21,9 +21,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=${BUILD:-build}
 
-# The subset. Under TCG (2 vCPUs) the host tier runs at about the same
-# guest-clock pace per test as listed here (seconds, measured on 6.1 on a
-# loaded 2-core machine); together about 11 minutes per kernel with the boot:
+# The subset, with the seconds each test took under TCG (2 vCPUs) on 6.1
+# while the 2-core machine was busy with other work (an idle machine: about
+# 0.6x that). Per kernel with the boot: 6-6.5 minutes idle (6.1: 382 s,
+# 6.12: 352 s), 9-10 minutes busy (6.12: 520 s).
 #   t_xdp_counters   21  XDP attach, every counter exact, metadata vs re-parse
 #   t_bifrostctl     38  bifrostctl errors, reload --prog, detach, generic mode
 #   t_reload         72  policy reloads and program swaps under a TCP stream (tap)
