@@ -36,7 +36,7 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 PROGS      := $(BUILD)/bifrostctl $(BUILD)/bifrostctl-static \
               $(if $(wildcard $(HOST_MAIN)),$(BUILD)/bifrost-host)
 
-.PHONY: all guest deps deps-bench deps-eval eval test test-unit test-host test-guest unit demo bench bench-host bench-guest clean vm-image
+.PHONY: all guest deps deps-bench deps-eval eval test test-unit test-host test-guest test-host-matrix unit demo bench bench-host bench-guest clean vm-image
 all: $(BPF_OBJ) $(SKEL) $(PROGS) $(UNIT_BINS) $(TOOL_BINS)
 
 # A failed rule leaves no half-written output behind.
@@ -183,9 +183,15 @@ fuzz: fuzz-runtime
 	@BUILD=$(BUILD) bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_ONLY)
 # -----------------------------------------------------------------------------
 
+# The kernels `make test-host-matrix` boots as the host (Debian's, unpacked
+# under $(BUILD)/vm/cache like the guest kernel; tests/vm/hostkernel-deps.sh).
+HOST_MATRIX_KERNELS ?= 6.1.0-56-amd64 6.12.118+deb12-amd64
+HOST_MATRIX_TESTS   ?=
+
 deps:
 	@bash tests/lib/deps.sh
 	@bash tests/vm/deps.sh $(BUILD)/vm/cache
+	@bash tests/vm/hostkernel-deps.sh $(BUILD)/vm/cache $(HOST_MATRIX_KERNELS)
 
 # The peer backends of bench-host, demo and eval (tests/lib/peers.sh): DPDK
 # testpmd with its vhost/af_xdp/tap PMDs, Open vSwitch with DPDK (the system's
@@ -224,6 +230,14 @@ test-host: deps
 test-guest: deps
 	@$(MAKE) --no-print-directory all guest
 	@BUILD=$(BUILD) bash tests/run.sh --tier guest
+
+# A named subset of the host tier under each of HOST_MATRIX_KERNELS, booted
+# as the host under QEMU/TCG on this machine's userland (tests/vm/host-matrix.sh,
+# tests/vm/hostkernel.sh); HOST_MATRIX_TESTS="t_a t_b" picks other tests.
+test-host-matrix: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) HOST_MATRIX_KERNELS="$(HOST_MATRIX_KERNELS)" \
+		HOST_MATRIX_TESTS="$(HOST_MATRIX_TESTS)" bash tests/vm/host-matrix.sh
 
 demo: deps-bench
 	@$(MAKE) --no-print-directory all guest

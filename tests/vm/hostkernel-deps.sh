@@ -1,0 +1,67 @@
+#!/bin/bash
+# Fetches the Debian kernels that `make test-host-matrix` boots as the *host*
+# (tests/vm/hostkernel.sh), from Debian's archive only: each
+# linux-image-KVER is downloaded with `apt-get download`, unpacked with
+# dpkg-deb -x into CACHE/kernel-KVER and depmod'ed there. Nothing goes into
+# the host's /boot or /lib/modules. A kernel that tests/vm/deps.sh already
+# unpacked into CACHE/kernel (the guest kernel, 6.1.0-56-amd64) is reused.
+# Idempotent and quiet when everything is present.
+# Usage: tests/vm/hostkernel-deps.sh [--dir KVER] CACHE_DIR KVER...
+#   --dir KVER: print the directory that holds KVER (after fetching it)
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+print_dir=
+if [ "${1:-}" = --dir ]; then print_dir=$2; shift 2; fi
+CACHE=${1:-$ROOT/build/vm/cache}
+shift || true
+kvers=("$@")
+[ -n "$print_dir" ] && kvers+=("$print_dir")
+[ ${#kvers[@]} -gt 0 ] || { echo "usage: $0 [--dir KVER] CACHE_DIR KVER..." >&2; exit 2; }
+
+# kdir KVER: the unpacked tree that has KVER (may not exist yet)
+kdir() {
+	if [ -f "$CACHE/kernel/boot/vmlinuz-$1" ]; then echo "$CACHE/kernel"
+	else echo "$CACHE/kernel-$1"; fi
+}
+
+for p in qemu-system-x86 busybox-static cpio gzip kmod; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		{ echo "hostkernel-deps: $p is missing: run 'make deps' (tests/vm/deps.sh)" >&2; exit 1; }
+done
+
+updated=0
+for kv in "${kvers[@]}"; do
+	case $kv in *[!A-Za-z0-9.+_-]*|'') echo "hostkernel-deps: bad KVER '$kv'" >&2; exit 2;; esac
+	d=$(kdir "$kv")
+	[ -f "$d/boot/vmlinuz-$kv" ] && [ -f "$d/lib/modules/$kv/modules.dep" ] && continue
+	mkdir -p "$CACHE"
+	deb=$(ls "$CACHE"/linux-image-"$kv"_*.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$deb" ]; then
+		echo "hostkernel-deps: downloading linux-image-$kv"
+		if [ $updated = 0 ]; then
+			timeout 300 apt-get update -qq ||
+				{ echo "hostkernel-deps: apt-get update failed" >&2; exit 1; }
+			updated=1
+		fi
+		# into a directory the _apt user may write (apt's sandbox)
+		dl=$(mktemp -d /tmp/bfhk-dl.XXXXXX)
+		chmod 755 "$dl"
+		id _apt >/dev/null 2>&1 && chown _apt "$dl"
+		(cd "$dl" && timeout 600 apt-get download -qq "linux-image-$kv") ||
+			{ rm -rf "$dl"; echo "hostkernel-deps: apt-get download linux-image-$kv failed" >&2; exit 1; }
+		mv "$dl"/linux-image-"$kv"_*.deb "$CACHE"/ 2>/dev/null || true
+		rm -rf "$dl"
+		deb=$(ls "$CACHE"/linux-image-"$kv"_*.deb 2>/dev/null | head -n1 || true)
+		[ -n "$deb" ] || { echo "hostkernel-deps: no .deb for linux-image-$kv in $CACHE" >&2; exit 1; }
+	fi
+	d=$CACHE/kernel-$kv
+	rm -rf "$d.tmp"
+	dpkg-deb -x "$deb" "$d.tmp" || { echo "hostkernel-deps: dpkg-deb -x $deb failed" >&2; exit 1; }
+	# the .deb ships no modules.dep (its postinst runs depmod)
+	depmod -b "$d.tmp" "$kv" || { echo "hostkernel-deps: depmod -b $d.tmp $kv failed" >&2; exit 1; }
+	rm -rf "$d"
+	mv "$d.tmp" "$d"
+done
+[ -z "$print_dir" ] || kdir "$print_dir"
+exit 0
