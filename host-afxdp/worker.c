@@ -563,7 +563,7 @@ static void sg_bind_hint(const struct bf_worker *w, int ret, char *err, size_t e
 	snprintf(err + l, errlen - l, " (MTU %d needs multi-buffer AF_XDP, XDP_USE_SG, which "
 		 "this driver refused in %s mode: the largest MTU it can serve is %d)",
 		 w->wire_mtu, w->o.xsk.zerocopy ? "zero-copy" : "copy",
-		 bf_mtu_single_frame(w->o.xsk.frame_size));
+		 bf_mtu_max_without_sg(w->o.xsk.frame_size));
 }
 
 /* Creates the UMEM and binds one socket per guest queue; on failure

@@ -401,12 +401,13 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic,
 	ret = load_config(cfgfile, ifname, &cfg);
 	if (ret)
 		return ret;
+	mtu = bf_if_mtu(ifname);
+	ret = mtu > 0 ? check_without(ifname, mtu, without) : 0;
+	if (ret)
+		return ret;
 	mtu = wire_mtu(ifname);
 	if (mtu < 0)
 		return -mtu;
-	ret = check_without(ifname, mtu, without);
-	if (ret)
-		return ret;
 	ret = check_not_attached(ifname, ifindex);
 	if (ret)
 		return ret;

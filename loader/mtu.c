@@ -68,7 +68,7 @@ int bf_mtu_check(const char *ifname, int mtu, uint32_t frame_size,
 	if (ret == -EOPNOTSUPP) {
 		snprintf(err, errlen, "%s: MTU %d needs multi-buffer AF_XDP (XDP_USE_SG, "
 			 "Linux >= 6.6), which this kernel lacks: the largest MTU it can serve is %d",
-			 ifname, mtu, bf_mtu_single_frame(frame_size));
+			 ifname, mtu, bf_mtu_max_without_sg(frame_size));
 		return ret;
 	}
 	if (ret) {

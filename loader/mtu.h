@@ -48,10 +48,24 @@ static inline int bf_mtu_single_frame(uint32_t frame_size)
 	return (int)frame_size - BF_XSK_RX_HEADROOM - BF_L2_MAX_HDR;
 }
 
+/*
+ * Largest MTU served without multi-buffer AF_XDP: a frame must fit one UMEM
+ * frame, and the XDP program must be linear. Above BF_XDP_LINEAR_MTU a
+ * driver may hand XDP a frame in frags (veth does above ~3500), and before
+ * XDP_USE_SG an AF_XDP socket takes only the linear part of such a frame
+ * (seen on Linux 6.1: a TCP stream at MTU 3818 moved no byte).
+ */
+static inline int bf_mtu_max_without_sg(uint32_t frame_size)
+{
+	int single = bf_mtu_single_frame(frame_size);
+
+	return single < BF_XDP_LINEAR_MTU ? single : BF_XDP_LINEAR_MTU;
+}
+
 /* True when AF_XDP sockets need XDP_USE_SG for this MTU and frame size. */
 static inline bool bf_mtu_needs_sg(int mtu, uint32_t frame_size)
 {
-	return mtu > bf_mtu_single_frame(frame_size);
+	return mtu > bf_mtu_max_without_sg(frame_size);
 }
 
 /*

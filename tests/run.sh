@@ -6,8 +6,11 @@
 #          their own namespaces, veths and taps and remove them; no guest).
 #   guest: tests/guest/t_*.sh, tests that need the guest image or modules
 #          (`make guest`): QEMU guests, libvirt, the guest patches, make eval.
-# Usage: tests/run.sh [--tier unit|host|guest] (default: all three, in that
-# order; --unit-only is --tier unit). BF_TESTS=REGEX runs only the tests
+#   matrix: the host kernel matrix (tests/vm/host-matrix.sh): a named subset
+#          of the host tier under Debian's 6.1 and 6.12 kernels booted as the
+#          host under QEMU/TCG; counted as t_host_matrix.
+# Usage: tests/run.sh [--tier unit|host|guest|matrix] (default: all four, in
+# that order; --unit-only is --tier unit). BF_TESTS=REGEX runs only the tests
 # whose name matches.
 # A test reports "PASS: name" / "FAIL: name: why" lines; a test that exits
 # non-zero without any FAIL line counts as one failure.
@@ -74,22 +77,45 @@ run_scripts() {
 	done
 }
 
-tiers="unit host guest"
+# The matrix prints the tests of each kernel and ends with its own
+# "N passed, N failed" over all kernels, which is what is counted here.
+run_matrix() {
+	local log p f rc t0=$SECONDS
+	[ -n "$only" ] && [[ ! t_host_matrix =~ $only ]] && return
+	log=$(mktemp)
+	echo "=== t_host_matrix"
+	bash tests/vm/host-matrix.sh >"$log" 2>&1
+	rc=$?
+	if [ -n "${BF_VERBOSE:-}" ] || [ $rc -ne 0 ]; then
+		cat "$log"
+	else	# per kernel: its header, the features attach found, the summary
+		grep -E '^(host kernel|bifrostctl attach at MTU|  [a-z_ ]+: (on|off)|  [0-9.a-z+_-]+: [0-9]+ passed|INFO: )' "$log"
+	fi
+	read -r p f < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3 } END { print p + 0, f + 0 }' "$log")
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	echo "--- t_host_matrix: $p passed, $f failed ($((SECONDS - t0))s)"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	rm -f "$log"
+}
+
+tiers="unit host guest matrix"
 case "${1:-}" in
 "") ;;
 --unit-only) tiers=unit ;;
 --tier)
 	case "${2:-}" in
-	unit|host|guest) tiers=$2 ;;
-	*) echo "usage: tests/run.sh [--tier unit|host|guest]" >&2; exit 2 ;;
+	unit|host|guest|matrix) tiers=$2 ;;
+	*) echo "usage: tests/run.sh [--tier unit|host|guest|matrix]" >&2; exit 2 ;;
 	esac ;;
-*) echo "usage: tests/run.sh [--tier unit|host|guest]" >&2; exit 2 ;;
+*) echo "usage: tests/run.sh [--tier unit|host|guest|matrix]" >&2; exit 2 ;;
 esac
 for tier in $tiers; do
 	case $tier in
 	unit) run_unit ;;
 	host) run_scripts tests/host ;;
 	guest) run_scripts tests/guest ;;
+	matrix) run_matrix ;;
 	esac
 done
 echo "$passed passed, $failed failed"

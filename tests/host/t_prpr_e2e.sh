@@ -1,8 +1,10 @@
 #!/bin/bash
 # End to end: sender -veth- [XDP + bifrost-host] -tap- receiver.
 # 256 MiB each way byte-exact with PRPR on and off; with PRPR on the
-# receiver sees >= 20x fewer packets than the wire carried; small PSH-ended
-# request/response messages are never held back.
+# receiver sees >= 20x fewer packets than the wire carried (BF_PRPR_MIN_RATIO:
+# the host kernel matrix asks 10x, as segments reach a TCG-emulated backend
+# in smaller batches); small PSH-ended request/response messages are never
+# held back.
 set -u
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/topo.sh"
@@ -18,7 +20,9 @@ check_eq "PRPR on: 256 MiB wire->guest byte-exact" "$(topo_transfer in $BYTES 11
 w1=$(ns_tx_packets $TOPO_SND $TOPO_PEER); r1=$(ns_rx_packets $TOPO_RCV $TOPO_TAP)
 wire=$((w1 - w0)); guest=$((r1 - r0))
 echo "INFO: PRPR on: wire packets $wire, guest packets $guest, ratio $((wire / (guest ? guest : 1)))x"
-check_eq "PRPR on: guest sees >= 20x fewer packets than the wire" "$((wire >= 20 * guest))" 1
+MIN_RATIO=${BF_PRPR_MIN_RATIO:-20}
+check_eq "PRPR on: guest sees >= ${MIN_RATIO}x fewer packets than the wire" \
+	"$((wire >= MIN_RATIO * guest))" 1
 check_eq "PRPR on: no checksum failures" "$(json_get $TOPO_WIRE "$x.csum_fail")" 0
 
 # --- PRPR on, bulk guest -> wire (TSO)

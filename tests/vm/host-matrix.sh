@@ -25,7 +25,10 @@ BUILD=${BUILD:-build}
 # while the 2-core machine was busy with other work (an idle machine: about
 # 0.6x that). Per kernel with the boot: 6-6.5 minutes idle (6.1: 382 s,
 # 6.12: 352 s), 9-10 minutes busy (6.12: 520 s).
-#   t_xdp_counters   21  XDP attach, every counter exact, metadata vs re-parse
+#   t_xdp_counters   21  XDP attach, every counter exact, with metadata and
+#                        forced without it (--without xdp_meta)
+#   t_kernel_features    feature lines of attach/status/bifrost-host, map ABI
+#                        refusals, vanished and recreated interfaces
 #   t_bifrostctl     38  bifrostctl errors, reload --prog, detach, generic mode
 #   t_reload         72  policy reloads and program swaps under a TCP stream (tap)
 #   t_restart       160  bifrost-host restarted on a live AF_XDP queue (tap and
@@ -42,7 +45,7 @@ BUILD=${BUILD:-build}
 # tests that do not exercise the kernel's XDP/AF_XDP side (t_docs, t_install,
 # t_host_config, t_prometheus, t_fuzz_smoke, t_eval_kvload).
 DEFAULT_KERNELS="6.1.0-56-amd64 6.12.118+deb12-amd64"
-DEFAULT_TESTS="t_xdp_counters t_bifrostctl t_reload t_restart t_isolation t_vhost_proto t_vhost_partial t_multiqueue t_prpr_e2e t_jumbo"
+DEFAULT_TESTS="t_xdp_counters t_kernel_features t_bifrostctl t_reload t_restart t_isolation t_vhost_proto t_vhost_partial t_multiqueue t_prpr_e2e t_jumbo"
 
 # --- inside the VM -----------------------------------------------------------
 if [ "${1:-}" = --in-vm ]; then
@@ -93,6 +96,7 @@ for k in $KERNELS; do
 	bash "$HERE/hostkernel.sh" --timeout "$TIMEOUT" --log "$OUT/$k.console" \
 		--dmesg "$OUT/$k.dmesg" --env BUILD="$BUILD" --env "BF_TESTS=$re" \
 		--env BF_VERBOSE="${BF_VERBOSE:-}" --env RESTART_LOOPS="${RESTART_LOOPS:-20}" \
+		--env BF_PRPR_MIN_RATIO="${BF_PRPR_MIN_RATIO:-10}" \
 		"$k" -- bash tests/vm/host-matrix.sh --in-vm 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - t0 ))

@@ -18,6 +18,9 @@ shift || true
 kvers=("$@")
 [ -n "$print_dir" ] && kvers+=("$print_dir")
 [ ${#kvers[@]} -gt 0 ] || { echo "usage: $0 [--dir KVER] CACHE_DIR KVER..." >&2; exit 2; }
+# Standard output carries only the directory (--dir); everything else,
+# the package tools' output too, goes to standard error.
+exec 3>&1 1>&2
 
 # kdir KVER: the unpacked tree that has KVER (may not exist yet)
 kdir() {
@@ -38,7 +41,7 @@ for kv in "${kvers[@]}"; do
 	mkdir -p "$CACHE"
 	deb=$(ls "$CACHE"/linux-image-"$kv"_*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$deb" ]; then
-		echo "hostkernel-deps: downloading linux-image-$kv"
+		echo "hostkernel-deps: downloading linux-image-$kv" >&2
 		if [ $updated = 0 ]; then
 			timeout 300 apt-get update -qq ||
 				{ echo "hostkernel-deps: apt-get update failed" >&2; exit 1; }
@@ -63,5 +66,5 @@ for kv in "${kvers[@]}"; do
 	rm -rf "$d"
 	mv "$d.tmp" "$d"
 done
-[ -z "$print_dir" ] || kdir "$print_dir"
+[ -z "$print_dir" ] || kdir "$print_dir" >&3
 exit 0
