@@ -13,7 +13,7 @@
 #   --timeout S   kill QEMU after S seconds (default 1800): exit 124
 #   --mem MB      guest RAM (default 2048)     --smp N   vCPUs (default 2)
 #   --cwd DIR     where COMMAND runs (default: the current directory; must be
-#                 visible in the VM: anything but /tmp, /run, /proc, /sys, /dev)
+#                 visible in the VM: anything but /run, /proc, /sys, /dev)
 #   --env NAME[=VALUE]  pass NAME (with VALUE, or its value here) to COMMAND
 #                 (repeatable); COMMAND gets only PATH, HOME, TERM, LANG otherwise
 #   --log FILE    keep the serial console log (it also holds the VM's dmesg)
@@ -54,8 +54,8 @@ isnum() { case $1 in ''|*[!0-9]*) return 1;; esac; }
 isnum "$TIMEOUT" && [ "$TIMEOUT" -gt 0 ] || die "--timeout must be a positive number of seconds"
 isnum "$MEM" && isnum "$SMP" || die "--mem and --smp take numbers"
 CWD=$(cd "$CWD" && pwd -P) || die "no directory $CWD"
-case $CWD/ in /tmp/*|/run/*|/proc/*|/sys/*|/dev/*)
-	die "--cwd $CWD is not visible in the VM (fresh /tmp, /run, /proc, /sys, /dev there)";;
+case $CWD/ in /run/*|/proc/*|/sys/*|/dev/*)
+	die "--cwd $CWD is not visible in the VM (fresh /run, /proc, /sys, /dev there)";;
 esac
 [ "$(id -u)" = 0 ] || die "needs root (QEMU exports / with the caller's rights)"
 QEMU=$(command -v qemu-system-x86_64 || true)
@@ -71,7 +71,7 @@ KDIR=$(cd "$KDIR" && pwd -P)
 VMLINUZ=$KDIR/boot/vmlinuz-$KVER
 MODDIR=$KDIR/lib/modules/$KVER
 [ -f "$VMLINUZ" ] && [ -f "$MODDIR/modules.dep" ] || die "incomplete kernel tree $KDIR"
-case $MODDIR/ in /tmp/*|/run/*) die "the kernel cache $KDIR must not be under /tmp or /run";; esac
+case $MODDIR/ in /run/*) die "the kernel cache $KDIR must not be under /run";; esac
 
 TMP=$(mktemp -d /tmp/bfhk.XXXXXX)
 QPID='' TPID=''
