@@ -98,9 +98,12 @@ run_dpdk() {
 	t1=$(date +%s%N)
 	w1=$(ns_tx_packets $snd bfbd1); r1=$(ns_rx_packets $rcv bfbdt)
 	c1=$(awk '{print $14 + $15}' /proc/$pid/stat)
-	grep -q "^ok $BYTES bytes" $BF_TMP/dr.out || echo "WARNING: DPDK transfer: $(cat $BF_TMP/dr.out)"
 	kill $tp; wait $tp
 	rm -rf /var/run/dpdk/bfbd	# DPDK's runtime dir outlives testpmd
+	if ! grep -q "^ok $BYTES bytes" $BF_TMP/dr.out; then
+		DPDK_WHY="testpmd did not carry the stream: $(grep -v listening $BF_TMP/dr.out | head -1)"
+		return 1
+	fi
 	dpdk_wire=$((w1 - w0)) dpdk_guest=$((r1 - r0)) dpdk_ns=$((t1 - t0))
 	# testpmd busy-polls: its CPU time is its wall time on one core
 	dpdk_cpu=$(( (c1 - c0) * 1000000000 / $(getconf CLK_TCK) ))
