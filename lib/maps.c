@@ -180,7 +180,7 @@ int bf_maps_open(const char *ifname, struct bf_maps *m)
 {
 	unsigned int i;
 	char err[64];
-	int fd;
+	int fd, ret;
 
 	for (i = 0; i < N_MAP_PINS; i++)
 		*map_fd(m, i) = -1;
@@ -194,10 +194,10 @@ int bf_maps_open(const char *ifname, struct bf_maps *m)
 		}
 		*map_fd(m, i) = fd;
 	}
-	fd = abi_check(ifname, m->info >= 0 ? m->info : -ENOENT, err, sizeof(err));
-	if (fd) {
+	ret = abi_check(ifname, m->info >= 0 ? m->info : -ENOENT, err, sizeof(err));
+	if (ret) {
 		bf_maps_close(m);
-		return fd;
+		return ret;
 	}
 	return 0;
 }

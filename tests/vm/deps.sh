@@ -30,12 +30,7 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
-updated=0
-apt_update() {
-	[ $updated -eq 1 ] && return 0
-	timeout 300 apt-get update -qq || { echo "vm-deps: apt-get update failed" >&2; exit 1; }
-	updated=1
-}
+. "$HERE/kernel-pkg.sh"	# apt_update, kernel_pkg_unpack
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "vm-deps: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
@@ -55,33 +50,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Guest kernel: unpacked into $CACHE/kernel (boot/vmlinuz-*, lib/modules/*).
-kdir=$CACHE/kernel
-if [ ! -f "$kdir/boot/vmlinuz-$KVER" ] || [ ! -f "$kdir/lib/modules/$KVER/modules.dep" ]; then
-	mkdir -p "$CACHE"
-	deb=$(ls "$CACHE"/linux-image-"$KVER"_*.deb 2>/dev/null | head -n1 || true)
-	if [ -z "$deb" ]; then
-		echo "vm-deps: downloading linux-image-$KVER"
-		apt_update
-		# download into a directory the _apt user may write (apt's sandbox)
-		dl=$(mktemp -d /tmp/bfvm-dl.XXXXXX)
-		chmod 755 "$dl"
-		id _apt >/dev/null 2>&1 && chown _apt "$dl"
-		(cd "$dl" && timeout 600 apt-get download -qq "linux-image-$KVER") ||
-			{ rm -rf "$dl"; echo "vm-deps: apt-get download linux-image-$KVER failed" >&2; exit 1; }
-		mv "$dl"/linux-image-"$KVER"_*.deb "$CACHE"/ 2>/dev/null || true
-		rm -rf "$dl"
-		deb=$(ls "$CACHE"/linux-image-"$KVER"_*.deb 2>/dev/null | head -n1 || true)
-		[ -n "$deb" ] || { echo "vm-deps: no .deb for linux-image-$KVER in $CACHE" >&2; exit 1; }
-	fi
-	rm -rf "$kdir.tmp"
-	dpkg-deb -x "$deb" "$kdir.tmp" ||
-		{ echo "vm-deps: dpkg-deb -x $deb failed" >&2; exit 1; }
-	# the .deb ships no modules.dep (its postinst runs depmod): make it here
-	depmod -b "$kdir.tmp" "$KVER" ||
-		{ echo "vm-deps: depmod -b $kdir.tmp $KVER failed" >&2; exit 1; }
-	rm -rf "$kdir"
-	mv "$kdir.tmp" "$kdir"
-fi
+kernel_pkg_unpack vm-deps "$KVER" "$CACHE" "$CACHE/kernel" || exit 1
 # gnutls-ktls.sh rebuilds the installed libgnutls30's version from source,
 # and the archive keeps only the source of its current version: upgrade an
 # older installed library to it first

@@ -33,38 +33,10 @@ for p in qemu-system-x86 busybox-static cpio gzip kmod; do
 		{ echo "hostkernel-deps: $p is missing: run 'make deps' (tests/vm/deps.sh)" >&2; exit 1; }
 done
 
-updated=0
+. "$HERE/kernel-pkg.sh"
 for kv in "${kvers[@]}"; do
 	case $kv in *[!A-Za-z0-9.+_-]*|'') echo "hostkernel-deps: bad KVER '$kv'" >&2; exit 2;; esac
-	d=$(kdir "$kv")
-	[ -f "$d/boot/vmlinuz-$kv" ] && [ -f "$d/lib/modules/$kv/modules.dep" ] && continue
-	mkdir -p "$CACHE"
-	deb=$(ls "$CACHE"/linux-image-"$kv"_*.deb 2>/dev/null | head -n1 || true)
-	if [ -z "$deb" ]; then
-		echo "hostkernel-deps: downloading linux-image-$kv" >&2
-		if [ $updated = 0 ]; then
-			timeout 300 apt-get update -qq ||
-				{ echo "hostkernel-deps: apt-get update failed" >&2; exit 1; }
-			updated=1
-		fi
-		# into a directory the _apt user may write (apt's sandbox)
-		dl=$(mktemp -d /tmp/bfhk-dl.XXXXXX)
-		chmod 755 "$dl"
-		id _apt >/dev/null 2>&1 && chown _apt "$dl"
-		(cd "$dl" && timeout 600 apt-get download -qq "linux-image-$kv") ||
-			{ rm -rf "$dl"; echo "hostkernel-deps: apt-get download linux-image-$kv failed" >&2; exit 1; }
-		mv "$dl"/linux-image-"$kv"_*.deb "$CACHE"/ 2>/dev/null || true
-		rm -rf "$dl"
-		deb=$(ls "$CACHE"/linux-image-"$kv"_*.deb 2>/dev/null | head -n1 || true)
-		[ -n "$deb" ] || { echo "hostkernel-deps: no .deb for linux-image-$kv in $CACHE" >&2; exit 1; }
-	fi
-	d=$CACHE/kernel-$kv
-	rm -rf "$d.tmp"
-	dpkg-deb -x "$deb" "$d.tmp" || { echo "hostkernel-deps: dpkg-deb -x $deb failed" >&2; exit 1; }
-	# the .deb ships no modules.dep (its postinst runs depmod)
-	depmod -b "$d.tmp" "$kv" || { echo "hostkernel-deps: depmod -b $d.tmp $kv failed" >&2; exit 1; }
-	rm -rf "$d"
-	mv "$d.tmp" "$d"
+	kernel_pkg_unpack hostkernel-deps "$kv" "$CACHE" "$(kdir "$kv")" || exit 1
 done
 [ -z "$print_dir" ] || kdir "$print_dir" >&3
 exit 0
