@@ -6,7 +6,7 @@
  * /sys/fs/bpf/bifrost/<ifname>/ (bifrostctl sets the pin root).
  *
  * Frags-safe: bifrostctl loads it with BPF_F_XDP_HAS_FRAGS when the wire
- * MTU needs multi-buffer frames (loader/mtu.h). Headers are read from the
+ * MTU needs multi-buffer frames (lib/mtu.h). Headers are read from the
  * linear part only (data..data_end); lengths count the whole frame.
  *
  * Optional kernel features are load-time constants (.rodata, set by

@@ -52,7 +52,7 @@ build_mod() {
 	# the patched modules use bifrost_zced's symbols
 	[ "$name" = bifrost_zced ] || extra="$OUT/zced/Module.symvers"
 	make -s -C "$KDIR" M="$dir" ${extra:+KBUILD_EXTRA_SYMBOLS="$extra"} \
-		BF_ZCED_INC="$HERE/bifrost_zced" modules
+		BF_ZCED_INC="$HERE/bifrost_zced" BF_INC="$(dirname "$HERE")/include" modules
 	cp "$dir/$name.ko" "$OUT/"
 }
 

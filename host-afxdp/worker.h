@@ -8,7 +8,7 @@
  * TX: port fetch -> tso_segment -> UMEM frame -> AF_XDP tx ring
  * A wire MTU whose frames exceed one UMEM frame binds the sockets with
  * XDP_USE_SG: RX gathers a frame's descriptors (gather.h) into one buffer, TX
- * writes a segment over several frames (loader/mtu.h has the limits).
+ * writes a segment over several frames (lib/mtu.h has the limits).
  *     (a ZCED pool registration, zced_reg.h, goes to the port instead)
  */
 #ifndef BIFROST_WORKER_H

@@ -4,7 +4,7 @@
  *
  * A CVM guest shares a pool of its own pages (the ZCED pool) and says so in
  * a frame on its virtio-net TX queue (ethertype BF_ZCED_ETH_P, layout and
- * rules in guest-driver/bifrost_zced/bifrost_zced_wire.h). The backend
+ * rules in include/bifrost_zced_wire.h). The backend
  * consumes every such frame, valid or not; a valid one replaces the
  * dynamic shared ranges of struct vq_shared (virtq.h). Parsing reads only
  * the backend's private copy of the frame, never guest memory.
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include "bifrost_abi.h"
 #include "virtq.h"
-#include "../guest-driver/bifrost_zced/bifrost_zced_wire.h"
+#include "bifrost_zced_wire.h"
 
 _Static_assert(BF_ZCED_MAX_RANGES <= VQ_MAX_DYN_SHARED,
 	       "a full registration must fit the dynamic shared set");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * fuzz_config.c - libFuzzer harness for the bifrostctl policy file parser
- * (loader/config.c). The input is the file's text: it is parsed from a
+ * (lib/config.c). The input is the file's text: it is parsed from a
  * string (bf_config_parse_string) and from a file (bf_config_parse_file
  * on a memfd holding the same bytes).
  *

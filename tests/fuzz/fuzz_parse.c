@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * fuzz_parse.c - libFuzzer harness for the XDP classifier's shared parser
- * (bpf/bifrost_parse.h, compiled for user space as tests/unit/test_parse.c
+ * (include/bifrost_parse.h, compiled for user space as tests/unit/test_parse.c
  * does). The input is one Ethernet frame, copied into a buffer of exactly
  * its length so ASan sees any read past the frame; its last byte also
  * picks the length of a linear part (see check_linear).

@@ -64,10 +64,10 @@ check_prog bifrostctl $CTL8
 check_prog bifrost-host $HOST8
 
 # bifrost.conf(5): synopsis = config.h's; options = parser's = README table's.
-conf_h=$(awk '/^ \*   guest /,/^ \*$/' loader/config.h | sed 's/^ \*//' | squeeze)
+conf_h=$(awk '/^ \*   guest /,/^ \*$/' lib/config.h | sed 's/^ \*//' | squeeze)
 check_eq "bifrost.conf: man synopsis = config.h's" \
 	"$(render $CONF5 | section SYNOPSIS | squeeze)" "$conf_h"
-parser=$(grep -oE 'strcmp\(key, "[a-z-]+"\)' loader/config.c | cut -d'"' -f2 | sort | tr '\n' ' ')
+parser=$(grep -oE 'strcmp\(key, "[a-z-]+"\)' lib/config.c | cut -d'"' -f2 | sort | tr '\n' ' ')
 check_cmd "bifrost.conf: the parser has keywords" test -n "$parser"
 check_eq "bifrost.conf: man OPTIONS = parser's keywords" \
 	"$(options_entries $CONF5 | awk '{print $1}' | sort | tr '\n' ' ')" "$parser"

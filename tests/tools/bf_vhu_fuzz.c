@@ -55,7 +55,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
-#include "../../guest-driver/bifrost_zced/bifrost_zced_wire.h"
+#include "bifrost_zced_wire.h"
 #include "fdsend.h"
 
 #define NEED_REPLY	0x8

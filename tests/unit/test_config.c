@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Unit tests for the policy file parser (loader/config.c). */
+/* Unit tests for the policy file parser (lib/config.c). */
 #include <stdio.h>
 #include <string.h>
 #include "config.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Unit tests for bpf/bifrost_parse.h, the classifier shared by the XDP
+ * Unit tests for include/bifrost_parse.h, the classifier shared by the XDP
  * program and user space: offsets, flags, the symmetric flow hash, and
  * every malformed shape (including each truncation of a valid frame).
  */

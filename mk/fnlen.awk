@@ -1,7 +1,7 @@
-# tests/lib/fnlen.awk - prints the functions of C files longer than 60
-# lines (definitions start in column 0 and end at a "}" in column 0;
+# mk/fnlen.awk - prints the functions of C files longer than 60 lines
+# (make lint; definitions start in column 0 and end at a "}" in column 0;
 # one-line functions are skipped):
-#   awk -f tests/lib/fnlen.awk host-afxdp/*.c loader/*.c lib/*.c
+#   awk -f mk/fnlen.awk lib/*.c loader/*.c host-afxdp/*.c
 /^[a-zA-Z_].*\(/ && !/;[ \t]*$/ && !/}[ \t]*$/ { name = $0; start = FNR; next }
 /^}/ && start {
 	n = FNR - start + 1

@@ -175,7 +175,7 @@ struct bf_backend_stats {
 				 * separate buffers), returned unused */
 	__u64 drop_guest_full;	/* frames dropped past the guest's UMEM share
 				 * while it posted no RX buffers */
-	/* Jumbo wire frames (XDP_USE_SG, loader/mtu.h). */
+	/* Jumbo wire frames (XDP_USE_SG, lib/mtu.h). */
 	__u64 rx_multibuf;	/* frames gathered from several UMEM frames */
 	__u64 tx_multibuf;	/* frames sent as several descriptors */
 	__u64 drop_rx_oversize;	/* multi-buffer frames over the bound, dropped */

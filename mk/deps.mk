@@ -1,0 +1,21 @@
+# mk/deps.mk - the Debian packages and kernels the build, the tests and the
+# measurements need. Each installer is quiet when all is there and says what
+# it cannot get.
+.PHONY: deps deps-bench deps-eval
+
+# The kernels `make test-host-matrix` boots as the host (Debian's, unpacked
+# under $(BUILD)/vm/cache like the guest kernel; tests/vm/hostkernel-deps.sh).
+HOST_MATRIX_KERNELS ?= 6.1.0-56-amd64 6.12.118+deb12-amd64
+
+deps:
+	@bash tests/lib/deps.sh
+	@bash tests/vm/deps.sh $(BUILD)/vm/cache
+	@bash tests/vm/hostkernel-deps.sh $(BUILD)/vm/cache $(HOST_MATRIX_KERNELS)
+
+# The peer backends of bench-host, demo and eval (tests/lib/peers.sh): DPDK
+# testpmd with its vhost/af_xdp/tap PMDs, Open vSwitch with DPDK (the system's
+# OVS service is neither started nor enabled). t_vm_peers runs the ones found.
+deps-bench: deps
+	@bash tests/lib/deps-bench.sh
+
+deps-eval: deps-bench
