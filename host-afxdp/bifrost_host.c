@@ -34,7 +34,7 @@
 #include "maps.h"
 #include "host_opts.h"
 #include "log.h"
-#include "virtq.h"
+#include "vhost/virtq.h"
 #include "worker.h"
 
 /* A guest being served: what it was started from, and its runtime. */

@@ -11,10 +11,10 @@
 #include <bpf/bpf.h>
 #include "maps.h"
 #include "mtu.h"
-#include "tso.h"
-#include "vhost_user.h"
+#include "offload/gso.h"
+#include "vhost/vhost_user.h"
 #include "worker.h"
-#include "zced_reg.h"
+#include "vhost/zced_reg.h"
 #include "log.h"
 #include "util.h"
 
@@ -23,7 +23,7 @@
 #define STATS_PUSH_NS		(100 * 1000 * 1000ULL)
 #define IDLE_WAIT_NS		(10 * 1000 * 1000ULL)
 #define STALL_WAIT_NS		(1000 * 1000ULL)	/* shed a stalled ring this often */
-#define PRPR_FLOWS		64
+#define GRO_FLOWS		64
 /* Descriptors one multi-buffer frame may take (RX and TX): a
  * BF_MAX_WIRE_FRAME frame needs 6 of the smallest (2048-byte) frames. */
 #define MULTI_MAX_PARTS		8
@@ -31,7 +31,7 @@
 
 /* Room for what one PRPR call can emit while the guest is full: every
  * held flow (a flush) plus the packet that caused it. */
-#define PEND_SLOTS		(PRPR_FLOWS + 2)
+#define PEND_SLOTS		(GRO_FLOWS + 2)
 #define PEND_BUF		(65536 + 256)
 
 static int port_deliver(struct bf_queue *qq, const struct virtio_net_hdr *vh,
@@ -96,7 +96,7 @@ static void load_policy(struct bf_worker *w, bool force)
 		return;
 	for (i = 0; i < w->nguests; i++) {
 		struct bf_guest_rt *g = w->guests[i];
-		struct prpr_cfg cfg;
+		struct gro_cfg cfg;
 
 		if (bpf_map_lookup_elem(w->policy_fd, &g->id, &pol))
 			continue;
@@ -106,7 +106,7 @@ static void load_policy(struct bf_worker *w, bool force)
 		cfg.flush_ns = (uint64_t)pol.flush_us * 1000;
 		for (q = 0; q < g->nqueues; q++) {
 			g->q[q].cfg = cfg;
-			prpr_set_cfg(g->q[q].prpr, &cfg);
+			gro_set_cfg(g->q[q].gro, &cfg);
 			g->q[q].st.policy_generation = ctl.generation;
 		}
 	}
@@ -198,7 +198,7 @@ static void rx_gather(struct bf_queue *qq, const uint8_t *part, uint32_t len,
 		qq->st.in_packets++;
 		qq->st.in_bytes += flen;
 		qq->st.rx_multibuf++;
-		prpr_input(qq->prpr, qq->gather.buf, flen, now);
+		gro_input(qq->gro, qq->gather.buf, flen, now);
 		return;
 	}
 }
@@ -215,7 +215,7 @@ static void rx_desc(struct bf_worker *w, struct bf_queue *qq,
 		qq->st.in_packets++;
 		qq->st.in_bytes += d->len;
 		if (d->len <= um->opts.frame_size)
-			prpr_input(qq->prpr, afxdp_data(um, d->addr), d->len, now);
+			gro_input(qq->gro, afxdp_data(um, d->addr), d->len, now);
 	} else {
 		rx_gather(qq, afxdp_data(um, d->addr),
 			  d->len <= um->opts.frame_size ? d->len : UINT32_MAX, more, now);
@@ -244,7 +244,7 @@ static unsigned int rx_queue(struct bf_worker *w, struct bf_queue *qq, uint64_t 
 	/* Without a hold timeout PRPR behaves like GRO without
 	 * gro_flush_timeout: whatever one batch merged leaves at its end. */
 	if (n && qq->cfg.flush_ns == 0 && !qq->pend_n)
-		prpr_flush_all(qq->prpr, PRPR_FLUSH_BATCH_END);
+		gro_flush_all(qq->gro, GRO_FLUSH_BATCH_END);
 	return n;
 }
 
@@ -383,11 +383,11 @@ static unsigned int tx_queue(struct bf_worker *w, struct bf_queue *qq)
 			continue;
 		}
 		qq->st.tx_packets++;
-		if (!tso_guest_gso_ok(&vh)) {	/* a flood of tiny segments */
+		if (!gso_guest_gso_ok(&vh)) {	/* a flood of tiny segments */
 			qq->st.drop_bad_tx++;
 			continue;
 		}
-		ret = tso_segment(&vh, w->txbuf, n, w->scratch, TXBUF_SIZE, tx_emit, &c);
+		ret = gso_segment(&vh, w->txbuf, n, w->scratch, TXBUF_SIZE, tx_emit, &c);
 		/* tx_emit counted its own failures (-ENOBUFS, -EMSGSIZE) */
 		if (ret < 0 && ret != -ENOBUFS && ret != -EMSGSIZE)
 			qq->st.drop_bad_tx++;
@@ -449,7 +449,7 @@ static unsigned int serve_queues(struct bf_worker *w, struct worker_loop *l, uin
 
 		work += rx_queue(w, qq, now);
 		if (!qq->pend_n)	/* held packets keep their order */
-			prpr_flush_expired(qq->prpr, now);
+			gro_flush_expired(qq->gro, now);
 		work += tx_queue(w, qq);
 		p->ops->flush(p, qq->index);
 	}
@@ -481,7 +481,7 @@ static void wait_for_work(struct bf_worker *w, struct worker_loop *l, uint64_t n
 	int npfd;
 
 	for (i = 0; !work && i < l->nq; i++) {
-		d = l->qs[i]->pend_n ? now + STALL_WAIT_NS : prpr_next_deadline(l->qs[i]->prpr);
+		d = l->qs[i]->pend_n ? now + STALL_WAIT_NS : gro_next_deadline(l->qs[i]->gro);
 		if (d < deadline)
 			deadline = d;
 	}
@@ -533,7 +533,7 @@ static void *worker_main(void *arg)
 		wait_for_work(w, &l, now, work);
 	}
 	for (i = 0; i < l.nq; i++)
-		prpr_flush_all(l.qs[i]->prpr, PRPR_FLUSH_BATCH_END);
+		gro_flush_all(l.qs[i]->gro, GRO_FLUSH_BATCH_END);
 	push_stats(w);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	w->cpu_ns += (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
@@ -672,9 +672,9 @@ static int guest_setup(struct bf_worker *w, struct bf_guest_rt *g)
 		qq->g = g;
 		qq->index = q;
 		qq->slot = BF_XSK_SLOT(g->id, q);
-		qq->prpr = prpr_new(PRPR_FLOWS, deliver, qq, &qq->st);
+		qq->gro = gro_new(GRO_FLOWS, deliver, qq, &qq->st);
 		qq->pend = calloc(PEND_SLOTS, sizeof(*qq->pend));
-		if (!qq->prpr || !qq->pend)
+		if (!qq->gro || !qq->pend)
 			return -ENOMEM;
 		qq->pend_cap = PEND_SLOTS;
 		qq->gather.cap = BF_MAX_WIRE_FRAME;
@@ -696,9 +696,9 @@ static void guest_teardown(struct bf_guest_rt *g)
 	for (q = 0; q < g->nqueues; q++) {
 		struct bf_queue *qq = &g->q[q];
 
-		if (qq->prpr)
-			prpr_free(qq->prpr);
-		qq->prpr = NULL;
+		if (qq->gro)
+			gro_free(qq->gro);
+		qq->gro = NULL;
 		for (k = 0; qq->pend && k < qq->pend_cap; k++)
 			free(qq->pend[k].buf);
 		free(qq->pend);

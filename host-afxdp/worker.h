@@ -4,8 +4,8 @@
  * every guest queue bound to it, a PRPR engine per guest queue and the
  * guests' ports. Everything here is touched by the worker thread only.
  *
- * RX: AF_XDP rx ring -> prpr_input -> port deliver (virtio_net_hdr + frame)
- * TX: port fetch -> tso_segment -> UMEM frame -> AF_XDP tx ring
+ * RX: AF_XDP rx ring -> gro_input -> port deliver (virtio_net_hdr + frame)
+ * TX: port fetch -> gso_segment -> UMEM frame -> AF_XDP tx ring
  * A wire MTU whose frames exceed one UMEM frame binds the sockets with
  * XDP_USE_SG: RX gathers a frame's descriptors (gather.h) into one buffer, TX
  * writes a segment over several frames (lib/mtu.h has the limits).
@@ -17,11 +17,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
-#include "afxdp.h"
+#include "xsk/afxdp.h"
 #include "bifrost_abi.h"
-#include "gather.h"
+#include "xsk/gather.h"
 #include "port.h"
-#include "prpr.h"
+#include "offload/gro.h"
 
 struct bf_worker;
 
@@ -38,8 +38,8 @@ struct bf_queue {
 	unsigned int index;		/* guest queue number */
 	uint32_t slot;			/* XSKMAP / bf_backend slot */
 	struct afxdp_sock sock;
-	struct prpr *prpr;
-	struct prpr_cfg cfg;
+	struct gro_engine *gro;
+	struct gro_cfg cfg;
 	struct bf_backend_stats st;
 	/* While packets wait here, frames wait in the AF_XDP ring (it
 	 * buffers instead of the backend dropping), up to the worker's

@@ -30,7 +30,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include "fdsend.h"
-#include "vhost_user.h"
+#include "vhost/vhost_user.h"
 
 #define MAX_FDS_SENT	15
 

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "port.h"
-#include "vhost_user.h"
+#include "vhost/vhost_user.h"
 
 #define GPA_BASE	0x10000ULL
 #define IMG_SIZE	(64 * 1024)

@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "virtq.h"
+#include "vhost/virtq.h"
 
 #define GPA_BASE	0x10000ULL
 #define IMG_SIZE	(64 * 1024)

@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "zced_reg.h"
+#include "vhost/zced_reg.h"
 
 #define MAX_FRAMES	8
 #define MAX_REGION	(1ULL << 46)

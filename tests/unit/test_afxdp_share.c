@@ -5,7 +5,7 @@
  * bifrost-host accepts and every socket count a worker can have.
  */
 #include <stdint.h>
-#include "afxdp.h"
+#include "xsk/afxdp.h"
 #include "bifrost_abi.h"
 #include "unit.h"
 

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include "csum.h"
+#include "offload/csum.h"
 #include "unit.h"
 #include "pktbuild.h"
 

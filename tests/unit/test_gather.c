@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "gather.h"
+#include "xsk/gather.h"
 #include "unit.h"
 
 #define CAP	9238

@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include "guestmem.h"
+#include "vhost/guestmem.h"
 #include "unit.h"
 
 #define PAGE	4096

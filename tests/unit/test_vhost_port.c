@@ -15,7 +15,7 @@
 #include "pktbuild.h"
 #include "port.h"
 #include "unit.h"
-#include "vhost_user.h"
+#include "vhost/vhost_user.h"
 
 #define GPA_BASE	0x100000ULL
 #define MEM_SIZE	(1 << 20)

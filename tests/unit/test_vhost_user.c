@@ -27,7 +27,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include "unit.h"
-#include "vhost_user.h"
+#include "vhost/vhost_user.h"
 
 #define NEED_REPLY	0x8
 #define NOFD		0x100ULL

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "virtq.h"
+#include "vhost/virtq.h"
 
 #define GPA_BASE	0x100000ULL
 #define MEM_SIZE	(4 << 20)

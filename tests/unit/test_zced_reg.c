@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include "bytes.h"
 #include "unit.h"
-#include "zced_reg.h"
+#include "vhost/zced_reg.h"
 
 #define PAGE		BF_ZCED_PAGE
 /* Guest memory: region 0 is real (rings and buffers for vq_pop); regions

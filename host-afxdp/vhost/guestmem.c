@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "guestmem.h"
+#include "vhost/guestmem.h"
 
 static __thread struct guestmem_guard *volatile guard;
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * tso.h - transmit segmentation of guest packets carrying a virtio_net_hdr
+ * gso.h - transmit segmentation of guest packets carrying a virtio_net_hdr
  * (virtio 1.0: header fields little-endian).
  */
-#ifndef BIFROST_TSO_H
-#define BIFROST_TSO_H
+#ifndef BIFROST_GSO_H
+#define BIFROST_GSO_H
 
 #include <endian.h>
 #include <stdbool.h>
@@ -13,7 +13,7 @@
 #include <linux/virtio_net.h>
 
 /* Called per output frame; return < 0 to abort the packet. */
-typedef int (*tso_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
+typedef int (*gso_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
 
 /*
  * Segment (gso_type TCPV4/TCPV6, ECN bit allowed) or pass on (GSO_NONE) one
@@ -38,9 +38,9 @@ typedef int (*tso_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
  *   -ENOBUFS     scratch too small (nothing emitted),
  *   or the negative value an emit call returned (earlier frames were sent).
  */
-int tso_segment(const struct virtio_net_hdr *vh, const uint8_t *pkt,
+int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 		size_t len, uint8_t *scratch, size_t scratch_len,
-		tso_emit_fn emit, void *ctx);
+		gso_emit_fn emit, void *ctx);
 
 /*
  * Smallest gso_size taken from a guest: Linux TCP never sends segments
@@ -50,16 +50,16 @@ int tso_segment(const struct virtio_net_hdr *vh, const uint8_t *pkt,
  * refused. Merged packets PRPR hands to non-TSO guests are not subject
  * to this: their gso_size is the wire's own segment size.
  */
-#define TSO_GUEST_MIN_GSO	48
+#define GSO_GUEST_MIN_GSO	48
 
 /*
  * True when a guest may send this header to the wire: no GSO, or a
- * gso_size of at least TSO_GUEST_MIN_GSO.
+ * gso_size of at least GSO_GUEST_MIN_GSO.
  */
-static inline bool tso_guest_gso_ok(const struct virtio_net_hdr *vh)
+static inline bool gso_guest_gso_ok(const struct virtio_net_hdr *vh)
 {
 	return (vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_NONE ||
-	       le16toh(vh->gso_size) >= TSO_GUEST_MIN_GSO;
+	       le16toh(vh->gso_size) >= GSO_GUEST_MIN_GSO;
 }
 
-#endif /* BIFROST_TSO_H */
+#endif /* BIFROST_GSO_H */

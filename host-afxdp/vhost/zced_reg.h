@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "bifrost_abi.h"
-#include "virtq.h"
+#include "vhost/virtq.h"
 #include "bifrost_zced_wire.h"
 
 _Static_assert(BF_ZCED_MAX_RANGES <= VQ_MAX_DYN_SHARED,

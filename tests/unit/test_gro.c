@@ -9,7 +9,7 @@
 #include <endian.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include "prpr.h"
+#include "offload/gro.h"
 #include "unit.h"
 #include "pktbuild.h"
 
@@ -19,7 +19,7 @@
 struct cap_pkt {
 	struct virtio_net_hdr vh;
 	size_t len;
-	uint8_t data[PRPR_BUF_SIZE];
+	uint8_t data[GRO_BUF_SIZE];
 };
 
 struct sent {
@@ -32,16 +32,16 @@ static unsigned int ncap;
 static struct sent sent[SENT_MAX];
 static unsigned int nsent;
 static struct bf_backend_stats st;
-static struct prpr *pr;
+static struct gro_engine *pr;
 static uint64_t now = 1000;
-static uint8_t frame[PRPR_BUF_SIZE], expect[PRPR_BUF_SIZE];
-static uint8_t payload[PRPR_BUF_SIZE];
+static uint8_t frame[GRO_BUF_SIZE], expect[GRO_BUF_SIZE];
+static uint8_t payload[GRO_BUF_SIZE];
 
 static void cap_emit(void *ctx, const struct virtio_net_hdr *vh,
 		     const uint8_t *f, size_t len)
 {
 	(void)ctx;
-	if (ncap >= CAP_MAX || len > PRPR_BUF_SIZE) {
+	if (ncap >= CAP_MAX || len > GRO_BUF_SIZE) {
 		printf("FAIL: capture overflow\n");
 		unit_failures++;
 		return;
@@ -55,7 +55,7 @@ static void cap_emit(void *ctx, const struct virtio_net_hdr *vh,
 static void setup(unsigned int nflows, uint32_t bytes, uint32_t segs,
 		  uint64_t flush_ns)
 {
-	struct prpr_cfg cfg = {
+	struct gro_cfg cfg = {
 		.enabled = true, .max_merge_bytes = bytes,
 		.max_segs = segs, .flush_ns = flush_ns,
 	};
@@ -63,9 +63,9 @@ static void setup(unsigned int nflows, uint32_t bytes, uint32_t segs,
 	memset(&st, 0, sizeof(st));
 	ncap = 0;
 	nsent = 0;
-	pr = prpr_new(nflows, cap_emit, NULL, &st);
+	pr = gro_new(nflows, cap_emit, NULL, &st);
 	if (pr)
-		prpr_set_cfg(pr, &cfg);
+		gro_set_cfg(pr, &cfg);
 }
 
 static void setup_default(void)
@@ -75,7 +75,7 @@ static void setup_default(void)
 
 static void teardown(void)
 {
-	prpr_free(pr);
+	gro_free(pr);
 	pr = NULL;
 }
 
@@ -92,7 +92,7 @@ static unsigned int send_seg(struct pb_spec *s, size_t plen)
 	}
 	pb_fill(payload, plen, s->seq);
 	len = pb_build(s, payload, plen, frame);
-	prpr_input(pr, frame, len, now);
+	gro_input(pr, frame, len, now);
 	s->seq += (uint32_t)plen;
 	s->ip_id++;
 	return k;
@@ -100,7 +100,7 @@ static unsigned int send_seg(struct pb_spec *s, size_t plen)
 
 static void feed_raw(const uint8_t *f, size_t len)
 {
-	prpr_input(pr, f, len, now);
+	gro_input(pr, f, len, now);
 }
 
 /* Output idx must be sent[k] unchanged, with virtio flags vflags. */
@@ -165,7 +165,7 @@ static void expect_partial(const char *name, unsigned int idx,
 static void expect_merged_list(const char *name, unsigned int idx,
 			       const unsigned int *ks, unsigned int nk)
 {
-	static uint8_t done[PRPR_BUF_SIZE];
+	static uint8_t done[GRO_BUF_SIZE];
 	const struct cap_pkt *c = &cap[idx];
 	struct pb_spec m;
 	size_t len, plen = 0, hdrs;
@@ -222,7 +222,7 @@ static void expect_count(const char *name, unsigned int outs,
 	snprintf(n, sizeof(n), "%s: %u output(s)", name, outs);
 	CHECK_EQ(n, ncap, outs);
 	snprintf(n, sizeof(n), "%s: %u flow(s) held", name, held);
-	CHECK_EQ(n, prpr_held(pr), held);
+	CHECK_EQ(n, gro_held(pr), held);
 }
 
 /* ---- merging ---- */
@@ -242,7 +242,7 @@ static void test_merge_basic(const char *name, int v6, int vlan, int ts)
 	for (i = 0; i < 4; i++)
 		send_seg(&s, 1000);
 	expect_count(name, 0, 1);
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	expect_count(name, 1, 0);
 	expect_merged(name, 0, 0, 3);
 	snprintf(n, sizeof(n), "%s: IP length field", name);
@@ -269,7 +269,7 @@ static void test_merge_odd_mss(void)
 	s.seq = 0xfffffc00u;	/* sequence wraps inside the merge */
 	for (i = 0; i < 5; i++)
 		send_seg(&s, 999);
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	expect_merged("odd mss 999 + seq wrap", 0, 0, 4);
 	teardown();
 }
@@ -281,7 +281,7 @@ static void test_single_held(void)
 	setup_default();
 	pb_default(&s, 0);
 	send_seg(&s, 1000);
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	expect_count("single held segment", 1, 0);
 	expect_single("single held segment", 0, 0, VIRTIO_NET_HDR_F_DATA_VALID);
 	CHECK_EQ("single held: merged_segs 0", st.merged_segs, 0);
@@ -350,7 +350,7 @@ static void test_mismatch(const char *name, int v6, enum change ch,
 	send_seg(&s, plen);
 	expect_count(name, 1, 1);
 	expect_merged(name, 0, 0, 1);
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	expect_count(name, 2, 0);
 	expect_single(name, 1, 2, VIRTIO_NET_HDR_F_DATA_VALID);
 	CHECK_EQ(name, *counter, 1);
@@ -417,7 +417,7 @@ static void test_cwr(void)
 	s.tflags &= ~PB_TCP_CWR;
 	send_seg(&s, 1000);
 	send_seg(&s, 1000);
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	expect_count("cwr", 2, 0);
 	expect_merged("cwr (new packet, GSO_ECN)", 1, 2, 4);
 	/* CWR again while held: flush. */
@@ -461,7 +461,7 @@ static void test_ip_id(const char *name, int df, const uint16_t *ids, int n,
 		s.ip_id = ids[i];
 		send_seg(&s, 1000);
 	}
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	if (merged_until == n - 1) {
 		expect_count(name, 1, 0);
 		expect_merged(name, 0, 0, n - 1);
@@ -586,7 +586,7 @@ static void test_exthdr_differ(const char *name, int what)
 		s.ehkind = PB_EH_HOP;
 	send_seg(&s, 1000);
 	send_seg(&s, 1000);
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	expect_count(name, 2, 0);
 	expect_merged(name, 0, 0, 1);
 	expect_merged(name, 1, 2, 3);
@@ -758,7 +758,7 @@ static void test_max_segs(void)
 	expect_count("max segs", 1, 1);
 	expect_merged("max segs", 0, 0, 2);
 	CHECK_EQ("max segs: flush_segs", st.flush_segs, 1);
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	expect_single("max segs: next starts new", 1, 3,
 		      VIRTIO_NET_HDR_F_DATA_VALID);
 	teardown();
@@ -779,7 +779,7 @@ static void test_two_flows(void)
 	send_seg(&a, 1000);
 	send_seg(&b, 1200);
 	expect_count("two flows held independently", 0, 2);
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	expect_count("two flows flushed", 2, 0);
 	expect_merged_list("two flows: oldest first", 0, ka, 2);
 	expect_merged_list("two flows", 1, kb, 2);
@@ -833,30 +833,30 @@ static void test_timeout(void)
 	pb_default(&a, 0);
 	b = a;
 	b.sport = 1;
-	CHECK("no deadline when empty", prpr_next_deadline(pr) == UINT64_MAX);
+	CHECK("no deadline when empty", gro_next_deadline(pr) == UINT64_MAX);
 	now = 100;
 	send_seg(&a, 1000);
 	now = 500;
 	send_seg(&b, 1000);
 	send_seg(&a, 1000);
-	CHECK_EQ("deadline of oldest", prpr_next_deadline(pr), 1100);
-	prpr_flush_expired(pr, 1099);
+	CHECK_EQ("deadline of oldest", gro_next_deadline(pr), 1100);
+	gro_flush_expired(pr, 1099);
 	expect_count("not expired yet", 0, 2);
-	prpr_flush_expired(pr, 1100);
+	gro_flush_expired(pr, 1100);
 	expect_count("oldest expired", 1, 1);
 	expect_merged_list("timeout", 0, ka, 2);
-	CHECK_EQ("next deadline", prpr_next_deadline(pr), 1500);
-	prpr_flush_expired(pr, 5000);
+	CHECK_EQ("next deadline", gro_next_deadline(pr), 1500);
+	gro_flush_expired(pr, 5000);
 	expect_count("all expired", 2, 0);
 	CHECK_EQ("timeout: flush_timeout", st.flush_timeout, 2);
-	CHECK("no deadline after", prpr_next_deadline(pr) == UINT64_MAX);
+	CHECK("no deadline after", gro_next_deadline(pr) == UINT64_MAX);
 	now = 1000;
 	teardown();
 }
 
 static void test_cfg_changes(void)
 {
-	struct prpr_cfg cfg;
+	struct gro_cfg cfg;
 	struct pb_spec s;
 
 	setup_default();
@@ -864,31 +864,31 @@ static void test_cfg_changes(void)
 	send_seg(&s, 1000);
 	send_seg(&s, 1000);
 	send_seg(&s, 1000);
-	prpr_get_cfg(pr, &cfg);
+	gro_get_cfg(pr, &cfg);
 	cfg.max_segs = 10;
-	prpr_set_cfg(pr, &cfg);
+	gro_set_cfg(pr, &cfg);
 	expect_count("limits within held size keep it", 0, 1);
 	cfg.max_segs = 3;
-	prpr_set_cfg(pr, &cfg);
+	gro_set_cfg(pr, &cfg);
 	expect_count("shrunk max_segs flushes", 1, 0);
 	expect_merged("shrunk max_segs", 0, 0, 2);
 	CHECK_EQ("shrunk max_segs: flush_segs", st.flush_segs, 1);
 	send_seg(&s, 1000);
 	send_seg(&s, 1000);
 	cfg.max_merge_bytes = 1500;
-	prpr_set_cfg(pr, &cfg);
+	gro_set_cfg(pr, &cfg);
 	expect_count("shrunk max bytes flushes", 2, 0);
 	CHECK_EQ("shrunk max bytes: flush_size", st.flush_size, 1);
 	cfg.max_merge_bytes = 100000;
 	cfg.max_segs = 1000;
-	prpr_set_cfg(pr, &cfg);
-	prpr_get_cfg(pr, &cfg);
+	gro_set_cfg(pr, &cfg);
+	gro_get_cfg(pr, &cfg);
 	CHECK("cfg clamped", cfg.max_merge_bytes == 65535 &&
 	      cfg.max_segs == BF_MAX_MERGE_SEGS);
 	send_seg(&s, 1000);
 	send_seg(&s, 1000);
 	cfg.enabled = false;
-	prpr_set_cfg(pr, &cfg);
+	gro_set_cfg(pr, &cfg);
 	expect_count("disable flushes", 3, 0);
 	expect_merged("disable flushes", 2, 5, 6);
 	CHECK_EQ("disable: flush_batch_end", st.flush_batch_end, 1);
@@ -905,9 +905,9 @@ static void test_default_disabled(void)
 	memset(&st, 0, sizeof(st));
 	ncap = 0;
 	nsent = 0;
-	pr = prpr_new(4, cap_emit, NULL, &st);
-	CHECK("prpr_new", pr != NULL);
-	CHECK("prpr_new rejects 0 flows", prpr_new(0, cap_emit, NULL, &st) == NULL);
+	pr = gro_new(4, cap_emit, NULL, &st);
+	CHECK("gro_new", pr != NULL);
+	CHECK("gro_new rejects 0 flows", gro_new(0, cap_emit, NULL, &st) == NULL);
 	pb_default(&s, 0);
 	send_seg(&s, 1000);
 	expect_count("new engine starts disabled", 1, 0);
@@ -963,7 +963,7 @@ static void test_never_reorder(void)
 	send_seg(&b, 1000);		/* 5 */
 	a.seq -= 2000;			/* retransmission of 3 */
 	send_seg(&a, 1000);		/* 6 */
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	expect_count("never reorder", 5, 0);
 	expect_merged("never reorder", 0, 0, 1);
 	expect_single("never reorder", 1, 3, VIRTIO_NET_HDR_F_DATA_VALID);

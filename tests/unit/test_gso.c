@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "bifrost_parse.h"
-#include "tso.h"
+#include "offload/gso.h"
 #include "unit.h"
 #include "pktbuild.h"
 
@@ -81,7 +81,7 @@ static void check_big_hl(const char *name, struct pb_spec *s, size_t plen,
 	len = pb_build(s, payload, plen, pkt);
 	vh_gso(&vh, gso_type, hdr_len, gso, hdrs - 20 - s->optlen);
 	sink_reset(&sink);
-	rc = tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+	rc = gso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
 			 &sink);
 	snprintf(n, sizeof(n), "%s: returns segment count", name);
 	CHECK_EQ(n, rc, nsegs);
@@ -225,7 +225,7 @@ static void test_plain(void)
 	pb_fill(payload, 300, 1);
 	len = pb_build(&s, payload, 300, pkt);
 	sink_reset(&sink);
-	rc = tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+	rc = gso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
 			 &sink);
 	CHECK_EQ("gso none: one frame", rc, 1);
 	CHECK("gso none: unchanged",
@@ -239,7 +239,7 @@ static void test_plain(void)
 	vh.csum_start = htole16(p.l4_off);
 	vh.csum_offset = htole16(16);
 	sink_reset(&sink);
-	rc = tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+	rc = gso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
 			 &sink);
 	CHECK_EQ("needs_csum: one frame", rc, 1);
 	CHECK("needs_csum: checksum completed",
@@ -255,7 +255,7 @@ static void test_plain(void)
 	vh.csum_start = htole16(p.l4_off);
 	vh.csum_offset = htole16(6);
 	sink_reset(&sink);
-	rc = tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+	rc = gso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
 			 &sink);
 	CHECK("needs_csum udp v6 completed",
 	      rc == 1 && sink.n == 1 && pb_l4_csum_ok(sink.arena));
@@ -265,7 +265,7 @@ static int try_seg(const struct virtio_net_hdr *vh, size_t len,
 		   size_t scratch_len)
 {
 	sink_reset(&sink);
-	return tso_segment(vh, pkt, len, scratch, scratch_len, sink_emit,
+	return gso_segment(vh, pkt, len, scratch, scratch_len, sink_emit,
 			   &sink);
 }
 
@@ -395,7 +395,7 @@ static void test_malformed(void)
 	len = pb_build(&s, payload, 65535 - 54 + 1, pkt);
 	REJECT("frame over 65535 bytes", try_seg(&vh, len, sizeof(scratch)),
 	       -EINVAL);
-	REJECT("NULL header", tso_segment(NULL, pkt, len, scratch,
+	REJECT("NULL header", gso_segment(NULL, pkt, len, scratch,
 					  sizeof(scratch), sink_emit, &sink),
 	       -EINVAL);
 
@@ -404,7 +404,7 @@ static void test_malformed(void)
 	sink_reset(&sink);
 	sink.fail_at = 3;
 	CHECK_EQ("emit error aborts",
-		 tso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
+		 gso_segment(&vh, pkt, len, scratch, sizeof(scratch), sink_emit,
 			     &sink), -EPIPE);
 	CHECK_EQ("emit error: two frames sent before", sink.n, 2);
 }
@@ -416,18 +416,18 @@ static void test_guest_min_gso(void)
 
 	vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
 	vh.gso_size = htole16(1);
-	CHECK("guest gso: GSO_NONE ignores gso_size", tso_guest_gso_ok(&vh));
+	CHECK("guest gso: GSO_NONE ignores gso_size", gso_guest_gso_ok(&vh));
 	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-	CHECK("guest gso: TCPv4 gso_size 1 refused", !tso_guest_gso_ok(&vh));
-	vh.gso_size = htole16(TSO_GUEST_MIN_GSO - 1);
-	CHECK("guest gso: TCPv4 gso_size 47 refused", !tso_guest_gso_ok(&vh));
-	vh.gso_size = htole16(TSO_GUEST_MIN_GSO);
-	CHECK("guest gso: TCPv4 gso_size 48 taken", tso_guest_gso_ok(&vh));
+	CHECK("guest gso: TCPv4 gso_size 1 refused", !gso_guest_gso_ok(&vh));
+	vh.gso_size = htole16(GSO_GUEST_MIN_GSO - 1);
+	CHECK("guest gso: TCPv4 gso_size 47 refused", !gso_guest_gso_ok(&vh));
+	vh.gso_size = htole16(GSO_GUEST_MIN_GSO);
+	CHECK("guest gso: TCPv4 gso_size 48 taken", gso_guest_gso_ok(&vh));
 	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV6 | VIRTIO_NET_HDR_GSO_ECN;
 	vh.gso_size = htole16(8);
-	CHECK("guest gso: TCPv6+ECN gso_size 8 refused", !tso_guest_gso_ok(&vh));
+	CHECK("guest gso: TCPv6+ECN gso_size 8 refused", !gso_guest_gso_ok(&vh));
 	vh.gso_size = htole16(1448);
-	CHECK("guest gso: TCPv6+ECN gso_size 1448 taken", tso_guest_gso_ok(&vh));
+	CHECK("guest gso: TCPv6+ECN gso_size 1448 taken", gso_guest_gso_ok(&vh));
 }
 
 int main(void)

@@ -30,7 +30,7 @@
 
 #include <setjmp.h>
 #include <stdint.h>
-#include "virtq.h"
+#include "vhost/virtq.h"
 
 /* Our mappings of one device's guest memory (whole files from offset 0). */
 struct guestmem_maps {

@@ -5,11 +5,11 @@
  * Random byte streams for several flows (IPv4/IPv6, VLAN, timestamps,
  * IPv6 extension headers, DF or not, random MSS, PSH/CWR/ECE marks,
  * ACK/window/TSval/extension header changes, IP ID jumps) are cut by
- * tso_segment() into wire segments, with pure ACKs, retransmissions and
+ * gso_segment() into wire segments, with pure ACKs, retransmissions and
  * corrupted segments mixed in. The segments of all flows are fed,
  * interleaved, into PRPR with random batch ends, timeouts and policy
  * changes. Every packet PRPR emits is segmented again by
- * tso_segment() using its virtio_net_hdr; per flow the result must equal
+ * gso_segment() using its virtio_net_hdr; per flow the result must equal
  * the original segments byte for byte, and the payload of the stream
  * segments must concatenate to the stream. Fixed seeds; bounded work.
  */
@@ -18,8 +18,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "bifrost_parse.h"
-#include "prpr.h"
-#include "tso.h"
+#include "offload/gro.h"
+#include "offload/gso.h"
 #include "unit.h"
 #include "pktbuild.h"
 
@@ -104,7 +104,7 @@ static int res_emit(void *ctx, const uint8_t *f, size_t len)
 }
 
 /* PRPR output: re-segment into the owning flow's result list. */
-static void prpr_out(void *ctx, const struct virtio_net_hdr *vh,
+static void gro_out(void *ctx, const struct virtio_net_hdr *vh,
 		     const uint8_t *f, size_t len)
 {
 	struct bf_parsed p;
@@ -144,7 +144,7 @@ static void prpr_out(void *ctx, const struct virtio_net_hdr *vh,
 	     le16toh(vh->csum_offset) != 16 ||
 	     le16toh(vh->hdr_len) != p.payload_off))
 		vh_bad++;
-	if (tso_segment(vh, f, len, scratch2, sizeof(scratch2), res_emit,
+	if (gso_segment(vh, f, len, scratch2, sizeof(scratch2), res_emit,
 			&flows[fi]) < 1)
 		reseg_errors++;
 }
@@ -217,7 +217,7 @@ static void gen_send(struct tflow *t, size_t *pos)
 				VIRTIO_NET_HDR_GSO_TCPV4;
 	vh.gso_size = htole16((uint16_t)t->mss);
 	vh.hdr_len = htole16((uint16_t)hdrs);
-	n = tso_segment(&vh, big, flen, scratch, sizeof(scratch), orig_emit, t);
+	n = gso_segment(&vh, big, flen, scratch, sizeof(scratch), orig_emit, t);
 	if (n < 1) {
 		t->orig.overflow = 1;
 		return;
@@ -268,19 +268,19 @@ static void generate(struct tflow *t)
 	}
 }
 
-static void random_cfg(struct prpr *pr, int enable)
+static void random_cfg(struct gro_engine *pr, int enable)
 {
-	struct prpr_cfg cfg = {
+	struct gro_cfg cfg = {
 		.enabled = enable,
 		.max_merge_bytes = rnd() % 2 ? 65535 : rnd_range(1000, 65535),
 		.max_segs = rnd() % 2 ? 64 : rnd_range(1, 64),
 		.flush_ns = rnd_range(1000, 100000),
 	};
 
-	prpr_set_cfg(pr, &cfg);
+	gro_set_cfg(pr, &cfg);
 }
 
-static void feed(struct prpr *pr)
+static void feed(struct gro_engine *pr)
 {
 	uint64_t now = 1;
 	unsigned int left = 0, i;
@@ -293,23 +293,23 @@ static void feed(struct prpr *pr)
 
 		if (t->next >= t->orig.n)
 			continue;
-		prpr_input(pr, t->orig.data + t->orig.off[t->next],
+		gro_input(pr, t->orig.data + t->orig.off[t->next],
 			   t->orig.len[t->next], now);
 		t->next++;
 		left--;
 		now += rnd_range(0, 3000);
 		if (r < 30)
-			prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+			gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 		else if (r < 80)
-			prpr_flush_expired(pr, now);
+			gro_flush_expired(pr, now);
 		else if (r < 83)
 			random_cfg(pr, rnd() % 8 != 0);
 		else if (r < 90 && misc_sent < MISC_MAX) {
-			prpr_input(pr, misc_frame, misc_len, now);
+			gro_input(pr, misc_frame, misc_len, now);
 			misc_sent++;
 		}
 	}
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 }
 
 /* Compare results with originals; returns the number of differences. */
@@ -360,7 +360,7 @@ static void check_gso_hdrs(unsigned int round)
 
 static void run_round(unsigned int round, uint64_t seed, unsigned int nflows)
 {
-	struct prpr *pr;
+	struct gro_engine *pr;
 	struct pb_spec m;
 	unsigned int i, fed = 0, corrupt = 0, bad = 0, streams_bad = 0;
 	int overflow = 0, stream_ok;
@@ -383,14 +383,14 @@ static void run_round(unsigned int round, uint64_t seed, unsigned int nflows)
 		fed += flows[i].orig.n;
 		corrupt += flows[i].corrupt;
 	}
-	pr = prpr_new(nflows, prpr_out, NULL, &st);
+	pr = gro_new(nflows, gro_out, NULL, &st);
 	if (!pr) {
-		CHECK("prpr_new", 0);
+		CHECK("gro_new", 0);
 		return;
 	}
 	random_cfg(pr, 1);
 	feed(pr);
-	prpr_free(pr);
+	gro_free(pr);
 	for (i = 0; i < NFLOWS; i++) {
 		bad += compare(&flows[i], &stream_ok);
 		streams_bad += !stream_ok;

@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include "vhost_user.h"
+#include "vhost/vhost_user.h"
 #include "log.h"
 #include "util.h"
 

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "bytes.h"
-#include "zced_reg.h"
+#include "net_hdr.h"
+#include "vhost/zced_reg.h"
 
-#define ETH_HDR_LEN	14
 #define MSG_HDR_LEN	8	/* magic, version, op, count */
 #define RANGE_LEN	16	/* gpa, len */
 
@@ -17,7 +17,7 @@ static uint64_t get_be64(const uint8_t *p)
 
 bool zced_reg_is_msg(const uint8_t *frame, size_t len)
 {
-	return len >= ETH_HDR_LEN && get_be16(frame + 12) == BF_ZCED_ETH_P;
+	return len >= ETH_HDR_LEN && get_be16(frame + ETH_OFF_TYPE) == BF_ZCED_ETH_P;
 }
 
 /* One range: page-aligned, non-empty, no wrap, inside one memory region. */

@@ -9,7 +9,9 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "csum.h"
+#include "bytes.h"
+#include "net_hdr.h"
+#include "offload/csum.h"
 
 static inline uint64_t load64(const uint8_t *p)
 {
@@ -35,17 +37,6 @@ static inline uint32_t fold32(uint32_t s)
 static inline uint16_t swab16(uint16_t v)
 {
 	return (uint16_t)((v << 8) | (v >> 8));
-}
-
-static inline uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
 }
 
 uint32_t bf_csum_add(uint32_t a, uint32_t b)
@@ -106,21 +97,21 @@ uint16_t bf_csum_ipv4_hdr(const uint8_t *iph, size_t ihl)
 {
 	uint32_t sum;
 
-	if (ihl < 20)
+	if (ihl < IP4_HDR_MIN)
 		return 0;
-	sum = bf_csum_partial(iph, 10, 0);
-	sum = bf_csum_partial(iph + 12, ihl - 12, sum);
+	sum = bf_csum_partial(iph, IP4_OFF_CSUM, 0);
+	sum = bf_csum_partial(iph + IP4_OFF_SADDR, ihl - IP4_OFF_SADDR, sum);
 	return bf_csum_fold(sum);
 }
 
 bool bf_csum_ipv4_hdr_ok(const uint8_t *iph, size_t ihl)
 {
-	return ihl >= 20 && bf_csum_fold(bf_csum_partial(iph, ihl, 0)) == 0;
+	return ihl >= IP4_HDR_MIN && bf_csum_fold(bf_csum_partial(iph, ihl, 0)) == 0;
 }
 
 void bf_csum_ipv4_hdr_fill(uint8_t *iph, size_t ihl)
 {
-	put_be16(iph + 10, bf_csum_ipv4_hdr(iph, ihl));
+	put_be16(iph + IP4_OFF_CSUM, bf_csum_ipv4_hdr(iph, ihl));
 }
 
 static uint32_t csum_pseudo(const uint8_t *saddr, const uint8_t *daddr, size_t alen,
@@ -152,8 +143,8 @@ uint32_t bf_csum_pseudo_frame(const uint8_t *frame, const struct bf_parsed *p,
 	const uint8_t *ip = frame + p->l3_off;
 
 	if (p->flags & BF_PF_IPV6)
-		return bf_csum_pseudo_ipv6(ip + 8, ip + 24, p->l4_proto, l4len);
-	return bf_csum_pseudo_ipv4(ip + 12, ip + 16, p->l4_proto, l4len);
+		return bf_csum_pseudo_ipv6(ip + IP6_OFF_SADDR, ip + IP6_OFF_DADDR, p->l4_proto, l4len);
+	return bf_csum_pseudo_ipv4(ip + IP4_OFF_SADDR, ip + IP4_OFF_DADDR, p->l4_proto, l4len);
 }
 
 #define CSUM_IP4_OPT_EOL		0
@@ -235,13 +226,13 @@ bool bf_csum_pseudo_in_hdr(const uint8_t *frame, const struct bf_parsed *p)
 	if (!(p->flags & BF_PF_L4) || p->l4_off <= p->l3_off)
 		return false;
 	if (p->flags & BF_PF_IPV6) {
-		if (p->l4_off < p->l3_off + 40)
+		if (p->l4_off < p->l3_off + IP6_HDR_LEN)
 			return false;
-		return ip6_exthdrs_plain(ip + 40, end, ip[6]);
+		return ip6_exthdrs_plain(ip + IP6_HDR_LEN, end, ip[IP6_OFF_NEXTHDR]);
 	}
-	if (!(p->flags & BF_PF_IPV4) || p->l4_off < p->l3_off + 20)
+	if (!(p->flags & BF_PF_IPV4) || p->l4_off < p->l3_off + IP4_HDR_MIN)
 		return false;
-	return ip4_opts_plain(ip + 20, end);
+	return ip4_opts_plain(ip + IP4_HDR_MIN, end);
 }
 
 enum bf_csum_result bf_csum_l4_verify(const uint8_t *frame,
@@ -255,7 +246,7 @@ enum bf_csum_result bf_csum_l4_verify(const uint8_t *frame,
 	if (p->l3_end < p->payload_off || p->payload_off < p->l4_off)
 		return BF_CSUM_NONE;
 	/* UDP checksum 0: none sent (IPv4); invalid for IPv6, the guest decides. */
-	if ((p->flags & BF_PF_UDP) && get_be16(frame + p->l4_off + 6) == 0)
+	if ((p->flags & BF_PF_UDP) && get_be16(frame + p->l4_off + UDP_OFF_CSUM) == 0)
 		return BF_CSUM_NONE;
 	l4len = p->l3_end - p->l4_off;
 	hlen = p->payload_off - p->l4_off;	/* TCP: 4n, UDP: 8, so even */
@@ -273,13 +264,13 @@ int bf_csum_tcp_fill(uint8_t *frame, const struct bf_parsed *p)
 	uint8_t *th = frame + p->l4_off;
 	uint32_t l4len, sum;
 
-	if (!(p->flags & BF_PF_TCP) || p->l3_end < p->l4_off + 20)
+	if (!(p->flags & BF_PF_TCP) || p->l3_end < p->l4_off + TCP_HDR_MIN)
 		return -EINVAL;
 	l4len = p->l3_end - p->l4_off;
-	put_be16(th + 16, 0);
+	put_be16(th + TCP_OFF_CSUM, 0);
 	sum = bf_csum_pseudo_frame(frame, p, l4len);
 	sum = bf_csum_partial(th, l4len, sum);
-	put_be16(th + 16, bf_csum_fold(sum));
+	put_be16(th + TCP_OFF_CSUM, bf_csum_fold(sum));
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * tso.c - TCP segmentation offload done in the backend, with the rules of
+ * gso.c - TCP segmentation offload done in the backend, with the rules of
  * Linux tcp_gso_segment()/inet_gso_segment(): every segment carries the
  * original headers with its own lengths, sequence number, IPv4 ID (first
  * keeps the original, then +1) and checksums; FIN and PSH only on the
@@ -11,14 +11,13 @@
 #include <errno.h>
 #include <string.h>
 #include "bytes.h"
+#include "net_hdr.h"
 #include "bifrost_parse.h"
-#include "csum.h"
-#include "tso.h"
+#include "offload/csum.h"
+#include "offload/gso.h"
 
-#define TSO_ETH_HLEN		14
-#define TSO_TCP_CSUM_OFF	16
 
-struct tso_plan {
+struct gso_plan {
 	struct bf_parsed p;
 	uint32_t hdrs;		/* Ethernet + IP + TCP header bytes */
 	uint32_t payload;	/* TCP payload bytes in the packet */
@@ -29,7 +28,7 @@ struct tso_plan {
 	bool v6;
 };
 
-static int emit_one(tso_emit_fn emit, void *ctx, const uint8_t *frame,
+static int emit_one(gso_emit_fn emit, void *ctx, const uint8_t *frame,
 		    size_t len)
 {
 	int rc = emit(ctx, frame, len);
@@ -38,9 +37,9 @@ static int emit_one(tso_emit_fn emit, void *ctx, const uint8_t *frame,
 }
 
 /* GSO_NONE: as is, or with its NEEDS_CSUM partial checksum completed. */
-static int tso_plain(const struct virtio_net_hdr *vh, const uint8_t *pkt,
+static int gso_plain(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 		     size_t len, uint8_t *scratch, size_t scratch_len,
-		     tso_emit_fn emit, void *ctx)
+		     gso_emit_fn emit, void *ctx)
 {
 	uint32_t start = le16toh(vh->csum_start);
 	uint32_t off = le16toh(vh->csum_offset);
@@ -57,8 +56,8 @@ static int tso_plain(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 	return emit_one(emit, ctx, scratch, len);
 }
 
-static int tso_plan_tcp(const struct virtio_net_hdr *vh, const uint8_t *pkt,
-			size_t len, size_t scratch_len, struct tso_plan *pl)
+static int gso_plan_tcp(const struct virtio_net_hdr *vh, const uint8_t *pkt,
+			size_t len, size_t scratch_len, struct gso_plan *pl)
 {
 	uint8_t gt = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 	uint32_t seg_max;
@@ -83,7 +82,7 @@ static int tso_plan_tcp(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 	pl->hdrs = pl->p.payload_off;
 	if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
 	    (le16toh(vh->csum_start) != pl->p.l4_off ||
-	     le16toh(vh->csum_offset) != TSO_TCP_CSUM_OFF))
+	     le16toh(vh->csum_offset) != TCP_OFF_CSUM))
 		return -EINVAL;
 	pl->payload = len - pl->hdrs;
 	if (pl->payload == 0)
@@ -100,7 +99,7 @@ static int tso_plan_tcp(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 }
 
 /* Build segment i of the plan into out; returns its length. */
-static size_t tso_build(const struct tso_plan *pl, const uint8_t *pkt,
+static size_t gso_build(const struct gso_plan *pl, const uint8_t *pkt,
 			uint8_t *out, uint32_t i)
 {
 	uint32_t off = i * pl->gso;
@@ -115,42 +114,42 @@ static size_t tso_build(const struct tso_plan *pl, const uint8_t *pkt,
 	memcpy(out, pkt, pl->hdrs);
 	memcpy(out + pl->hdrs, pkt + pl->hdrs + off, plen);
 	if (pl->v6) {
-		put_be16(ip + 4, (uint16_t)(pl->p.l4_off - pl->p.l3_off - 40 +
-					    l4len));
-		sum = bf_csum_pseudo_ipv6(ip + 8, ip + 24, IPPROTO_TCP, l4len);
+		put_be16(ip + IP6_OFF_PAYLOAD_LEN,
+			 (uint16_t)(pl->p.l4_off - pl->p.l3_off - IP6_HDR_LEN + l4len));
+		sum = bf_csum_pseudo_ipv6(ip + IP6_OFF_SADDR, ip + IP6_OFF_DADDR, IPPROTO_TCP, l4len);
 	} else {
-		put_be16(ip + 2, (uint16_t)(pl->p.l4_off - pl->p.l3_off + l4len));
-		put_be16(ip + 4, (uint16_t)(pl->id0 + i));
+		put_be16(ip + IP4_OFF_TOT_LEN, (uint16_t)(pl->p.l4_off - pl->p.l3_off + l4len));
+		put_be16(ip + IP4_OFF_ID, (uint16_t)(pl->id0 + i));
 		bf_csum_ipv4_hdr_fill(ip, pl->p.l4_off - pl->p.l3_off);
-		sum = bf_csum_pseudo_ipv4(ip + 12, ip + 16, IPPROTO_TCP, l4len);
+		sum = bf_csum_pseudo_ipv4(ip + IP4_OFF_SADDR, ip + IP4_OFF_DADDR, IPPROTO_TCP, l4len);
 	}
-	put_be32(th + 4, pl->seq0 + off);
-	fl = th[13];
+	put_be32(th + TCP_OFF_SEQ, pl->seq0 + off);
+	fl = th[TCP_OFF_FLAGS];
 	if (i + 1 < pl->nsegs)
 		fl &= ~(BF_TCP_FIN | BF_TCP_PSH);
 	if (i > 0)
 		fl &= ~BF_TCP_CWR;
-	th[13] = fl;
-	put_be16(th + TSO_TCP_CSUM_OFF, 0);
+	th[TCP_OFF_FLAGS] = fl;
+	put_be16(th + TCP_OFF_CSUM, 0);
 	sum = bf_csum_partial(th, thlen, sum);
 	sum = bf_csum_partial(out + pl->hdrs, plen, sum);
-	put_be16(th + TSO_TCP_CSUM_OFF, bf_csum_fold(sum));
+	put_be16(th + TCP_OFF_CSUM, bf_csum_fold(sum));
 	return pl->hdrs + plen;
 }
 
-int tso_segment(const struct virtio_net_hdr *vh, const uint8_t *pkt,
+int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 		size_t len, uint8_t *scratch, size_t scratch_len,
-		tso_emit_fn emit, void *ctx)
+		gso_emit_fn emit, void *ctx)
 {
 	uint8_t gt;
-	struct tso_plan pl;
+	struct gso_plan pl;
 	uint32_t i;
 	int rc;
 
-	if (!vh || !pkt || !emit || len < TSO_ETH_HLEN)
+	if (!vh || !pkt || !emit || len < ETH_HDR_LEN)
 		return -EINVAL;
 	if (vh->gso_type == VIRTIO_NET_HDR_GSO_NONE)
-		return tso_plain(vh, pkt, len, scratch, scratch_len, emit, ctx);
+		return gso_plain(vh, pkt, len, scratch, scratch_len, emit, ctx);
 	gt = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 	if (gt == VIRTIO_NET_HDR_GSO_UDP)
 		return -EOPNOTSUPP;
@@ -158,11 +157,11 @@ int tso_segment(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 		return -EINVAL;
 	if (!scratch)
 		return -ENOBUFS;
-	rc = tso_plan_tcp(vh, pkt, len, scratch_len, &pl);
+	rc = gso_plan_tcp(vh, pkt, len, scratch_len, &pl);
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < pl.nsegs; i++) {
-		size_t flen = tso_build(&pl, pkt, scratch, i);
+		size_t flen = gso_build(&pl, pkt, scratch, i);
 
 		rc = emit(ctx, scratch, flen);
 		if (rc < 0)

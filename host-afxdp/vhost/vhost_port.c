@@ -22,11 +22,11 @@
 #include <string.h>
 #include <time.h>
 #include "adversary.h"
-#include "guestmem.h"
+#include "vhost/guestmem.h"
 #include "port.h"
-#include "tso.h"
-#include "vhost_user.h"
-#include "zced_reg.h"
+#include "offload/gso.h"
+#include "vhost/vhost_user.h"
+#include "vhost/zced_reg.h"
 #include "log.h"
 #include "util.h"
 
@@ -255,7 +255,7 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 struct seg_ctx {
 	struct vhost_port *vp;
 	int err;
-	unsigned int index;	/* frames tso_segment() has produced */
+	unsigned int index;	/* frames gso_segment() has produced */
 	unsigned int skip;	/* the first ones the guest already has */
 };
 
@@ -316,7 +316,7 @@ static int deliver_resegmented(struct vhost_port *vp, const struct virtio_net_hd
 			s.skip = vp->reseg_done;
 		vp->reseg_done = 0;
 	}
-	if (tso_segment(vh, frame, len, vp->scratch, GSO_SCRATCH, deliver_segment, &s) >= 0)
+	if (gso_segment(vh, frame, len, vp->scratch, GSO_SCRATCH, deliver_segment, &s) >= 0)
 		return 0;
 	if (s.err == -EAGAIN && s.index > 1) {	/* frames before the failed one arrived */
 		vp->reseg_fp = have_fp ? fp : packet_fp(vh, frame, len);

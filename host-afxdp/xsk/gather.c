@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* gather.c - AF_XDP multi-buffer frame reassembly (see gather.h). */
 #include <string.h>
-#include "gather.h"
+#include "xsk/gather.h"
 
 enum bf_gather_res bf_gather_part(struct bf_gather *g, const uint8_t *part,
 				  uint32_t len, bool more, size_t *frame_len)

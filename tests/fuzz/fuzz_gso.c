@@ -2,7 +2,7 @@
 /*
  * fuzz_tso.c - libFuzzer harness for guest transmit segmentation
  * (host-afxdp/tso.c): the input is a virtio_net_hdr (10 bytes, as a guest
- * writes it) followed by one frame, fed to tso_segment(). The frame is
+ * writes it) followed by one frame, fed to gso_segment(). The frame is
  * copied into a buffer of exactly its length so ASan sees any read past
  * it; the scratch buffer is exactly what tso.h asks for, plus nothing.
  *
@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bifrost_parse.h"
-#include "csum.h"
-#include "tso.h"
+#include "offload/csum.h"
+#include "offload/gso.h"
 
 #define SCRATCH_MAX	(65535 + 64)
 
@@ -169,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bf_parse_frame(pkt, pkt + r.len, &r.p) == BF_PARSE_OK &&
 	    (r.p.flags & BF_PF_TCP))
 		r.seq0 = be32(pkt + r.p.l4_off + 4);
-	rc = tso_segment(&vh, pkt, r.len, scratch, sizeof(scratch), emit, &r);
+	rc = gso_segment(&vh, pkt, r.len, scratch, sizeof(scratch), emit, &r);
 	if (rc < 0 && r.n != 0)
 		abort();
 	if (rc >= 0 && (unsigned int)rc != r.n)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * fuzz_prpr.c - libFuzzer harness for PRPR (host-afxdp/prpr.c): a sequence
- * of frames fed through prpr_input(), with timeouts and flushes in
- * between and prpr_flush_all() at the end.
+ * fuzz_prpr.c - libFuzzer harness for PRPR (host-afxdp/gro.c): a sequence
+ * of frames fed through gro_input(), with timeouts and flushes in
+ * between and gro_flush_all() at the end.
  *
  * Input: 3 configuration bytes (flow table size, max_segs, hold time),
  * then records of [length (2 bytes, big-endian), op, frame]; op selects a
@@ -19,9 +19,9 @@
  *     gso_size > 0, at most max_segs segments, the frame within 65535
  *     bytes with exact IP lengths and a valid IPv4 header checksum, the
  *     pseudo-header sum in the TCP field completing to a valid checksum;
- *     and tso_segment() accepts it;
+ *     and gso_segment() accepts it;
  *   - nothing is lost, duplicated or altered: each unmerged packet, and
- *     each segment tso_segment() cuts a merged packet into, equals one
+ *     each segment gso_segment() cuts a merged packet into, equals one
  *     input frame not matched before (the IPv4 ID and header checksum,
  *     and the urgent pointer of a segment without URG aside: see
  *     same_frame()), and at the end every input frame was matched; no
@@ -32,9 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bifrost_parse.h"
-#include "csum.h"
-#include "prpr.h"
-#include "tso.h"
+#include "offload/csum.h"
+#include "offload/gro.h"
+#include "offload/gso.h"
 
 #define MAX_FRAMES	1024
 #define SCRATCH_SIZE	(65535 + 64)
@@ -180,7 +180,7 @@ static void check_merged(const struct virtio_net_hdr *vh, const uint8_t *f,
 	check_merged_hdrs(vh, f, len, &p);
 	if (p.payload_len <= gso || p.payload_len > gso * max_segs)
 		abort();
-	rc = tso_segment(vh, f, len, scratch, sizeof(scratch), seg_emit, &nseg);
+	rc = gso_segment(vh, f, len, scratch, sizeof(scratch), seg_emit, &nseg);
 	if (rc < 2 || (unsigned int)rc != nseg)
 		abort();
 }
@@ -222,7 +222,7 @@ static struct in_frame *add_frame(const uint8_t *data, size_t len)
 	return fr;
 }
 
-static void feed(struct prpr *pr, const uint8_t *data, size_t size)
+static void feed(struct gro_engine *pr, const uint8_t *data, size_t size)
 {
 	uint64_t now = 1000000;
 
@@ -240,27 +240,27 @@ static void feed(struct prpr *pr, const uint8_t *data, size_t size)
 			break;
 		data += len;
 		size -= len;
-		prpr_input(pr, fr->data, fr->len, now);
+		gro_input(pr, fr->data, fr->len, now);
 		now += (uint64_t)(op >> 2) * 4000;
 		if ((op & 3) == 1)
-			prpr_flush_expired(pr, now);
+			gro_flush_expired(pr, now);
 		else if ((op & 3) == 2)
-			prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+			gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 	}
-	prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bf_backend_stats st;
-	struct prpr_cfg cfg;
-	struct prpr *pr;
+	struct gro_cfg cfg;
+	struct gro_engine *pr;
 	unsigned int i;
 
 	if (size < 3)
 		return 0;
 	memset(&st, 0, sizeof(st));
-	pr = prpr_new(1 + data[0] % 16, emit, NULL, &st);
+	pr = gro_new(1 + data[0] % 16, emit, NULL, &st);
 	if (!pr)
 		abort();
 	cfg.enabled = true;
@@ -268,16 +268,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.max_segs = 2 + data[1] % (BF_MAX_MERGE_SEGS - 1);
 	cfg.flush_ns = (uint64_t)data[2] * 1000;
 	max_segs = cfg.max_segs;
-	prpr_set_cfg(pr, &cfg);
+	gro_set_cfg(pr, &cfg);
 	nin = 0;
 	feed(pr, data + 3, size - 3);
-	if (prpr_held(pr) != 0)
+	if (gro_held(pr) != 0)
 		abort();
 	for (i = 0; i < nin; i++) {
 		if (!in[i].used)
 			abort();
 		free(in[i].data);
 	}
-	prpr_free(pr);
+	gro_free(pr);
 	return 0;
 }

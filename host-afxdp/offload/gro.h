@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * prpr.h - PRPR, pre-receive packet reassembly: merges consecutive TCP
+ * gro.h - PRPR, pre-receive packet reassembly: merges consecutive TCP
  * segments of a flow into one large packet with Linux 6.1 GRO semantics
  * and hands it out with a virtio_net_hdr describing it as a GSO packet.
  *
- * Pure computation: no I/O, no syscalls, no allocation after prpr_new().
+ * Pure computation: no I/O, no syscalls, no allocation after gro_new().
  * One engine per worker; not thread safe. The emit callback must not call
  * back into the engine.
  *
  * virtio_net_hdr fields are written little-endian (virtio 1.0).
  */
-#ifndef BIFROST_PRPR_H
-#define BIFROST_PRPR_H
+#ifndef BIFROST_GRO_H
+#define BIFROST_GRO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,26 +19,26 @@
 #include <linux/virtio_net.h>
 #include "bifrost_abi.h"
 
-#define PRPR_MAX_FLOWS		4096
+#define GRO_MAX_FLOWS		4096
 /* Per-flow buffer: the largest frame (VLAN + IP datagram) plus slack. */
-#define PRPR_BUF_SIZE		(65535 + 128)
+#define GRO_BUF_SIZE		(65535 + 128)
 
-struct prpr_cfg {
+struct gro_cfg {
 	bool enabled;
 	uint32_t max_merge_bytes;	/* IP payload (TCP hdr + data), <= 65535 */
 	uint32_t max_segs;		/* segments per merged packet */
 	uint64_t flush_ns;		/* longest hold of a packet */
 };
 
-enum prpr_flush_reason {
-	PRPR_FLUSH_NONE,		/* passed unmerged (no hold) */
-	PRPR_FLUSH_BATCH_END,
-	PRPR_FLUSH_TIMEOUT,
-	PRPR_FLUSH_SIZE,
-	PRPR_FLUSH_SEGS,
-	PRPR_FLUSH_FLAGS,
-	PRPR_FLUSH_MISMATCH,
-	PRPR_FLUSH_TABLE_FULL,
+enum gro_flush_reason {
+	GRO_FLUSH_NONE,		/* passed unmerged (no hold) */
+	GRO_FLUSH_BATCH_END,
+	GRO_FLUSH_TIMEOUT,
+	GRO_FLUSH_SIZE,
+	GRO_FLUSH_SEGS,
+	GRO_FLUSH_FLAGS,
+	GRO_FLUSH_MISMATCH,
+	GRO_FLUSH_TABLE_FULL,
 };
 
 /*
@@ -46,20 +46,20 @@ enum prpr_flush_reason {
  * contiguous Ethernet frame, vh the header to hand the guest. Both are only
  * valid during the call.
  */
-typedef void (*prpr_emit_fn)(void *ctx, const struct virtio_net_hdr *vh,
+typedef void (*gro_emit_fn)(void *ctx, const struct virtio_net_hdr *vh,
 			     const uint8_t *frame, size_t len);
 
-struct prpr;
+struct gro_engine;
 
 /*
- * nflows: 1..PRPR_MAX_FLOWS held flows. stats: counters to update
+ * nflows: 1..GRO_MAX_FLOWS held flows. stats: counters to update
  * (merged_segs, flush_*, csum_fail); may be NULL. Starts disabled.
  * Returns NULL (errno set) on bad arguments or allocation failure.
  */
-struct prpr *prpr_new(unsigned int nflows, prpr_emit_fn emit, void *ctx,
+struct gro_engine *gro_new(unsigned int nflows, gro_emit_fn emit, void *ctx,
 		      struct bf_backend_stats *stats);
 /* Frees the engine; packets still held are dropped (flush first). */
-void prpr_free(struct prpr *pr);
+void gro_free(struct gro_engine *pr);
 
 /*
  * Apply a configuration at any time. max_merge_bytes is clamped to 65535
@@ -68,20 +68,20 @@ void prpr_free(struct prpr *pr);
  * BATCH_END); shrunk limits flush the held packets they no longer allow
  * to grow (SIZE or SEGS).
  */
-void prpr_set_cfg(struct prpr *pr, const struct prpr_cfg *cfg);
+void gro_set_cfg(struct gro_engine *pr, const struct gro_cfg *cfg);
 /* The configuration in effect (after clamping). */
-void prpr_get_cfg(const struct prpr *pr, struct prpr_cfg *cfg);
+void gro_get_cfg(const struct gro_engine *pr, struct gro_cfg *cfg);
 
 /* Feed one received frame; it is not referenced after return. */
-void prpr_input(struct prpr *pr, const uint8_t *frame, size_t len,
+void gro_input(struct gro_engine *pr, const uint8_t *frame, size_t len,
 		uint64_t now_ns);
 /* Emit every held packet, oldest first, counted under why. */
-void prpr_flush_all(struct prpr *pr, enum prpr_flush_reason why);
+void gro_flush_all(struct gro_engine *pr, enum gro_flush_reason why);
 /* Emit the packets held since at least flush_ns before now_ns. */
-void prpr_flush_expired(struct prpr *pr, uint64_t now_ns);
+void gro_flush_expired(struct gro_engine *pr, uint64_t now_ns);
 /* Earliest time a held packet expires; UINT64_MAX if none is held. */
-uint64_t prpr_next_deadline(const struct prpr *pr);
+uint64_t gro_next_deadline(const struct gro_engine *pr);
 /* Number of flows currently holding a packet. */
-unsigned int prpr_held(const struct prpr *pr);
+unsigned int gro_held(const struct gro_engine *pr);
 
-#endif /* BIFROST_PRPR_H */
+#endif /* BIFROST_GRO_H */

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
-#include "afxdp.h"
+#include "xsk/afxdp.h"
 
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * prpr.c - receive-side TCP segment merging (GRO) for the AF_XDP backend.
+ * gro.c - receive-side TCP segment merging (GRO) for the AF_XDP backend.
  *
  * A held flow keeps its first segment's frame in a preallocated buffer and
  * appends the payload of every segment merged into it. The merge decision
  * follows Linux 6.1 (inet_gro_receive, ipv6_gro_receive, tcp_gro_receive);
- * the differences are listed at prpr_input(). The packet is finished
+ * the differences are listed at gro_input(). The packet is finished
  * (lengths, IPv4 header checksum, TCP pseudo-header sum for NEEDS_CSUM)
  * when it is flushed.
  *
@@ -18,16 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bytes.h"
+#include "net_hdr.h"
 #include "bifrost_parse.h"
-#include "csum.h"
-#include "prpr.h"
+#include "offload/csum.h"
+#include "offload/gro.h"
 
-#define PRPR_NIL		(-1)
-#define PRPR_IP4_DF		0x40	/* in byte 6 of the IPv4 header */
-#define PRPR_IP4_FRAGBITS	0xbfff	/* reserved, MF, offset */
-#define PRPR_TCP_CSUM_OFF	16	/* checksum field in the TCP header */
+#define GRO_NIL		(-1)
 
-struct prpr_key {
+struct gro_key {
 	uint8_t tag[4];		/* 802.1Q/802.1ad tag, zero if untagged */
 	uint8_t v6;
 	uint8_t pad[3];
@@ -36,8 +34,8 @@ struct prpr_key {
 	uint8_t ports[4];
 };
 
-struct prpr_flow {
-	struct prpr_key key;
+struct gro_flow {
+	struct gro_key key;
 	uint32_t hash;
 	int32_t hnext;		/* bucket chain, or free list */
 	int32_t older;		/* age list */
@@ -57,20 +55,20 @@ struct prpr_flow {
 };
 
 /* One received TCP segment, as the merge logic sees it. */
-struct prpr_seg {
+struct gro_seg {
 	const uint8_t *frame;
 	size_t len;
 	struct bf_parsed p;
-	struct prpr_key key;
+	struct gro_key key;
 	uint32_t seq;
 	uint16_t thlen;
 	uint8_t tflags;
 	bool ip_ok;		/* IP header allows holding and merging */
 };
 
-struct prpr {
-	struct prpr_cfg cfg;
-	prpr_emit_fn emit;
+struct gro_engine {
+	struct gro_cfg cfg;
+	gro_emit_fn emit;
 	void *ctx;
 	struct bf_backend_stats *stats;
 	struct bf_backend_stats own_stats;
@@ -81,20 +79,20 @@ struct prpr {
 	int32_t oldest;
 	int32_t newest;
 	int32_t *buckets;
-	struct prpr_flow *flows;
+	struct gro_flow *flows;
 	uint8_t *bufs;
 };
 
 /* ---- flow table ---- */
 
-struct prpr *prpr_new(unsigned int nflows, prpr_emit_fn emit, void *ctx,
+struct gro_engine *gro_new(unsigned int nflows, gro_emit_fn emit, void *ctx,
 		      struct bf_backend_stats *stats)
 {
-	struct prpr *pr;
+	struct gro_engine *pr;
 	uint32_t nb = 1;
 	unsigned int i;
 
-	if (!emit || nflows == 0 || nflows > PRPR_MAX_FLOWS) {
+	if (!emit || nflows == 0 || nflows > GRO_MAX_FLOWS) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -105,9 +103,9 @@ struct prpr *prpr_new(unsigned int nflows, prpr_emit_fn emit, void *ctx,
 		return NULL;
 	pr->buckets = malloc(nb * sizeof(*pr->buckets));
 	pr->flows = calloc(nflows, sizeof(*pr->flows));
-	pr->bufs = malloc((size_t)nflows * PRPR_BUF_SIZE);
+	pr->bufs = malloc((size_t)nflows * GRO_BUF_SIZE);
 	if (!pr->buckets || !pr->flows || !pr->bufs) {
-		prpr_free(pr);
+		gro_free(pr);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -117,14 +115,14 @@ struct prpr *prpr_new(unsigned int nflows, prpr_emit_fn emit, void *ctx,
 	pr->nflows = nflows;
 	pr->bucket_mask = nb - 1;
 	for (i = 0; i < nb; i++)
-		pr->buckets[i] = PRPR_NIL;
+		pr->buckets[i] = GRO_NIL;
 	for (i = 0; i < nflows; i++) {
-		pr->flows[i].buf = pr->bufs + (size_t)i * PRPR_BUF_SIZE;
-		pr->flows[i].hnext = i + 1 < nflows ? (int32_t)i + 1 : PRPR_NIL;
+		pr->flows[i].buf = pr->bufs + (size_t)i * GRO_BUF_SIZE;
+		pr->flows[i].hnext = i + 1 < nflows ? (int32_t)i + 1 : GRO_NIL;
 	}
 	pr->free_head = 0;
-	pr->oldest = PRPR_NIL;
-	pr->newest = PRPR_NIL;
+	pr->oldest = GRO_NIL;
+	pr->newest = GRO_NIL;
 	pr->cfg.enabled = false;
 	pr->cfg.max_merge_bytes = BF_MAX_MERGE_BYTES;
 	pr->cfg.max_segs = BF_MAX_MERGE_SEGS;
@@ -132,7 +130,7 @@ struct prpr *prpr_new(unsigned int nflows, prpr_emit_fn emit, void *ctx,
 	return pr;
 }
 
-void prpr_free(struct prpr *pr)
+void gro_free(struct gro_engine *pr)
 {
 	if (!pr)
 		return;
@@ -142,17 +140,17 @@ void prpr_free(struct prpr *pr)
 	free(pr);
 }
 
-static int32_t flow_idx(const struct prpr *pr, const struct prpr_flow *f)
+static int32_t flow_idx(const struct gro_engine *pr, const struct gro_flow *f)
 {
 	return (int32_t)(f - pr->flows);
 }
 
-static struct prpr_flow *flow_find(struct prpr *pr, const struct prpr_seg *s)
+static struct gro_flow *flow_find(struct gro_engine *pr, const struct gro_seg *s)
 {
 	int32_t i = pr->buckets[s->p.hash & pr->bucket_mask];
 
-	while (i != PRPR_NIL) {
-		struct prpr_flow *f = &pr->flows[i];
+	while (i != GRO_NIL) {
+		struct gro_flow *f = &pr->flows[i];
 
 		if (f->hash == s->p.hash &&
 		    !memcmp(&f->key, &s->key, sizeof(f->key)))
@@ -162,16 +160,16 @@ static struct prpr_flow *flow_find(struct prpr *pr, const struct prpr_seg *s)
 	return NULL;
 }
 
-static void flow_link(struct prpr *pr, struct prpr_flow *f)
+static void flow_link(struct gro_engine *pr, struct gro_flow *f)
 {
 	int32_t idx = flow_idx(pr, f);
 	int32_t *head = &pr->buckets[f->hash & pr->bucket_mask];
 
 	f->hnext = *head;
 	*head = idx;
-	f->newer = PRPR_NIL;
+	f->newer = GRO_NIL;
 	f->older = pr->newest;
-	if (pr->newest != PRPR_NIL)
+	if (pr->newest != GRO_NIL)
 		pr->flows[pr->newest].newer = idx;
 	else
 		pr->oldest = idx;
@@ -179,20 +177,20 @@ static void flow_link(struct prpr *pr, struct prpr_flow *f)
 	pr->nheld++;
 }
 
-static void flow_unlink(struct prpr *pr, struct prpr_flow *f)
+static void flow_unlink(struct gro_engine *pr, struct gro_flow *f)
 {
 	int32_t idx = flow_idx(pr, f);
 	int32_t *link = &pr->buckets[f->hash & pr->bucket_mask];
 
-	while (*link != PRPR_NIL && *link != idx)
+	while (*link != GRO_NIL && *link != idx)
 		link = &pr->flows[*link].hnext;
 	if (*link == idx)
 		*link = f->hnext;
-	if (f->older != PRPR_NIL)
+	if (f->older != GRO_NIL)
 		pr->flows[f->older].newer = f->newer;
 	else
 		pr->oldest = f->newer;
-	if (f->newer != PRPR_NIL)
+	if (f->newer != GRO_NIL)
 		pr->flows[f->newer].older = f->older;
 	else
 		pr->newest = f->older;
@@ -203,38 +201,38 @@ static void flow_unlink(struct prpr *pr, struct prpr_flow *f)
 
 /* ---- output ---- */
 
-static void count_flush(struct prpr *pr, enum prpr_flush_reason why)
+static void count_flush(struct gro_engine *pr, enum gro_flush_reason why)
 {
 	struct bf_backend_stats *st = pr->stats;
 
 	switch (why) {
-	case PRPR_FLUSH_BATCH_END:
+	case GRO_FLUSH_BATCH_END:
 		st->flush_batch_end++;
 		break;
-	case PRPR_FLUSH_TIMEOUT:
+	case GRO_FLUSH_TIMEOUT:
 		st->flush_timeout++;
 		break;
-	case PRPR_FLUSH_SIZE:
+	case GRO_FLUSH_SIZE:
 		st->flush_size++;
 		break;
-	case PRPR_FLUSH_SEGS:
+	case GRO_FLUSH_SEGS:
 		st->flush_segs++;
 		break;
-	case PRPR_FLUSH_FLAGS:
+	case GRO_FLUSH_FLAGS:
 		st->flush_flags++;
 		break;
-	case PRPR_FLUSH_MISMATCH:
+	case GRO_FLUSH_MISMATCH:
 		st->flush_mismatch++;
 		break;
-	case PRPR_FLUSH_TABLE_FULL:
+	case GRO_FLUSH_TABLE_FULL:
 		st->flush_table_full++;
 		break;
-	case PRPR_FLUSH_NONE:
+	case GRO_FLUSH_NONE:
 		break;
 	}
 }
 
-static void pass(struct prpr *pr, const uint8_t *frame, size_t len,
+static void pass(struct gro_engine *pr, const uint8_t *frame, size_t len,
 		 uint8_t vflags)
 {
 	struct virtio_net_hdr vh;
@@ -255,7 +253,7 @@ static void pass(struct prpr *pr, const uint8_t *frame, size_t len,
  * length of all headers (Ethernet to TCP), the value virtio asks for under
  * VIRTIO_NET_F_GUEST_HDRLEN.
  */
-static void flow_finish(struct prpr_flow *f, struct virtio_net_hdr *vh)
+static void flow_finish(struct gro_flow *f, struct virtio_net_hdr *vh)
 {
 	uint8_t *ip = f->buf + f->l3_off;
 	uint8_t *th = f->buf + f->l4_off;
@@ -263,22 +261,22 @@ static void flow_finish(struct prpr_flow *f, struct virtio_net_hdr *vh)
 	uint32_t sum;
 
 	if (f->v6) {
-		put_be16(ip + 4, (uint16_t)(f->len - f->l3_off - 40));
-		sum = bf_csum_pseudo_ipv6(ip + 8, ip + 24, IPPROTO_TCP, l4len);
+		put_be16(ip + IP6_OFF_PAYLOAD_LEN, (uint16_t)(f->len - f->l3_off - IP6_HDR_LEN));
+		sum = bf_csum_pseudo_ipv6(ip + IP6_OFF_SADDR, ip + IP6_OFF_DADDR, IPPROTO_TCP, l4len);
 		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
 	} else {
-		put_be16(ip + 2, (uint16_t)(f->len - f->l3_off));
+		put_be16(ip + IP4_OFF_TOT_LEN, (uint16_t)(f->len - f->l3_off));
 		bf_csum_ipv4_hdr_fill(ip, f->l4_off - f->l3_off);
-		sum = bf_csum_pseudo_ipv4(ip + 12, ip + 16, IPPROTO_TCP, l4len);
+		sum = bf_csum_pseudo_ipv4(ip + IP4_OFF_SADDR, ip + IP4_OFF_DADDR, IPPROTO_TCP, l4len);
 		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	}
 	/* Linux (tcp_gro_complete): CWR on the merged header means ECN. */
-	if (th[13] & BF_TCP_CWR)
+	if (th[TCP_OFF_FLAGS] & BF_TCP_CWR)
 		vh->gso_type |= VIRTIO_NET_HDR_GSO_ECN;
-	put_be16(th + PRPR_TCP_CSUM_OFF, (uint16_t)~bf_csum_fold(sum));
+	put_be16(th + TCP_OFF_CSUM, (uint16_t)~bf_csum_fold(sum));
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->csum_start = htole16(f->l4_off);
-	vh->csum_offset = htole16(PRPR_TCP_CSUM_OFF);
+	vh->csum_offset = htole16(TCP_OFF_CSUM);
 	vh->hdr_len = htole16(f->hdr_len);
 	vh->gso_size = htole16(f->mss);
 }
@@ -288,8 +286,8 @@ static void flow_finish(struct prpr_flow *f, struct virtio_net_hdr *vh)
  * DATA_VALID, as Linux leaves a GRO packet of one segment
  * CHECKSUM_UNNECESSARY), a merged one as a GSO packet.
  */
-static void flow_flush(struct prpr *pr, struct prpr_flow *f,
-		       enum prpr_flush_reason why)
+static void flow_flush(struct gro_engine *pr, struct gro_flow *f,
+		       enum gro_flush_reason why)
 {
 	struct virtio_net_hdr vh;
 
@@ -308,17 +306,17 @@ static void flow_flush(struct prpr *pr, struct prpr_flow *f,
 /*
  * Largest IP payload (TCP header + data) a merged packet may carry. Linux
  * stops at an IP length of 65535; here the whole frame stays within 65535
- * bytes, the most bf_parse_frame() (16-bit offsets) and tso_segment()
+ * bytes, the most bf_parse_frame() (16-bit offsets) and gso_segment()
  * accept, so a merged packet can always be parsed and re-segmented.
  */
-static uint32_t merge_limit(const struct prpr *pr, uint32_t l4_off)
+static uint32_t merge_limit(const struct gro_engine *pr, uint32_t l4_off)
 {
 	uint32_t lim = 65535 - l4_off;
 
 	return pr->cfg.max_merge_bytes < lim ? pr->cfg.max_merge_bytes : lim;
 }
 
-static void seg_init(struct prpr_seg *s, const uint8_t *frame, size_t len)
+static void seg_init(struct gro_seg *s, const uint8_t *frame, size_t len)
 {
 	const uint8_t *ip = frame + s->p.l3_off;
 	const uint8_t *th = frame + s->p.l4_off;
@@ -327,11 +325,11 @@ static void seg_init(struct prpr_seg *s, const uint8_t *frame, size_t len)
 	s->len = len;
 	memset(&s->key, 0, sizeof(s->key));
 	if (s->p.flags & BF_PF_VLAN)
-		memcpy(s->key.tag, frame + 12, 4);
+		memcpy(s->key.tag, frame + ETH_OFF_TYPE, 4);
 	if (s->p.flags & BF_PF_IPV6) {
 		s->key.v6 = 1;
-		memcpy(s->key.saddr, ip + 8, 16);
-		memcpy(s->key.daddr, ip + 24, 16);
+		memcpy(s->key.saddr, ip + IP6_OFF_SADDR, IP6_ADDR_LEN);
+		memcpy(s->key.daddr, ip + IP6_OFF_DADDR, IP6_ADDR_LEN);
 		/*
 		 * Extension headers: hop-by-hop, destination options and
 		 * routing, as ipv6_gro_receive pulls, and only where the
@@ -343,21 +341,21 @@ static void seg_init(struct prpr_seg *s, const uint8_t *frame, size_t len)
 			   (!(s->p.flags & BF_PF_IPOPTS) ||
 			    bf_csum_pseudo_in_hdr(frame, &s->p));
 	} else {
-		memcpy(s->key.saddr, ip + 12, 4);
-		memcpy(s->key.daddr, ip + 16, 4);
+		memcpy(s->key.saddr, ip + IP4_OFF_SADDR, 4);
+		memcpy(s->key.daddr, ip + IP4_OFF_DADDR, 4);
 		/* Linux: header byte 0x45, no reserved/MF/offset bits, no padding. */
-		s->ip_ok = ip[0] == 0x45 &&
-			   !(get_be16(ip + 6) & PRPR_IP4_FRAGBITS) &&
+		s->ip_ok = ip[0] == IP4_VER_IHL_PLAIN &&
+			   !(get_be16(ip + IP4_OFF_FRAG) & IP4_FRAG_NOT_DF) &&
 			   s->p.l3_end == len;
 	}
 	memcpy(s->key.ports, th, 4);
-	s->seq = get_be32(th + 4);
-	s->tflags = th[13];
+	s->seq = get_be32(th + TCP_OFF_SEQ);
+	s->tflags = th[TCP_OFF_FLAGS];
 	s->thlen = s->p.payload_off - s->p.l4_off;
 }
 
 /* May this segment start a held packet? (tcp_gro_receive out_check_final) */
-static bool seg_holdable(const struct prpr *pr, const struct prpr_seg *s)
+static bool seg_holdable(const struct gro_engine *pr, const struct gro_seg *s)
 {
 	uint32_t l4len = s->p.l3_end - s->p.l4_off;
 
@@ -373,11 +371,11 @@ static bool seg_holdable(const struct prpr *pr, const struct prpr_seg *s)
  * one per segment, or, while the first segment had DF set, stay fixed. A
  * DF flow whose second segment is first + 1 continues as incrementing.
  */
-static bool ip4_id_ok(const struct prpr_flow *f, const uint8_t *ip,
+static bool ip4_id_ok(const struct gro_flow *f, const uint8_t *ip,
 		      bool *atomic)
 {
-	uint16_t diff = (uint16_t)(get_be16(ip + 4) - f->ip_id0);
-	bool df = ip[6] & PRPR_IP4_DF;
+	uint16_t diff = (uint16_t)(get_be16(ip + IP4_OFF_ID) - f->ip_id0);
+	bool df = ip[IP4_OFF_FRAG] & IP4_FRAG_DF;
 	uint16_t fid;
 
 	*atomic = f->atomic;
@@ -392,7 +390,7 @@ static bool ip4_id_ok(const struct prpr_flow *f, const uint8_t *ip,
 	return fid == 0;
 }
 
-static bool ip_mismatch(const struct prpr_flow *f, const struct prpr_seg *s,
+static bool ip_mismatch(const struct gro_flow *f, const struct gro_seg *s,
 			bool *atomic)
 {
 	const uint8_t *hip = f->buf + f->l3_off;
@@ -404,18 +402,22 @@ static bool ip_mismatch(const struct prpr_flow *f, const struct prpr_seg *s,
 		 * Version, traffic class and flow label; next header and hop
 		 * limit; the extension headers byte for byte (ipv6_gro_receive).
 		 */
-		return memcmp(hip, nip, 4) || hip[6] != nip[6] ||
-		       hip[7] != nip[7] || s->p.l4_off != f->l4_off ||
-		       memcmp(hip + 40, nip + 40, f->l4_off - f->l3_off - 40);
+		return memcmp(hip, nip, IP6_FLOW_LEN) ||
+		       hip[IP6_OFF_NEXTHDR] != nip[IP6_OFF_NEXTHDR] ||
+		       hip[IP6_OFF_HOPLIMIT] != nip[IP6_OFF_HOPLIMIT] ||
+		       s->p.l4_off != f->l4_off ||
+		       memcmp(hip + IP6_HDR_LEN, nip + IP6_HDR_LEN,
+			      f->l4_off - f->l3_off - IP6_HDR_LEN);
 	}
-	return hip[1] != nip[1] || hip[8] != nip[8] ||
-	       ((hip[6] ^ nip[6]) & PRPR_IP4_DF) || !ip4_id_ok(f, nip, atomic);
+	return hip[IP4_OFF_TOS] != nip[IP4_OFF_TOS] || hip[IP4_OFF_TTL] != nip[IP4_OFF_TTL] ||
+	       ((hip[IP4_OFF_FRAG] ^ nip[IP4_OFF_FRAG]) & IP4_FRAG_DF) ||
+	       !ip4_id_ok(f, nip, atomic);
 }
 
-/* Why s cannot be merged into f, or PRPR_FLUSH_NONE if it can. */
-static enum prpr_flush_reason merge_check(const struct prpr *pr,
-					  const struct prpr_flow *f,
-					  const struct prpr_seg *s,
+/* Why s cannot be merged into f, or GRO_FLUSH_NONE if it can. */
+static enum gro_flush_reason merge_check(const struct gro_engine *pr,
+					  const struct gro_flow *f,
+					  const struct gro_seg *s,
 					  bool *atomic)
 {
 	const uint8_t *ht = f->buf + f->l4_off;
@@ -424,29 +426,30 @@ static enum prpr_flush_reason merge_check(const struct prpr *pr,
 
 	*atomic = f->atomic;
 	if (s->tflags & (BF_TCP_SYN | BF_TCP_RST | BF_TCP_URG | BF_TCP_CWR))
-		return PRPR_FLUSH_FLAGS;
-	if ((s->tflags ^ ht[13]) & ~(BF_TCP_CWR | BF_TCP_FIN | BF_TCP_PSH))
-		return PRPR_FLUSH_FLAGS;
-	if (!s->ip_ok || plen == 0 || memcmp(f->buf, s->frame, 12))
-		return PRPR_FLUSH_MISMATCH;
+		return GRO_FLUSH_FLAGS;
+	if ((s->tflags ^ ht[TCP_OFF_FLAGS]) & ~(BF_TCP_CWR | BF_TCP_FIN | BF_TCP_PSH))
+		return GRO_FLUSH_FLAGS;
+	if (!s->ip_ok || plen == 0 || memcmp(f->buf, s->frame, ETH_ADDRS_LEN))
+		return GRO_FLUSH_MISMATCH;
 	/* Data offset/reserved bits, ACK number, window, option bytes. */
-	if (ht[12] != nt[12] || memcmp(ht + 8, nt + 8, 4) ||
-	    memcmp(ht + 14, nt + 14, 2) ||
-	    memcmp(ht + 20, nt + 20, s->thlen - 20))
-		return PRPR_FLUSH_MISMATCH;
+	if (ht[TCP_OFF_DOFF] != nt[TCP_OFF_DOFF] ||
+	    memcmp(ht + TCP_OFF_ACK, nt + TCP_OFF_ACK, 4) ||
+	    memcmp(ht + TCP_OFF_WINDOW, nt + TCP_OFF_WINDOW, 2) ||
+	    memcmp(ht + TCP_HDR_MIN, nt + TCP_HDR_MIN, s->thlen - TCP_HDR_MIN))
+		return GRO_FLUSH_MISMATCH;
 	if (ip_mismatch(f, s, atomic))
-		return PRPR_FLUSH_MISMATCH;
+		return GRO_FLUSH_MISMATCH;
 	if (plen > f->mss || s->seq != f->next_seq)
-		return PRPR_FLUSH_MISMATCH;
+		return GRO_FLUSH_MISMATCH;
 	if (f->len - f->l4_off + plen > merge_limit(pr, f->l4_off))
-		return PRPR_FLUSH_SIZE;
+		return GRO_FLUSH_SIZE;
 	if ((uint32_t)f->segs + 1 > pr->cfg.max_segs)
-		return PRPR_FLUSH_SEGS;
-	return PRPR_FLUSH_NONE;
+		return GRO_FLUSH_SEGS;
+	return GRO_FLUSH_NONE;
 }
 
-static void flow_append(struct prpr *pr, struct prpr_flow *f,
-			const struct prpr_seg *s, bool atomic)
+static void flow_append(struct gro_engine *pr, struct gro_flow *f,
+			const struct gro_seg *s, bool atomic)
 {
 	uint32_t plen = s->p.payload_len;
 
@@ -461,26 +464,26 @@ static void flow_append(struct prpr *pr, struct prpr_flow *f,
 }
 
 /* After a merge: flush now if nothing more can join. */
-static void flow_after_merge(struct prpr *pr, struct prpr_flow *f,
-			     const struct prpr_seg *s)
+static void flow_after_merge(struct gro_engine *pr, struct gro_flow *f,
+			     const struct gro_seg *s)
 {
 	if (s->tflags & (BF_TCP_PSH | BF_TCP_FIN))
-		flow_flush(pr, f, PRPR_FLUSH_FLAGS);
+		flow_flush(pr, f, GRO_FLUSH_FLAGS);
 	else if (s->p.payload_len < f->mss)
-		flow_flush(pr, f, PRPR_FLUSH_SIZE);
+		flow_flush(pr, f, GRO_FLUSH_SIZE);
 	else if (f->segs >= pr->cfg.max_segs)
-		flow_flush(pr, f, PRPR_FLUSH_SEGS);
+		flow_flush(pr, f, GRO_FLUSH_SEGS);
 	else if (f->len - f->l4_off >= merge_limit(pr, f->l4_off))
-		flow_flush(pr, f, PRPR_FLUSH_SIZE);
+		flow_flush(pr, f, GRO_FLUSH_SIZE);
 }
 
-static void flow_hold(struct prpr *pr, const struct prpr_seg *s, uint64_t now)
+static void flow_hold(struct gro_engine *pr, const struct gro_seg *s, uint64_t now)
 {
-	struct prpr_flow *f;
+	struct gro_flow *f;
 	const uint8_t *ip = s->frame + s->p.l3_off;
 
-	if (pr->free_head == PRPR_NIL)
-		flow_flush(pr, &pr->flows[pr->oldest], PRPR_FLUSH_TABLE_FULL);
+	if (pr->free_head == GRO_NIL)
+		flow_flush(pr, &pr->flows[pr->oldest], GRO_FLUSH_TABLE_FULL);
 	f = &pr->flows[pr->free_head];
 	pr->free_head = f->hnext;
 	memcpy(f->buf, s->frame, s->len);
@@ -495,8 +498,8 @@ static void flow_hold(struct prpr *pr, const struct prpr_seg *s, uint64_t now)
 	f->mss = s->p.payload_len;
 	f->segs = 1;
 	f->v6 = s->key.v6;
-	f->ip_id0 = f->v6 ? 0 : get_be16(ip + 4);
-	f->atomic = f->v6 || (ip[6] & PRPR_IP4_DF);
+	f->ip_id0 = f->v6 ? 0 : get_be16(ip + IP4_OFF_ID);
+	f->atomic = f->v6 || (ip[IP4_OFF_FRAG] & IP4_FRAG_DF);
 	flow_link(pr, f);
 }
 
@@ -515,16 +518,16 @@ static void flow_hold(struct prpr *pr, const struct prpr_seg *s, uint64_t now)
  * options is never merged, as in Linux (inet_gro_receive takes only
  * header byte 0x45).
  */
-static void tcp_input(struct prpr *pr, struct prpr_seg *s,
+static void tcp_input(struct gro_engine *pr, struct gro_seg *s,
 		      enum bf_csum_result cs, uint64_t now)
 {
-	struct prpr_flow *f = flow_find(pr, s);
-	enum prpr_flush_reason why;
+	struct gro_flow *f = flow_find(pr, s);
+	enum gro_flush_reason why;
 	bool atomic;
 
 	if (cs != BF_CSUM_OK) {
 		if (f)
-			flow_flush(pr, f, PRPR_FLUSH_MISMATCH);
+			flow_flush(pr, f, GRO_FLUSH_MISMATCH);
 		if (cs == BF_CSUM_BAD)
 			pr->stats->csum_fail++;
 		pass(pr, s->frame, s->len, 0);
@@ -532,7 +535,7 @@ static void tcp_input(struct prpr *pr, struct prpr_seg *s,
 	}
 	if (f) {
 		why = merge_check(pr, f, s, &atomic);
-		if (why == PRPR_FLUSH_NONE) {
+		if (why == GRO_FLUSH_NONE) {
 			flow_append(pr, f, s, atomic);
 			flow_after_merge(pr, f, s);
 			return;
@@ -545,10 +548,10 @@ static void tcp_input(struct prpr *pr, struct prpr_seg *s,
 		pass(pr, s->frame, s->len, VIRTIO_NET_HDR_F_DATA_VALID);
 }
 
-void prpr_input(struct prpr *pr, const uint8_t *frame, size_t len,
+void gro_input(struct gro_engine *pr, const uint8_t *frame, size_t len,
 		uint64_t now_ns)
 {
-	struct prpr_seg s;
+	struct gro_seg s;
 	enum bf_csum_result cs;
 	const uint8_t *ip;
 
@@ -576,40 +579,40 @@ void prpr_input(struct prpr *pr, const uint8_t *frame, size_t len,
 
 /* ---- flushing and configuration ---- */
 
-void prpr_flush_all(struct prpr *pr, enum prpr_flush_reason why)
+void gro_flush_all(struct gro_engine *pr, enum gro_flush_reason why)
 {
-	while (pr->oldest != PRPR_NIL)
+	while (pr->oldest != GRO_NIL)
 		flow_flush(pr, &pr->flows[pr->oldest], why);
 }
 
-static uint64_t flow_deadline(const struct prpr *pr, const struct prpr_flow *f)
+static uint64_t flow_deadline(const struct gro_engine *pr, const struct gro_flow *f)
 {
 	uint64_t d = f->start_ns + pr->cfg.flush_ns;
 
 	return d < f->start_ns ? UINT64_MAX : d;
 }
 
-void prpr_flush_expired(struct prpr *pr, uint64_t now_ns)
+void gro_flush_expired(struct gro_engine *pr, uint64_t now_ns)
 {
 	/* Same timeout for all: the age list is in deadline order. */
-	while (pr->oldest != PRPR_NIL &&
+	while (pr->oldest != GRO_NIL &&
 	       flow_deadline(pr, &pr->flows[pr->oldest]) <= now_ns)
-		flow_flush(pr, &pr->flows[pr->oldest], PRPR_FLUSH_TIMEOUT);
+		flow_flush(pr, &pr->flows[pr->oldest], GRO_FLUSH_TIMEOUT);
 }
 
-uint64_t prpr_next_deadline(const struct prpr *pr)
+uint64_t gro_next_deadline(const struct gro_engine *pr)
 {
-	if (pr->oldest == PRPR_NIL)
+	if (pr->oldest == GRO_NIL)
 		return UINT64_MAX;
 	return flow_deadline(pr, &pr->flows[pr->oldest]);
 }
 
-unsigned int prpr_held(const struct prpr *pr)
+unsigned int gro_held(const struct gro_engine *pr)
 {
 	return pr->nheld;
 }
 
-void prpr_set_cfg(struct prpr *pr, const struct prpr_cfg *cfg)
+void gro_set_cfg(struct gro_engine *pr, const struct gro_cfg *cfg)
 {
 	int32_t i, next;
 
@@ -619,21 +622,21 @@ void prpr_set_cfg(struct prpr *pr, const struct prpr_cfg *cfg)
 	if (pr->cfg.max_segs > BF_MAX_MERGE_SEGS)
 		pr->cfg.max_segs = BF_MAX_MERGE_SEGS;
 	if (!pr->cfg.enabled) {
-		prpr_flush_all(pr, PRPR_FLUSH_BATCH_END);
+		gro_flush_all(pr, GRO_FLUSH_BATCH_END);
 		return;
 	}
-	for (i = pr->oldest; i != PRPR_NIL; i = next) {
-		struct prpr_flow *f = &pr->flows[i];
+	for (i = pr->oldest; i != GRO_NIL; i = next) {
+		struct gro_flow *f = &pr->flows[i];
 
 		next = f->newer;
 		if (f->segs >= pr->cfg.max_segs)
-			flow_flush(pr, f, PRPR_FLUSH_SEGS);
+			flow_flush(pr, f, GRO_FLUSH_SEGS);
 		else if (f->len - f->l4_off >= merge_limit(pr, f->l4_off))
-			flow_flush(pr, f, PRPR_FLUSH_SIZE);
+			flow_flush(pr, f, GRO_FLUSH_SIZE);
 	}
 }
 
-void prpr_get_cfg(const struct prpr *pr, struct prpr_cfg *cfg)
+void gro_get_cfg(const struct gro_engine *pr, struct gro_cfg *cfg)
 {
 	*cfg = pr->cfg;
 }

@@ -20,9 +20,9 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "guestmem.h"
-#include "virtq.h"
-#include "zced_reg.h"
+#include "vhost/guestmem.h"
+#include "vhost/virtq.h"
+#include "vhost/zced_reg.h"
 
 #define VHOST_RXQ	0	/* guest receives: we write */
 #define VHOST_TXQ	1	/* guest transmits: we read */

@@ -3,7 +3,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <string.h>
-#include "virtq.h"
+#include "vhost/virtq.h"
 
 #define VQ_DESC_F_NEXT		1
 #define VQ_DESC_F_WRITE		2
