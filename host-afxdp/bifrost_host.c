@@ -3,8 +3,8 @@
  * bifrost-host - Bifrost's user-space I/O backend.
  *
  * Synopsis: host_usage() (host_opts.c); bifrost-host(8)
- * (host-afxdp/bifrost-host.8) and the README repeat it, and tests/host/t_docs.sh
- * keeps the three equal.
+ * (host-afxdp/bifrost-host.8) and docs/operating.md repeat it, and
+ * tests/host/t_docs.sh keeps the three equal.
  *
  * --cvm makes the backend treat the guest as a confidential VM: it touches
  * guest buffers only inside the listed shared ranges (guest-physical,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * ctl_opts.c - bifrostctl's command line into struct ctl_opts (ctl_opts.h).
- * The synopsis is the cmds[] table below; bifrostctl(8) and the README
- * repeat it and tests/host/t_docs.sh keeps the three the same.
+ * The synopsis is the cmds[] table below; bifrostctl(8) and
+ * docs/operating.md repeat it and tests/host/t_docs.sh keeps the three the
+ * same.
  */
 #include <getopt.h>
 #include <stdarg.h>

@@ -2,9 +2,9 @@
 /*
  * ctl_opts.h - bifrostctl's command line parsed into one struct, with no
  * I/O: the sub-commands and the options each takes (the synopsis of
- * --help, bifrostctl(8) and the README), the checks that reject options of
- * other commands and contradicting ones. main() runs what this yields,
- * tests/unit/test_ctl_opts.c checks it.
+ * --help, bifrostctl(8) and docs/operating.md), the checks that reject
+ * options of other commands and contradicting ones. main() runs what this
+ * yields, tests/unit/test_ctl_opts.c checks it.
  */
 #ifndef BIFROST_CTL_OPTS_H
 #define BIFROST_CTL_OPTS_H

@@ -1,15 +1,20 @@
 #!/bin/bash
-# The manual pages, the --help texts, the README and the config parser cannot
-# drift: the synopsis of bifrostctl and bifrost-host is the same in --help, the
-# man page and the README; every option of a synopsis has an entry in the man
-# page's OPTIONS with the same argument, and no entry is left over; the
-# bifrost.conf(5) options are the parser's keywords and the README table's;
-# the exit codes agree; each page renders with `man -l` without a warning.
+# The manual pages, the --help texts, docs/operating.md and the config parser
+# cannot drift: the synopsis of bifrostctl and bifrost-host is the same in
+# --help, the man page and docs/operating.md; every option of a synopsis has an
+# entry in the man page's OPTIONS with the same argument, and no entry is left
+# over; the bifrost.conf(5) options are the parser's keywords and those of
+# docs/operating.md's config file table; the exit codes agree; each page
+# renders with `man -l` without a warning.
 # Needs no root and no namespaces.
 set -u
 . "$(dirname "$0")/../lib/harness.sh"
 
 CTL8=loader/bifrostctl.8 HOST8=host-afxdp/bifrost-host.8 CONF5=loader/bifrost.conf.5
+# The operator's page: the "## bifrostctl" and "## bifrost-host" synopses, the
+# "### Config file" table and the "Exit codes:" paragraph.
+DOC=docs/operating.md
+check_cmd "$DOC exists" test -f "$DOC"
 
 # render PAGE: the page as plain ASCII text, wide enough never to wrap.
 render() { LC_ALL=C MANWIDTH=1000 man -l "$1" 2>/dev/null; }
@@ -31,10 +36,10 @@ help_synopsis() {
 
 man_synopsis() { render "$2" | section SYNOPSIS | squeeze | one_per_line "$1"; }
 
-# readme_synopsis PROG: the code block after the README's "## PROG" heading.
-readme_synopsis() {
+# doc_synopsis PROG: the code block after $DOC's "## PROG" heading.
+doc_synopsis() {
 	awk -v h="## $1" '$0 == h { on = 1; next } on && /^```/ { if (inb) exit; inb = 1; next }
-		on && inb' README.md | squeeze | one_per_line "$1"
+		on && inb' "$DOC" | squeeze | one_per_line "$1"
 }
 
 # options_entries PAGE: the head line of each entry of OPTIONS ("--opt ARG").
@@ -49,7 +54,7 @@ check_prog() {
 	syn=$(help_synopsis "$prog")
 	check_cmd "$prog: --help has a synopsis" test -n "$syn"
 	check_eq "$prog: man page synopsis = --help" "$(man_synopsis "$prog" "$page")" "$syn"
-	check_eq "$prog: README synopsis = --help" "$(readme_synopsis "$prog")" "$syn"
+	check_eq "$prog: $DOC synopsis = --help" "$(doc_synopsis "$prog")" "$syn"
 	opts=$( (grep -oE -- '--[a-z][a-z-]*' <<< "$syn"; echo --help) | sort -u)
 	check_eq "$prog: man OPTIONS lists exactly the synopsis' options" \
 		"$(options_entries "$page" | awk '{print $1}' | sort -u | tr '\n' ' ')" \
@@ -63,7 +68,7 @@ check_prog() {
 check_prog bifrostctl $CTL8
 check_prog bifrost-host $HOST8
 
-# bifrost.conf(5): synopsis = config.h's; options = parser's = README table's.
+# bifrost.conf(5): synopsis = config.h's; options = parser's = $DOC table's.
 conf_h=$(awk '/^ \*   guest /,/^ \*$/' lib/config.h | sed 's/^ \*//' | squeeze)
 check_eq "bifrost.conf: man synopsis = config.h's" \
 	"$(render $CONF5 | section SYNOPSIS | squeeze)" "$conf_h"
@@ -71,23 +76,23 @@ parser=$(grep -oE 'strcmp\(key, "[a-z-]+"\)' lib/config.c | cut -d'"' -f2 | sort
 check_cmd "bifrost.conf: the parser has keywords" test -n "$parser"
 check_eq "bifrost.conf: man OPTIONS = parser's keywords" \
 	"$(options_entries $CONF5 | awk '{print $1}' | sort | tr '\n' ' ')" "$parser"
-check_eq "bifrost.conf: README table = parser's keywords" \
+check_eq "bifrost.conf: $DOC table = parser's keywords" \
 	"$(awk '/^### Config file/ { on = 1; next } on && /^#/ { exit }
-		on && /^\| `/ { split($0, c, "`"); print c[2] }' README.md | sort | tr '\n' ' ')" "$parser"
+		on && /^\| `/ { split($0, c, "`"); print c[2] }' "$DOC" | sort | tr '\n' ' ')" "$parser"
 missing=""
 while read -r e; do
 	grep -qF -- "$e" <<< "$conf_h" || missing+="'$e' "
 done < <(options_entries $CONF5)
 check_eq "bifrost.conf: each OPTIONS entry's argument as in the synopsis" "$missing" ""
 
-# Exit codes of bifrostctl: --help, man page and README list the same ones.
+# Exit codes of bifrostctl: --help, man page and $DOC list the same ones.
 codes() { grep -oE '(^|[ ,:])[0-9]+( |$)' | tr -dc '0-9\n' | sed '/^$/d' | sort -n -u | tr '\n' ' '; }
 help_codes=$("$BUILD/bifrostctl" --help | sed -n '/^exit codes/,$p' | codes)
 check_eq "bifrostctl: exit codes 0-10 in --help" "$help_codes" "0 1 2 3 4 5 6 7 8 9 10 "
 check_eq "bifrostctl: man EXIT STATUS = --help" \
 	"$(render $CTL8 | section 'EXIT STATUS' | codes)" "$help_codes"
-check_eq "bifrostctl: README exit codes = --help" \
-	"$(awk '/^Exit codes:/ { on = 1 } on && /^$/ { exit } on' README.md | codes)" "$help_codes"
+check_eq "bifrostctl: $DOC exit codes = --help" \
+	"$(awk '/^Exit codes:/ { on = 1 } on && /^$/ { exit } on' "$DOC" | codes)" "$help_codes"
 
 for p in $CTL8 $HOST8 $CONF5; do
 	check_eq "$p renders without warnings" \
