@@ -59,21 +59,11 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG || !getenv("BIFROST_DEBUG"))
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 /* One more of a reload counter the worker reports (bf_worker reloads). */
 static void count(uint64_t *counter)
 {
 	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
-
-/* Logs an error; returns the exit status 1. */
-#define die(...)	(bf_err(__VA_ARGS__), 1)
 
 /* Fills id, MAC and queue count of guest g->name from the pinned maps;
  * 0, or -1 with err. */
@@ -403,19 +393,19 @@ static int run(struct host *h)
 	int ret;
 
 	if (h->o.config && host_opts_load(&h->o, err, sizeof(err)))
-		return die("%s", err);
+		return bf_fail(1, "%s", err);
 	if (!h->o.nguests)
-		return die("no guest of %s in %s has a port (vhost-user or tap)",
+		return bf_fail(1, "no guest of %s in %s has a port (vhost-user or tap)",
 			   h->o.iface, h->o.config);
 	if (open_all(h, err, sizeof(err)))
-		return die("%s", err);
+		return bf_fail(1, "%s", err);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	ret = bf_worker_init(&h->w, h->o.iface, &h->o.wo, h->rt, h->n, &stop, err, sizeof(err));
 	if (ret) {
 		bf_worker_destroy(&h->w);
-		return die("%s", err[0] ? err : strerror(-ret));
+		return bf_fail(1, "%s", err[0] ? err : strerror(-ret));
 	}
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -424,7 +414,7 @@ static int run(struct host *h)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);	/* the worker inherits it */
 	ret = bf_worker_start(&h->w);
 	if (ret)
-		return die("cannot start worker: %s", strerror(-ret));
+		return bf_fail(1, "cannot start worker: %s", strerror(-ret));
 	if (h->o.config)
 		write_pidfile(h);
 	log_features(h);
@@ -450,7 +440,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	bf_log_init("bifrost-host");
-	libbpf_set_print(quiet_libbpf);
+	bf_log_libbpf();
 	ret = host_opts_parse(argc, argv, &h.o, err, sizeof(err));
 	if (h.o.help && !ret) {
 		host_usage(stdout);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <bpf/libbpf.h>
 #include "log.h"
 #include "util.h"
 
@@ -112,39 +113,86 @@ void bf_log(enum bf_log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool bf_ratelimit_allow(struct bf_ratelimit *rl, uint64_t now_ns, unsigned int *suppressed)
+int bf_fail(int code, const char *fmt, ...)
 {
-	*suppressed = 0;
-	if (!rl->window_start || now_ns - rl->window_start >= BF_LOG_WINDOW_NS) {
-		*suppressed = rl->suppressed;
-		rl->window_start = now_ns ? now_ns : 1;
-		rl->printed = 0;
-		rl->suppressed = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	bf_vlog(BF_LOG_ERR, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* libbpf's lines as they are (they end in a newline of their own). */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	const char *want = getenv("BIFROST_DEBUG");
+
+	if (!want || (level == LIBBPF_DEBUG && strcmp(want, "debug")))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void bf_log_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+/* Adds the tokens earned since rl->last (one per 1/per_sec s), up to the
+ * burst; a partial token's time is kept for the next call. */
+static void ratelimit_refill(struct bf_ratelimit *rl, uint64_t now_ns)
+{
+	unsigned int burst = rl->burst ?: BF_LOG_BURST;
+	uint64_t step = 1000000000ULL / (rl->per_sec ?: BF_LOG_PER_SEC), earned;
+
+	if (!rl->started || now_ns < rl->last) {
+		rl->started = true;
+		rl->tokens = burst;
+		rl->last = now_ns;
+		return;
 	}
-	if (rl->printed >= BF_LOG_BURST) {
-		rl->suppressed++;
+	earned = (now_ns - rl->last) / step;
+	if (earned >= burst - rl->tokens) {
+		rl->tokens = burst;
+		rl->last = now_ns;
+	} else {
+		rl->tokens += earned;
+		rl->last += earned * step;
+	}
+}
+
+bool bf_ratelimit_allow(struct bf_ratelimit *rl, uint64_t now_ns, unsigned int *missed)
+{
+	ratelimit_refill(rl, now_ns);
+	if (!rl->tokens) {
+		rl->missed++;
 		return false;
 	}
-	rl->printed++;
+	rl->tokens--;
+	*missed = rl->missed;
+	rl->missed = 0;
 	return true;
 }
 
 void bf_log_limited(struct bf_ratelimit *rl, enum bf_log_level level, const char *fmt, ...)
 {
-	unsigned int suppressed;
+	unsigned int missed = 0;
+	char line[896];
 	va_list ap;
 	bool ok;
 
 	if (level > max_level)
 		return;
 	pthread_mutex_lock(&rl_lock);
-	ok = bf_ratelimit_allow(rl, bf_now_ns(), &suppressed);
+	ok = bf_ratelimit_allow(rl, bf_now_ns(), &missed);
 	pthread_mutex_unlock(&rl_lock);
-	if (suppressed)
-		bf_log(level, "suppressed %u similar messages", suppressed);
 	if (!ok)
 		return;
 	va_start(ap, fmt);
-	bf_vlog(level, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (missed)
+		bf_log(level, "%s (%u similar lines suppressed)", line, missed);
+	else
+		bf_log(level, "%s", line);
 }

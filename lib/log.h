@@ -13,9 +13,11 @@
  *
  * Standard error is the journal when JOURNAL_STREAM names its device and
  * inode (systemd.exec(5)). Messages above the level set by --log-level
- * (error, warn, info, debug; default info) are dropped. bf_log_rl() lets a
- * call site print BF_LOG_BURST lines per second; the rest are counted and
- * reported as one "suppressed N similar messages" line when it next prints.
+ * (error, warn, info, debug; default info) are dropped. A line that a peer
+ * can provoke at will goes through bf_log_limited() and a limiter of the
+ * caller's (struct bf_ratelimit, a token bucket; one per device or guest and
+ * kind of line): lines over the limit are counted, and the next line printed
+ * ends in "(N similar lines suppressed)".
  */
 #ifndef BIFROST_LOG_H
 #define BIFROST_LOG_H
@@ -31,14 +33,20 @@ enum bf_log_level {			/* syslog(3) priorities */
 	BF_LOG_DEBUG = 7,
 };
 
-#define BF_LOG_BURST		10		/* lines per call site ... */
-#define BF_LOG_WINDOW_NS	1000000000ULL	/* ... per second */
+#define BF_LOG_BURST		10	/* lines at once ... */
+#define BF_LOG_PER_SEC		5	/* ... then this many a second */
 
-/* One call site's rate limit state (bf_log_rl keeps one per site). */
+/*
+ * A log line limiter, a token bucket: burst lines at once, then per_sec a
+ * second; a quiet spell earns the burst back. burst or per_sec 0 means
+ * BF_LOG_BURST or BF_LOG_PER_SEC, so a zeroed one is ready to use.
+ */
 struct bf_ratelimit {
-	uint64_t window_start;
-	unsigned int printed;
-	unsigned int suppressed;
+	unsigned int burst, per_sec;	/* set by the owner, or 0 */
+	bool started;			/* tokens and last are set */
+	unsigned int tokens;		/* lines that may be printed now */
+	uint64_t last;			/* when tokens were last added, ns */
+	unsigned int missed;		/* suppressed since the last printed line */
 };
 
 /* Sets the prefix (the program's name) and looks at JOURNAL_STREAM. */
@@ -58,21 +66,33 @@ void bf_vlog(enum bf_log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
 /*
- * Whether a line may be printed at now_ns under rl; when it may and lines
- * were suppressed before, *suppressed gets their count (else 0). Pure:
- * the unit test drives the clock.
+ * Whether one more line may be printed at now_ns (monotonic) under rl; when
+ * it may, *missed gets the lines suppressed since the last one printed (else
+ * it is left alone). Pure: the unit test drives the clock.
  */
-bool bf_ratelimit_allow(struct bf_ratelimit *rl, uint64_t now_ns, unsigned int *suppressed);
+bool bf_ratelimit_allow(struct bf_ratelimit *rl, uint64_t now_ns, unsigned int *missed);
+/* Logs the line if rl lets it through (rl is shared by threads safely). */
 void bf_log_limited(struct bf_ratelimit *rl, enum bf_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Logs fmt at error level and returns code: the one way both programs leave
+ * a command or main() on an error, e.g. return bf_fail(BF_EXIT_ERROR, ...).
+ */
+int bf_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Routes libbpf's own log (libbpf_set_print) to standard error when the
+ * environment has BIFROST_DEBUG: its warnings and information, and with
+ * BIFROST_DEBUG=debug its debug lines too (the verifier's log on a failed
+ * load is a warning). Without it libbpf is silent: each failure is the one
+ * line the caller logs.
+ */
+void bf_log_libbpf(void);
 
 #define bf_err(...)	bf_log(BF_LOG_ERR, __VA_ARGS__)
 #define bf_warn(...)	bf_log(BF_LOG_WARN, __VA_ARGS__)
 #define bf_info(...)	bf_log(BF_LOG_INFO, __VA_ARGS__)
 #define bf_debug(...)	bf_log(BF_LOG_DEBUG, __VA_ARGS__)
-#define bf_log_rl(level, ...) do {					\
-	static struct bf_ratelimit rl_;					\
-	bf_log_limited(&rl_, level, __VA_ARGS__);			\
-} while (0)
 
 #endif /* BIFROST_LOG_H */

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include "bifrost_abi.h"
 #include "config.h"
+#include "log.h"
 #include "maps.h"
 
 /* Exit codes: one per failure class, stable for scripts. */
@@ -25,9 +26,7 @@ enum bf_exit {
 	BF_EXIT_ABI = 10,		/* pinned maps of another map ABI */
 };
 
-/* Logs <msg> as an error ("bifrostctl: error: <msg>", log.h) and returns code. */
-int bf_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
+/* Exits go through bf_fail (log.h): one error line, then the code above. */
 int bf_ensure_bpffs(void);
 
 /*

@@ -14,15 +14,6 @@
 #include "log.h"
 #include "stats.h"
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	/* One clear line per failure: libbpf's own log only on request. */
-	(void)level;
-	if (!getenv("BIFROST_DEBUG"))
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 static int check_config(const char *file)
 {
 	struct bf_config *c = malloc(sizeof(*c));
@@ -67,7 +58,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	bf_log_init("bifrostctl");
-	libbpf_set_print(libbpf_print);
+	bf_log_libbpf();
 	rc = ctl_opts_parse(argc, argv, &o, err, sizeof(err));
 	if (o.help)
 		ctl_usage(stdout);

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* pins.c - bifrostctl's error exit and the bpffs mount (pinned maps: lib/maps.c). */
+/* pins.c - the bpffs mount bifrostctl pins under (pinned maps: lib/maps.c). */
 #include <errno.h>
 #include <stddef.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,16 +13,6 @@
 #include "log.h"
 
 #define BPF_FS_MAGIC_NR 0xcafe4a11
-
-int bf_fail(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	bf_vlog(BF_LOG_ERR, fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 int bf_ensure_bpffs(void)
 {

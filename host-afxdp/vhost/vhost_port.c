@@ -47,7 +47,7 @@ struct vhost_port {
 	uint64_t reseg_fp;
 	unsigned int reseg_done;
 	struct adversary adv;	/* test-only hostile host, off unless asked */
-	struct zced_ratelimit log_ok, log_bad;
+	struct bf_ratelimit log_ok, log_bad;
 };
 
 static struct vhost_port *vp_of(struct bf_port *p)
@@ -466,17 +466,9 @@ static ssize_t vp_fetch(struct bf_port *p, unsigned int q, struct virtio_net_hdr
 
 
 /* One line per registration verdict, a few per second at most. */
-static void zced_log(struct vhost_port *vp, struct zced_ratelimit *rl, const char *what)
+static void zced_log(struct vhost_port *vp, struct bf_ratelimit *rl, const char *what)
 {
-	unsigned int missed;
-
-	if (!zced_ratelimit_ok(rl, bf_now_ns(), &missed))
-		return;
-	if (missed)
-		bf_warn("guest %s: ZCED %s (%u similar lines suppressed)",
-			vp->port.guest, what, missed);
-	else
-		bf_warn("guest %s: ZCED %s", vp->port.guest, what);
+	bf_log_limited(rl, BF_LOG_WARN, "guest %s: ZCED %s", vp->port.guest, what);
 }
 
 static int vp_registration(struct bf_port *p, const uint8_t *frame, size_t len)
@@ -578,6 +570,8 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 		snprintf(err, errlen, "vhost-user %s: out of memory", path);
 		return NULL;
 	}
+	vp->log_ok = vp->log_bad = (struct bf_ratelimit){ .burst = ZCED_LOG_PER_SEC,
+							  .per_sec = ZCED_LOG_PER_SEC };
 	ret = guestmem_install();	/* guest memory faults drop one front-end */
 	if (ret) {
 		snprintf(err, errlen, "vhost-user %s: cannot handle SIGBUS: %s", path,

@@ -106,16 +106,9 @@ _Static_assert(VHU_HDR_SIZE == VHOST_USER_HDR_SIZE && sizeof(struct vhu_msg) == 
 
 /* One log line about this device's front-end, if limiter rl lets it
  * through; it says how many lines rl suppressed since the last one. */
-static void dev_log(struct vhost_dev *d, struct zced_ratelimit *rl, const char *line)
+static void dev_log(struct vhost_dev *d, struct bf_ratelimit *rl, const char *line)
 {
-	unsigned int missed;
-
-	if (!zced_ratelimit_ok(rl, bf_now_ns(), &missed))
-		return;
-	if (missed)
-		bf_warn("vhost-user %s: %s (%u similar lines suppressed)", d->path, line, missed);
-	else
-		bf_warn("vhost-user %s: %s", d->path, line);
+	bf_log_limited(rl, BF_LOG_WARN, "vhost-user %s: %s", d->path, line);
 }
 
 /* A line about something the front-end did that is not a refused message. */
@@ -864,7 +857,7 @@ static void dev_init(struct vhost_dev *d, const char *name, const struct vq_shar
 		reset_vring(d, q);
 	}
 	d->hdr_len = 12;
-	d->log_bad = d->log_note = (struct zced_ratelimit){ .burst = VHOST_LOG_BURST,
+	d->log_bad = d->log_note = (struct bf_ratelimit){ .burst = VHOST_LOG_BURST,
 							    .per_sec = VHOST_LOG_PER_SEC };
 	if (shared)
 		d->shared = *shared;

@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "log.h"
 #include "vhost/guestmem.h"
 #include "vhost/virtq.h"
 #include "vhost/zced_reg.h"
@@ -108,7 +109,7 @@ struct vhost_dev {
 	struct vhost_rx rx;		/* the message being received */
 	bool reply_failed;		/* drop the connection after this message */
 	/* log lines: refused messages, other front-end events */
-	struct zced_ratelimit log_bad, log_note;
+	struct bf_ratelimit log_bad, log_note;
 };
 
 /* Creates the listening socket (removing a stale one; -EADDRINUSE when a

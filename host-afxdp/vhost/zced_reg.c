@@ -190,38 +190,3 @@ void zced_reg_strerror(int err, unsigned int n, char *buf, size_t len)
 	}
 }
 
-/* Adds the tokens earned since rl->last (one per 1/per_sec s), up to the
- * burst; a partial token's time is kept for the next call. */
-static void ratelimit_refill(struct zced_ratelimit *rl, uint64_t now_ns)
-{
-	unsigned int burst = rl->burst ?: ZCED_LOG_PER_SEC;
-	uint64_t step = 1000000000ULL / (rl->per_sec ?: ZCED_LOG_PER_SEC), earned;
-
-	if (!rl->started || now_ns < rl->last) {
-		rl->started = true;
-		rl->tokens = burst;
-		rl->last = now_ns;
-		return;
-	}
-	earned = (now_ns - rl->last) / step;
-	if (earned >= burst - rl->tokens) {
-		rl->tokens = burst;
-		rl->last = now_ns;
-	} else {
-		rl->tokens += earned;
-		rl->last += earned * step;
-	}
-}
-
-bool zced_ratelimit_ok(struct zced_ratelimit *rl, uint64_t now_ns, unsigned int *missed)
-{
-	ratelimit_refill(rl, now_ns);
-	if (!rl->tokens) {
-		rl->missed++;
-		return false;
-	}
-	rl->tokens--;
-	*missed = rl->missed;
-	rl->missed = 0;
-	return true;
-}

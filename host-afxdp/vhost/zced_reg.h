@@ -34,19 +34,6 @@ struct zced_stats {
 /* At most this many log lines of one kind per second. */
 #define ZCED_LOG_PER_SEC	5
 
-/*
- * A log line limiter (a token bucket): a burst of lines, then per_sec a
- * second; a quiet spell earns the burst back. burst or per_sec 0 means
- * ZCED_LOG_PER_SEC. Also limits a vhost-user device's lines (vhost_user.h).
- */
-struct zced_ratelimit {
-	unsigned int burst, per_sec;	/* set by the owner, or 0 */
-	bool started;		/* tokens and last are set */
-	unsigned int tokens;	/* lines that may be printed now */
-	uint64_t last;		/* when tokens were last added, ns */
-	unsigned int missed;	/* suppressed since the last printed line */
-};
-
 /* The frame is a registration (untagged, ethertype BF_ZCED_ETH_P): it is
  * for the backend, never for the wire. */
 bool zced_reg_is_msg(const uint8_t *frame, size_t len);
@@ -101,11 +88,5 @@ unsigned int zced_spans_match(const struct bf_zced_shared *in, const struct vq_m
 /* Human-readable reason for a zced_reg_parse error, e.g. "range 1
  * outside guest memory" (n is the range index *n reported). */
 void zced_reg_strerror(int err, unsigned int n, char *buf, size_t len);
-
-/*
- * Whether one more log line may be printed at time now_ns (monotonic); if
- * so, *missed is set to the lines suppressed since the last one printed.
- */
-bool zced_ratelimit_ok(struct zced_ratelimit *rl, uint64_t now_ns, unsigned int *missed);
 
 #endif /* BIFROST_ZCED_REG_H */

@@ -39,10 +39,11 @@ static void four_levels(void)
 
 static void many(void)
 {
+	static struct bf_ratelimit rl;
 	int i;
 
 	for (i = 0; i < 25; i++)
-		bf_log_rl(BF_LOG_WARN, "again %d", i);
+		bf_log_limited(&rl, BF_LOG_WARN, "again %d", i);
 }
 
 static void levels(void)
@@ -101,27 +102,50 @@ static void journal_format(void)
 	bf_log_init("prog");
 }
 
+/* A zeroed limiter: BF_LOG_BURST at once, then BF_LOG_PER_SEC a second. */
 static void ratelimit(void)
 {
 	struct bf_ratelimit rl = { 0 };
-	unsigned int i, ok = 0, s = 0, sup;
+	uint64_t t = 5000000000ULL;
+	unsigned int i, ok = 0, missed = 77;
 	const char *p;
 
-	for (i = 0; i < 30; i++) {
-		ok += bf_ratelimit_allow(&rl, 1000 + i, &sup);
-		s += sup;
-	}
-	CHECK_EQ("burst per window", ok, BF_LOG_BURST);
-	CHECK_EQ("nothing reported inside the window", s, 0);
-	CHECK_EQ("next window allows", bf_ratelimit_allow(&rl, 1000 + BF_LOG_WINDOW_NS, &sup), 1);
-	CHECK_EQ("and reports the suppressed count", sup, 30 - BF_LOG_BURST);
-	CHECK_EQ("count reported once", bf_ratelimit_allow(&rl, 1001 + BF_LOG_WINDOW_NS, &sup) &&
-		 sup == 0, 1);
+	for (i = 0; i < 30; i++)
+		ok += bf_ratelimit_allow(&rl, t + i * 1000, &missed);
+	CHECK_EQ("default burst", ok, BF_LOG_BURST);
+	CHECK_EQ("nothing suppressed before the first line", missed, 0);
+	CHECK("a second later lines pass", bf_ratelimit_allow(&rl, t + 1000000000ULL, &missed));
+	CHECK_EQ("and the suppressed lines are reported", missed, 30 - BF_LOG_BURST);
+	CHECK("then counted afresh", bf_ratelimit_allow(&rl, t + 1000000001ULL, &missed) &&
+	      missed == 0);
 	capture(many);
 	for (i = 0, p = out; (p = strstr(p, "again")); p++)
 		i++;
 	CHECK_EQ("one call site: a burst of lines", i, BF_LOG_BURST);
 }
+
+/* A burst, then per_sec lines a second; a quiet spell earns the burst back. */
+static void ratelimit_burst(void)
+{
+	struct bf_ratelimit rl = { .burst = 10, .per_sec = 5 };
+	uint64_t t = 7000000000ULL, ms = 1000000ULL;
+	unsigned int i, ok = 0, missed = 77;
+
+	for (i = 0; i < 100; i++)
+		ok += bf_ratelimit_allow(&rl, t + i, &missed);
+	CHECK_EQ("burst: 10 lines at once", ok, 10);
+	CHECK("burst: none 199 ms later", !bf_ratelimit_allow(&rl, t + 199 * ms, &missed));
+	CHECK("burst: one 200 ms later", bf_ratelimit_allow(&rl, t + 200 * ms, &missed));
+	CHECK_EQ("burst: it reports the lines suppressed", missed, 91);
+	CHECK("burst: not two", !bf_ratelimit_allow(&rl, t + 300 * ms, &missed));
+	for (ok = 0, i = 1; i <= 200; i++)	/* 10 s at 20 lines a second */
+		ok += bf_ratelimit_allow(&rl, t + 200 * ms + i * 50 * ms, &missed);
+	CHECK_EQ("burst: then 5 lines a second", ok, 5 * 10);
+	for (ok = 0, i = 0; i < 30; i++)
+		ok += bf_ratelimit_allow(&rl, t + 60000 * ms + i, &missed);
+	CHECK_EQ("burst: a quiet spell earns the burst back", ok, 10);
+}
+
 
 int main(void)
 {
@@ -129,5 +153,6 @@ int main(void)
 	journal_lines();
 	journal_format();
 	ratelimit();
+	ratelimit_burst();
 	UNIT_EXIT();
 }

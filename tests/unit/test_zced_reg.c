@@ -407,43 +407,6 @@ static void test_ring(void)
 	CHECK_EQ("ring: never broken", broken, 0);
 }
 
-static void test_ratelimit(void)
-{
-	struct zced_ratelimit rl = { 0 };
-	uint64_t t = 5000000000ULL;
-	unsigned int i, ok = 0, missed = 77;
-
-	for (i = 0; i < 20; i++)
-		ok += zced_ratelimit_ok(&rl, t + i * 1000, &missed);
-	CHECK_EQ("log: a few lines per second", ok, ZCED_LOG_PER_SEC);
-	CHECK("log: next second allowed", zced_ratelimit_ok(&rl, t + 1000000000ULL, &missed));
-	CHECK_EQ("log: the suppressed lines are reported", missed, 20 - ZCED_LOG_PER_SEC);
-	CHECK("log: then counted afresh", zced_ratelimit_ok(&rl, t + 1000000001ULL, &missed) &&
-	      missed == 0);
-}
-
-/* A burst, then per_sec lines a second; a quiet spell earns the burst back. */
-static void test_ratelimit_burst(void)
-{
-	struct zced_ratelimit rl = { .burst = 10, .per_sec = 5 };
-	uint64_t t = 7000000000ULL, ms = 1000000ULL;
-	unsigned int i, ok = 0, missed = 77;
-
-	for (i = 0; i < 100; i++)
-		ok += zced_ratelimit_ok(&rl, t + i, &missed);
-	CHECK_EQ("burst: 10 lines at once", ok, 10);
-	CHECK("burst: none 199 ms later", !zced_ratelimit_ok(&rl, t + 199 * ms, &missed));
-	CHECK("burst: one 200 ms later", zced_ratelimit_ok(&rl, t + 200 * ms, &missed));
-	CHECK_EQ("burst: it reports the lines suppressed", missed, 91);
-	CHECK("burst: not two", !zced_ratelimit_ok(&rl, t + 300 * ms, &missed));
-	for (ok = 0, i = 1; i <= 200; i++)	/* 10 s at 20 lines a second */
-		ok += zced_ratelimit_ok(&rl, t + 200 * ms + i * 50 * ms, &missed);
-	CHECK_EQ("burst: then 5 lines a second", ok, 5 * 10);
-	for (ok = 0, i = 0; i < 30; i++)
-		ok += zced_ratelimit_ok(&rl, t + 60000 * ms + i, &missed);
-	CHECK_EQ("burst: a quiet spell earns the burst back", ok, 10);
-}
-
 /* What the guest shared, kept across a backend restart: taken back only
  * for the same memory (file and offset), whatever the map says. */
 static void test_spans(void)
@@ -529,8 +492,6 @@ int main(void)
 	test_shared_sets();
 	test_apply();
 	test_ring();
-	test_ratelimit();
-	test_ratelimit_burst();
 	test_spans();
 	free(ram0);
 	UNIT_EXIT();
