@@ -154,6 +154,14 @@ static __always_inline int guest_drop(struct bf_guest_stats *gs, int parse_error
 	return XDP_DROP;
 }
 
+/* The guest queue of a frame: its flow hash over the guest's queues. */
+static __always_inline __u32 pick_queue(const struct bf_guest *g, const struct bf_parsed *p)
+{
+	__u32 q = g->nqueues ? p->hash % g->nqueues : 0;
+
+	return q < BF_MAX_QUEUES ? q : 0;
+}
+
 SEC("xdp")
 int bifrost_xdp(struct xdp_md *ctx)
 {
@@ -194,9 +202,7 @@ int bifrost_xdp(struct xdp_md *ctx)
 	if (bf_parse_frame_len(data, data_end, len, &p) < 0)
 		return guest_drop(gs, 1);
 
-	q = g->nqueues ? p.hash % g->nqueues : 0;
-	if (q >= BF_MAX_QUEUES)
-		q = 0;
+	q = pick_queue(g, &p);
 	slot = BF_XSK_SLOT(gid, q);
 	if (!bpf_map_lookup_elem(&bf_xsks, &slot)) {
 		gs->passed++;

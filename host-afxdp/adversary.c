@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* adversary.c - choosing what a test-only hostile host tampers with. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "adversary.h"
@@ -28,7 +29,7 @@ int adversary_parse(const char *s, struct adversary *a)
 			unsigned long v = strtoul(s + 5, &end, 10);
 
 			if (end != s + n || v > 1000000)
-				return -1;
+				return -EINVAL;
 			a->skip = (unsigned int)v;
 			s += n + (s[n] == ',');
 			continue;
@@ -37,11 +38,11 @@ int adversary_parse(const char *s, struct adversary *a)
 			if (strlen(names[i].name) == n && !strncmp(s, names[i].name, n))
 				break;
 		if (i == sizeof(names) / sizeof(names[0]))
-			return -1;
+			return -EINVAL;
 		a->points |= names[i].bit;
 		s += n + (s[n] == ',');
 	}
-	return a->points ? 0 : -1;
+	return a->points ? 0 : -EINVAL;
 }
 
 /* Offset of the first TLS 1.2 application-data record header (17 03 03,

@@ -66,7 +66,7 @@ static void count(uint64_t *counter)
 }
 
 /* Fills id, MAC and queue count of guest g->name from the pinned maps;
- * 0, or -1 with err. */
+ * 0, or -errno with err. */
 static int lookup_guest(const char *ifname, struct bf_guest_rt *g, char *err, size_t errlen)
 {
 	struct bf_guest_info info;
@@ -79,12 +79,12 @@ static int lookup_guest(const char *ifname, struct bf_guest_rt *g, char *err, si
 	ret = bf_maps_open(ifname, &m);
 	if (ret == -EPROTO) {
 		bf_maps_strerror(ifname, ret, err, errlen);
-		return -1;
+		return ret;
 	}
 	if (ret) {
 		snprintf(err, errlen, "Bifrost is not attached to %s "
 			 "(run 'bifrostctl attach %s --config FILE')", ifname, ifname);
-		return -1;
+		return ret;
 	}
 	for (id = 0; id < BF_MAX_GUESTS && !found; id++) {
 		if (bpf_map_lookup_elem(m.guest_info, &id, &info) || !info.in_use ||
@@ -102,7 +102,7 @@ static int lookup_guest(const char *ifname, struct bf_guest_rt *g, char *err, si
 	if (!found)
 		snprintf(err, errlen, "guest '%s' is not in the policy attached to %s",
 			 g->name, ifname);
-	return found ? 0 : -1;
+	return found ? 0 : -ENOENT;
 }
 
 /* The runtime of guest opt (policy looked up, no port yet); NULL with err. */
@@ -130,7 +130,7 @@ fail:
 	return NULL;
 }
 
-/* Opens s's port (a tap, or a vhost-user socket); 0 or -1 with err. */
+/* Opens s's port (a tap, or a vhost-user socket); 0 or -EIO with err. */
 static int served_open(struct served *s, char *err, size_t errlen)
 {
 	const struct bf_backend_cfg *be = &s->opt.c.be;
@@ -139,7 +139,7 @@ static int served_open(struct served *s, char *err, size_t errlen)
 
 	if (be->tap[0]) {
 		s->rt.port = bf_tap_port_open(be->tap, s->rt.nqueues, s->rt.mac, err, errlen);
-		return s->rt.port ? 0 : -1;
+		return s->rt.port ? 0 : -EIO;
 	}
 	for (i = 0; i < be->nranges && i < VQ_MAX_SHARED; i++) {
 		sh.r[i].start = be->ranges[i].start;
@@ -151,7 +151,7 @@ static int served_open(struct served *s, char *err, size_t errlen)
 	s->rt.port = bf_vhost_port_open(be->vhost_user, be->cvm ? &sh : NULL,
 					s->opt.adversary.points ? &s->opt.adversary : NULL,
 					err, errlen);
-	return s->rt.port ? 0 : -1;
+	return s->rt.port ? 0 : -EIO;
 }
 
 static void served_free(struct served *s)
@@ -161,7 +161,7 @@ static void served_free(struct served *s)
 	free(s);
 }
 
-/* Opens every guest of h->o; 0 or -1 with err (nothing left open). */
+/* Opens every guest of h->o; 0 or -errno with err (nothing left open). */
 static int open_all(struct host *h, char *err, size_t errlen)
 {
 	unsigned int i;
@@ -174,7 +174,7 @@ static int open_all(struct host *h, char *err, size_t errlen)
 				served_free(s);
 			while (h->n)
 				served_free(h->s[--h->n]);
-			return -1;
+			return -EIO;
 		}
 		h->rt[h->n] = &s->rt;
 		h->s[h->n++] = s;
@@ -196,19 +196,21 @@ static struct served *find_served(const struct host *h, const char *name)
 /*
  * Reads the new guest list into no and looks up in the policy each guest
  * that is new or changed (fresh[i], others NULL). Touches nothing running;
- * 0, or -1 with err.
+ * 0, or -errno with err.
  */
 static int reload_plan(const struct host *h, struct host_opts *no,
 		       struct served **fresh, char *err, size_t errlen)
 {
 	unsigned int i;
+	int ret;
 
 	*no = h->o;
-	if (host_opts_load(no, err, errlen))
-		return -1;
+	ret = host_opts_load(no, err, errlen);
+	if (ret)
+		return ret;
 	if (!no->nguests) {
 		snprintf(err, errlen, "%s: no guest of %s has a port", no->config, no->iface);
-		return -1;
+		return -ENOENT;
 	}
 	for (i = 0; i < no->nguests; i++) {
 		const struct served *old = find_served(h, no->g[i].c.name);
@@ -220,7 +222,7 @@ static int reload_plan(const struct host *h, struct host_opts *no,
 		if (!fresh[i]) {
 			while (i--)
 				free(fresh[i]);
-			return -1;
+			return -EINVAL;
 		}
 	}
 	return 0;

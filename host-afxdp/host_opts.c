@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* host_opts.c - bifrost-host's options and config-file guests (host_opts.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <sched.h>
 #include <stdint.h>
@@ -32,7 +33,7 @@ static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 	unsigned long v = strtoul(s, &end, 0);
 
 	if (!*s || *end || v < lo || v > hi)
-		return -1;
+		return -EINVAL;
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -76,7 +77,7 @@ static int worker_opt(int c, const char *arg, struct bf_worker_opts *wo, char *e
 		wo->xsk.zerocopy = true;
 		return 0;
 	}
-	return -1;
+	return -EINVAL;
 }
 
 /* --tap, --vhost-user, --cvm, --adversary: options of the last --guest. */
@@ -111,7 +112,7 @@ static int guest_opt(int c, const char *arg, struct host_opts *o, char *err, siz
 		g->c.be.nranges = (unsigned int)n;
 		return 0;
 	}
-	return -1;
+	return -EINVAL;
 }
 
 static const struct option opts[] = {
@@ -227,7 +228,7 @@ int host_opts_load(struct host_opts *o, char *err, size_t errlen)
 	unsigned int i;
 
 	if (bf_config_parse_file(o->config, &cfg, err, errlen))
-		return -1;
+		return -EINVAL;
 	bf_config_select_iface(&cfg, o->iface);
 	o->nguests = 0;
 	for (i = 0; i < cfg.n; i++) {

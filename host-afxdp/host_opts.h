@@ -41,7 +41,7 @@ void host_usage(FILE *f);
 int host_opts_parse(int argc, char **argv, struct host_opts *o, char *err, size_t errlen);
 
 /* Replaces o's guests with those of o->iface in o->config that have a port;
- * 0, or -1 with "FILE:LINE: message" (or why none is served) in err. */
+ * 0, or -errno with "FILE:LINE: message" (or why none is served) in err. */
 int host_opts_load(struct host_opts *o, char *err, size_t errlen);
 
 /* Differ a and b in what needs the guest's port reopened? */

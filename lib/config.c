@@ -27,11 +27,11 @@ static int fail(struct pctx *c, const char *fmt, ...)
 	va_list ap;
 
 	if (n < 0 || (size_t)n >= c->errlen)
-		return -1;
+		return -EINVAL;
 	va_start(ap, fmt);
 	vsnprintf(c->err + n, c->errlen - n, fmt, ap);
 	va_end(ap);
-	return -1;
+	return -EINVAL;
 }
 
 int bf_parse_mac(const char *s, uint8_t mac[6])
@@ -41,13 +41,13 @@ int bf_parse_mac(const char *s, uint8_t mac[6])
 	for (i = 0; i < 6; i++) {
 		if (!isxdigit((unsigned char)s[0]) ||
 		    !isxdigit((unsigned char)s[1]))
-			return -1;
+			return -EINVAL;
 		mac[i] = (uint8_t)strtoul((char[]){ s[0], s[1], 0 }, NULL, 16);
 		s += 2;
 		if (i < 5 && *s++ != ':')
-			return -1;
+			return -EINVAL;
 	}
-	return *s ? -1 : 0;
+	return *s ? -EINVAL : 0;
 }
 
 void bf_format_mac(const uint8_t mac[6], char out[18])
@@ -64,11 +64,11 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
 	unsigned long v;
 
 	if (!isdigit((unsigned char)*s))
-		return -1;
+		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v < lo || v > hi)
-		return -1;
+		return -EINVAL;
 	*out = v;
 	return 0;
 }
@@ -117,15 +117,15 @@ int bf_parse_ranges(const char *s, struct bf_cfg_range *r, unsigned int max)
 
 	do {
 		if (n >= max || !isdigit((unsigned char)*s))
-			return -1;
+			return -EINVAL;
 		errno = 0;
 		a = strtoull(s, &end, 0);
 		if (errno || *end != '-' || !isdigit((unsigned char)end[1]))
-			return -1;
+			return -EINVAL;
 		s = end + 1;
 		b = strtoull(s, &end, 0);
 		if (errno || b <= a || (*end && *end != ','))
-			return -1;
+			return -EINVAL;
 		r[n].start = a;
 		r[n].end = b;
 		n++;
@@ -267,7 +267,7 @@ static int parse_line(struct pctx *c, char *line, struct bf_config *cfg)
 		if (!val)
 			return fail(c, "option '%s' needs a value", tok);
 		if (parse_option(c, g, tok, val, &seen_mac))
-			return -1;
+			return -EINVAL;
 	}
 	if (!seen_mac)
 		return fail(c, "guest '%s' has no mac", g->name);
@@ -308,7 +308,7 @@ int bf_config_parse_string(const char *text, const char *fname,
 		if (strchr(line, '#'))
 			*strchr(line, '#') = 0;
 		if (parse_line(&c, line, cfg))
-			return -1;
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -336,40 +336,41 @@ int bf_config_parse_file(const char *path, struct bf_config *cfg,
 	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
 		close(fd);
 		snprintf(err, errlen, "%s: not a regular file", path);
-		return -1;
+		return -EINVAL;
 	}
 	if (fd >= 0)
 		f = fdopen(fd, "r");
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return ret;
 	}
 	buf = malloc(MAX_FILE + 1);
 	if (!buf) {
 		fclose(f);
 		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
+		return -ENOMEM;
 	}
 	n = fread(buf, 1, MAX_FILE + 1, f);
 	if (ferror(f)) {
 		fclose(f);
 		free(buf);
 		snprintf(err, errlen, "%s: read error", path);
-		return -1;
+		return -EIO;
 	}
 	fclose(f);
 	if (n > MAX_FILE) {
 		free(buf);
 		snprintf(err, errlen, "%s: larger than %d bytes", path, MAX_FILE);
-		return -1;
+		return -EFBIG;
 	}
 	buf[n] = 0;
 	if (strlen(buf) != n) {
 		free(buf);
 		snprintf(err, errlen, "%s: contains a NUL byte", path);
-		return -1;
+		return -EINVAL;
 	}
 	ret = bf_config_parse_string(buf, path, cfg, err, errlen);
 	free(buf);

@@ -60,7 +60,8 @@ struct bf_config {
 	struct bf_guest_cfg g[BF_MAX_GUESTS];
 };
 
-/* Both return 0, or -1 with a "FILE:LINE: message" in err. */
+/* Both return 0, or -errno (-EINVAL for a bad file) with a "FILE:LINE:
+ * message" in err. */
 int bf_config_parse_string(const char *text, const char *fname,
 			   struct bf_config *cfg, char *err, size_t errlen);
 int bf_config_parse_file(const char *path, struct bf_config *cfg,
@@ -75,7 +76,7 @@ int bf_config_parse_file(const char *path, struct bf_config *cfg,
 void bf_config_select_iface(struct bf_config *cfg, const char *iface);
 
 /* "0x1000-0x2000,0x5000-0x6000" -> at most max ranges (start < end);
- * returns the count, or -1. */
+ * returns the count, or -EINVAL. */
 int bf_parse_ranges(const char *s, struct bf_cfg_range *r, unsigned int max);
 
 /* "52:54:00:12:34:56" -> bytes; 0 on success. */

@@ -48,7 +48,7 @@ int bf_feature_by_key(const char *key)
 	for (f = 0; f < BF_FEAT_COUNT; f++)
 		if (!strcmp(key, features[f].key))
 			return f;
-	return -1;
+	return -ENOENT;
 }
 
 #define INSN(c, d, s, o, i) \
@@ -230,7 +230,7 @@ int bf_features_parse_without(const char *list, unsigned int *mask, char *err, s
 		if (memchr(p, '\n', n) || memchr(p, '\r', n)) {
 			snprintf(err, errlen, "--without takes xdp_meta and/or xdp_buff_len, "
 				 "not a word with a line break");
-			return -1;
+			return -EINVAL;
 		}
 		if (n && n < sizeof(word)) {
 			memcpy(word, p, n);
@@ -239,12 +239,12 @@ int bf_features_parse_without(const char *list, unsigned int *mask, char *err, s
 		}
 		if (!n) {
 			snprintf(err, errlen, "--without: empty feature name in '%.64s'", list);
-			return -1;
+			return -EINVAL;
 		}
 		if (f < 0 || !(BF_FEAT_WITHOUT_OK & (1U << f))) {
 			snprintf(err, errlen, "--without takes xdp_meta and/or xdp_buff_len, "
 				 "not '%.*s'", (int)(n < 64 ? n : 64), p);
-			return -1;
+			return -EINVAL;
 		}
 		*mask |= 1U << f;
 		p = end ? end + 1 : NULL;

@@ -56,7 +56,7 @@ struct bf_features {
 const char *bf_feature_key(enum bf_feature f);
 /* "xdp metadata", ... (the text of status lines). */
 const char *bf_feature_name(enum bf_feature f);
-/* The feature of key, or -1. */
+/* The feature of key, or -ENOENT. */
 int bf_feature_by_key(const char *key);
 
 /*
@@ -105,7 +105,7 @@ unsigned int bf_features_disabled(const struct bf_features *ft);
 /*
  * Parses a comma-separated list of feature keys ("xdp_meta,xdp_buff_len")
  * into *mask, adding to it. Only BF_FEAT_WITHOUT_OK features may be named.
- * 0, or -1 with one line in err. Pure.
+ * 0, or -EINVAL with one line in err. Pure.
  */
 int bf_features_parse_without(const char *list, unsigned int *mask, char *err, size_t errlen);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* log.c - levelled, rate-limited, journald-aware logging (log.h). */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,7 +49,7 @@ int bf_log_level_parse(const char *name, enum bf_log_level *level)
 			return 0;
 		}
 	}
-	return -1;
+	return -EINVAL;
 }
 
 int bf_log_set_level(const char *name)

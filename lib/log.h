@@ -51,9 +51,9 @@ struct bf_ratelimit {
 
 /* Sets the prefix (the program's name) and looks at JOURNAL_STREAM. */
 void bf_log_init(const char *prog);
-/* "error", "warn", "info" or "debug"; 0, or -1 for another word. */
+/* "error", "warn", "info" or "debug"; 0, or -EINVAL for another word. */
 int bf_log_set_level(const char *name);
-/* The same word into *level without setting it (pure); 0 or -1. */
+/* The same word into *level without setting it (pure); 0 or -EINVAL. */
 int bf_log_level_parse(const char *name, enum bf_log_level *level);
 void bf_log_apply_level(enum bf_log_level level);
 enum bf_log_level bf_log_level(void);

@@ -48,7 +48,7 @@ static int check_perm(void)
 		return 0;
 	f = fopen("/proc/self/status", "r");
 	if (!f)
-		return -1;
+		return -errno;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "CapEff: %llx", &cap) == 1)
 			break;
@@ -56,7 +56,7 @@ static int check_perm(void)
 	/* CAP_NET_ADMIN (12) and CAP_BPF (39), or CAP_SYS_ADMIN (21). */
 	if ((cap & (1ULL << 12)) && (cap & ((1ULL << 39) | (1ULL << 21))))
 		return 0;
-	return -1;
+	return -EPERM;
 }
 
 /* Privileges and bpffs; 0 or a bf_exit code. */
@@ -384,15 +384,49 @@ static int link_and_pin(const char *ifname, struct bifrost_xdp *skel, int ifinde
 	return BF_EXIT_OK;
 }
 
+/* What attach loads: the skeleton, its pins under dir, its link on ifindex. */
+struct attach_ctx {
+	const char *ifname, *dir;
+	int ifindex, mtu;
+	bool generic;
+	unsigned int without;		/* --without: 1 << enum bf_feature */
+	struct bf_features ft;		/* out: what the program uses */
+	int64_t gen;			/* out: the policy generation written */
+};
+
+/* Opens, sets up, loads and links the program with cfg's policy; an exit
+ * code (the caller removes the pins on an error). */
+static int load_and_link(struct attach_ctx *a, struct bf_config *cfg)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = a->dir);
+	struct bifrost_xdp *skel;
+	int ret;
+
+	skel = bifrost_xdp__open_opts(&oopts);
+	if (!skel)
+		return bf_fail(BF_EXIT_ERROR, "cannot open BPF object: %s", strerror(errno));
+	bf_features_probe(&a->ft, a->mtu, BF_DEFAULT_FRAME_SIZE, a->without);
+	set_frags(skel->progs.bifrost_xdp, a->mtu);
+	if (set_prog_features(skel->obj, &a->ft))
+		ret = bf_fail(BF_EXIT_ERROR, "BPF object without its feature constants");
+	else if (bifrost_xdp__load(skel))
+		ret = load_failed(a->ifname, "BPF program", a->mtu, BF_EXIT_ERROR);
+	else if (write_info(bpf_map__fd(skel->maps.bf_info), &a->ft))
+		ret = bf_fail(BF_EXIT_ERROR, "cannot write the ABI record: %s", strerror(errno));
+	else if (apply_config(a->ifname, cfg, &a->gen))
+		ret = bf_fail(BF_EXIT_ERROR, "cannot write policy maps: %s", strerror(errno));
+	else
+		ret = link_and_pin(a->ifname, skel, a->ifindex, a->generic, a->mtu, a->dir);
+	bifrost_xdp__destroy(skel);
+	return ret;
+}
+
 int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic,
 		  unsigned int without)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oopts);
-	struct bifrost_xdp *skel;
-	struct bf_features ft;
+	struct attach_ctx a = { .ifname = ifname, .generic = generic, .without = without };
 	struct bf_config cfg;
 	char dir[256];
-	int64_t gen = 0;
 	int ifindex, ret, mtu;
 
 	ifindex = prepare(ifname);
@@ -416,45 +450,18 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic,
 	if ((mkdir(BF_PIN_ROOT, 0700) && errno != EEXIST) ||
 	    (mkdir(dir, 0700) && errno != EEXIST))
 		return bf_fail(BF_EXIT_ERROR, "cannot create %s: %s", dir, strerror(errno));
-
-	oopts.pin_root_path = dir;
-	skel = bifrost_xdp__open_opts(&oopts);
-	if (!skel) {
-		ret = bf_fail(BF_EXIT_ERROR, "cannot open BPF object: %s", strerror(errno));
-		goto out_unpin;
+	a.dir = dir;
+	a.ifindex = ifindex;
+	a.mtu = mtu;
+	ret = load_and_link(&a, &cfg);
+	if (ret) {
+		unpin_all(ifname);
+		return ret;
 	}
-	bf_features_probe(&ft, mtu, BF_DEFAULT_FRAME_SIZE, without);
-	set_frags(skel->progs.bifrost_xdp, mtu);
-	if (set_prog_features(skel->obj, &ft)) {
-		ret = bf_fail(BF_EXIT_ERROR, "BPF object without its feature constants");
-		goto out_destroy;
-	}
-	if (bifrost_xdp__load(skel)) {
-		ret = load_failed(ifname, "BPF program", mtu, BF_EXIT_ERROR);
-		goto out_destroy;
-	}
-	if (write_info(bpf_map__fd(skel->maps.bf_info), &ft)) {
-		ret = bf_fail(BF_EXIT_ERROR, "cannot write the ABI record: %s", strerror(errno));
-		goto out_destroy;
-	}
-	if (apply_config(ifname, &cfg, &gen)) {
-		ret = bf_fail(BF_EXIT_ERROR, "cannot write policy maps: %s", strerror(errno));
-		goto out_destroy;
-	}
-	ret = link_and_pin(ifname, skel, ifindex, generic, mtu, dir);
-	if (ret)
-		goto out_destroy;
-	bifrost_xdp__destroy(skel);
 	printf("attached to %s (%s mode), %u guest(s), policy generation %lld\n",
-	       ifname, generic ? "generic" : "native", cfg.n, (long long)gen);
-	print_features(&ft);
+	       ifname, generic ? "generic" : "native", cfg.n, (long long)a.gen);
+	print_features(&a.ft);
 	return BF_EXIT_OK;
-
-out_destroy:
-	bifrost_xdp__destroy(skel);
-out_unpin:
-	unpin_all(ifname);
-	return ret;
 }
 
 /*
@@ -527,6 +534,30 @@ static int reprobe_features(const char *ifname, int mtu, struct bf_features *ft)
 	return 0;
 }
 
+/* Swaps the loaded prog in on ifname's pinned link and records its
+ * features ft; an exit code. */
+static int swap_in(const char *ifname, struct bpf_program *prog, int mtu,
+		   const struct bf_features *ft)
+{
+	int fd, ret = BF_EXIT_OK;
+
+	fd = bf_pin_open(ifname, BF_PIN_LINK);
+	if (fd < 0)
+		return bf_fail(BF_EXIT_ERROR, "cannot open pinned link: %s", strerror(-fd));
+	if (bpf_link_update(fd, bpf_program__fd(prog), NULL))
+		ret = errno == ERANGE ? link_failed(ifname, false, mtu) :
+		      bf_fail(BF_EXIT_ERROR, "program replacement failed: %s", strerror(errno));
+	close(fd);
+	fd = ret ? -1 : bf_pin_open(ifname, BF_PIN_INFO);
+	if (fd >= 0) {
+		if (write_info(fd, ft))
+			bf_warn("%s: cannot record the new program's features: %s", ifname,
+				strerror(errno));
+		close(fd);
+	}
+	return ret;
+}
+
 /* Loads OBJ against the pinned maps and swaps it in with bpf_link_update. */
 static int replace_prog(const char *ifname, const char *objpath)
 {
@@ -535,7 +566,7 @@ static int replace_prog(const char *ifname, const char *objpath)
 	struct bpf_program *prog;
 	struct bf_features ft;
 	char dir[256], what[300];
-	int link_fd, ret = BF_EXIT_OK, mtu;
+	int ret = BF_EXIT_OK, mtu;
 
 	mtu = wire_mtu(ifname);
 	if (mtu < 0)
@@ -573,22 +604,7 @@ static int replace_prog(const char *ifname, const char *objpath)
 		ret = load_failed(ifname, what, mtu, BF_EXIT_BAD_PROG);
 		goto out;
 	}
-	link_fd = bf_pin_open(ifname, BF_PIN_LINK);
-	if (link_fd < 0) {
-		ret = bf_fail(BF_EXIT_ERROR, "cannot open pinned link: %s", strerror(-link_fd));
-		goto out;
-	}
-	if (bpf_link_update(link_fd, bpf_program__fd(prog), NULL))
-		ret = errno == ERANGE ? link_failed(ifname, false, mtu) :
-		      bf_fail(BF_EXIT_ERROR, "program replacement failed: %s", strerror(errno));
-	close(link_fd);
-	link_fd = ret ? -1 : bf_pin_open(ifname, BF_PIN_INFO);
-	if (link_fd >= 0) {
-		if (write_info(link_fd, &ft))
-			bf_warn("%s: cannot record the new program's features: %s", ifname,
-				strerror(errno));
-		close(link_fd);
-	}
+	ret = swap_in(ifname, prog, mtu, &ft);
 out:
 	bpf_object__close(obj);
 	return ret;

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "bfctl.h"
@@ -60,14 +61,17 @@ int main(int argc, char **argv)
 	bf_log_init("bifrostctl");
 	bf_log_libbpf();
 	rc = ctl_opts_parse(argc, argv, &o, err, sizeof(err));
-	if (o.help)
+	if (!rc && o.help) {
 		ctl_usage(stdout);
-	else if (rc >= 0 && err[0])
-		bf_fail(rc, "%s", err);
-	else if (rc >= 0)
+		return BF_EXIT_OK;
+	}
+	if (rc) {
+		rc = rc == -ENODEV ? BF_EXIT_NO_IFACE : BF_EXIT_USAGE;
+		if (err[0])
+			return bf_fail(rc, "%s", err);
 		ctl_usage(stderr);
-	if (rc >= 0)
 		return rc;
+	}
 	if (o.has_log_level)
 		bf_log_apply_level(o.log_level);
 	return run(&o);

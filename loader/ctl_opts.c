@@ -5,6 +5,7 @@
  * docs/operating.md repeat it and tests/host/t_docs.sh keeps the three the
  * same.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -60,16 +61,16 @@ struct msg {
 	size_t len;
 };
 
-/* Writes the message and returns code. */
+/* Writes the message and returns err (-errno). */
 __attribute__((format(printf, 3, 4)))
-static int reject(const struct msg *m, int code, const char *fmt, ...)
+static int reject(const struct msg *m, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(m->buf, m->len, fmt, ap);
 	va_end(ap);
-	return code;
+	return err;
 }
 
 static const struct ctl_cmd *find_cmd(const char *name)
@@ -100,18 +101,18 @@ static int take_number(struct ctl_opts *o, int c, const char *val, const struct 
 	if (c == 'i') {
 		o->interval = strtod(val, &end);
 		if (!*val || *end || !(o->interval >= 0 && o->interval <= 3600))
-			return reject(m, BF_EXIT_USAGE, "bad --interval '%s'", val);
+			return reject(m, -EINVAL, "bad --interval '%s'", val);
 		o->has_interval = true;
-		return -1;
+		return 0;
 	}
 	o->count = strtol(val, &end, 10);
 	if (!*val || *end || o->count < 0)
-		return reject(m, BF_EXIT_USAGE, "bad --count '%s'", val);
+		return reject(m, -EINVAL, "bad --count '%s'", val);
 	o->has_count = true;
-	return -1;
+	return 0;
 }
 
-/* Takes the value of option c into o; -1 to go on, else an exit code. */
+/* Takes the value of option c into o; 0, or -EINVAL with the message. */
 static int take_option(struct ctl_opts *o, int c, const char *val, const struct msg *m)
 {
 	switch (c) {
@@ -122,19 +123,19 @@ static int take_option(struct ctl_opts *o, int c, const char *val, const struct 
 	case 'P': o->fmt = BF_STATS_PROM; break;
 	case 'm':
 		if (strcmp(val, "native") && strcmp(val, "generic"))
-			return reject(m, BF_EXIT_USAGE, "--mode must be native or generic");
+			return reject(m, -EINVAL, "--mode must be native or generic");
 		o->generic = !strcmp(val, "generic");
 		break;
 	case 'w': {
 		char why[128];
 
 		if (bf_features_parse_without(val, &o->without, why, sizeof(why)))
-			return reject(m, BF_EXIT_USAGE, "%s", why);
+			return reject(m, -EINVAL, "%s", why);
 		break;
 	}
 	case 'L':
 		if (bf_log_level_parse(val, &o->log_level))
-			return reject(m, BF_EXIT_USAGE,
+			return reject(m, -EINVAL,
 				      "--log-level must be error, warn, info or debug");
 		o->has_log_level = true;
 		break;
@@ -142,20 +143,20 @@ static int take_option(struct ctl_opts *o, int c, const char *val, const struct 
 	case 'n':
 		return take_number(o, c, val, m);
 	}
-	return -1;
+	return 0;
 }
 
-/* What the options of `stats` say together; -1 when they agree. */
+/* What the options of `stats` say together; 0 when they agree, or -EINVAL. */
 static int check_stats_opts(const struct ctl_opts *o, bool json, bool prom, const struct msg *m)
 {
 	if (json && prom)
-		return reject(m, BF_EXIT_USAGE, "stats takes --json or --prometheus, not both");
+		return reject(m, -EINVAL, "stats takes --json or --prometheus, not both");
 	if (o->listen && !prom)
-		return reject(m, BF_EXIT_USAGE, "--listen needs --prometheus");
+		return reject(m, -EINVAL, "--listen needs --prometheus");
 	if (o->listen && (o->has_interval || o->has_count))
-		return reject(m, BF_EXIT_USAGE, "--listen serves until stopped: "
+		return reject(m, -EINVAL, "--listen serves until stopped: "
 			      "no --interval or --count with it");
-	return -1;
+	return 0;
 }
 
 /*
@@ -176,17 +177,17 @@ static int parse_options(struct ctl_opts *o, int ac, char **av, int *next, const
 			return BF_EXIT_OK;
 		}
 		if (c == '?')
-			return reject(m, BF_EXIT_USAGE, "unknown option '%s' (see bifrostctl --help)",
+			return reject(m, -EINVAL, "unknown option '%s' (see bifrostctl --help)",
 				      av[optind - 1]);
 		if (c == ':')
-			return reject(m, BF_EXIT_USAGE, "%s needs a value", av[optind - 1]);
+			return reject(m, -EINVAL, "%s needs a value", av[optind - 1]);
 		if (c != 'L' && !strchr(o->cmd->opts, c))
-			return reject(m, BF_EXIT_USAGE, "%s does not take --%s (usage: bifrostctl %s %s)",
+			return reject(m, -EINVAL, "%s does not take --%s (usage: bifrostctl %s %s)",
 				      o->cmd->name, long_name(c), o->cmd->name, o->cmd->synopsis);
 		json |= c == 'j';
 		prom |= c == 'P';
 		rc = take_option(o, c, optarg, m);
-		if (rc >= 0)
+		if (rc)
 			return rc;
 	}
 	*next = optind;
@@ -201,17 +202,17 @@ static int check_arg(struct ctl_opts *o, int ac, char **av, int next, const stru
 	if (next < ac)
 		o->arg = av[next++];
 	if (next < ac)
-		return reject(m, BF_EXIT_USAGE, "unexpected argument '%s'", av[next]);
+		return reject(m, -EINVAL, "unexpected argument '%s'", av[next]);
 	if (!o->arg && o->cmd->arg != CTL_ARG_IFACE_OPT)
-		return reject(m, BF_EXIT_USAGE, "%s needs %s (usage: bifrostctl %s %s)", name,
+		return reject(m, -EINVAL, "%s needs %s (usage: bifrostctl %s %s)", name,
 			      o->cmd->arg == CTL_ARG_FILE ? "a FILE" : "an interface",
 			      name, o->cmd->synopsis);
 	if (o->arg && o->cmd->arg != CTL_ARG_FILE && !bf_ifname_valid(o->arg))
-		return reject(m, BF_EXIT_NO_IFACE, "no such interface: '%.*s' is not an interface "
+		return reject(m, -ENODEV, "no such interface: '%.*s' is not an interface "
 			      "name", IF_NAMESIZE + 8, o->arg);
 	if (!strcmp(name, "reload") && !o->cfg && !o->prog)
-		return reject(m, BF_EXIT_USAGE, "reload needs --config FILE and/or --prog OBJ");
-	return -1;
+		return reject(m, -EINVAL, "reload needs --config FILE and/or --prog OBJ");
+	return 0;
 }
 
 int ctl_opts_parse(int argc, char **argv, struct ctl_opts *o, char *err, size_t errlen)
@@ -223,7 +224,7 @@ int ctl_opts_parse(int argc, char **argv, struct ctl_opts *o, char *err, size_t 
 	memset(o, 0, sizeof(*o));
 	err[0] = '\0';
 	if (argc < 2)
-		return BF_EXIT_USAGE;
+		return -EINVAL;	/* no message: the usage */
 	name = argv[1];
 	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
 		o->help = true;
@@ -231,9 +232,9 @@ int ctl_opts_parse(int argc, char **argv, struct ctl_opts *o, char *err, size_t 
 	}
 	o->cmd = find_cmd(name);
 	if (!o->cmd)
-		return reject(&m, BF_EXIT_USAGE, "unknown command '%s' (see bifrostctl --help)", name);
+		return reject(&m, -EINVAL, "unknown command '%s' (see bifrostctl --help)", name);
 	rc = parse_options(o, argc - 1, argv + 1, &next, &m);
-	if (rc >= 0)
+	if (rc || o->help)
 		return rc;
 	return check_arg(o, argc - 1, argv + 1, next, &m);
 }

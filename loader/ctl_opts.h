@@ -46,9 +46,10 @@ void ctl_usage(FILE *f);
 
 /*
  * Parses argv into o (zeroed first; the strings point into argv, which
- * getopt may reorder). Returns -1 to run o->cmd, else the exit code to
- * leave with: 0 for help (o->help set), BF_EXIT_USAGE or BF_EXIT_NO_IFACE
- * with a one-line message in err (empty: print the usage to stderr).
+ * getopt may reorder). Returns 0 to run o->cmd, or to print the usage when
+ * o->help is set; -EINVAL for a usage error, -ENODEV for a word that cannot
+ * be an interface name, each with a one-line message in err (empty: print
+ * the usage to stderr).
  */
 int ctl_opts_parse(int argc, char **argv, struct ctl_opts *o, char *err, size_t errlen);
 

@@ -60,12 +60,12 @@ static int send_all(int fd, const char *p, size_t n, long long deadline)
 
 	while (n) {
 		if (!wait_fd(fd, POLLOUT, deadline))
-			return -1;
+			return -ETIMEDOUT;
 		w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (w <= 0)
-			return -1;
+			return w < 0 ? -errno : -EPIPE;
 		p += w;
 		n -= (size_t)w;
 	}
@@ -74,8 +74,8 @@ static int send_all(int fd, const char *p, size_t n, long long deadline)
 
 /*
  * Reads the request head into buf (BF_HTTP_MAX_HEAD bytes at most).
- * Returns 0 with *len set, an HTTP status to answer with, or -1 for a
- * client that went away without a byte (nothing to answer).
+ * Returns 0 with *len set, an HTTP status to answer with, or -ECONNRESET
+ * for a client that went away without a byte (nothing to answer).
  */
 static int read_head(int fd, char *buf, size_t *len, long long deadline)
 {
@@ -91,7 +91,7 @@ static int read_head(int fd, char *buf, size_t *len, long long deadline)
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (r <= 0)
-			return *len ? 400 : -1;
+			return *len ? 400 : -ECONNRESET;
 		*len += (size_t)r;
 	}
 	return 0;
@@ -185,7 +185,7 @@ static int split_addr(const char *addr, char *host, size_t hlen, const char **po
 	size_t n;
 
 	if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		return -1;
+		return -EINVAL;
 	*port = colon + 1;
 	n = (size_t)(colon - addr);
 	if (n >= 2 && addr[0] == '[' && addr[n - 1] == ']') {
@@ -193,7 +193,7 @@ static int split_addr(const char *addr, char *host, size_t hlen, const char **po
 		n -= 2;
 	}
 	if (n >= hlen || memchr(addr, '[', n) || memchr(addr, ']', n))
-		return -1;
+		return -EINVAL;
 	memcpy(host, addr, n);
 	host[n] = 0;
 	return 0;
@@ -206,7 +206,7 @@ static int make_sockaddr(const char *host, const char *port, struct sockaddr_in6
 	long p = strtol(port, NULL, 10);
 
 	if (p < 0 || p > 65535 || strlen(port) > 5)
-		return -1;
+		return -EINVAL;
 	*s6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)p),
 				     .sin6_addr = in6addr_any };
 	*s4 = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons((uint16_t)p) };
@@ -216,13 +216,13 @@ static int make_sockaddr(const char *host, const char *port, struct sockaddr_in6
 		return 0;
 	}
 	if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
-		return -1;
+		return -EINVAL;
 	*sa = (struct sockaddr *)s4;
 	*len = sizeof(*s4);
 	return 0;
 }
 
-/* A listening TCP socket on addr, or -2 (bad addr) / -1 with the reason printed. */
+/* A listening TCP socket on addr, or -EINVAL (bad addr) / -errno, the reason logged. */
 static int listen_on(const char *addr)
 {
 	struct sockaddr_in6 s6;
@@ -235,7 +235,7 @@ static int listen_on(const char *addr)
 
 	if (split_addr(addr, host, sizeof(host), &port) ||
 	    make_sockaddr(host, port, &s6, &s4, &sa, &sl))
-		return bf_fail(-2, "bad --listen '%s' (want IPV4:PORT, [IPV6]:PORT or :PORT)",
+		return bf_fail(-EINVAL, "bad --listen '%s' (want IPV4:PORT, [IPV6]:PORT or :PORT)",
 			       addr);
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0)
@@ -244,7 +244,7 @@ static int listen_on(const char *addr)
 		e = errno;
 		if (fd >= 0)
 			close(fd);
-		return bf_fail(-1, "cannot listen on %s: %s", addr, strerror(e));
+		return bf_fail(-e, "cannot listen on %s: %s", addr, strerror(e));
 	}
 	return fd;
 }
@@ -276,7 +276,7 @@ int bf_prom_listen(const char *addr, const char *ifname)
 	int lfd = listen_on(addr), cfd;
 
 	if (lfd < 0)
-		return lfd == -2 ? BF_EXIT_USAGE : BF_EXIT_ERROR;
+		return lfd == -EINVAL ? BF_EXIT_USAGE : BF_EXIT_ERROR;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

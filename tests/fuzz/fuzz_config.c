@@ -20,6 +20,7 @@
  *     byte, which ends the string parser's text); checked for one input
  *     length in FILE_EVERY, as reading a file is slow.
  */
+#include <errno.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +170,7 @@ static void check_short_err(const char *text, const char *full, size_t errlen)
 	char err[64];
 
 	memset(err, 'x', sizeof(err));
-	if (bf_config_parse_string(text, path, &again, err, errlen) != -1)
+	if (bf_config_parse_string(text, path, &again, err, errlen) != -EINVAL)
 		abort();
 	if (strnlen(err, errlen) >= errlen || strncmp(err, full, strlen(err)))
 		abort();
@@ -183,7 +184,7 @@ static void check_file(const uint8_t *data, size_t size, int rc, const char *err
 	if (ftruncate(memfd, 0) || pwrite(memfd, data, size, 0) != (ssize_t)size)
 		abort();
 	if (memchr(data, 0, size)) {
-		if (bf_config_parse_file(path, &again, ferr, sizeof(ferr)) != -1 ||
+		if (bf_config_parse_file(path, &again, ferr, sizeof(ferr)) != -EINVAL ||
 		    !strstr(ferr, "NUL byte"))
 			abort();
 		return;
@@ -217,7 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		check_bounds(&cfg);
 		check_round_trip(&cfg);
-	} else if (rc != -1 || strncmp(err, path, plen) || err[plen] != ':' ||
+	} else if (rc != -EINVAL || strncmp(err, path, plen) || err[plen] != ':' ||
 		   !strstr(err + plen + 1, ": ")) {
 		abort();
 	} else {

@@ -75,7 +75,7 @@ static void features_in_record(void)
 	bf_feature_describe(&back, BF_FEAT_XDP_META, line, sizeof(line));
 	CHECK("on line", !strcmp(line, "xdp metadata: on"));
 	CHECK_EQ("keys", bf_feature_by_key("xsk_sg"), BF_FEAT_XSK_SG);
-	CHECK_EQ("unknown key", bf_feature_by_key("xsk"), -1);
+	CHECK_EQ("unknown key", bf_feature_by_key("xsk"), -ENOENT);
 }
 
 int main(void)

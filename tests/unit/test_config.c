@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Unit tests for the policy file parser (lib/config.c). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "config.h"
@@ -21,9 +22,9 @@ static void rejects(const char *name, const char *text, int line, const char *wh
 	int rc = parse(text);
 
 	snprintf(want, sizeof(want), "t.conf:%d: ", line);
-	CHECK(name, rc == -1 && strncmp(err, want, strlen(want)) == 0 &&
+	CHECK(name, rc == -EINVAL && strncmp(err, want, strlen(want)) == 0 &&
 		    strstr(err, what) != NULL);
-	if (rc != -1 || !strstr(err, what))
+	if (rc != -EINVAL || !strstr(err, what))
 		printf("  (error was: '%s')\n", err);
 }
 
@@ -75,10 +76,10 @@ static void backend_part(void)
 		"control character");
 
 	CHECK_EQ("ranges: one", bf_parse_ranges("0-4096", r, 2), 1);
-	CHECK_EQ("ranges: more than max", bf_parse_ranges("1-2,3-4,5-6", r, 2), -1);
-	CHECK_EQ("ranges: empty", bf_parse_ranges("", r, 2), -1);
-	CHECK_EQ("ranges: negative", bf_parse_ranges("-1-2", r, 2), -1);
-	CHECK_EQ("ranges: no end", bf_parse_ranges("0x10-", r, 2), -1);
+	CHECK_EQ("ranges: more than max", bf_parse_ranges("1-2,3-4,5-6", r, 2), -EINVAL);
+	CHECK_EQ("ranges: empty", bf_parse_ranges("", r, 2), -EINVAL);
+	CHECK_EQ("ranges: negative", bf_parse_ranges("-1-2", r, 2), -EINVAL);
+	CHECK_EQ("ranges: no end", bf_parse_ranges("0x10-", r, 2), -EINVAL);
 }
 
 int main(void)
@@ -168,11 +169,11 @@ int main(void)
 	CHECK_EQ("parse_mac ok", bf_parse_mac("aa:bb:cc:dd:ee:ff", mac), 0);
 	bf_format_mac(mac, buf);
 	CHECK("format_mac round trip", !strcmp(buf, "aa:bb:cc:dd:ee:ff"));
-	CHECK_EQ("parse_mac trailing", bf_parse_mac("aa:bb:cc:dd:ee:ff:", mac), -1);
-	CHECK_EQ("parse_mac short", bf_parse_mac("aa:bb", mac), -1);
+	CHECK_EQ("parse_mac trailing", bf_parse_mac("aa:bb:cc:dd:ee:ff:", mac), -EINVAL);
+	CHECK_EQ("parse_mac short", bf_parse_mac("aa:bb", mac), -EINVAL);
 
 	CHECK_EQ("missing file", bf_config_parse_file("/nonexistent/x.conf", &cfg, err,
-						      sizeof(err)), -1);
+						      sizeof(err)), -ENOENT);
 	CHECK("missing file error names file", strstr(err, "/nonexistent/x.conf") != NULL);
 	backend_part();
 	UNIT_EXIT();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Unit tests for bifrost-host's options and config-file guests
  * (host-afxdp/host_opts.c). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,7 @@ static void config_file(void)
 	fd = open(path, O_WRONLY | O_TRUNC);
 	CHECK("rewrite", fd >= 0 && write(fd, "guest x\n", 8) == 8);
 	close(fd);
-	CHECK_EQ("bad file", host_opts_load(&o, err, sizeof(err)), -1);
+	CHECK_EQ("bad file", host_opts_load(&o, err, sizeof(err)), -EINVAL);
 	CHECK("bad file: file:line", strstr(err, ":1: option") || strstr(err, ":1: guest 'x' has no mac"));
 	unlink(path);
 }

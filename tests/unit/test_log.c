@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Unit tests for the shared logger (lib/log.c): levels, line format with and
  * without the journal, and the per-call-site rate limit. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,7 @@ static void levels(void)
 	CHECK_EQ("set error", bf_log_set_level("error"), 0);
 	capture(four_levels);
 	CHECK("error only", !strcmp(out, "prog: error: e 1\n"));
-	CHECK_EQ("bad level", bf_log_set_level("loud"), -1);
+	CHECK_EQ("bad level", bf_log_set_level("loud"), -EINVAL);
 	CHECK_EQ("bad level keeps the old one", bf_log_level(), BF_LOG_ERR);
 	bf_log_set_level("info");
 }
