@@ -73,9 +73,9 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
-static int valid_name(const char *s)
+int bf_config_name_valid(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = strnlen(s, BF_NAME_LEN);
 
 	if (n == 0 || n >= BF_NAME_LEN)
 		return 0;
@@ -258,7 +258,7 @@ static int parse_line(struct pctx *c, char *line, struct bf_config *cfg)
 	tok = strtok_r(NULL, " \t\r", &save);
 	if (!tok)
 		return fail(c, "guest needs a name");
-	if (!valid_name(tok))
+	if (!bf_config_name_valid(tok))
 		return fail(c, "bad guest name '%s' (1-%d of A-Z a-z 0-9 _ . -)",
 			    tok, BF_NAME_LEN - 1);
 	strcpy(g->name, tok);

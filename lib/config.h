@@ -81,6 +81,8 @@ int bf_parse_ranges(const char *s, struct bf_cfg_range *r, unsigned int max);
 
 /* "52:54:00:12:34:56" -> bytes; 0 on success. */
 int bf_parse_mac(const char *s, uint8_t mac[6]);
+/* Whether s is a guest name: 1 to BF_NAME_LEN - 1 of [A-Za-z0-9_.-]; 1 or 0. */
+int bf_config_name_valid(const char *s);
 void bf_format_mac(const uint8_t mac[6], char out[18]);
 
 #endif /* BIFROST_CONFIG_H */

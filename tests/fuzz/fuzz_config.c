@@ -35,18 +35,6 @@
 
 static struct bf_config cfg, again;
 
-static int valid_name(const char *s)
-{
-	size_t n = strnlen(s, BF_NAME_LEN);
-
-	if (n == 0 || n >= BF_NAME_LEN)
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
-			return 0;
-	return 1;
-}
-
 static void check_policy(const struct bf_policy *p)
 {
 	unsigned int i, j;
@@ -106,7 +94,7 @@ static void check_bounds(const struct bf_config *c)
 	for (i = 0; i < c->n; i++) {
 		const struct bf_guest_cfg *g = &c->g[i];
 
-		if (!valid_name(g->name) || (g->mac[0] & 1) ||
+		if (!bf_config_name_valid(g->name) || (g->mac[0] & 1) ||
 		    g->nqueues < 1 || g->nqueues > BF_MAX_QUEUES)
 			abort();
 		check_policy(&g->pol);

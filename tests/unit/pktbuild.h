@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "bytes.h"
 
 #define PB_TCP_FIN	0x01
 #define PB_TCP_SYN	0x02
@@ -64,19 +65,6 @@ struct pb_spec {
 	int bad_csum;		/* corrupt the L4 checksum */
 };
 
-static inline void pb_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline void pb_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 static inline uint16_t pb_get16(const uint8_t *p)
 {
@@ -224,16 +212,16 @@ static inline size_t pb_build(const struct pb_spec *s, const uint8_t *payload,
 	memcpy(out, s->dmac, 6);
 	memcpy(out + 6, s->smac, 6);
 	if (s->vlan) {
-		pb_put16(out + 12, 0x8100);
-		pb_put16(out + 14, s->vlan_tci);
+		put_be16(out + 12, 0x8100);
+		put_be16(out + 14, s->vlan_tci);
 		off = 16;
 	}
-	pb_put16(out + off, s->v6 ? 0x86dd : 0x0800);
+	put_be16(out + off, s->v6 ? 0x86dd : 0x0800);
 	ip = out + l2;
 	if (s->v6) {
-		pb_put32(ip, (6u << 28) | ((uint32_t)s->tos << 20) |
+		put_be32(ip, (6u << 28) | ((uint32_t)s->tos << 20) |
 			 (s->flowlabel & 0xfffff));
-		pb_put16(ip + 4, (uint16_t)(s->ipoptlen + l4len));
+		put_be16(ip + 4, (uint16_t)(s->ipoptlen + l4len));
 		ip[7] = s->ttl;
 		memcpy(ip + 8, s->saddr, 16);
 		memcpy(ip + 24, s->daddr, 16);
@@ -241,31 +229,31 @@ static inline size_t pb_build(const struct pb_spec *s, const uint8_t *payload,
 	} else {
 		ip[0] = 0x40 | (uint8_t)(l3hdr / 4);
 		ip[1] = s->tos;
-		pb_put16(ip + 2, (uint16_t)(l3hdr + l4len));
-		pb_put16(ip + 4, s->ip_id);
-		pb_put16(ip + 6, (uint16_t)((s->df ? 0x4000 : 0) | s->frag));
+		put_be16(ip + 2, (uint16_t)(l3hdr + l4len));
+		put_be16(ip + 4, s->ip_id);
+		put_be16(ip + 6, (uint16_t)((s->df ? 0x4000 : 0) | s->frag));
 		ip[8] = s->ttl;
 		ip[9] = s->proto;
-		pb_put16(ip + 10, 0);
+		put_be16(ip + 10, 0);
 		memcpy(ip + 12, s->saddr, 4);
 		memcpy(ip + 16, s->daddr, 4);
 		memcpy(ip + 20, s->ipopts, s->ipoptlen);
-		pb_put16(ip + 10, pb_fold(pb_sum(ip, l3hdr, 0)));
+		put_be16(ip + 10, pb_fold(pb_sum(ip, l3hdr, 0)));
 	}
 	l4 = ip + l3hdr;
-	pb_put16(l4, s->sport);
-	pb_put16(l4 + 2, s->dport);
+	put_be16(l4, s->sport);
+	put_be16(l4 + 2, s->dport);
 	if (s->proto == 17) {
-		pb_put16(l4 + 4, (uint16_t)l4len);
-		pb_put16(l4 + 6, 0);
+		put_be16(l4 + 4, (uint16_t)l4len);
+		put_be16(l4 + 6, 0);
 	} else {
-		pb_put32(l4 + 4, s->seq);
-		pb_put32(l4 + 8, s->ack);
+		put_be32(l4 + 4, s->seq);
+		put_be32(l4 + 8, s->ack);
 		l4[12] = (uint8_t)((l4hdr / 4) << 4);
 		l4[13] = s->tflags;
-		pb_put16(l4 + 14, s->win);
-		pb_put16(l4 + 16, 0);
-		pb_put16(l4 + 18, s->urg);
+		put_be16(l4 + 14, s->win);
+		put_be16(l4 + 16, 0);
+		put_be16(l4 + 18, s->urg);
 		memcpy(l4 + 20, s->opts, s->optlen);
 	}
 	if (plen)
@@ -275,7 +263,7 @@ static inline size_t pb_build(const struct pb_spec *s, const uint8_t *payload,
 		ck = 0xffff;
 	if (s->bad_csum)
 		ck ^= 0x5a5a;
-	pb_put16(l4 + (s->proto == 17 ? 6 : 16), ck);
+	put_be16(l4 + (s->proto == 17 ? 6 : 16), ck);
 	memset(l4 + l4len, 0, s->pad);
 	return l2 + l3hdr + l4len + s->pad;
 }
@@ -287,8 +275,8 @@ static inline void pb_set_ts(struct pb_spec *s, uint32_t tsval, uint32_t tsecr)
 	s->opts[1] = 1;
 	s->opts[2] = 8;
 	s->opts[3] = 10;
-	pb_put32(s->opts + 4, tsval);
-	pb_put32(s->opts + 8, tsecr);
+	put_be32(s->opts + 4, tsval);
+	put_be32(s->opts + 8, tsecr);
 	s->optlen = 12;
 }
 

@@ -106,7 +106,7 @@ static void test_tcp_roundtrip(int v6, int vlan, size_t plen)
 	CHECK_EQ("payload sum reported",
 		 bf_csum_fold(paysum), pb_fold(pb_sum(payload, plen, 0)));
 	orig = pb_get16(frame + p.l4_off + 16);
-	pb_put16(frame + p.l4_off + 16, 0x1234);
+	put_be16(frame + p.l4_off + 16, 0x1234);
 	CHECK_EQ("corrupted checksum detected",
 		 bf_csum_l4_verify(frame, &p, NULL), BF_CSUM_BAD);
 	CHECK_EQ("tcp_fill ok", bf_csum_tcp_fill(frame, &p), 0);
@@ -131,7 +131,7 @@ static void test_udp(void)
 	bf_parse_frame(frame, frame + len, &p);
 	CHECK_EQ("udp v4 checksum ok", bf_csum_l4_verify(frame, &p, NULL),
 		 BF_CSUM_OK);
-	pb_put16(frame + p.l4_off + 6, 0);
+	put_be16(frame + p.l4_off + 6, 0);
 	CHECK_EQ("udp v4 zero checksum = none",
 		 bf_csum_l4_verify(frame, &p, NULL), BF_CSUM_NONE);
 	pb_default(&s, 1);
@@ -160,7 +160,7 @@ static void test_needs_csum(int v6, int udp)
 	bf_parse_frame(frame, frame + len, &p);
 	l4len = p.l3_end - p.l4_off;
 	coff = udp ? 6 : 16;
-	pb_put16(frame + p.l4_off + coff,
+	put_be16(frame + p.l4_off + coff,
 		 (uint16_t)~pb_fold(pb_pseudo(&s, l4len)));
 	snprintf(name, sizeof(name), "needs_csum %s%s completes",
 		 udp ? "udp" : "tcp", v6 ? "v6" : "v4");

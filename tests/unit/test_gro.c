@@ -155,7 +155,7 @@ static void expect_partial(const char *name, unsigned int idx,
 	CHECK_EQ(n, pb_get16(c->data + l4 + 16),
 		 (uint16_t)~pb_fold(pb_pseudo(m, l4len)));
 	memcpy(data, c->data, c->len);
-	pb_put16(data + l4 + 16, pb_fold(pb_sum(data + l4, l4len, 0)));
+	put_be16(data + l4 + 16, pb_fold(pb_sum(data + l4, l4len, 0)));
 	snprintf(n, sizeof(n), "%s: output %u completed checksums valid", name,
 		 idx);
 	CHECK(n, pb_l4_csum_ok(data) && (m->v6 || pb_ip4_csum_ok(data)));

@@ -199,7 +199,7 @@ static void gen_send(struct tflow *t, size_t *pos)
 	if (rnd() % 10 == 0)
 		t->s.win = (uint16_t)rnd();
 	if (t->s.optlen && rnd() % 3 == 0)
-		pb_put32(t->s.opts + 4, pb_get32(t->s.opts + 4) + 1);
+		put_be32(t->s.opts + 4, pb_get32(t->s.opts + 4) + 1);
 	if (rnd() % 50 == 0)
 		base ^= PB_TCP_ECE;
 	if (t->s.ipoptlen && rnd() % 20 == 0)	/* extension header changes */

@@ -233,7 +233,7 @@ static void test_plain(void)
 
 	/* NEEDS_CSUM: the field holds the pseudo-header sum (Linux style). */
 	bf_parse_frame(pkt, pkt + len, &p);
-	pb_put16(pkt + p.l4_off + 16,
+	put_be16(pkt + p.l4_off + 16,
 		 (uint16_t)~pb_fold(pb_pseudo(&s, p.l3_end - p.l4_off)));
 	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh.csum_start = htole16(p.l4_off);
@@ -250,7 +250,7 @@ static void test_plain(void)
 	s.proto = 17;
 	len = pb_build(&s, payload, 300, pkt);
 	bf_parse_frame(pkt, pkt + len, &p);
-	pb_put16(pkt + p.l4_off + 6,
+	put_be16(pkt + p.l4_off + 6,
 		 (uint16_t)~pb_fold(pb_pseudo(&s, p.l3_end - p.l4_off)));
 	vh.csum_start = htole16(p.l4_off);
 	vh.csum_offset = htole16(6);
