@@ -13,7 +13,7 @@
 #          TLS 1.2 and over TLS 1.3 (one connection each) and wrk loads it
 #          for 3 s (a Lua script checks every reply's status and length)
 #   wget   Debian's wget (GnuTLS, kTLS both ways via /etc/gnutls/config; the
-#          image's libgnutls is built with kTLS, tests/vm/gnutls-ktls.sh) in
+#          image's libgnutls is built with kTLS, vm/gnutls-ktls.sh) in
 #          the guest downloads files over TLS 1.3 and 1.2 from nginx on the
 #          wire side
 #   redis  redis-server with TLS in the guest (OPENSSL_CONF with KTLS; OpenSSL

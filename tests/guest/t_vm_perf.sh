@@ -1,6 +1,6 @@
 #!/bin/bash
-# The guest CPU breakdown sampler (bf-perf, tests/vm/bf-perf.sh, classes in
-# tests/eval/cpu-classes.txt) on real traffic under -icount: TLS 1.2 wire ->
+# The guest CPU breakdown sampler (bf-perf, vm/bf-perf.sh, classes in
+# eval/cpu-classes.txt) on real traffic under -icount: TLS 1.2 wire ->
 # guest (kTLS RX) in modes cvm (stock modules, backend --cvm, PRPR off) and
 # bifrost (ZCED modules + PRPR). Each boot moves the same transfer twice:
 # once plain, once with perf sampling, to show the perturbation (guest

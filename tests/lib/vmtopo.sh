@@ -1,7 +1,7 @@
 # Wire -> XDP -> AF_XDP -> bifrost-host -> vhost-user -> QEMU guest (sourced
 # after harness.sh). The "wire" peer is namespace ${P}-snd (10.$NET.0.1), the
 # guest is 10.$NET.0.2 with MAC VM_GUEST_MAC. Guest traffic tools are added to
-# the guest at launch (tests/vm/launch.sh --add).
+# the guest at launch (vm/launch.sh --add).
 
 VM_GUEST_MAC=52:54:00:bf:90:02
 VM_MEM=${VM_MEM:-1024}
@@ -21,7 +21,7 @@ vm_swiotlb_range() {
 	if [ ! -s "$cache" ] || [ "$cache" -ot "$BUILD/vm/vmlinuz" ] ||
 	   [ "$cache" -ot "$BUILD/vm/initramfs.cpio.gz" ]; then
 		echo true > "$BF_TMP/probe.sh"
-		out=$(tests/vm/launch.sh --mode cvm --net none --mem $VM_MEM "${zargs[@]}" --timeout 120 \
+		out=$(vm/launch.sh --mode cvm --net none --mem $VM_MEM "${zargs[@]}" --timeout 120 \
 			--script "$BF_TMP/probe.sh" 2>/dev/null | awk '/^swiotlb-range/ {print $2 "-" $3}')
 		[ -n "$out" ] || return 1
 		echo "$out" > "$cache"
@@ -109,7 +109,7 @@ vm_backend_stop() {
 # How the guest attaches: VM_NET (launch.sh --net; default bifrost-host's
 # vhost-user:$VM_SOCK with --reconnect 1; VM_VHOST_SERVER=1: QEMU listens,
 # launch.sh --vhost-server) and VM_DEV_OPTS (launch.sh --dev-opts; peers
-# without offloads turn the virtio ones off). tests/lib/peers.sh sets them.
+# without offloads turn the virtio ones off). eval/peers.sh sets them.
 vm_launch() {
 	local script=$1; shift
 	local mode_args=(--mode $VM_MODE) net_args=(--net "${VM_NET:-vhost-user:$VM_SOCK}")
@@ -122,7 +122,7 @@ vm_launch() {
 	fi
 	[ -z "${VM_DEV_OPTS:-}" ] || net_args+=(--dev-opts "$VM_DEV_OPTS")
 	rm -f "$BF_TMP/vm.ready"
-	tests/vm/launch.sh "${mode_args[@]}" "${net_args[@]}" \
+	vm/launch.sh "${mode_args[@]}" "${net_args[@]}" \
 		--mac $VM_GUEST_MAC --ip $VM_IP/24 --peer $VM_SND_IP --peermac $VM_PEER_MAC \
 		--mem $VM_MEM --script "$script" --add $BUILD/tools/bf_tls --add $BUILD/tools/bf_stream \
 		--ready-file "$BF_TMP/vm.ready" --log "$BF_TMP/console.log" --timeout ${VM_TIMEOUT:-300} \

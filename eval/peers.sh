@@ -14,7 +14,7 @@
 #   testpmd   DPDK testpmd io-forwarding, vhost PMD <-> af_xdp PMD on the wire veth
 #   ovsdpdk   Open vSwitch with DPDK (private ovsdb-server/ovs-vswitchd), a
 #             dpdkvhostuserclient port and an af_xdp PMD port, two flows
-# Packages: tests/lib/deps-bench.sh (make deps-bench).
+# Packages: deps/bench.sh (make deps-bench).
 
 # The DPDK peers' af_xdp ports have no checksum or TSO offload: the guest's
 # virtio offloads are off.

@@ -7,9 +7,9 @@
 # (also bifrost-no-ottr: bifrost with the kernel's AES-GCM); DEMO_NS and
 # DEMO_NET the topology's namespace prefix and 10.NET.0.0/24 (bfdm, 95).
 set -u
-. "$(dirname "$0")/lib/harness.sh"
-. "$(dirname "$0")/lib/vmtopo.sh"
-. "$(dirname "$0")/lib/peers.sh"
+. "$(dirname "$0")/../tests/lib/harness.sh"
+. "$(dirname "$0")/../tests/lib/vmtopo.sh"
+. "$(dirname "$0")/peers.sh"
 bf_init demo
 RX_MB=${DEMO_RX_MB:-32}
 TX_MB=${DEMO_TX_MB:-16}
@@ -91,7 +91,7 @@ EOS
 snap() { vm_snap_field "$1" "$2"; }
 secs() { awk '/^ok/ {for (i = 1; i < NF; i++) if ($i == "secs") print $(i + 1)}' "$1"; }
 
-# DPDK testpmd as the vhost-user backend (peer_up testpmd, tests/lib/peers.sh):
+# DPDK testpmd as the vhost-user backend (peer_up testpmd, eval/peers.sh):
 # the same wire namespace and addresses, testpmd's af_xdp PMD on the wire veth
 # (with its own XDP program), forwarding without merging and without
 # shared-range checks; its af_xdp port has no checksum/TSO offload, so the

@@ -8,9 +8,9 @@
 # where the kernel allows both, or why a row is missing. Numbers are only
 # comparable within one run: the machine is shared.
 set -u
-. "$(dirname "$0")/lib/harness.sh"
-. "$(dirname "$0")/lib/topo.sh"
-. "$(dirname "$0")/lib/peers.sh"
+. "$(dirname "$0")/../tests/lib/harness.sh"
+. "$(dirname "$0")/../tests/lib/topo.sh"
+. "$(dirname "$0")/peers.sh"
 bf_init bench_host
 BYTES=${BENCH_BYTES:-$((512 << 20))}
 RR_COUNT=${BENCH_RR:-2000}

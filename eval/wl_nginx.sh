@@ -1,4 +1,4 @@
-# make eval workload "nginx" (sourced by tests/eval/eval.sh; interface in
+# make eval workload "nginx" (sourced by eval/eval.sh; interface in
 # its header): Debian's nginx in the guest serves two files over HTTPS
 # (OpenSSL kTLS: ssl_conf_command Options KTLS, sendfile on), Debian's wrk
 # loads it from the wire side over TLS 1.3 (the host OpenSSL's default),

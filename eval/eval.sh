@@ -1,10 +1,10 @@
 #!/bin/bash
 # make eval: the paper's evaluation, side by side, on this machine. Every cell
 # (a mode of Bifrost, or a peer backend) runs the same guest and the same
-# workloads (tests/eval/wl_*.sh: TLS bulk, nginx, Redis, Memcached), and
-# tests/eval/report.py turns the measurements into build/eval/report.md,
+# workloads (eval/wl_*.sh: TLS bulk, nginx, Redis, Memcached), and
+# eval/report.py turns the measurements into build/eval/report.md,
 # results.json and PNG plots. How it works, what each number means and how
-# it maps to the paper: tests/eval/README.md.
+# it maps to the paper: eval/README.md.
 #
 # Per cell, one guest boot per measurement kind, every workload phase in it:
 #   tput     throughput on the host clock, packets into the guest, swiotlb
@@ -16,9 +16,9 @@
 # EVAL_PEERS, EVAL_BREAKDOWN (cells with a perf boot), EVAL_PERF_PHASES (the
 # phases sampled in a perf boot, "all"), EVAL_OUT (build/eval).
 set -u
-. "$(dirname "$0")/../lib/harness.sh"
-. "$(dirname "$0")/../lib/vmtopo.sh"
-[ -f "$(dirname "$0")/../lib/peers.sh" ] && . "$(dirname "$0")/../lib/peers.sh"
+. "$(dirname "$0")/../tests/lib/harness.sh"
+. "$(dirname "$0")/../tests/lib/vmtopo.sh"
+[ -f "$(dirname "$0")/peers.sh" ] && . "$(dirname "$0")/peers.sh"
 bf_init eval
 # stopped in a peer's cell: take the peer down too
 declare -F peer_down >/dev/null && trap 'peer_down >/dev/null 2>&1; bf_cleanup' EXIT
@@ -44,7 +44,7 @@ T_START=$SECONDS
 say() { echo "eval: $*" >&2; }
 for w in $WORKLOADS; do
 	# shellcheck source=/dev/null
-	. "$(dirname "$0")/wl_$w.sh" || { echo "eval: no workload '$w' (tests/eval/wl_$w.sh)"; exit 1; }
+	. "$(dirname "$0")/wl_$w.sh" || { echo "eval: no workload '$w' (eval/wl_$w.sh)"; exit 1; }
 done
 ZCED_PORTS=$(for w in $WORKLOADS; do wl_${w}_ports; done | paste -sd, -)
 PHASES=$(for w in $WORKLOADS; do wl_${w}_phases; done | xargs)
@@ -241,7 +241,7 @@ vm_down
 VM_ZCED_MB=0 VM_ZCED= VM_ZCED_OTTR=1
 for peer in $PEERS; do
 	if ! declare -F peer_check >/dev/null; then
-		note "$peer" "not run: tests/lib/peers.sh is missing"
+		note "$peer" "not run: eval/peers.sh is missing"
 		continue
 	fi
 	if ! why=$(peer_check $peer); then
