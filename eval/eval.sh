@@ -70,15 +70,9 @@ export OPENSSL_CONF=/etc/ssl/openssl-ktls.cnf
 echo 1 > /proc/sys/vm/overcommit_memory
 EOS
 	cat <<'EOS'
-# listening PORT: bounded wait for a listening TCP socket
-listening() {
-	local i
-	for i in $(seq 150); do
-		ss -ltn 2>/dev/null | grep -q ":$1 " && return 0
-		sleep 0.1
-	done
-	return 1
-}
+EOS
+	vm_guest_listening 150
+	cat <<'EOS'
 # eval_phase P: counters before, "PHASE P ready" for the wire side, wait
 # until the wire side says it is done (bounded), counters after
 eval_phase() {
@@ -100,29 +94,6 @@ dmesg | grep -i -E 'oops|bug:|warning:|general protection' | head -5 | sed 's/^/
 EOS
 }
 
-# wait_console PATTERN SECONDS: until the guest printed PATTERN (bounded;
-# gives up early when the guest is gone)
-wait_console() {
-	local i
-	for i in $(seq $(( $2 * 5 ))); do
-		grep -q "$1" "$BF_TMP/console.log" 2>/dev/null && return 0
-		kill -0 $VM_PID 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
-# tell_guest TAG: ends the guest's current phase (a few tries, bounded)
-tell_guest() {
-	local i
-	for i in $(seq 25); do
-		ip netns exec $VM_SND timeout 5 bash -c "echo $1 > /dev/tcp/$VM_IP/$CTL_PORT" \
-			2>/dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # run_boot CELL KIND(tput|icount|perf) [launch.sh options]: one guest boot,
 # every phase; emits the host's results and the guest's counters per phase
 run_boot() {
@@ -142,7 +113,7 @@ run_boot() {
 	for w in $WORKLOADS; do
 		for p in $(wl_${w}_phases); do
 			emit "$cell" $kind $p workload $w
-			if [ $alive = 0 ] || ! wait_console "PHASE $p ready" 600; then
+			if [ $alive = 0 ] || ! vm_wait_console "PHASE $p ready" 600; then
 				alive=0
 				emit "$cell" $kind $p missing 1
 				continue
@@ -157,7 +128,7 @@ run_boot() {
 				emit "$cell" $kind $p secs $8
 				emit "$cell" $kind $p bad ${10}
 			fi
-			tell_guest $p || say "$cell $kind: could not end the guest's phase $p"
+			vm_tell_guest $p $CTL_PORT || say "$cell $kind: could not end the guest's phase $p"
 		done
 	done
 	vm_wait || rc=$?

@@ -219,3 +219,58 @@ vm_snap_field() {
 	vm_out | awk -v l="$1" -v f="$2" '$1 == "snap" && $2 == l {
 		for (i = 3; i < NF; i += 2) if ($i == f) print $(i + 1) }'
 }
+
+# --- pieces of guest scripts (print guest-side shell for a vm_launch script) --
+
+# vm_guest_listening TRIES: prints the guest function `listening PORT`, a
+# wait of at most TRIES tenths of a second for a listening TCP socket
+vm_guest_listening() {
+	cat <<EOS
+# listening PORT: bounded wait for a listening TCP socket
+listening() {
+	local i
+	for i in \$(seq $1); do
+		ss -ltn 2>/dev/null | grep -q ":\$1 " && return 0
+		sleep 0.1
+	done
+	return 1
+}
+EOS
+}
+
+# vm_guest_nginx_conf LOG_LEVEL KEEPALIVE_REQUESTS: prints guest shell that
+# writes /tmp/ngx/nginx.conf: Debian's nginx in the foreground, one worker,
+# HTTPS on 443 (TLS 1.2 and 1.3, OpenSSL kTLS, sendfile) from /tmp/ngx/www
+# with the image's test certificate; logs and temp files under /tmp/ngx
+vm_guest_nginx_conf() {
+	cat <<EOS
+cat > /tmp/ngx/nginx.conf <<'E'
+daemon off;
+master_process off;
+user root root;
+worker_processes 1;
+pid /tmp/ngx/nginx.pid;
+error_log /tmp/ngx/error.log $1;
+events { worker_connections 64; }
+http {
+	access_log /tmp/ngx/access.log;
+	default_type application/octet-stream;
+	sendfile on;
+	keepalive_requests $2;
+	client_body_temp_path /tmp/ngx/tmp/body;
+	proxy_temp_path /tmp/ngx/tmp/proxy;
+	fastcgi_temp_path /tmp/ngx/tmp/fastcgi;
+	uwsgi_temp_path /tmp/ngx/tmp/uwsgi;
+	scgi_temp_path /tmp/ngx/tmp/scgi;
+	server {
+		listen 443 ssl;
+		ssl_certificate /etc/ssl/bf/cert.pem;
+		ssl_certificate_key /etc/ssl/bf/key.pem;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_conf_command Options KTLS;
+		root /tmp/ngx/www;
+	}
+}
+E
+EOS
+}
