@@ -38,7 +38,7 @@ WORKLOADS=${EVAL_WORKLOADS:-"tls nginx redis memcached"}
 OUT=${EVAL_OUT:-$BUILD/eval}
 ZCED_MB=128
 CTL_PORT=7000		# the wire side tells the guest a phase is over
-NET=66			# 10.66.0.0/24, namespace bfev-snd
+NET=$(bf_net)		# 10.NET.0.0/24 (tests/lib/subnets.txt), namespace bfev-snd
 T_START=$SECONDS
 
 say() { echo "eval: $*" >&2; }

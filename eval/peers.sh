@@ -69,6 +69,7 @@ peer_dpdk_check() {
 # peer_up KIND P NET GUEST_MODE(vm|cvm)
 peer_up() {
 	local kind=$1 p=$2 net=$3 why
+	bf_net_check "$net" || return 1
 	why=$(peer_check "$kind") || { echo "peer $kind cannot run here: $why"; return 1; }
 	PEER_KIND=$kind PEER_PIDS=() PEER_DIR=$BF_TMP/peer-$p
 	rm -rf "$PEER_DIR"; mkdir -p "$PEER_DIR"

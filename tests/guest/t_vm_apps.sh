@@ -395,9 +395,9 @@ run_mode() {
 	echo "INFO: $m: $((SECONDS - t0)) s"
 }
 
-run_mode cvm bfapc 71 off 0
-run_mode cvm+zced bfapz 72 off 1
-run_mode bifrost bfapb 73 on 1
+run_mode cvm bfapc $(bf_net 0) off 0
+run_mode cvm+zced bfapz $(bf_net 1) off 1
+run_mode bifrost bfapb $(bf_net 2) on 1
 
 echo "INFO: mode      phase    MB moved  swiotlb B/MB  vs cvm   kTLS tx/rx  ZCED tx MB / rx MB"
 for m in cvm cvm+zced bifrost; do

@@ -33,8 +33,8 @@ for kind in ${PEERS_ONLY:-vhostnet tap testpmd ovsdpdk}; do
 		echo "INFO: $kind: $why"
 		continue
 	fi
+	net=$(bf_net $n)
 	n=$((n + 1))
-	net=$((80 + n))
 	if ! peer_up $kind $P $net cvm > "$BF_TMP/peer_up.out" 2>&1; then
 		fail "$kind: peer_up" "$(tr '\n' ' ' < "$BF_TMP/peer_up.out")"
 		continue

@@ -20,7 +20,7 @@ BYTES=$((MB << 20))
 ZCED_MB=128
 RANGES=$(vm_swiotlb_range) || { fail setup "no swiotlb range (probe boot)"; exit 1; }
 RANGES_ZCED=$(VM_ZCED_MB=$ZCED_MB vm_swiotlb_range) || { fail setup "no ZCED swiotlb range"; exit 1; }
-vm_up bfcb 88 cvm off "$RANGES" || { fail setup "topology"; exit 1; }
+vm_up bfcb $(bf_net) cvm off "$RANGES" || { fail setup "topology"; exit 1; }
 
 # set_mode cvm|bifrost: backend and guest modules of the mode
 set_mode() {

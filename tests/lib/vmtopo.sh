@@ -32,6 +32,7 @@ vm_swiotlb_range() {
 # vm_up P NET MODE(vm|cvm) PRPR(on|off) [BACKEND_CVM_RANGES]
 vm_up() {
 	local p=$1 net=$2 mode=$3 prpr=$4
+	bf_net_check "$net" || return 1
 	VM_P=$p; VM_SND=$p-snd; VM_WIRE=${p}0; VM_PEER=${p}1
 	VM_SND_IP=10.$net.0.1; VM_IP=10.$net.0.2; VM_MODE=$mode
 	VM_SOCK=$BF_TMP/$p.sock

@@ -1,6 +1,6 @@
 #!/bin/bash
 # End-to-end check of the guest image and launcher over a tap device:
-# namespace bfvm-h holds tap bfvmt0 (10.9.0.1/24) and the host peers
+# namespace bfvm-h holds tap bfvmt0 (10.9.0.1/24, its subnet in tests/lib/subnets.txt) and the host peers
 # (iperf3 -s, openssl s_server x2); QEMU runs inside that namespace too (a tap
 # must be in QEMU's namespace). The guest (10.9.0.2) pings, runs iperf3 both
 # ways, downloads and uploads 4 MiB over TLS 1.2 with kTLS. Runs in vm and cvm
@@ -13,7 +13,9 @@ ICOUNT=0
 [ "${1:-}" = --icount ] && ICOUNT=1
 [ "$(id -u)" = 0 ] || { echo "FAIL: vm-selftest: needs root"; exit 1; }
 
-NSN=bfvm-h TAP=bfvmt0 HIP=10.9.0.1 GIP=10.9.0.2
+. "$ROOT/tests/lib/subnets.sh"
+S=$(bf_subnet) || { echo "FAIL: vm-selftest: no subnet"; exit 1; }
+NSN=bfvm-h TAP=bfvmt0 HIP=$S.0.1 GIP=$S.0.2
 NS=(ip netns exec "$NSN")
 T=$(mktemp -d /tmp/bfvm-selftest.XXXXXX)
 PIDS=()
