@@ -14,8 +14,8 @@ ICOUNT=0
 [ "$(id -u)" = 0 ] || { echo "FAIL: vm-selftest: needs root"; exit 1; }
 
 . "$ROOT/tests/lib/subnets.sh"
-S=$(bf_subnet) || { echo "FAIL: vm-selftest: no subnet"; exit 1; }
-NSN=bfvm-h TAP=bfvmt0 HIP=$S.0.1 GIP=$S.0.2
+SUBNET=$(bf_subnet) || { echo "FAIL: vm-selftest: no subnet"; exit 1; }
+NSN=bfvm-h TAP=bfvmt0 HIP=$SUBNET.0.1 GIP=$SUBNET.0.2
 NS=(ip netns exec "$NSN")
 T=$(mktemp -d /tmp/bfvm-selftest.XXXXXX)
 PIDS=()
