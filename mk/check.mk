@@ -4,14 +4,14 @@
 # the unit tests (no root); `make test` runs every tier as root.
 
 # Tests see every part of the tree; the tools only the shared headers.
-INC_tools  := $(INC_lib) -Itests/tools
-INC_tests  := $(INC_lib) -Iloader -Ihost-afxdp -I$(BUILD) -Itests/tools -Itests/unit -Itests/fuzz
+INC_tools  := $(INC_lib) -Itools
+INC_tests  := $(INC_lib) -Iloader -Ihost-afxdp -I$(BUILD) -Itools -Itests/unit -Itests/fuzz
 TEST_LIBS   = $(CTL_A) $(HOST_A) $(LIB_A)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
-TOOL_SRCS  := $(wildcard tests/tools/*.c)
-TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+TOOL_SRCS  := $(wildcard tools/*.c)
+TOOL_BINS  := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 $(BUILD)/unit/%: tests/unit/%.c $(TEST_LIBS) | $(SKEL)
 	@mkdir -p $(@D)
@@ -21,7 +21,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(TEST_LIBS) | $(SKEL)
 ZCED_AESNI_T := $(BUILD)/unit/test_zced_aesni $(BUILD)/unit-asan/test_zced_aesni
 $(ZCED_AESNI_T): LDLIBS += -lcrypto
 
-$(BUILD)/tools/%: tests/tools/%.c $(LIB_A)
+$(BUILD)/tools/%: tools/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC_tools) $(DEPFLAGS) -o $@ $< $(LIB_A) -Wl,--as-needed $(LDLIBS) -lssl -lcrypto
 
@@ -117,13 +117,13 @@ test-guest: deps
 	@BUILD=$(BUILD) bash tests/run.sh --tier guest
 
 # A named subset of the host tier under each of HOST_MATRIX_KERNELS, booted
-# as the host under QEMU/TCG on this machine's userland (tests/vm/host-matrix.sh,
-# tests/vm/hostkernel.sh); HOST_MATRIX_TESTS="t_a t_b" picks other tests.
+# as the host under QEMU/TCG on this machine's userland (tests/matrix/host-matrix.sh,
+# vm/hostkernel.sh); HOST_MATRIX_TESTS="t_a t_b" picks other tests.
 HOST_MATRIX_TESTS ?=
 test-host-matrix: deps
 	@$(MAKE) --no-print-directory check-build
 	@BUILD=$(BUILD) HOST_MATRIX_KERNELS="$(HOST_MATRIX_KERNELS)" \
-		HOST_MATRIX_TESTS="$(HOST_MATRIX_TESTS)" bash tests/vm/host-matrix.sh
+		HOST_MATRIX_TESTS="$(HOST_MATRIX_TESTS)" bash tests/matrix/host-matrix.sh
 
 # --- Lint ---------------------------------------------------------------------
 # Functions of the programs, the libraries and the XDP program stay short

@@ -4,18 +4,18 @@
 .PHONY: deps deps-bench deps-eval
 
 # The kernels `make test-host-matrix` boots as the host (Debian's, unpacked
-# under $(BUILD)/vm/cache like the guest kernel; tests/vm/hostkernel-deps.sh).
+# under $(BUILD)/vm/cache like the guest kernel; deps/hostkernels.sh).
 HOST_MATRIX_KERNELS ?= 6.1.0-56-amd64 6.12.118+deb12-amd64
 
 deps:
-	@bash tests/lib/deps.sh
-	@bash tests/vm/deps.sh $(BUILD)/vm/cache
-	@bash tests/vm/hostkernel-deps.sh $(BUILD)/vm/cache $(HOST_MATRIX_KERNELS)
+	@bash deps/base.sh
+	@bash deps/vm.sh $(BUILD)/vm/cache
+	@bash deps/hostkernels.sh $(BUILD)/vm/cache $(HOST_MATRIX_KERNELS)
 
-# The peer backends of bench-host, demo and eval (tests/lib/peers.sh): DPDK
+# The peer backends of bench-host, demo and eval (eval/peers.sh): DPDK
 # testpmd with its vhost/af_xdp/tap PMDs, Open vSwitch with DPDK (the system's
 # OVS service is neither started nor enabled). t_vm_peers runs the ones found.
 deps-bench: deps
-	@bash tests/lib/deps-bench.sh
+	@bash deps/bench.sh
 
 deps-eval: deps-bench

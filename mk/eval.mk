@@ -6,26 +6,26 @@
 # the I/O-tax report
 demo: deps-bench
 	@$(MAKE) --no-print-directory all tools guest
-	@BUILD=$(BUILD) bash tests/demo.sh
+	@BUILD=$(BUILD) bash eval/demo.sh
 
-# The paper's evaluation side by side (tests/eval/README.md): every mode and
+# The paper's evaluation side by side (eval/README.md): every mode and
 # peer backend, TLS bulk, nginx, Redis, Memcached; build/eval/report.md.
 # QUICK=1: fewer cells, shorter phases (what make test runs).
 eval: deps-eval
 	@$(MAKE) --no-print-directory all tools guest
-	@BUILD=$(BUILD) EVAL_QUICK=$(if $(filter 1,$(QUICK)),1,0) bash tests/eval/eval.sh
+	@BUILD=$(BUILD) EVAL_QUICK=$(if $(filter 1,$(QUICK)),1,0) bash eval/eval.sh
 
 bench: bench-host bench-guest
 
 bench-host: deps-bench
 	@$(MAKE) --no-print-directory all tools
-	@BUILD=$(BUILD) bash tests/bench_host.sh
+	@BUILD=$(BUILD) bash eval/bench_host.sh
 
-# The guest's single-pass AEAD vs gcm(aes), under -icount (tests/guest-bench).
-$(BUILD)/guest/bf_aead_bench.ko: tests/guest-bench/bf_aead_bench.c tests/guest-bench/Kbuild \
+# The guest's single-pass AEAD vs gcm(aes), under -icount (eval/guest-bench).
+$(BUILD)/guest/bf_aead_bench.ko: eval/guest-bench/bf_aead_bench.c eval/guest-bench/Kbuild \
 		$(BUILD)/guest/.built
 	@rm -rf $(BUILD)/guest/bench && mkdir -p $(BUILD)/guest/bench
-	@cp tests/guest-bench/bf_aead_bench.c tests/guest-bench/Kbuild $(BUILD)/guest/bench/
+	@cp eval/guest-bench/bf_aead_bench.c eval/guest-bench/Kbuild $(BUILD)/guest/bench/
 	$(MAKE) -s -C $(GUEST_KDIR) M=$(abspath $(BUILD)/guest/bench) \
 		KBUILD_EXTRA_SYMBOLS=$(abspath $(BUILD)/guest/zced/Module.symvers) \
 		BF_ZCED_INC=$(abspath guest-driver/bifrost_zced) modules
@@ -33,4 +33,4 @@ $(BUILD)/guest/bf_aead_bench.ko: tests/guest-bench/bf_aead_bench.c tests/guest-b
 
 bench-guest: deps
 	@$(MAKE) --no-print-directory all tools guest $(BUILD)/guest/bf_aead_bench.ko
-	@BUILD=$(BUILD) bash tests/bench_guest.sh
+	@BUILD=$(BUILD) bash eval/bench_guest.sh

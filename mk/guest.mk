@@ -32,4 +32,4 @@ checkpatch: guest-modules
 # Guest image for the VM tests and the demo: Debian's 6.1 kernel, busybox,
 # tools; cached (build-image.sh skips work when its inputs are unchanged).
 vm-image:
-	@bash tests/vm/build-image.sh $(BUILD)/vm
+	@bash vm/build-image.sh $(BUILD)/vm

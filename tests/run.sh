@@ -6,7 +6,7 @@
 #          their own namespaces, veths and taps and remove them; no guest).
 #   guest: tests/guest/t_*.sh, tests that need the guest image or modules
 #          (`make guest`): QEMU guests, libvirt, the guest patches, make eval.
-#   matrix: the host kernel matrix (tests/vm/host-matrix.sh): a named subset
+#   matrix: the host kernel matrix (tests/matrix/host-matrix.sh): a named subset
 #          of the host tier under Debian's 6.1 and 6.12 kernels booted as the
 #          host under QEMU/TCG; counted as t_host_matrix.
 # Usage: tests/run.sh [--tier unit|host|guest|matrix] (default: all four, in
@@ -84,7 +84,7 @@ run_matrix() {
 	[ -n "$only" ] && [[ ! t_host_matrix =~ $only ]] && return
 	log=$(mktemp)
 	echo "=== t_host_matrix"
-	bash tests/vm/host-matrix.sh >"$log" 2>&1
+	bash tests/matrix/host-matrix.sh >"$log" 2>&1
 	rc=$?
 	if [ -n "${BF_VERBOSE:-}" ] || [ $rc -ne 0 ]; then
 		cat "$log"

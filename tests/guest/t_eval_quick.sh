@@ -1,5 +1,5 @@
 #!/bin/bash
-# `make eval QUICK=1` as a test: runs tests/eval/eval.sh with EVAL_QUICK=1
+# `make eval QUICK=1` as a test: runs eval/eval.sh with EVAL_QUICK=1
 # (cells vm, cvm, bifrost; breakdown boots for cvm and bifrost; every
 # workload, short phases) and checks the report's structure and that every
 # cell is correct: every phase ran and moved bytes, every response and byte
@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/../lib/harness.sh"
 bf_init eval_quick
 OUT=$BF_TMP/eval
-EVAL_QUICK=1 EVAL_OUT=$OUT bash tests/eval/eval.sh > $BF_TMP/eval.log 2>&1
+EVAL_QUICK=1 EVAL_OUT=$OUT bash eval/eval.sh > $BF_TMP/eval.log 2>&1
 rc=$?
 check_eq "make eval QUICK=1 exits 0 (every cell correct)" "$rc" 0
 [ "$rc" = 0 ] || tail -n 30 $BF_TMP/eval.log | sed 's/^/INFO: eval: /'

@@ -21,7 +21,7 @@ lv_start "$BF_TMP/lv" || { fail setup "private libvirtd"; exit 1; }
 check_eq "libvirt: the private daemon has no network" "$(lv_virsh net-list --all --name | grep -c .)" 0
 
 VM_ZCED_MB=128 VM_ZCED=443,8443
-vm_up bflv 92 cvm on || { fail setup "topology"; exit 1; }
+vm_up bflv $(bf_net) cvm on || { fail setup "topology"; exit 1; }
 lv_grant "$VM_SOCK"
 echo "INFO: shared range (guest swiotlb pool): $VM_CVM_RANGES"
 

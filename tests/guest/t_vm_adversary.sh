@@ -15,7 +15,7 @@ set -u
 . "$(dirname "$0")/../lib/vmtopo.sh"
 bf_init vm_adversary
 
-vm_up bfva 98 cvm off || { fail setup "topology"; exit 1; }
+vm_up bfva $(bf_net) cvm off || { fail setup "topology"; exit 1; }
 BYTES=$((4 << 20))
 cat > $BF_TMP/run.sh <<EOS
 export OPENSSL_CONF=/etc/ssl/openssl-ktls.cnf

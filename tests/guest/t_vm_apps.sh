@@ -13,7 +13,7 @@
 #          TLS 1.2 and over TLS 1.3 (one connection each) and wrk loads it
 #          for 3 s (a Lua script checks every reply's status and length)
 #   wget   Debian's wget (GnuTLS, kTLS both ways via /etc/gnutls/config; the
-#          image's libgnutls is built with kTLS, tests/vm/gnutls-ktls.sh) in
+#          image's libgnutls is built with kTLS, vm/gnutls-ktls.sh) in
 #          the guest downloads files over TLS 1.3 and 1.2 from nginx on the
 #          wire side
 #   redis  redis-server with TLS in the guest (OPENSSL_CONF with KTLS; OpenSSL
@@ -56,15 +56,9 @@ wait_wire() {
 	got=$(timeout 300 nc -l -p $CTL_PORT 2>/dev/null | head -c 64)
 	echo "wire-done $1 ${got:-none}"
 }
-# listening PORT: bounded wait for a listening TCP socket
-listening() {
-	local i
-	for i in $(seq 100); do
-		ss -ltn 2>/dev/null | grep -q ":$1 " && return 0
-		sleep 0.1
-	done
-	return 1
-}
+EOS
+	vm_guest_listening 100
+	cat <<'EOS'
 
 # --- nginx -------------------------------------------------------------
 N=/tmp/ngx
@@ -73,36 +67,11 @@ for n in $NGX_SIZES; do
 	head -c $n /dev/urandom > $N/www/f$n
 	echo "ngx-file f$n $(stat -c %s $N/www/f$n) $(sha256sum < $N/www/f$n | cut -d' ' -f1)"
 done
-cat > $N/nginx.conf <<'E'
-daemon off;
-master_process off;
-user root root;
-worker_processes 1;
-pid /tmp/ngx/nginx.pid;
-# debug (Debian's nginx is built --with-debug): it logs whether OpenSSL
-# turned kTLS on for a connection and each SSL_sendfile() call
-error_log /tmp/ngx/error.log debug;
-events { worker_connections 64; }
-http {
-	access_log /tmp/ngx/access.log;
-	default_type application/octet-stream;
-	sendfile on;
-	keepalive_requests 100000;
-	client_body_temp_path /tmp/ngx/tmp/body;
-	proxy_temp_path /tmp/ngx/tmp/proxy;
-	fastcgi_temp_path /tmp/ngx/tmp/fastcgi;
-	uwsgi_temp_path /tmp/ngx/tmp/uwsgi;
-	scgi_temp_path /tmp/ngx/tmp/scgi;
-	server {
-		listen 443 ssl;
-		ssl_certificate /etc/ssl/bf/cert.pem;
-		ssl_certificate_key /etc/ssl/bf/key.pem;
-		ssl_protocols TLSv1.2 TLSv1.3;
-		ssl_conf_command Options KTLS;
-		root /tmp/ngx/www;
-	}
-}
-E
+EOS
+	# debug (Debian's nginx is built --with-debug): it logs whether OpenSSL
+	# turned kTLS on for a connection and each SSL_sendfile() call
+	vm_guest_nginx_conf debug 100000
+	cat <<'EOS'
 nginx -c $N/nginx.conf -p $N/ -e $N/error.log &
 NGX=$!
 listening 443 && echo "ngx-up" || echo "ngx-down"
@@ -426,9 +395,9 @@ run_mode() {
 	echo "INFO: $m: $((SECONDS - t0)) s"
 }
 
-run_mode cvm bfapc 71 off 0
-run_mode cvm+zced bfapz 72 off 1
-run_mode bifrost bfapb 73 on 1
+run_mode cvm bfapc $(bf_net 0) off 0
+run_mode cvm+zced bfapz $(bf_net 1) off 1
+run_mode bifrost bfapb $(bf_net 2) on 1
 
 echo "INFO: mode      phase    MB moved  swiotlb B/MB  vs cvm   kTLS tx/rx  ZCED tx MB / rx MB"
 for m in cvm cvm+zced bifrost; do

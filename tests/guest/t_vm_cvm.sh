@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/../lib/vmtopo.sh"
 bf_init vm_cvm
 
-vm_up bfvc 92 cvm on || { fail setup "topology"; exit 1; }
+vm_up bfvc $(bf_net) cvm on || { fail setup "topology"; exit 1; }
 echo "INFO: shared range (guest swiotlb pool): $VM_CVM_RANGES"
 vm_traffic_check cvm 64 16
 x='.guests[0].backend'

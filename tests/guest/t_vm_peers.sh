@@ -1,5 +1,5 @@
 #!/bin/bash
-# The peer backends of make eval (tests/lib/peers.sh) carry the guest's
+# The peer backends of make eval (eval/peers.sh) carry the guest's
 # traffic: for each kind that can run here, peer_up in cvm guest mode, TCP and
 # TLS both ways byte-exact (vm_traffic_check), peer_down, and nothing of the
 # peer left behind (processes, links, namespace, run dirs). A kind that cannot
@@ -7,7 +7,7 @@
 set -u
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/vmtopo.sh"
-. "$(dirname "$0")/../lib/peers.sh"
+. "$(dirname "$0")/../../eval/peers.sh"
 bf_init t_vm_peers
 P=bfpe
 
@@ -33,8 +33,8 @@ for kind in ${PEERS_ONLY:-vhostnet tap testpmd ovsdpdk}; do
 		echo "INFO: $kind: $why"
 		continue
 	fi
+	net=$(bf_net $n)
 	n=$((n + 1))
-	net=$((80 + n))
 	if ! peer_up $kind $P $net cvm > "$BF_TMP/peer_up.out" 2>&1; then
 		fail "$kind: peer_up" "$(tr '\n' ' ' < "$BF_TMP/peer_up.out")"
 		continue

@@ -1,6 +1,6 @@
 #!/bin/bash
-# The guest CPU breakdown sampler (bf-perf, tests/vm/bf-perf.sh, classes in
-# tests/eval/cpu-classes.txt) on real traffic under -icount: TLS 1.2 wire ->
+# The guest CPU breakdown sampler (bf-perf, vm/bf-perf.sh, classes in
+# eval/cpu-classes.txt) on real traffic under -icount: TLS 1.2 wire ->
 # guest (kTLS RX) in modes cvm (stock modules, backend --cvm, PRPR off) and
 # bifrost (ZCED modules + PRPR). Each boot moves the same transfer twice:
 # once plain, once with perf sampling, to show the perturbation (guest
@@ -20,7 +20,7 @@ BYTES=$((MB << 20))
 ZCED_MB=128
 RANGES=$(vm_swiotlb_range) || { fail setup "no swiotlb range (probe boot)"; exit 1; }
 RANGES_ZCED=$(VM_ZCED_MB=$ZCED_MB vm_swiotlb_range) || { fail setup "no ZCED swiotlb range"; exit 1; }
-vm_up bfcb 88 cvm off "$RANGES" || { fail setup "topology"; exit 1; }
+vm_up bfcb $(bf_net) cvm off "$RANGES" || { fail setup "topology"; exit 1; }
 
 # set_mode cvm|bifrost: backend and guest modules of the mode
 set_mode() {

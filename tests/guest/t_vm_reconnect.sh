@@ -50,7 +50,7 @@ EOS
 	check_eq "$t: the restarted backend saw no violation" "$(json_get $VM_WIRE "$x.violations")" 0
 }
 
-vm_up bfvr 94 vm on || { fail setup "topology"; exit 1; }
+vm_up bfvr $(bf_net) vm on || { fail setup "topology"; exit 1; }
 stream_across_restart vm 5001
 
 # The other way round: the backend outlives QEMU. A second guest boot (a new

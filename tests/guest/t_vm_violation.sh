@@ -10,7 +10,7 @@ set -u
 bf_init vm_violation
 
 ranges=$(vm_swiotlb_range) || { fail setup "no swiotlb range"; exit 1; }
-vm_up bfvx 93 vm off "$ranges" || { fail setup "topology"; exit 1; }
+vm_up bfvx $(bf_net) vm off "$ranges" || { fail setup "topology"; exit 1; }
 cat > $BF_TMP/run.sh <<EOS
 ping -c 3 -W 2 $VM_SND_IP >/dev/null && echo "ping ok" || echo "ping failed"
 timeout 5 /bf/bf_stream send $VM_SND_IP 5002 1048576 1 >/dev/null 2>&1

@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/../lib/vmtopo.sh"
 bf_init vm_vm
 
-vm_up bfvv 91 vm off || { fail setup "topology"; exit 1; }
+vm_up bfvv $(bf_net) vm off || { fail setup "topology"; exit 1; }
 vm_traffic_check vm 64 16
 x='.guests[0].backend'
 check_eq "vm: no drops at the guest port" "$(json_get $VM_WIRE "$x.drop_port")" 0

@@ -13,7 +13,7 @@ set -u
 bf_init vm_zced
 
 VM_ZCED_MB=128 VM_ZCED=443,8443
-vm_up bfzc 94 cvm on || { fail setup "topology"; exit 1; }
+vm_up bfzc $(bf_net) cvm on || { fail setup "topology"; exit 1; }
 echo "INFO: static shared range (guest swiotlb pool): $VM_CVM_RANGES"
 
 TCP=$((16 << 20)) TLS=$((16 << 20))

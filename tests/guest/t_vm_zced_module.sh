@@ -42,7 +42,7 @@ insmod /bf/bifrost_zced.ko node=0 pool_mb=1 && rmmod bifrost_zced && echo "node 
 insmod /bf/bifrost_zced.ko node=7 2>/dev/null && echo "node 7 accepted" || echo "node 7 refused"
 echo "oops $(dmesg | grep -cE 'Oops:|BUG: |general protection fault|WARNING: CPU|Kernel panic')"
 EOS
-out=$(tests/vm/launch.sh --mode cvm --net none --zced-mb 64 --script $BF_TMP/run.sh \
+out=$(vm/launch.sh --mode cvm --net none --zced-mb 64 --script $BF_TMP/run.sh \
 	--add $BUILD/guest/bifrost_zced.ko --timeout 180 2>&1)
 get() { echo "$out" | awk -v k="$1" '$1 == k {print $2; exit}'; }
 check_eq "5 load/unload cycles with a full pool" \
@@ -77,7 +77,7 @@ dmesg | grep 'bifrost_zced_aead: selftest' | sed 's/^\[[^]]*\] /selftest_line /'
 rmmod bifrost_zced || echo "rmmod failed"
 echo "oops $(dmesg | grep -cE 'Oops:|BUG: |general protection fault|WARNING: CPU|Kernel panic')"
 EOS
-out=$(tests/vm/launch.sh --mode cvm --cpu noaesni --net none --zced-mb 64 --script $BF_TMP/run2.sh \
+out=$(vm/launch.sh --mode cvm --cpu noaesni --net none --zced-mb 64 --script $BF_TMP/run2.sh \
 	--add $BUILD/guest/bifrost_zced.ko --timeout 180 2>&1)
 echo "INFO: without AES-NI: $(echo "$out" | grep '^selftest_line')"
 check_eq "without AES-NI the AEAD is portable C" "$(get aead_impl)" portable

@@ -13,7 +13,7 @@ set -u
 bf_init vm_zced_noottr
 
 VM_ZCED_MB=128 VM_ZCED=443,8443,8444,8445 VM_ZCED_OTTR=0
-vm_up bfno 90 cvm on || { fail setup "topology"; exit 1; }
+vm_up bfno $(bf_net) cvm on || { fail setup "topology"; exit 1; }
 
 MB=4 TLS=$((4 << 20))
 # TLS 1.3 after the 1.2 traffic: the guest is the client both ways (kTLS RX

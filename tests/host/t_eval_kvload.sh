@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/eval/kvload.py, make eval's Redis/Memcached load, against Debian's
+# eval/kvload.py, make eval's Redis/Memcached load, against Debian's
 # redis-server and memcached with TLS on a namespace's loopback (no guest):
 # a correct load has bad 0 and moves what it claims (the servers' own
 # SET/GET counts agree); GETs of keys never SET (--wrong-key) count every
@@ -9,7 +9,7 @@ set -u
 bf_init eval_kvload
 
 NS=bfwlk
-KV="/usr/bin/python3 tests/eval/kvload.py"
+KV="/usr/bin/python3 eval/kvload.py"
 bf_ns $NS
 H=$BF_TMP
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \

@@ -12,8 +12,9 @@ bf_init host_config
 
 P=bfho
 TOPO_SND=$P-snd TOPO_RCV=$P-rcv TOPO_WIRE=${P}0 TOPO_PEER=${P}1
-TOPO_SND_IP=10.94.0.1 TOPO_RCV_IP=10.94.0.2
-RCV2=$P-rc2 RCV2_IP=10.94.0.3
+SUBNET=$(bf_subnet)
+TOPO_SND_IP=$SUBNET.0.1 TOPO_RCV_IP=$SUBNET.0.2
+RCV2=$P-rc2 RCV2_IP=$SUBNET.0.3
 MAC1=52:54:00:bf:94:01 MAC2=52:54:00:bf:94:02
 C=$BF_TMP/bifrost.conf
 LOG=$BF_TMP/backend.log

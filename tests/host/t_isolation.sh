@@ -110,5 +110,5 @@ run_case() {
 	topo_backend_stop
 }
 
-run_case "one stalled guest" bfi 81 512 256 1
-run_case "three stalled guests" bfi2 82 1024 256 3
+run_case "one stalled guest" bfi $(bf_net 0) 512 256 1
+run_case "three stalled guests" bfi2 $(bf_net 1) 1024 256 3

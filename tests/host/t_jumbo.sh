@@ -64,7 +64,7 @@ if grep -q "needs multi-buffer AF_XDP" <<< "$out"; then
 	SG=0
 fi
 TOPO_MTU=$MTU
-topo_up bfj 79 queues 2 prpr on flush-us 50 > "$BF_TMP/topo.out" 2>&1 || {
+topo_up bfj $(bf_net) queues 2 prpr on flush-us 50 > "$BF_TMP/topo.out" 2>&1 || {
 	fail "attach and backend at MTU $MTU" "$(cat "$BF_TMP/topo.out")"; exit 1; }
 pass "attach and backend at MTU $MTU"
 

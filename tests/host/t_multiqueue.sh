@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/../lib/topo.sh"
 bf_init multiqueue
 
-topo_up bfmq 76 queues 2 prpr on || { fail topology "setup failed"; exit 1; }
+topo_up bfmq $(bf_net) queues 2 prpr on || { fail topology "setup failed"; exit 1; }
 for i in 1 2 3 4; do
 	check_eq "flow $i wire->guest byte-exact" "$(topo_transfer in $((16 << 20)) $i)" "ok $((16 << 20)) bytes"
 done

@@ -11,7 +11,7 @@ bf_init prometheus
 
 command -v promtool >/dev/null ||
 	{ fail promtool "promtool missing (Debian's prometheus package: make deps)"; exit 1; }
-topo_up bfcp 93 queues 1 prpr on zced-ports 443 || { fail topology "setup failed"; exit 1; }
+topo_up bfcp $(bf_net) queues 1 prpr on zced-ports 443 || { fail topology "setup failed"; exit 1; }
 IF=$TOPO_WIRE
 check_eq "traffic in" "$(topo_transfer in 300000 5)" "ok 300000 bytes"
 check_eq "traffic out" "$(topo_transfer out 300000 6)" "ok 300000 bytes"

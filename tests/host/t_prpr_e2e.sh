@@ -11,7 +11,7 @@ set -u
 bf_init prpr_e2e
 
 BYTES=$((256 << 20))
-topo_up bfpe 72 prpr on flush-us 50 || { fail topology "setup failed"; exit 1; }
+topo_up bfpe $(bf_net) prpr on flush-us 50 || { fail topology "setup failed"; exit 1; }
 x='.guests[0].backend'
 
 # --- PRPR on, bulk wire -> guest

@@ -9,7 +9,7 @@ bf_init prpr_impaired
 
 BYTES=$((256 << 20))
 TOPO_IMPAIR="5000 5000 10000"
-topo_up bfpi 73 prpr on || { fail topology "setup failed"; exit 1; }
+topo_up bfpi $(bf_net) prpr on || { fail topology "setup failed"; exit 1; }
 x='.guests[0].backend'
 for mode in on off; do
 	if [ $mode = off ]; then

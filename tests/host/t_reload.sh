@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/../lib/topo.sh"
 bf_init reload
 
-topo_up bfrl 71 prpr on || { fail "topology" "setup failed"; exit 1; }
+topo_up bfrl $(bf_net) prpr on || { fail "topology" "setup failed"; exit 1; }
 C=$BF_TMP
 # Alternating policies: PRPR on/off, limits and a second guest coming and going.
 echo "guest vm1 mac $TOPO_GUEST_MAC prpr on max-segs 44 flush-us 50 zced-ports 443" > $C/a.conf

@@ -13,7 +13,7 @@ set -u
 bf_init restart
 
 LOOPS=${RESTART_LOOPS:-50}
-topo_up bfrs 76 || { fail topology "setup failed"; exit 1; }
+topo_up bfrs $(bf_net) || { fail topology "setup failed"; exit 1; }
 
 # restart_loop N: N stop/start cycles, alternating SIGTERM and SIGKILL;
 # sets ok (starts that reached "serving") and busy (how many of those first

@@ -31,7 +31,7 @@ for i in 1 2 3 4; do
 	conf+="guest h$i mac 52:54:00:bf:7b:0$i"$'\n'
 	args+=" --guest h$i --vhost-user $BF_TMP/h$i.sock"
 done
-TOPO_EXTRA_CONF=$conf TOPO_BACKEND_ARGS=$args topo_up bfp 84 ||
+TOPO_EXTRA_CONF=$conf TOPO_BACKEND_ARGS=$args topo_up bfp $(bf_net) ||
 	{ fail topology "setup failed"; exit 1; }
 for i in 1 2 3 4; do
 	$BUILD/tools/bf_vhu_fuzz $BF_TMP/h$i.sock hold ${MODES[i - 1]} > $BF_TMP/h$i.out 2>&1 &

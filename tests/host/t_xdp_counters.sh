@@ -11,8 +11,9 @@ NS=bfxc-peer; H=bfxc0; P=bfxc1
 VM1=52:54:00:bf:00:01; VM2=52:54:00:bf:00:02; OTHER=52:54:00:bf:00:99
 bf_ns $NS
 bf_veth $H $P $NS
-ip addr add 10.77.0.1/24 dev $H; ip link set $H up
-ip -n $NS addr add 10.77.0.2/24 dev $P; ip -n $NS link set $P up
+SUBNET=$(bf_subnet)
+ip addr add $SUBNET.0.1/24 dev $H; ip link set $H up
+ip -n $NS addr add $SUBNET.0.2/24 dev $P; ip -n $NS link set $P up
 cat > "$BF_TMP/bf.conf" <<EOC
 guest vm1 mac $VM1 queues 1
 guest vm2 mac $VM2 queues 2 prpr off
@@ -108,7 +109,7 @@ bpftool map dump pinned /sys/fs/bpf/bifrost/$H/bf_policy 2>/dev/null |
 	fail "bpftool dump shows BTF field names"
 
 # Non-guest traffic reaches the host stack with XDP attached.
-check_cmd "ping to host with XDP attached" ip netns exec $NS ping -c 3 -i 0.2 -W 2 -q 10.77.0.1
+check_cmd "ping to host with XDP attached" ip netns exec $NS ping -c 3 -i 0.2 -W 2 -q $SUBNET.0.1
 check_eq "ping counted as non-guest" "$(( $(json_get $H .global.nonguest_passed) >= other + 3 ))" 1
 
 # detach leaves nothing pinned

@@ -1,7 +1,10 @@
 # Shared helpers for the integration tests (sourced). Tests print
 # "PASS: name" / "FAIL: name: why" lines that tests/run.sh counts.
 # Every namespace/interface a test makes has the prefix "bf" and is removed
-# by bf_cleanup (installed as an EXIT trap by bf_init).
+# by bf_cleanup (installed as an EXIT trap by bf_init). Addresses come from
+# the test's own subnets (bf_net, bf_subnet: tests/lib/subnets.sh).
+
+. "$(dirname "${BASH_SOURCE[0]}")/subnets.sh"
 
 BUILD=${BUILD:-build}
 BFCTL=$BUILD/bifrostctl

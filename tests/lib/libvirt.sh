@@ -96,7 +96,7 @@ lv_launch() {
 	local zargs=()
 	[ "$VM_ZCED" = "" ] || zargs=(--zced "$VM_ZCED")
 	mkdir -p "$img"
-	tests/vm/launch.sh --prepare "$img" --mode "$VM_MODE" --zced-mb "$VM_ZCED_MB" "${zargs[@]}" \
+	vm/launch.sh --prepare "$img" --mode "$VM_MODE" --zced-mb "$VM_ZCED_MB" "${zargs[@]}" \
 		--mac "$VM_GUEST_MAC" --ip "$VM_IP/24" --peer "$VM_SND_IP" --peermac "$VM_PEER_MAC" \
 		--mem "$VM_MEM" --script "$script" --add "$BUILD/tools/bf_tls" --add "$BUILD/tools/bf_stream" \
 		> "$img/prepared" || return 1

@@ -13,6 +13,7 @@ TOPO_GUEST_MAC=52:54:00:bf:77:01
 # topo_up P NET [bifrostctl config options for vm1...]
 topo_up() {
 	local p=$1 net=$2; shift 2
+	bf_net_check "$net" || return 1
 	TOPO_P=$p; TOPO_NET=$net
 	TOPO_SND=$p-snd; TOPO_RCV=$p-rcv
 	TOPO_WIRE=${p}0; TOPO_PEER=${p}1; TOPO_TAP=${p}t

@@ -1,7 +1,7 @@
 # Wire -> XDP -> AF_XDP -> bifrost-host -> vhost-user -> QEMU guest (sourced
 # after harness.sh). The "wire" peer is namespace ${P}-snd (10.$NET.0.1), the
 # guest is 10.$NET.0.2 with MAC VM_GUEST_MAC. Guest traffic tools are added to
-# the guest at launch (tests/vm/launch.sh --add).
+# the guest at launch (vm/launch.sh --add).
 
 VM_GUEST_MAC=52:54:00:bf:90:02
 VM_MEM=${VM_MEM:-1024}
@@ -21,7 +21,7 @@ vm_swiotlb_range() {
 	if [ ! -s "$cache" ] || [ "$cache" -ot "$BUILD/vm/vmlinuz" ] ||
 	   [ "$cache" -ot "$BUILD/vm/initramfs.cpio.gz" ]; then
 		echo true > "$BF_TMP/probe.sh"
-		out=$(tests/vm/launch.sh --mode cvm --net none --mem $VM_MEM "${zargs[@]}" --timeout 120 \
+		out=$(vm/launch.sh --mode cvm --net none --mem $VM_MEM "${zargs[@]}" --timeout 120 \
 			--script "$BF_TMP/probe.sh" 2>/dev/null | awk '/^swiotlb-range/ {print $2 "-" $3}')
 		[ -n "$out" ] || return 1
 		echo "$out" > "$cache"
@@ -32,6 +32,7 @@ vm_swiotlb_range() {
 # vm_up P NET MODE(vm|cvm) PRPR(on|off) [BACKEND_CVM_RANGES]
 vm_up() {
 	local p=$1 net=$2 mode=$3 prpr=$4
+	bf_net_check "$net" || return 1
 	VM_P=$p; VM_SND=$p-snd; VM_WIRE=${p}0; VM_PEER=${p}1
 	VM_SND_IP=10.$net.0.1; VM_IP=10.$net.0.2; VM_MODE=$mode
 	VM_SOCK=$BF_TMP/$p.sock
@@ -109,7 +110,7 @@ vm_backend_stop() {
 # How the guest attaches: VM_NET (launch.sh --net; default bifrost-host's
 # vhost-user:$VM_SOCK with --reconnect 1; VM_VHOST_SERVER=1: QEMU listens,
 # launch.sh --vhost-server) and VM_DEV_OPTS (launch.sh --dev-opts; peers
-# without offloads turn the virtio ones off). tests/lib/peers.sh sets them.
+# without offloads turn the virtio ones off). eval/peers.sh sets them.
 vm_launch() {
 	local script=$1; shift
 	local mode_args=(--mode $VM_MODE) net_args=(--net "${VM_NET:-vhost-user:$VM_SOCK}")
@@ -122,7 +123,7 @@ vm_launch() {
 	fi
 	[ -z "${VM_DEV_OPTS:-}" ] || net_args+=(--dev-opts "$VM_DEV_OPTS")
 	rm -f "$BF_TMP/vm.ready"
-	tests/vm/launch.sh "${mode_args[@]}" "${net_args[@]}" \
+	vm/launch.sh "${mode_args[@]}" "${net_args[@]}" \
 		--mac $VM_GUEST_MAC --ip $VM_IP/24 --peer $VM_SND_IP --peermac $VM_PEER_MAC \
 		--mem $VM_MEM --script "$script" --add $BUILD/tools/bf_tls --add $BUILD/tools/bf_stream \
 		--ready-file "$BF_TMP/vm.ready" --log "$BF_TMP/console.log" --timeout ${VM_TIMEOUT:-300} \
@@ -218,4 +219,59 @@ EOS
 vm_snap_field() {
 	vm_out | awk -v l="$1" -v f="$2" '$1 == "snap" && $2 == l {
 		for (i = 3; i < NF; i += 2) if ($i == f) print $(i + 1) }'
+}
+
+# --- pieces of guest scripts (print guest-side shell for a vm_launch script) --
+
+# vm_guest_listening TRIES: prints the guest function `listening PORT`, a
+# wait of at most TRIES tenths of a second for a listening TCP socket
+vm_guest_listening() {
+	cat <<EOS
+# listening PORT: bounded wait for a listening TCP socket
+listening() {
+	local i
+	for i in \$(seq $1); do
+		ss -ltn 2>/dev/null | grep -q ":\$1 " && return 0
+		sleep 0.1
+	done
+	return 1
+}
+EOS
+}
+
+# vm_guest_nginx_conf LOG_LEVEL KEEPALIVE_REQUESTS: prints guest shell that
+# writes /tmp/ngx/nginx.conf: Debian's nginx in the foreground, one worker,
+# HTTPS on 443 (TLS 1.2 and 1.3, OpenSSL kTLS, sendfile) from /tmp/ngx/www
+# with the image's test certificate; logs and temp files under /tmp/ngx
+vm_guest_nginx_conf() {
+	cat <<EOS
+cat > /tmp/ngx/nginx.conf <<'E'
+daemon off;
+master_process off;
+user root root;
+worker_processes 1;
+pid /tmp/ngx/nginx.pid;
+error_log /tmp/ngx/error.log $1;
+events { worker_connections 64; }
+http {
+	access_log /tmp/ngx/access.log;
+	default_type application/octet-stream;
+	sendfile on;
+	keepalive_requests $2;
+	client_body_temp_path /tmp/ngx/tmp/body;
+	proxy_temp_path /tmp/ngx/tmp/proxy;
+	fastcgi_temp_path /tmp/ngx/tmp/fastcgi;
+	uwsgi_temp_path /tmp/ngx/tmp/uwsgi;
+	scgi_temp_path /tmp/ngx/tmp/scgi;
+	server {
+		listen 443 ssl;
+		ssl_certificate /etc/ssl/bf/cert.pem;
+		ssl_certificate_key /etc/ssl/bf/key.pem;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_conf_command Options KTLS;
+		root /tmp/ngx/www;
+	}
+}
+E
+EOS
 }

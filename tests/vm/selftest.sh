@@ -1,11 +1,11 @@
 #!/bin/bash
 # End-to-end check of the guest image and launcher over a tap device:
-# namespace bfvm-h holds tap bfvmt0 (10.9.0.1/24) and the host peers
+# namespace bfvm-h holds tap bfvmt0 (10.9.0.1/24, its subnet in tests/lib/subnets.txt) and the host peers
 # (iperf3 -s, openssl s_server x2); QEMU runs inside that namespace too (a tap
 # must be in QEMU's namespace). The guest (10.9.0.2) pings, runs iperf3 both
 # ways, downloads and uploads 4 MiB over TLS 1.2 with kTLS. Runs in vm and cvm
 # mode; checks that cvm bounces (swiotlb) and vm does not.
-# Usage: tests/vm/selftest.sh [--icount]   (root; prints PASS:/FAIL: lines)
+# Usage: vm/SELFTEST_KEEP [--icount]   (root; prints PASS:/FAIL: lines)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -13,7 +13,9 @@ ICOUNT=0
 [ "${1:-}" = --icount ] && ICOUNT=1
 [ "$(id -u)" = 0 ] || { echo "FAIL: vm-selftest: needs root"; exit 1; }
 
-NSN=bfvm-h TAP=bfvmt0 HIP=10.9.0.1 GIP=10.9.0.2
+. "$ROOT/tests/lib/subnets.sh"
+SUBNET=$(bf_subnet) || { echo "FAIL: vm-selftest: no subnet"; exit 1; }
+NSN=bfvm-h TAP=bfvmt0 HIP=$SUBNET.0.1 GIP=$SUBNET.0.2
 NS=(ip netns exec "$NSN")
 T=$(mktemp -d /tmp/bfvm-selftest.XXXXXX)
 PIDS=()
@@ -32,7 +34,7 @@ fail() { echo "FAIL: $1: ${2:-}"; NFAIL=$((NFAIL + 1)); }
 # Use the image as it is when there is one (it may hold the lead's extra
 # binaries: rebuilding it here without them would drop them).
 if [ ! -f "$ROOT/build/vm/initramfs.cpio.gz" ]; then
-	bash "$HERE/build-image.sh" >/dev/null || { echo "FAIL: vm-selftest: build-image.sh failed"; exit 1; }
+	bash "$ROOT/vm/build-image.sh" >/dev/null || { echo "FAIL: vm-selftest: build-image.sh failed"; exit 1; }
 fi
 
 ip netns del $NSN 2>/dev/null || true
@@ -72,7 +74,7 @@ wait_listen() {
 }
 BLOB_SHA=$(sha256sum < "$T/blob" | cut -d' ' -f1)
 key() { awk -v k="$2" '$1 == "result" && $2 == k { print $3 }' "$1"; }
-st() { bash "$HERE/parse-stats.sh" "$1" "$2" 2>/dev/null || echo -1; }
+st() { bash "$ROOT/vm/parse-stats.sh" "$1" "$2" 2>/dev/null || echo -1; }
 
 run_mode() { # NAME MODE [launch options]
 	local name=$1 mode=$2 out=$T/$1.out rc=0
@@ -80,7 +82,7 @@ run_mode() { # NAME MODE [launch options]
 	start_upload_server
 	wait_listen 4433 && wait_listen 4434 && wait_listen 5201 ||
 		{ fail "$name" "host peers not listening"; return; }
-	"${NS[@]}" bash "$HERE/launch.sh" --mode "$mode" --net tap:$TAP --ip $GIP/24 \
+	"${NS[@]}" bash "$ROOT/vm/launch.sh" --mode "$mode" --net tap:$TAP --ip $GIP/24 \
 		--peer $HIP --peermac "$HMAC" --script "$HERE/guest-selftest.sh" \
 		--log "$T/$name.log" --timeout 600 "$@" > "$out" 2> "$T/$name.err" || rc=$?
 	timeout 10 tail --pid="$UPID" -f /dev/null 2>/dev/null || kill "$UPID" 2>/dev/null || true

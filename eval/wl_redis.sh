@@ -1,7 +1,7 @@
-# make eval workload "redis" (sourced by tests/eval/eval.sh; interface in its
+# make eval workload "redis" (sourced by eval/eval.sh; interface in its
 # header): redis-server 7.0 with TLS in the guest (OPENSSL_CONF with KTLS:
 # OpenSSL 3.0 sends with kTLS; it receives with it on TLS 1.2 only), and
-# tests/eval/kvload.py (Debian's python3-redis) on the wire side: 4 TLS 1.3
+# eval/kvload.py (Debian's python3-redis) on the wire side: 4 TLS 1.3
 # connections, each alternating SET of a value derived from (key, round)
 # and GET of it, every reply compared byte for byte (the paper:
 # memtier_benchmark, not packaged in Debian).

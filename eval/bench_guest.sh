@@ -19,7 +19,7 @@ echo "aead_impl $(cat /sys/kernel/bifrost_zced/aead_impl)"
 insmod /bf/bf_aead_bench.ko nrec=${BF_NREC:-200} && rmmod bf_aead_bench
 dmesg | sed -n 's/^\[[^]]*\] bf_aead_bench: /bench /p'
 EOS
-out=$(tests/vm/launch.sh --mode cvm --net none --zced-mb 128 --zced 443 --zced-ottr ${BF_ZCED_OTTR:-1} --icount \
+out=$(vm/launch.sh --mode cvm --net none --zced-mb 128 --zced 443 --zced-ottr ${BF_ZCED_OTTR:-1} --icount \
 	--add "$KO" --script "$T/run.sh" --timeout 900 2>&1) || { echo "$out" | tail -20; exit 1; }
 echo "$out" | grep '^bench '
 echo

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Host kernel matrix (`make test-host-matrix`): a named subset of the host
 # tier (tests/host) run under each of several Debian kernels, each booted as
-# the *host* under QEMU/TCG on this machine's userland (tests/vm/hostkernel.sh).
+# the *host* under QEMU/TCG on this machine's userland (vm/hostkernel.sh).
 # Per kernel: a header "host kernel KVER:", what `bifrostctl attach` reports
 # about the kernel's features (a probe veth at MTU 1500 and at 9000), the
 # tests' output as tests/run.sh prints it, then "N passed, N failed" for that
@@ -10,11 +10,11 @@
 # "N passed, N failed". Logs (output, serial console, dmesg) go to
 # $BUILD/host-matrix/.
 #
-# usage: tests/vm/host-matrix.sh [KVER...]
+# usage: tests/matrix/host-matrix.sh [KVER...]
 #   KVERs default to $HOST_MATRIX_KERNELS, else the two below.
 #   $HOST_MATRIX_TESTS: test names (t_NAME, space-separated); default below.
 #   $HOST_MATRIX_TIMEOUT: seconds per kernel before the VM is killed (default 1800).
-# Needs root, the kernels (tests/vm/hostkernel-deps.sh) and `make all`.
+# Needs root, the kernels (deps/hostkernels.sh) and `make all`.
 # Inside the VM this script runs itself with --in-vm.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -93,11 +93,11 @@ for k in $KERNELS; do
 	echo "host kernel $k:"
 	log=$OUT/$k.out
 	t0=$(date +%s)
-	bash "$HERE/hostkernel.sh" --timeout "$TIMEOUT" --log "$OUT/$k.console" \
+	bash "$ROOT/vm/hostkernel.sh" --timeout "$TIMEOUT" --log "$OUT/$k.console" \
 		--dmesg "$OUT/$k.dmesg" --env BUILD="$BUILD" --env "BF_TESTS=$re" \
 		--env BF_VERBOSE="${BF_VERBOSE:-}" --env RESTART_LOOPS="${RESTART_LOOPS:-20}" \
 		--env BF_PRPR_MIN_RATIO="${BF_PRPR_MIN_RATIO:-10}" \
-		"$k" -- bash tests/vm/host-matrix.sh --in-vm 2>&1 | tee "$log"
+		"$k" -- bash tests/matrix/host-matrix.sh --in-vm 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - t0 ))
 	# Every FAIL line with the kernel and its test in front; the tests of

@@ -20,7 +20,7 @@
 #                         (for checking the class lists).
 #   bf-perf classify FILE [LABEL]   the same line from a perf.data FILE
 # The class of a sample follows the rules of /etc/bf-cpu-classes.txt
-# (tests/eval/cpu-classes.txt, documented there). Exit 1 with a message on
+# (eval/cpu-classes.txt, documented there). Exit 1 with a message on
 # stderr when perf is missing or fails.
 set -u
 PERF=${BF_PERF_BIN:-perf}

@@ -8,15 +8,15 @@
 # where the kernel allows both, or why a row is missing. Numbers are only
 # comparable within one run: the machine is shared.
 set -u
-. "$(dirname "$0")/lib/harness.sh"
-. "$(dirname "$0")/lib/topo.sh"
-. "$(dirname "$0")/lib/peers.sh"
+. "$(dirname "$0")/../tests/lib/harness.sh"
+. "$(dirname "$0")/../tests/lib/topo.sh"
+. "$(dirname "$0")/peers.sh"
 bf_init bench_host
 BYTES=${BENCH_BYTES:-$((512 << 20))}
 RR_COUNT=${BENCH_RR:-2000}
 FLUSH_US=50
 
-topo_up bfbh 74 prpr off flush-us $FLUSH_US >/dev/null || { echo "setup failed"; exit 1; }
+topo_up bfbh $(bf_net 0) prpr off flush-us $FLUSH_US >/dev/null || { echo "setup failed"; exit 1; }
 
 run_mode() { # MODE(fwd|prpr) [NAME: prefix of the result variables]
 	local mode=$1 name=${2:-$1} pr=off
@@ -61,11 +61,12 @@ run_dpdk() {
 	DPDK_WHY=$(peer_check testpmd) || return 1
 	ls /usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0/librte_net_tap.so* >/dev/null 2>&1 ||
 		{ DPDK_WHY="no DPDK net_tap PMD: run 'make deps-bench' (librte-net-tap23)"; return 1; }
-	local snd=bfbd-snd rcv=bfbd-rcv gmac=52:54:00:bf:75:02 w0 r0 w1 r1 t0 t1 res pid tp
+	local S1 snd=bfbd-snd rcv=bfbd-rcv gmac=52:54:00:bf:75:02 w0 r0 w1 r1 t0 t1 res pid tp
+	S1=$(bf_subnet 1) || return 1
 	bf_ns $snd; bf_ns $rcv
 	bf_veth bfbd0 bfbd1 $snd
 	ip link set bfbd0 up
-	ip -n $snd addr add 10.75.0.1/24 dev bfbd1; ip -n $snd link set bfbd1 up
+	ip -n $snd addr add $S1.0.1/24 dev bfbd1; ip -n $snd link set bfbd1 up
 	ip netns exec $snd ethtool -K bfbd1 tx off tso off gso off >/dev/null 2>&1
 	# non-interactive with a stats period: runs until SIGTERM, reads no stdin
 	timeout 300 dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
@@ -81,9 +82,9 @@ run_dpdk() {
 	pid=$(pgrep -P $tp | head -1)
 	ip link set bfbdt netns $rcv
 	ip -n $rcv link set bfbdt address $gmac
-	ip -n $rcv addr add 10.75.0.2/24 dev bfbdt; ip -n $rcv link set bfbdt up
-	ip -n $snd neigh replace 10.75.0.2 lladdr $gmac dev bfbd1 nud permanent
-	ip -n $rcv neigh replace 10.75.0.1 \
+	ip -n $rcv addr add $S1.0.2/24 dev bfbdt; ip -n $rcv link set bfbdt up
+	ip -n $snd neigh replace $S1.0.2 lladdr $gmac dev bfbd1 nud permanent
+	ip -n $rcv neigh replace $S1.0.1 \
 		lladdr "$(ip -n $snd -j link show bfbd1 | jq -r '.[0].address')" dev bfbdt nud permanent
 	local c0 c1
 	c0=$(awk '{print $14 + $15}' /proc/$pid/stat)
@@ -93,7 +94,7 @@ run_dpdk() {
 	local rp=$!
 	wait_for grep -q listening $BF_TMP/dr.out
 	t0=$(date +%s%N)
-	ip netns exec $snd timeout 120 $BUILD/tools/bf_stream send 10.75.0.2 6300 $BYTES 5 >/dev/null
+	ip netns exec $snd timeout 120 $BUILD/tools/bf_stream send $S1.0.2 6300 $BYTES 5 >/dev/null
 	wait $rp
 	t1=$(date +%s%N)
 	w1=$(ns_tx_packets $snd bfbd1); r1=$(ns_rx_packets $rcv bfbdt)

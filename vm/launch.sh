@@ -1,13 +1,13 @@
 #!/bin/bash
 # Boots the Bifrost test guest under QEMU (TCG) and reports what it did.
-# See tests/vm/README.md for the options and the output format.
+# See vm/README.md for the options and the output format.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
 
 usage() {
 	cat <<'E'
-usage: tests/vm/launch.sh [options]
+usage: vm/launch.sh [options]
   --mode vm|cvm           cvm: kernel arg swiotlb=force + iommu_platform=on (default vm)
   --net tap:IFNAME        existing tap device (vhost=off: QEMU's own virtio-net backend)
   --net tap-vhost:IFNAME  existing tap device served by the host kernel's vhost-net
@@ -118,12 +118,12 @@ isnum "$TIMEOUT" && [ "$TIMEOUT" -gt 0 ] || die "--timeout must be a positive nu
 [ -z "$PEERMAC" ] || [ -n "$PEER" ] || die "--peermac needs --peer"
 [ -z "$SCRIPT" ] || [ -f "$SCRIPT" ] || die "--script '$SCRIPT' is not a file"
 [ -f "$IMAGE/vmlinuz" ] && [ -f "$IMAGE/initramfs.cpio.gz" ] ||
-	die "no guest image in $IMAGE: run tests/vm/build-image.sh first"
+	die "no guest image in $IMAGE: run vm/build-image.sh first"
 # the uncompressed ELF kernel boots through PVH (faster); else the bzImage
 KERNEL=$IMAGE/vmlinuz
 [ -f "$IMAGE/vmlinux" ] && [ "${BF_VM_BZIMAGE:-0}" != 1 ] && KERNEL=$IMAGE/vmlinux
 QEMU=$(command -v qemu-system-x86_64 || true)
-[ -n "$QEMU" ] || die "qemu-system-x86_64 not found: run tests/vm/deps.sh"
+[ -n "$QEMU" ] || die "qemu-system-x86_64 not found: run deps/vm.sh"
 
 TMP=$(mktemp -d /tmp/bfvm-launch.XXXXXX)
 QPID=

@@ -11,7 +11,7 @@
 # (/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk, which peers.sh runs
 # directly; the system's ovs-vswitchd alternative is left alone). Its packages
 # must not start or enable the system's Open vSwitch service: the tests run
-# private ovsdb-server/ovs-vswitchd instances (tests/lib/peers.sh).
+# private ovsdb-server/ovs-vswitchd instances (eval/peers.sh).
 set -eu
 pkgs=(dpdk dpdk-dev librte-net-vhost23 librte-net-af-xdp23 librte-mempool-ring23
       librte-net-tap23 openvswitch-switch-dpdk)

@@ -1,16 +1,16 @@
 #!/bin/bash
-# Builds the guest image for the QEMU tests (see tests/vm/README.md):
+# Builds the guest image for the QEMU tests (see vm/README.md):
 #   OUTDIR/vmlinuz            Debian linux-image-$BF_VM_KVER kernel
 #   OUTDIR/vmlinux            the same kernel uncompressed (ELF, booted via PVH)
 #   OUTDIR/initramfs.cpio.gz  busybox + virtio-net/kTLS/AES-NI modules + iperf3,
 #                             openssl, ethtool, ip, ss, nginx, redis-server, memcached,
 #                             gnutls-cli/-serv, wget (libgnutls rebuilt with
 #                             kTLS: gnutls-ktls.sh), perf (Debian's linux-perf
-#                             6.1, for bf-perf: tests/vm/bf-perf.sh) + $BF_VM_EXTRA_BINS
+#                             6.1, for bf-perf: vm/bf-perf.sh) + $BF_VM_EXTRA_BINS
 # Cached: nothing is rebuilt while the stamp of all inputs (these scripts,
 # the kernel package, every host binary and library copied, the value of
 # $BF_VM_EXTRA_BINS / $BF_VM_EXTRA_MODULES) is unchanged.
-# Usage: tests/vm/build-image.sh [OUTDIR]   (default build/vm)
+# Usage: vm/build-image.sh [OUTDIR]   (default build/vm)
 # Env:   BF_VM_EXTRA_BINS="abs/path/bin ..."   copied to /usr/local/bin with libs
 #        BF_VM_EXTRA_MODULES="name ..."        more modules of the kernel package
 #                                              (loaded after the default ones)
@@ -18,7 +18,7 @@
 #        BF_VM_CACHE=DIR                       kernel package cache (default build/vm/cache)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
 OUT=${1:-$ROOT/build/vm}
 KVER=${BF_VM_KVER:-6.1.0-56-amd64}
 EXTRA_BINS=${BF_VM_EXTRA_BINS:-}
@@ -32,12 +32,12 @@ OUT=$(cd "$OUT" && pwd)
 CACHE=${BF_VM_CACHE:-$ROOT/build/vm/cache}
 KDIR=$CACHE/kernel
 
-bash "$HERE/deps.sh" "$CACHE" || die "tests/vm/deps.sh failed"
+bash "$ROOT/deps/vm.sh" "$CACHE" || die "deps/vm.sh failed"
 # Debian's libgnutls30 has no kTLS: the image gets the same version rebuilt
 # with --enable-ktls (built once into $CACHE/gnutls-ktls, see gnutls-ktls.sh)
 GNUTLS_KTLS=$(bash "$HERE/gnutls-ktls.sh" build "$CACHE" | tail -n1) && [ -s "$GNUTLS_KTLS" ] ||
-	die "tests/vm/gnutls-ktls.sh build failed"
-[ -f "$KDIR/boot/vmlinuz-$KVER" ] || die "no kernel in $KDIR (deps.sh)"
+	die "vm/gnutls-ktls.sh build failed"
+[ -f "$KDIR/boot/vmlinuz-$KVER" ] || die "no kernel in $KDIR (deps/vm.sh)"
 MODDIR=$KDIR/lib/modules/$KVER
 [ -f "$MODDIR/modules.dep" ] || die "no $MODDIR/modules.dep"
 
@@ -55,7 +55,7 @@ BINS=(iperf3 openssl ethtool ip ss bash nginx redis-server redis-cli memcached g
 BIN_PATHS=()
 for b in "${BINS[@]}"; do
 	p=$(command -v "$b" || true)
-	[ -n "$p" ] || die "host binary '$b' not found (run tests/vm/deps.sh)"
+	[ -n "$p" ] || die "host binary '$b' not found (run deps/vm.sh)"
 	BIN_PATHS+=("$(readlink -f "$p")")
 done
 for p in $EXTRA_BINS; do
@@ -106,7 +106,7 @@ inputs() {
 	echo "extra_mods $EXTRA_MODS"
 	local f
 	for f in "$HERE/build-image.sh" "$HERE/init.sh" "$HERE/bf-snap.sh" "$HERE/bf-perf.sh" \
-		"$ROOT/tests/eval/cpu-classes.txt" "$HERE/deps.sh" "$BUSYBOX" \
+		"$ROOT/eval/cpu-classes.txt" "$ROOT/deps/vm.sh" "$BUSYBOX" \
 		"$HERE/gnutls-ktls.sh" "$GNUTLS_KTLS" \
 		"$KDIR/boot/vmlinuz-$KVER" "${BIN_PATHS[@]}" $EXTRA_BINS; do
 		stat -L -c '%n %Y %s' "$f"
@@ -231,7 +231,7 @@ install -m 755 "$HERE/init.sh" "$STAGE/init"
 install -m 755 "$HERE/bf-snap.sh" "$STAGE/bin/bf-snap"
 # the guest CPU breakdown: the sampler and its documented class lists
 install -m 755 "$HERE/bf-perf.sh" "$STAGE/bin/bf-perf"
-install -m 644 "$ROOT/tests/eval/cpu-classes.txt" "$STAGE/etc/bf-cpu-classes.txt"
+install -m 644 "$ROOT/eval/cpu-classes.txt" "$STAGE/etc/bf-cpu-classes.txt"
 
 # --- pack ----------------------------------------------------------------
 (cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort |

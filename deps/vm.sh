@@ -8,17 +8,17 @@
 #   - the guest kernel package linux-image-$BF_VM_KVER, downloaded with
 #     `apt-get download` and unpacked with dpkg-deb -x into $CACHE (it is NOT
 #     installed into the host's /boot or /lib/modules).
-# Usage: tests/vm/deps.sh [CACHE_DIR]   (default build/vm/cache)
+# Usage: deps/vm.sh [CACHE_DIR]   (default build/vm/cache)
 set -eu
 KVER=${BF_VM_KVER:-6.1.0-56-amd64}
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
 CACHE=${1:-$ROOT/build/vm/cache}
 
 pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils iperf3 openssl ca-certificates
       ethtool iproute2 iputils-ping kmod coreutils bash
       nginx redis-server redis-tools memcached gnutls-bin wget curl wrk
-      # make eval's client for redis and memcached (tests/eval/kvload.py)
+      # make eval's client for redis and memcached (eval/kvload.py)
       python3 python3-redis python3-pymemcache
       # perf for the guest CPU breakdown (bf-perf.sh): bookworm's is 6.1, the guest's kernel
       linux-perf
@@ -62,5 +62,5 @@ if [ -n "$gc" ] && [ "$gc" != "(none)" ] && [ "$gi" != "$gc" ]; then
 	timeout 600 apt-get install -y -qq --no-install-recommends libgnutls30 gnutls-bin >/dev/null ||
 		{ echo "vm-deps: apt-get install libgnutls30 failed" >&2; exit 1; }
 fi
-bash "$HERE/gnutls-ktls.sh" fetch "$CACHE" || { echo "vm-deps: fetching gnutls28's source failed" >&2; exit 1; }
+bash "$ROOT/vm/gnutls-ktls.sh" fetch "$CACHE" || { echo "vm-deps: fetching gnutls28's source failed" >&2; exit 1; }
 exit 0

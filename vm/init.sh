@@ -1,5 +1,5 @@
 #!/bin/bash
-# /init of the Bifrost test guest (bash + busybox applets, PID 1). See tests/vm/README.md.
+# /init of the Bifrost test guest (bash + busybox applets, PID 1). See vm/README.md.
 # Boots, loads the virtio-net and kTLS modules, configures eth0 from the
 # kernel command line (bf.ip= bf.peer= bf.peermac= bf.mtu=), runs /bf/run.sh
 # between "BF-BEGIN" and "BF-END rc=N", prints "BF-STATS-BEGIN" .. "BF-STATS-END"

@@ -1,5 +1,5 @@
-# Debian kernel packages for the VMs (sourced by tests/vm/deps.sh, the guest
-# kernel, and tests/vm/hostkernel-deps.sh, the host-matrix kernels).
+# Debian kernel packages for the VMs (sourced by deps/vm.sh, the guest
+# kernel, and deps/hostkernels.sh, the host-matrix kernels).
 # Nothing is installed into the host's /boot or /lib/modules.
 
 # apt_update: `apt-get update` once per run of the sourcing script.

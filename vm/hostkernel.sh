@@ -7,9 +7,9 @@
 # devpts, run, tmp (fresh tmpfs), bpffs, debugfs, tracefs and cgroup2, and
 # runs the command as root in the same directory (default: the caller's),
 # with no network device (tests make their own namespaces, veths and taps in
-# the VM's kernel). The kernel comes from tests/vm/hostkernel-deps.sh.
+# the VM's kernel). The kernel comes from deps/hostkernels.sh.
 #
-# usage: tests/vm/hostkernel.sh [options] KVER -- COMMAND [ARG...]
+# usage: vm/hostkernel.sh [options] KVER -- COMMAND [ARG...]
 #   --timeout S   kill QEMU after S seconds (default 1800): exit 124
 #   --mem MB      guest RAM (default 2048)     --smp N   vCPUs (default 2)
 #   --cwd DIR     where COMMAND runs (default: the current directory; must be
@@ -24,7 +24,7 @@
 # reporting; 2 on bad usage.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
 
 usage() { sed -n '/^# usage:/,/^# reporting/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 die() { echo "hostkernel: $*" >&2; exit 2; }
@@ -65,8 +65,8 @@ BUSYBOX=$(command -v busybox || true)
 	BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || die "no busybox (package busybox-static): run make deps"
 
-KDIR=$(bash "$HERE/hostkernel-deps.sh" --dir "$KVER" "$CACHE") ||
-	die "kernel $KVER not available (tests/vm/hostkernel-deps.sh)"
+KDIR=$(bash "$ROOT/deps/hostkernels.sh" --dir "$KVER" "$CACHE") ||
+	die "kernel $KVER not available (deps/hostkernels.sh)"
 KDIR=$(cd "$KDIR" && pwd -P)
 VMLINUZ=$KDIR/boot/vmlinuz-$KVER
 MODDIR=$KDIR/lib/modules/$KVER

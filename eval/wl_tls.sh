@@ -1,5 +1,5 @@
-# The TLS bulk microbenchmark of `make eval` (sourced by tests/eval/eval.sh;
-# interface in tests/eval/README.md): the paper's "TLS microbenchmark", 32 KiB
+# The TLS bulk microbenchmark of `make eval` (sourced by eval/eval.sh;
+# interface in eval/README.md): the paper's "TLS microbenchmark", 32 KiB
 # writes on 4 TLS 1.3 connections (AES-128-GCM), one phase per direction:
 #   tlsrx  wire -> guest: 4 bf_tls servers in the guest receive with kTLS RX
 #          (set up by bf_tls -R: OpenSSL 3.0 has no TLS 1.3 kTLS RX of its

@@ -7,7 +7,7 @@
  *   bf_tls [OPTIONS] client ADDR PORT send|recv BYTES SEED
  *
  * send|recv is what this side does with the BYTES of the SEED pattern
- * (tests/tools/pattern.h). The server makes a throw-away P-256 key and
+ * (tools/pattern.h). The server makes a throw-away P-256 key and
  * self-signed certificate at start; the client does not verify it (test
  * traffic between the two ends of one test, not an authentication tool).
  *

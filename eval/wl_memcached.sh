@@ -1,8 +1,8 @@
-# make eval workload "memcached" (sourced by tests/eval/eval.sh; interface
+# make eval workload "memcached" (sourced by eval/eval.sh; interface
 # in its header): Debian's memcached 1.6 with TLS in the guest (-Z, its
 # certificate and key by -o ssl_chain_cert/ssl_key; TLS 1.3 at least;
 # OPENSSL_CONF with KTLS and its own ssl_kernel_tls option), and
-# tests/eval/kvload.py (Debian's python3-pymemcache) on the wire side:
+# eval/kvload.py (Debian's python3-pymemcache) on the wire side:
 # 4 TLS 1.3 connections, each alternating SET of a value derived from (key,
 # round) and GET of it, every reply compared byte for byte.
 # Phases: memcached4k (4 KiB values), memcached256k (256 KiB values; the

@@ -10,19 +10,19 @@
 # patches applied, Debian's configure options for libgnutls30, plus
 # --enable-ktls). It exports the same symbols as Debian's library.
 #
-#   tests/vm/gnutls-ktls.sh fetch CACHE   download the source package (apt-get
+#   vm/gnutls-ktls.sh fetch CACHE   download the source package (apt-get
 #                                          source, private deb-src lists under
 #                                          CACHE: the host's apt setup is not
-#                                          touched); run by tests/vm/deps.sh
-#   tests/vm/gnutls-ktls.sh build CACHE   build CACHE/gnutls-ktls/libgnutls.so.30
+#                                          touched); run by deps/vm.sh
+#   vm/gnutls-ktls.sh build CACHE   build CACHE/gnutls-ktls/libgnutls.so.30
 #                                          (stripped) unless it is up to date;
 #                                          prints its path
 # Build dependencies (autoconf, automake, libtool, autopoint, gperf, bison,
 # dpkg-dev, nettle-dev, libgmp-dev, libp11-kit-dev, libtasn1-6-dev,
-# libunistring-dev, libidn2-dev, pkg-config) are installed by deps.sh.
+# libunistring-dev, libidn2-dev, pkg-config) are installed by deps/vm.sh.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
 CMD=${1:-}
 CACHE=${2:-$ROOT/build/vm/cache}
 # absolute: apt reads relative Dir:: paths under /etc/apt
@@ -119,5 +119,5 @@ build() {
 case $CMD in
 fetch) fetch;;
 build) build;;
-*) echo "usage: tests/vm/gnutls-ktls.sh fetch|build [CACHE]" >&2; exit 2;;
+*) echo "usage: vm/gnutls-ktls.sh fetch|build [CACHE]" >&2; exit 2;;
 esac

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""report.py - turns the measurements of tests/eval/eval.sh into the report.
+"""report.py - turns the measurements of eval/eval.sh into the report.
 
 Usage: report.py RAW_TSV OUT_DIR
 
@@ -12,7 +12,7 @@ gets:
   summary.txt   the short version printed at the end of `make eval`
   *.png         throughput.png, instructions.png, breakdown.png (gnuplot;
                 when gnuplot is missing, report.md says so)
-Metric definitions are in tests/eval/README.md.
+Metric definitions are in eval/README.md.
 """
 import json
 import math
@@ -298,7 +298,7 @@ def main():
         " QUICK=1" if meta.get("quick") == "1" else "", meta.get("date", "?"), meta.get("commit", "?")),
         "", "Measured in %s s. Guest: Debian 6.1 under QEMU TCG, 1 vCPU with AES-NI; "
         "throughput on the host clock, instructions under `-icount shift=0`. "
-        "How to read every number: tests/eval/README.md." % meta.get("seconds", "?"), "",
+        "How to read every number: eval/README.md." % meta.get("seconds", "?"), "",
         "## Cells", "", "| cell | backend | guest | AES-GCM | violations | every response correct |",
         "|---|---|---|---|---:|---|"]
     for c in cells.values():
@@ -318,7 +318,7 @@ def main():
     md += table(cells, phases, "bounced_per_mb", "swiotlb bytes bounced per MiB", digits=0)
     bd = [(c, p) for c in ran for p in phases if metric(cells, c, p, "cpu_share")]
     if bd:
-        md += ["", "### Guest CPU breakdown (share of busy perf samples under -icount, 1 per 2 M instructions; rules: tests/eval/cpu-classes.txt)",
+        md += ["", "### Guest CPU breakdown (share of busy perf samples under -icount, 1 per 2 M instructions; rules: eval/cpu-classes.txt)",
                "", "| cell | phase | samples | " + " | ".join(CLASSES) +
                " | bounce + packet, M instr/MiB |", "|---|---|---:|" + "---:|" * (len(CLASSES) + 1)]
         for c, p in bd:

@@ -5,11 +5,12 @@
 # DEMO_TX_MB (guest->wire, 16), DEMO_ICOUNT_MB (TLS RX under -icount, 32),
 # DEMO_ICOUNT_TCP_MB (plain TCP RX under -icount, 32). DEMO_MODES picks modes
 # (also bifrost-no-ottr: bifrost with the kernel's AES-GCM); DEMO_NS and
-# DEMO_NET the topology's namespace prefix and 10.NET.0.0/24 (bfdm, 95).
+# DEMO_NET the topology's namespace prefix and 10.NET.0.0/24 (bfdm, and
+# demo's subnet in tests/lib/subnets.txt).
 set -u
-. "$(dirname "$0")/lib/harness.sh"
-. "$(dirname "$0")/lib/vmtopo.sh"
-. "$(dirname "$0")/lib/peers.sh"
+. "$(dirname "$0")/../tests/lib/harness.sh"
+. "$(dirname "$0")/../tests/lib/vmtopo.sh"
+. "$(dirname "$0")/peers.sh"
 bf_init demo
 RX_MB=${DEMO_RX_MB:-32}
 TX_MB=${DEMO_TX_MB:-16}
@@ -35,8 +36,10 @@ RANGES=$(vm_swiotlb_range) || { echo "demo: cannot find the guest's swiotlb pool
 # with a ZCED node the memory layout, and so the swiotlb pool, differ
 RANGES_ZCED=$(VM_ZCED_MB=$ZCED_MB vm_swiotlb_range) ||
 	{ echo "demo: cannot find the ZCED guest's swiotlb pool"; exit 1; }
+[ -n "${DEMO_NET:-}" ] && BF_SUBNET_EXTRA="$DEMO_NET"
+DEMO_NET=${DEMO_NET:-$(bf_net)}
 say "topology: wire namespace -> XDP on ${DEMO_NS:-bfdm}0 -> bifrost-host -> vhost-user -> guest"
-vm_up ${DEMO_NS:-bfdm} ${DEMO_NET:-95} vm off "" || { echo "demo: setup failed"; exit 1; }
+vm_up ${DEMO_NS:-bfdm} $DEMO_NET vm off "" || { echo "demo: setup failed"; exit 1; }
 
 # set_mode GUEST_MODE(vm|cvm) PRPR(on|off) [zced [OTTR(1|0)]]: policy reload +
 # backend restart; zced: the guest runs Bifrost's modules with ZCED for the TLS
@@ -91,7 +94,7 @@ EOS
 snap() { vm_snap_field "$1" "$2"; }
 secs() { awk '/^ok/ {for (i = 1; i < NF; i++) if ($i == "secs") print $(i + 1)}' "$1"; }
 
-# DPDK testpmd as the vhost-user backend (peer_up testpmd, tests/lib/peers.sh):
+# DPDK testpmd as the vhost-user backend (peer_up testpmd, eval/peers.sh):
 # the same wire namespace and addresses, testpmd's af_xdp PMD on the wire veth
 # (with its own XDP program), forwarding without merging and without
 # shared-range checks; its af_xdp port has no checksum/TSO offload, so the
@@ -99,7 +102,7 @@ secs() { awk '/^ok/ {for (i = 1; i < NF; i++) if ($i == "secs") print $(i + 1)}'
 # bifrost topology down.
 set_dpdk_mode() {
 	if [ -n "$PEER_KIND" ]; then peer_down; else vm_down; fi
-	peer_up testpmd ${DEMO_NS:-bfdm} ${DEMO_NET:-95} $1 >&2
+	peer_up testpmd ${DEMO_NS:-bfdm} $DEMO_NET $1 >&2
 }
 
 declare -A R

@@ -1,10 +1,10 @@
 #!/bin/bash
 # make eval: the paper's evaluation, side by side, on this machine. Every cell
 # (a mode of Bifrost, or a peer backend) runs the same guest and the same
-# workloads (tests/eval/wl_*.sh: TLS bulk, nginx, Redis, Memcached), and
-# tests/eval/report.py turns the measurements into build/eval/report.md,
+# workloads (eval/wl_*.sh: TLS bulk, nginx, Redis, Memcached), and
+# eval/report.py turns the measurements into build/eval/report.md,
 # results.json and PNG plots. How it works, what each number means and how
-# it maps to the paper: tests/eval/README.md.
+# it maps to the paper: eval/README.md.
 #
 # Per cell, one guest boot per measurement kind, every workload phase in it:
 #   tput     throughput on the host clock, packets into the guest, swiotlb
@@ -16,9 +16,9 @@
 # EVAL_PEERS, EVAL_BREAKDOWN (cells with a perf boot), EVAL_PERF_PHASES (the
 # phases sampled in a perf boot, "all"), EVAL_OUT (build/eval).
 set -u
-. "$(dirname "$0")/../lib/harness.sh"
-. "$(dirname "$0")/../lib/vmtopo.sh"
-[ -f "$(dirname "$0")/../lib/peers.sh" ] && . "$(dirname "$0")/../lib/peers.sh"
+. "$(dirname "$0")/../tests/lib/harness.sh"
+. "$(dirname "$0")/../tests/lib/vmtopo.sh"
+[ -f "$(dirname "$0")/peers.sh" ] && . "$(dirname "$0")/peers.sh"
 bf_init eval
 # stopped in a peer's cell: take the peer down too
 declare -F peer_down >/dev/null && trap 'peer_down >/dev/null 2>&1; bf_cleanup' EXIT
@@ -38,13 +38,13 @@ WORKLOADS=${EVAL_WORKLOADS:-"tls nginx redis memcached"}
 OUT=${EVAL_OUT:-$BUILD/eval}
 ZCED_MB=128
 CTL_PORT=7000		# the wire side tells the guest a phase is over
-NET=66			# 10.66.0.0/24, namespace bfev-snd
+NET=$(bf_net)		# 10.NET.0.0/24 (tests/lib/subnets.txt), namespace bfev-snd
 T_START=$SECONDS
 
 say() { echo "eval: $*" >&2; }
 for w in $WORKLOADS; do
 	# shellcheck source=/dev/null
-	. "$(dirname "$0")/wl_$w.sh" || { echo "eval: no workload '$w' (tests/eval/wl_$w.sh)"; exit 1; }
+	. "$(dirname "$0")/wl_$w.sh" || { echo "eval: no workload '$w' (eval/wl_$w.sh)"; exit 1; }
 done
 ZCED_PORTS=$(for w in $WORKLOADS; do wl_${w}_ports; done | paste -sd, -)
 PHASES=$(for w in $WORKLOADS; do wl_${w}_phases; done | xargs)
@@ -70,15 +70,9 @@ export OPENSSL_CONF=/etc/ssl/openssl-ktls.cnf
 echo 1 > /proc/sys/vm/overcommit_memory
 EOS
 	cat <<'EOS'
-# listening PORT: bounded wait for a listening TCP socket
-listening() {
-	local i
-	for i in $(seq 150); do
-		ss -ltn 2>/dev/null | grep -q ":$1 " && return 0
-		sleep 0.1
-	done
-	return 1
-}
+EOS
+	vm_guest_listening 150
+	cat <<'EOS'
 # eval_phase P: counters before, "PHASE P ready" for the wire side, wait
 # until the wire side says it is done (bounded), counters after
 eval_phase() {
@@ -100,29 +94,6 @@ dmesg | grep -i -E 'oops|bug:|warning:|general protection' | head -5 | sed 's/^/
 EOS
 }
 
-# wait_console PATTERN SECONDS: until the guest printed PATTERN (bounded;
-# gives up early when the guest is gone)
-wait_console() {
-	local i
-	for i in $(seq $(( $2 * 5 ))); do
-		grep -q "$1" "$BF_TMP/console.log" 2>/dev/null && return 0
-		kill -0 $VM_PID 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
-# tell_guest TAG: ends the guest's current phase (a few tries, bounded)
-tell_guest() {
-	local i
-	for i in $(seq 25); do
-		ip netns exec $VM_SND timeout 5 bash -c "echo $1 > /dev/tcp/$VM_IP/$CTL_PORT" \
-			2>/dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # run_boot CELL KIND(tput|icount|perf) [launch.sh options]: one guest boot,
 # every phase; emits the host's results and the guest's counters per phase
 run_boot() {
@@ -142,7 +113,7 @@ run_boot() {
 	for w in $WORKLOADS; do
 		for p in $(wl_${w}_phases); do
 			emit "$cell" $kind $p workload $w
-			if [ $alive = 0 ] || ! wait_console "PHASE $p ready" 600; then
+			if [ $alive = 0 ] || ! vm_wait_console "PHASE $p ready" 600; then
 				alive=0
 				emit "$cell" $kind $p missing 1
 				continue
@@ -157,7 +128,7 @@ run_boot() {
 				emit "$cell" $kind $p secs $8
 				emit "$cell" $kind $p bad ${10}
 			fi
-			tell_guest $p || say "$cell $kind: could not end the guest's phase $p"
+			vm_tell_guest $p $CTL_PORT || say "$cell $kind: could not end the guest's phase $p"
 		done
 	done
 	vm_wait || rc=$?
@@ -241,7 +212,7 @@ vm_down
 VM_ZCED_MB=0 VM_ZCED= VM_ZCED_OTTR=1
 for peer in $PEERS; do
 	if ! declare -F peer_check >/dev/null; then
-		note "$peer" "not run: tests/lib/peers.sh is missing"
+		note "$peer" "not run: eval/peers.sh is missing"
 		continue
 	fi
 	if ! why=$(peer_check $peer); then

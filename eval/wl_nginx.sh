@@ -1,4 +1,4 @@
-# make eval workload "nginx" (sourced by tests/eval/eval.sh; interface in
+# make eval workload "nginx" (sourced by eval/eval.sh; interface in
 # its header): Debian's nginx in the guest serves two files over HTTPS
 # (OpenSSL kTLS: ssl_conf_command Options KTLS, sendfile on), Debian's wrk
 # loads it from the wire side over TLS 1.3 (the host OpenSSL's default),
@@ -68,34 +68,9 @@ wl_nginx_guest() {
 # --- make eval: nginx ---------------------------------------------------
 mkdir -p /tmp/ngx/www /tmp/ngx/tmp
 for p in $WL_NGINX_PHASES; do wl_nginx_gen "$(wl_nginx_size $p)" > /tmp/ngx/www/$p; done
-cat > /tmp/ngx/nginx.conf <<'E'
-daemon off;
-master_process off;
-user root root;
-worker_processes 1;
-pid /tmp/ngx/nginx.pid;
-error_log /tmp/ngx/error.log notice;
-events { worker_connections 64; }
-http {
-	access_log /tmp/ngx/access.log;
-	default_type application/octet-stream;
-	sendfile on;
-	keepalive_requests 1000000;
-	client_body_temp_path /tmp/ngx/tmp/body;
-	proxy_temp_path /tmp/ngx/tmp/proxy;
-	fastcgi_temp_path /tmp/ngx/tmp/fastcgi;
-	uwsgi_temp_path /tmp/ngx/tmp/uwsgi;
-	scgi_temp_path /tmp/ngx/tmp/scgi;
-	server {
-		listen 443 ssl;
-		ssl_certificate /etc/ssl/bf/cert.pem;
-		ssl_certificate_key /etc/ssl/bf/key.pem;
-		ssl_protocols TLSv1.2 TLSv1.3;
-		ssl_conf_command Options KTLS;
-		root /tmp/ngx/www;
-	}
-}
-E
+EOS
+	vm_guest_nginx_conf notice 1000000
+	cat <<'EOS'
 nginx -c /tmp/ngx/nginx.conf -p /tmp/ngx/ -e /tmp/ngx/error.log &
 WL_NGX=$!
 for i in $(seq 100); do ss -ltn | grep -q ':443 ' && break; sleep 0.1; done

@@ -1,5 +1,5 @@
 #!/bin/busybox sh
-# /init of the initramfs that tests/vm/hostkernel.sh boots (busybox, PID 1).
+# /init of the initramfs that vm/hostkernel.sh boots (busybox, PID 1).
 # It only gets to the host's userland: loads the modules listed in
 # /bfhk/modules (9p over virtio-pci, overlayfs), mounts the host's / (9p tag
 # "root", read-only) with a tmpfs overlay on top (writable, writes stay in

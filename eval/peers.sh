@@ -14,7 +14,7 @@
 #   testpmd   DPDK testpmd io-forwarding, vhost PMD <-> af_xdp PMD on the wire veth
 #   ovsdpdk   Open vSwitch with DPDK (private ovsdb-server/ovs-vswitchd), a
 #             dpdkvhostuserclient port and an af_xdp PMD port, two flows
-# Packages: tests/lib/deps-bench.sh (make deps-bench).
+# Packages: deps/bench.sh (make deps-bench).
 
 # The DPDK peers' af_xdp ports have no checksum or TSO offload: the guest's
 # virtio offloads are off.
@@ -69,6 +69,7 @@ peer_dpdk_check() {
 # peer_up KIND P NET GUEST_MODE(vm|cvm)
 peer_up() {
 	local kind=$1 p=$2 net=$3 why
+	bf_net_check "$net" || return 1
 	why=$(peer_check "$kind") || { echo "peer $kind cannot run here: $why"; return 1; }
 	PEER_KIND=$kind PEER_PIDS=() PEER_DIR=$BF_TMP/peer-$p
 	rm -rf "$PEER_DIR"; mkdir -p "$PEER_DIR"

@@ -1,16 +1,16 @@
 #!/bin/bash
 # Fetches the Debian kernels that `make test-host-matrix` boots as the *host*
-# (tests/vm/hostkernel.sh), from Debian's archive only: each
+# (vm/hostkernel.sh), from Debian's archive only: each
 # linux-image-KVER is downloaded with `apt-get download`, unpacked with
 # dpkg-deb -x into CACHE/kernel-KVER and depmod'ed there. Nothing goes into
-# the host's /boot or /lib/modules. A kernel that tests/vm/deps.sh already
+# the host's /boot or /lib/modules. A kernel that deps/vm.sh already
 # unpacked into CACHE/kernel (the guest kernel, 6.1.0-56-amd64) is reused.
 # Idempotent and quiet when everything is present.
-# Usage: tests/vm/hostkernel-deps.sh [--dir KVER] CACHE_DIR KVER...
+# Usage: deps/hostkernels.sh [--dir KVER] CACHE_DIR KVER...
 #   --dir KVER: print the directory that holds KVER (after fetching it)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
 print_dir=
 if [ "${1:-}" = --dir ]; then print_dir=$2; shift 2; fi
 CACHE=${1:-$ROOT/build/vm/cache}
@@ -30,7 +30,7 @@ kdir() {
 
 for p in qemu-system-x86 busybox-static cpio gzip kmod; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		{ echo "hostkernel-deps: $p is missing: run 'make deps' (tests/vm/deps.sh)" >&2; exit 1; }
+		{ echo "hostkernel-deps: $p is missing: run 'make deps' (deps/vm.sh)" >&2; exit 1; }
 done
 
 . "$HERE/kernel-pkg.sh"
