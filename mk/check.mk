@@ -135,3 +135,9 @@ fnlen:
 	@out=$$(awk -f mk/fnlen.awk $(LINT_SRCS)); \
 		[ -z "$$out" ] || { echo "functions over 60 lines:"; echo "$$out"; exit 1; }
 lint: fnlen checkpatch
+
+# The include path of a part (PART=lib, loader, host-afxdp, tools), for
+# tests/host/t_lint.sh.
+.PHONY: print-inc
+print-inc:
+	@echo $(INC_$(PART))

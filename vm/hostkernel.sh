@@ -24,6 +24,7 @@
 # reporting; 2 on bad usage.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/qemu-deadline.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 
 usage() { sed -n '/^# usage:/,/^# reporting/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -173,14 +174,7 @@ TPID=$!
 DEADLINE=$(( $(date +%s) + TIMEOUT ))
 TIMEDOUT=0
 while kill -0 "$QPID" 2>/dev/null; do
-	if [ "$(date +%s)" -ge "$DEADLINE" ]; then
-		TIMEDOUT=1
-		echo "hostkernel: $KVER: timeout after ${TIMEOUT}s: killing QEMU" >&2
-		kill -TERM "$QPID" 2>/dev/null || true
-		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$QPID" 2>/dev/null || break; sleep 0.2; done
-		kill -KILL "$QPID" 2>/dev/null || true
-		break
-	fi
+	qemu_past_deadline "hostkernel: $KVER" && break
 	sleep 0.5
 done
 QRC=0

@@ -3,6 +3,7 @@
 # See vm/README.md for the options and the output format.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/qemu-deadline.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 
 usage() {
@@ -258,14 +259,7 @@ while kill -0 "$QPID" 2>/dev/null; do
 			} > "$READY.tmp" && mv "$READY.tmp" "$READY"
 		fi
 	fi
-	if [ "$(date +%s)" -ge "$DEADLINE" ]; then
-		TIMEDOUT=1
-		echo "launch: timeout after ${TIMEOUT}s: killing QEMU" >&2
-		kill -TERM "$QPID" 2>/dev/null || true
-		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$QPID" 2>/dev/null || break; sleep 0.2; done
-		kill -KILL "$QPID" 2>/dev/null || true
-		break
-	fi
+	qemu_past_deadline launch && break
 	sleep 0.1
 done
 QRC=0
