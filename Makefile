@@ -10,9 +10,7 @@
 # The quick start (README.md) is `make demo` then `make test`, as root.
 
 BUILD ?= build
-
-.PHONY: all
-all:
+.DEFAULT_GOAL := all
 
 # A failed rule leaves no half-written output behind.
 .DELETE_ON_ERROR:

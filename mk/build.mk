@@ -49,6 +49,7 @@ CTL_A      := $(BUILD)/libbifrostctl.a
 HOST_A     := $(BUILD)/libbifrost-host.a
 
 PROGS      := $(BUILD)/bifrostctl $(BUILD)/bifrostctl-static $(BUILD)/bifrost-host
+.PHONY: all
 all: $(BPF_OBJ) $(SKEL) $(PROGS)
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c
