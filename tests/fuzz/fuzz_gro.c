@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * fuzz_prpr.c - libFuzzer harness for PRPR (host-afxdp/gro.c): a sequence
+ * fuzz_gro.c - libFuzzer harness for PRPR (host-afxdp/offload/gro.c): a sequence
  * of frames fed through gro_input(), with timeouts and flushes in
  * between and gro_flush_all() at the end.
  *

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * fuzz_tso.c - libFuzzer harness for guest transmit segmentation
- * (host-afxdp/tso.c): the input is a virtio_net_hdr (10 bytes, as a guest
+ * fuzz_gso.c - libFuzzer harness for guest transmit segmentation
+ * (host-afxdp/offload/gso.c): the input is a virtio_net_hdr (10 bytes, as a guest
  * writes it) followed by one frame, fed to gso_segment(). The frame is
  * copied into a buffer of exactly its length so ASan sees any read past
- * it; the scratch buffer is exactly what tso.h asks for, plus nothing.
+ * it; the scratch buffer is exactly what gso.h asks for, plus nothing.
  *
  * Beyond "no crash" it asserts:
  *   - a failure emits nothing;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * fuzz_vhost_msg.c - libFuzzer harness for the vhost-user message
- * dispatcher (host-afxdp/vhost_user.c), with file descriptors.
+ * dispatcher (host-afxdp/vhost/vhost_user.c), with file descriptors.
  *
  * The input is a sequence of records, each written to one end of a
  * socketpair whose other end a vhost_dev serves (vhost_dev_init_conn):

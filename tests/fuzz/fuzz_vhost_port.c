@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * fuzz_vhost_port.c - libFuzzer harness for the vhost-user port's data path
- * (host-afxdp/vhost_port.c over virtq.c) with a hostile guest memory image.
+ * (host-afxdp/vhost/vhost_port.c over virtq.c) with a hostile guest memory image.
  *
  * The input is an 8-byte parameter block (ring size, features: mergeable
  * RX buffers, guest TSO, indirect; the rings' starting index) followed by

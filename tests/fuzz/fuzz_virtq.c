@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * fuzz_virtq.c - libFuzzer harness for the split-virtqueue descriptor
- * walker (host-afxdp/virtq.c) over a hostile guest memory image.
+ * walker (host-afxdp/vhost/virtq.c) over a hostile guest memory image.
  *
  * The input is a 16-byte parameter block (ring size, features, direction,
  * CVM on/off with up to three shared ranges, one or two memory regions,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * fuzz_zced_reg.c - libFuzzer harness for the backend's ZCED registration
- * parser (host-afxdp/zced_reg.c). The input is a guest memory table
+ * parser (host-afxdp/vhost/zced_reg.c). The input is a guest memory table
  * followed by a sequence of registration frames, applied in order to one
  * device's shared set (as the TX path does):
  *

@@ -4,7 +4,7 @@
  * IPv4 (optional options, fragment bits) or IPv6 (optional extension
  * headers: destination options, hop-by-hop, routing, both options headers,
  * AH), TCP or UDP, with correct checksums computed by a plain
- * 16-bit loop that shares no code with host-afxdp/csum.c.
+ * 16-bit loop that shares no code with host-afxdp/offload/csum.c.
  */
 #ifndef BIFROST_PKTBUILD_H
 #define BIFROST_PKTBUILD_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Unit tests for host-afxdp/gather.c, the reassembly of AF_XDP multi-buffer
+ * Unit tests for host-afxdp/xsk/gather.c, the reassembly of AF_XDP multi-buffer
  * frames: parts join in order, and a frame over the byte or part bound, or
  * one without a buffer, is dropped whole and reported once while the next
  * frame gathers normally.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_prpr.c - PRPR merge rules, one test per rule. Every emitted frame is
+ * test_gro.c - PRPR merge rules, one test per rule. Every emitted frame is
  * compared byte for byte with a frame built by pktbuild.h: an unmerged
  * segment must come out unchanged, a merged packet must equal its first
  * segment's headers (PSH/FIN ORed in) carrying all the payload, with

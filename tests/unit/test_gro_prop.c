@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_prpr_prop.c - property test: TSO then PRPR then TSO is the identity.
+ * test_gro_prop.c - property test: TSO then PRPR then TSO is the identity.
  *
  * Random byte streams for several flows (IPv4/IPv6, VLAN, timestamps,
  * IPv6 extension headers, DF or not, random MSS, PSH/CWR/ECE marks,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_tso.c - transmit segmentation: every segment is compared byte for
+ * test_gso.c - transmit segmentation: every segment is compared byte for
  * byte with a frame built independently by pktbuild.h.
  */
 #include <endian.h>

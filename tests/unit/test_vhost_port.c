@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Unit tests for host-afxdp/vhost_port.c's data path: the test plays the
+ * Unit tests for host-afxdp/vhost/vhost_port.c's data path: the test plays the
  * guest and its front-end in-process. A fake guest memory image holds the
  * RX and TX split rings and their buffers; the port's vhost_dev is given
  * that memory table and those rings directly (no socket peer), then

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Unit tests for host-afxdp/virtq.c: a guest (or anyone able to write its
+ * Unit tests for host-afxdp/vhost/virtq.c: a guest (or anyone able to write its
  * rings) controls every byte of the descriptor table and the avail ring.
  * Each malformed ring must end in a broken queue or a counted violation,
  * never in an access outside guest memory or the shared ranges.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Unit tests for host-afxdp/zced_reg.c and the dynamic shared ranges of
+ * Unit tests for host-afxdp/vhost/zced_reg.c and the dynamic shared ranges of
  * virtq.c: the guest's in-band ZCED pool registration. The guest controls
  * every byte of the frame; each rule of bifrost_zced_wire.h must refuse a
  * bad message as a whole, and what is accepted must be exactly what
