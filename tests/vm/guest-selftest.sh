@@ -1,5 +1,5 @@
 #!/bin/bash
-# Guest side of vm/SELFTEST_KEEP (runs in the guest as /bf/run.sh).
+# Guest side of tests/vm/selftest.sh (runs in the guest as /bf/run.sh).
 # Host peer $BF_PEER runs: iperf3 -s (5201), openssl s_server -WWW with /blob
 # (4433), openssl s_server -naccept 1 writing what it receives (4434).
 # Prints "result KEY VALUE" lines that selftest.sh checks.

@@ -5,7 +5,7 @@
 # must be in QEMU's namespace). The guest (10.9.0.2) pings, runs iperf3 both
 # ways, downloads and uploads 4 MiB over TLS 1.2 with kTLS. Runs in vm and cvm
 # mode; checks that cvm bounces (swiotlb) and vm does not.
-# Usage: vm/SELFTEST_KEEP [--icount]   (root; prints PASS:/FAIL: lines)
+# Usage: tests/vm/selftest.sh [--icount]   (root; prints PASS:/FAIL: lines)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
