@@ -41,4 +41,3 @@ install: $(BUILD)/bifrostctl $(BUILD)/bifrost-host $(BPF_OBJ)
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(BFLIBDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR) 2>/dev/null
-# -----------------------------------------------------------------------------
