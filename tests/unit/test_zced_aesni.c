@@ -14,7 +14,7 @@
  * instruction): each src block is loaded exactly once, dst is never loaded,
  * each dst block is stored once, nothing else in their pages is touched.
  * The kernel glue (scatterlists, partial blocks across pages) is checked in
- * the guest by bifrost_zced's self-test (selftest=1, tests/guest/t_guest_patches.sh).
+ * the guest by bifrost_zced's self-test (selftest=1, tests/guest/t_vm_zced_module.sh).
  */
 #include <openssl/evp.h>
 #include <signal.h>
