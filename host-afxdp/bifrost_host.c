@@ -9,7 +9,7 @@
  * --cvm makes the backend treat the guest as a confidential VM: it touches
  * guest buffers only inside the listed shared ranges (guest-physical,
  * e.g. the swiotlb pool) and the ranges the guest registers in band for its
- * ZCED pool (zced_reg.h); anything else is a counted violation.
+ * ZCED pool (vhost/zced_reg.h); anything else is a counted violation.
  *
  * Guests are looked up by name in the policy bifrostctl attached to IFACE;
  * their queues' AF_XDP sockets go into the pinned XSKMAP. Policy follows

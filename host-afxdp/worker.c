@@ -179,7 +179,7 @@ static unsigned int rx_shed(struct bf_worker *w, struct bf_queue *qq)
 	return 0;
 }
 
-/* One part of a multi-buffer frame (gather.h): a whole frame goes to
+/* One part of a multi-buffer frame (xsk/gather.h): a whole frame goes to
  * PRPR; one over BF_MAX_WIRE_FRAME bytes or MULTI_MAX_PARTS parts, or one
  * arriving without SG, is dropped and counted once. */
 static void rx_gather(struct bf_queue *qq, const uint8_t *part, uint32_t len,

@@ -7,9 +7,9 @@
  * RX: AF_XDP rx ring -> gro_input -> port deliver (virtio_net_hdr + frame)
  * TX: port fetch -> gso_segment -> UMEM frame -> AF_XDP tx ring
  * A wire MTU whose frames exceed one UMEM frame binds the sockets with
- * XDP_USE_SG: RX gathers a frame's descriptors (gather.h) into one buffer, TX
+ * XDP_USE_SG: RX gathers a frame's descriptors (xsk/gather.h) into one buffer, TX
  * writes a segment over several frames (lib/mtu.h has the limits).
- *     (a ZCED pool registration, zced_reg.h, goes to the port instead)
+ *     (a ZCED pool registration, vhost/zced_reg.h, goes to the port instead)
  */
 #ifndef BIFROST_WORKER_H
 #define BIFROST_WORKER_H
