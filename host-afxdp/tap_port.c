@@ -121,7 +121,7 @@ struct bf_port *bf_tap_port_open(const char *ifname, unsigned int nqueues,
 {
 	struct tap_port *t;
 	struct ifreq ifr;
-	int hdrsz = sizeof(struct virtio_net_hdr);
+	int hdrsz = sizeof(struct virtio_net_hdr), ret;
 	unsigned int q;
 
 	if (!nqueues || nqueues > BF_MAX_QUEUES || strlen(ifname) >= IFNAMSIZ) {
@@ -151,8 +151,9 @@ struct bf_port *bf_tap_port_open(const char *ifname, unsigned int nqueues,
 			return NULL;
 		}
 	}
-	if (set_mac(ifname, mac)) {
-		snprintf(err, errlen, "tap %s: cannot set MAC: %s", ifname, strerror(errno));
+	ret = set_mac(ifname, mac);
+	if (ret) {
+		snprintf(err, errlen, "tap %s: cannot set MAC: %s", ifname, strerror(-ret));
 		tap_destroy(&t->port);
 		return NULL;
 	}

@@ -62,12 +62,15 @@ static int check_perm(void)
 /* Privileges and bpffs; 0 or a bf_exit code. */
 static int prepare_bpf(void)
 {
+	int err;
+
 	if (check_perm())
 		return bf_fail(BF_EXIT_PERM,
 			       "must run as root (or with CAP_BPF and CAP_NET_ADMIN)");
-	if (bf_ensure_bpffs())
+	err = bf_ensure_bpffs();
+	if (err)
 		return bf_fail(BF_EXIT_ERROR, "cannot mount bpffs on /sys/fs/bpf: %s",
-			       strerror(errno));
+			       strerror(-err));
 	return BF_EXIT_OK;
 }
 
@@ -400,7 +403,7 @@ static int load_and_link(struct attach_ctx *a, struct bf_config *cfg)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = a->dir);
 	struct bifrost_xdp *skel;
-	int ret;
+	int ret, err;
 
 	skel = bifrost_xdp__open_opts(&oopts);
 	if (!skel)
@@ -411,10 +414,10 @@ static int load_and_link(struct attach_ctx *a, struct bf_config *cfg)
 		ret = bf_fail(BF_EXIT_ERROR, "BPF object without its feature constants");
 	else if (bifrost_xdp__load(skel))
 		ret = load_failed(a->ifname, "BPF program", a->mtu, BF_EXIT_ERROR);
-	else if (write_info(bpf_map__fd(skel->maps.bf_info), &a->ft))
-		ret = bf_fail(BF_EXIT_ERROR, "cannot write the ABI record: %s", strerror(errno));
-	else if (apply_config(a->ifname, cfg, &a->gen))
-		ret = bf_fail(BF_EXIT_ERROR, "cannot write policy maps: %s", strerror(errno));
+	else if ((err = write_info(bpf_map__fd(skel->maps.bf_info), &a->ft)))
+		ret = bf_fail(BF_EXIT_ERROR, "cannot write the ABI record: %s", strerror(-err));
+	else if ((err = apply_config(a->ifname, cfg, &a->gen)))
+		ret = bf_fail(BF_EXIT_ERROR, "cannot write policy maps: %s", strerror(-err));
 	else
 		ret = link_and_pin(a->ifname, skel, a->ifindex, a->generic, a->mtu, a->dir);
 	bifrost_xdp__destroy(skel);
@@ -550,9 +553,11 @@ static int swap_in(const char *ifname, struct bpf_program *prog, int mtu,
 	close(fd);
 	fd = ret ? -1 : bf_pin_open(ifname, BF_PIN_INFO);
 	if (fd >= 0) {
-		if (write_info(fd, ft))
+		int err = write_info(fd, ft);
+
+		if (err)
 			bf_warn("%s: cannot record the new program's features: %s", ifname,
-				strerror(errno));
+				strerror(-err));
 		close(fd);
 	}
 	return ret;
