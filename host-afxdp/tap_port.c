@@ -129,8 +129,10 @@ struct bf_port *bf_tap_port_open(const char *ifname, unsigned int nqueues,
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
-	if (!t)
+	if (!t) {
+		snprintf(err, errlen, "tap %s: out of memory", ifname);
 		return NULL;
+	}
 	t->port.ops = &tap_ops;
 	t->port.nqueues = nqueues;
 	snprintf(t->port.name, sizeof(t->port.name), "tap:%s", ifname);

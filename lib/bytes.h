@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* bytes.h - unaligned big-endian loads and stores for header fields
- * (shared helpers of both programs, like util.h). */
+/* bytes.h - unaligned big-endian loads and stores for header fields, for
+ * the user-space code that reads or builds frames: the backend, the tools
+ * and the tests (like util.h and net_hdr.h). */
 #ifndef BIFROST_BYTES_H
 #define BIFROST_BYTES_H
 

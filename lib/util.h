@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* util.h - small helpers both programs share: time (byte order: bytes.h). */
+/* util.h - small helpers of the programs and tools: time (byte order: bytes.h). */
 #ifndef BIFROST_UTIL_H
 #define BIFROST_UTIL_H
 

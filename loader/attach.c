@@ -74,18 +74,18 @@ static int prepare_bpf(void)
 	return BF_EXIT_OK;
 }
 
-/* Common preamble; returns ifindex or a negative bf_exit code. */
-static int prepare(const char *ifname)
+/* Common preamble: privileges, bpffs and ifname's *ifindex; an exit code. */
+static int prepare(const char *ifname, int *ifindex)
 {
-	int ifindex, ret;
+	int ret;
 
 	ret = prepare_bpf();
 	if (ret)
-		return -ret;
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex)
-		return -bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
-	return ifindex;
+		return ret;
+	*ifindex = (int)if_nametoindex(ifname);
+	if (!*ifindex)
+		return bf_fail(BF_EXIT_NO_IFACE, "no such interface: %s", ifname);
+	return BF_EXIT_OK;
 }
 
 /* The guests of ifname in cfgfile (none without a file). */
@@ -192,19 +192,19 @@ static struct bpf_program *xdp_prog_of(struct bpf_object *obj)
 	return NULL;
 }
 
-/* The wire MTU of ifname if Bifrost can serve it, else a negative
- * bf_exit code (the reason printed as one line). */
-static int wire_mtu(const char *ifname)
+/* The wire MTU of ifname into *mtu; BF_EXIT_OK if Bifrost can serve it,
+ * else an exit code (the reason logged as one line). */
+static int wire_mtu(const char *ifname, int *mtu)
 {
 	char err[256];
-	int mtu = bf_if_mtu(ifname);
 
-	if (mtu < 0)
-		return -bf_fail(BF_EXIT_ERROR, "cannot read the MTU of %s: %s", ifname,
-				strerror(-mtu));
-	if (bf_mtu_check(ifname, mtu, BF_DEFAULT_FRAME_SIZE, err, sizeof(err)))
-		return -bf_fail(BF_EXIT_NO_XDP, "%s", err);
-	return mtu;
+	*mtu = bf_if_mtu(ifname);
+	if (*mtu < 0)
+		return bf_fail(BF_EXIT_ERROR, "cannot read the MTU of %s: %s", ifname,
+			       strerror(-*mtu));
+	if (bf_mtu_check(ifname, *mtu, BF_DEFAULT_FRAME_SIZE, err, sizeof(err)))
+		return bf_fail(BF_EXIT_NO_XDP, "%s", err);
+	return BF_EXIT_OK;
 }
 
 /* Marks prog frags-aware when the MTU needs it; call before loading. */
@@ -432,9 +432,9 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic,
 	char dir[256];
 	int ifindex, ret, mtu;
 
-	ifindex = prepare(ifname);
-	if (ifindex < 0)
-		return -ifindex;
+	ret = prepare(ifname, &ifindex);
+	if (ret)
+		return ret;
 	ret = load_config(cfgfile, ifname, &cfg);
 	if (ret)
 		return ret;
@@ -442,9 +442,9 @@ int bf_cmd_attach(const char *ifname, const char *cfgfile, bool generic,
 	ret = mtu > 0 ? check_without(ifname, mtu, without) : 0;
 	if (ret)
 		return ret;
-	mtu = wire_mtu(ifname);
-	if (mtu < 0)
-		return -mtu;
+	ret = wire_mtu(ifname, &mtu);
+	if (ret)
+		return ret;
 	ret = check_not_attached(ifname, ifindex);
 	if (ret)
 		return ret;
@@ -573,9 +573,9 @@ static int replace_prog(const char *ifname, const char *objpath)
 	char dir[256], what[300];
 	int ret = BF_EXIT_OK, mtu;
 
-	mtu = wire_mtu(ifname);
-	if (mtu < 0)
-		return -mtu;
+	ret = wire_mtu(ifname, &mtu);
+	if (ret)
+		return ret;
 	bf_pin_dir(ifname, dir, sizeof(dir));
 	oopts.pin_root_path = dir;
 	obj = bpf_object__open_file(objpath, &oopts);
@@ -636,9 +636,9 @@ int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
 	int64_t gen = 0;
 	int ifindex, ret;
 
-	ifindex = prepare(ifname);
-	if (ifindex < 0)
-		return -ifindex;
+	ret = prepare(ifname, &ifindex);
+	if (ret)
+		return ret;
 	ret = load_config(cfgfile, ifname, &cfg);
 	if (ret)
 		return ret;	/* live policy untouched */

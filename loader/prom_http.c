@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include "http.h"
 #include "stats.h"
+#include "util.h"
 
 #define HTTP_DEADLINE_MS	5000
 
@@ -32,10 +33,7 @@ static void on_signal(int sig)
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return (long long)(bf_now_ns() / 1000000);
 }
 
 /* Waits for events on fd until the deadline; 1 ready, 0 timed out/stopped. */

@@ -25,6 +25,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <sys/socket.h>
+#include "util.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -54,14 +55,6 @@ static uint32_t rnd_ppm(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (uint32_t)(rng % 1000000);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int open_if(const char *name)
@@ -116,7 +109,7 @@ static void pump(struct dir *d, uint32_t loss, uint32_t dup, uint32_t reorder)
 		if (d->held_len == 0 && rnd_ppm() < reorder) {
 			memcpy(d->held, buf, n);
 			d->held_len = n;
-			d->held_at = now_ns();
+			d->held_at = bf_now_ns();
 			d->reord++;
 			continue;
 		}
@@ -159,7 +152,7 @@ int main(int argc, char **argv)
 		poll(pfd, 2, 1);
 		for (i = 0; i < 2; i++) {
 			pump(&d[i], loss, dup, reorder);
-			if (d[i].held_len && now_ns() - d[i].held_at > 2000000)
+			if (d[i].held_len && bf_now_ns() - d[i].held_at > 2000000)
 				release_held(&d[i]);
 		}
 	}

@@ -56,7 +56,9 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include "bifrost_zced_wire.h"
+#include "bytes.h"
 #include "fdsend.h"
+#include "util.h"
 
 #define NEED_REPLY	0x8
 #define REPLY		0x4
@@ -193,18 +195,6 @@ struct be {
 	long long violations, tx_packets, tx_segments, announce, rejected, bytes;
 };
 
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	v = htons(v);
-	memcpy(p, &v, 2);
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(p, &v, 4);
-}
-
 static void put_be64(uint8_t *p, uint64_t v)
 {
 	put_be32(p, (uint32_t)(v >> 32));
@@ -213,10 +203,7 @@ static void put_be64(uint8_t *p, uint64_t v)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return bf_now_ns() / 1e9;
 }
 
 /* A frame with the given ethertype; returns its length (>= 60). */

@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "fdsend.h"
+#include "util.h"
 
 #define NUM		256		/* descriptors per ring */
 #define MEM_SIZE	(1 << 20)
@@ -170,10 +171,7 @@ static void post_rx(struct stall *s, unsigned int n)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return bf_now_ns() / 1e9;
 }
 
 /* The sequence number of a delivered IPv4/UDP frame in buffer id, or -1. */

@@ -24,7 +24,7 @@
 # reporting; 2 on bad usage.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/qemu-deadline.sh"
+. "$HERE/qemu-run.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 
 usage() { sed -n '/^# usage:/,/^# reporting/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -192,31 +192,13 @@ tr -d '\r' < "$LOG" > "$CLEAN"
 if [ -n "$DMESG" ]; then
 	sed -n "/^BFHK-DMESG-$NONCE\$/,/^BFHK-DMESG-END-$NONCE\$/{/^BFHK-DMESG/d;p}" "$CLEAN" > "$DMESG"
 fi
-tail_log() {
-	local where=$LOG
-	[ "$LOG" != "$TMP/console.log" ] || where="temporary; keep it with --log FILE"
-	echo "hostkernel: --- last lines of the console log ($where) ---" >&2
-	grep -v "^BFHK-" "$CLEAN" | tail -n 25 >&2
-	if [ -s "$TMP/qemu.out" ]; then
-		echo "hostkernel: --- QEMU said (exit $QRC) ---" >&2
-		tail -n 15 "$TMP/qemu.out" >&2
-	fi
-}
 UP=$(sed -n "s/^BFHK-BEGIN-$NONCE uptime=\([0-9.]*\).*/\1/p" "$CLEAN" | head -n1)
 echo "hostkernel: $KVER: booted in ${UP:-?}s (guest clock), $(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", b - a }')s wall in all" >&2
-if [ "$TIMEDOUT" = 1 ]; then
-	tail_log
-	exit 124
-fi
-if grep -q '^BFHK-ERROR' "$CLEAN"; then
-	grep '^BFHK-ERROR' "$CLEAN" | sed 's/^/hostkernel: guest: /' >&2
-	tail_log
-	exit 125
-fi
+qemu_verdict hostkernel BFHK-ERROR '^BFHK-'
 RC=$(grep -o "BFHK-END-$NONCE rc=[0-9]*" "$CLEAN" | tail -n1 | sed 's/.*rc=//')
 if [ -n "$RC" ]; then
 	exit "$RC"
 fi
 echo "hostkernel: $KVER: the VM ended without reporting an exit code (QEMU exit $QRC)" >&2
-tail_log
+qemu_tail_log hostkernel '^BFHK-'
 exit 125

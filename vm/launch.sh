@@ -3,7 +3,7 @@
 # See vm/README.md for the options and the output format.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/qemu-deadline.sh"
+. "$HERE/qemu-run.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 
 usage() {
@@ -282,25 +282,7 @@ RANGE=$(sed -n 's/.*software IO TLB: mapped \[mem \(0x[0-9a-fA-F]*\)-\(0x[0-9a-f
 [ -n "$RANGE" ] || RANGE=$(sed -n 's/^BF-SWIOTLB \(0x[0-9a-fA-F]*\) \(0x[0-9a-fA-F]*\).*/\1 \2/p' "$CLEAN" | head -n1)
 [ -z "$RANGE" ] || echo "swiotlb-range $RANGE"
 
-tail_log() {
-	local where=$LOG
-	[ "$LOG" != "$TMP/console.log" ] || where="temporary; keep it with --log FILE"
-	echo "launch: --- last lines of the console log ($where) ---" >&2
-	tail -n 25 "$CLEAN" >&2
-	if [ -s "$TMP/qemu.out" ]; then
-		echo "launch: --- QEMU said (exit $QRC) ---" >&2
-		tail -n 15 "$TMP/qemu.out" >&2
-	fi
-}
-if [ "$TIMEDOUT" = 1 ]; then
-	tail_log
-	exit 124
-fi
-if grep -q '^BF-ERROR' "$CLEAN"; then
-	grep '^BF-ERROR' "$CLEAN" | sed 's/^/launch: guest: /' >&2
-	tail_log
-	exit 125
-fi
+qemu_verdict launch BF-ERROR
 RC=$(sed -n 's/^BF-END rc=\([0-9]*\)$/\1/p' "$CLEAN" | tail -n1)
 if [ -n "$RC" ]; then
 	grep -q '^BF-STATS-END$' "$CLEAN" || echo "launch: warning: no BF-STATS block" >&2
@@ -310,5 +292,5 @@ if [ -z "$SCRIPT" ] && grep -q '^BF-STATS-END$' "$CLEAN"; then
 	exit 0
 fi
 echo "launch: the guest ended without BF-END (QEMU exit $QRC)" >&2
-tail_log
+qemu_tail_log launch
 exit 125

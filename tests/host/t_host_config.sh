@@ -20,16 +20,12 @@ C=$BF_TMP/bifrost.conf
 LOG=$BF_TMP/backend.log
 PIDFILE=/run/bifrost/$TOPO_WIRE.pid
 
-# pins left by a run killed before its cleanup (its veth is gone with it)
-ip link show $TOPO_WIRE >/dev/null 2>&1 || rm -rf "/sys/fs/bpf/bifrost/$TOPO_WIRE"
+bf_forget_pins $TOPO_WIRE
 bf_ns $TOPO_SND
 bf_ns $TOPO_RCV
 bf_ns $RCV2
 bf_veth $TOPO_WIRE $TOPO_PEER $TOPO_SND
-ip link set $TOPO_WIRE up
-ip -n $TOPO_SND addr add $TOPO_SND_IP/24 dev $TOPO_PEER
-ip -n $TOPO_SND link set $TOPO_PEER up
-ip netns exec $TOPO_SND ethtool -K $TOPO_PEER tx off tso off gso off >/dev/null 2>&1
+bf_wire_up $TOPO_WIRE $TOPO_PEER $TOPO_SND $TOPO_SND_IP
 PEER_MAC=$(ip -n $TOPO_SND -j link show $TOPO_PEER | jq -r '.[0].address')
 
 # guest_net TAP NS IP MAC: the guest's tap into its namespace, as a VM would

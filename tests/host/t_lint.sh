@@ -4,7 +4,8 @@
 # compiles with its own include path only, so a file of one program that
 # includes the other program's header, or a library that includes either
 # program's, does not build, while each finds its own and the shared ones.
-# Needs no root.
+# A relative include ("../other/x.h") would step around that, so none is
+# allowed outside tests/. Needs no root.
 set -u
 . "$(dirname "$0")/../lib/harness.sh"
 
@@ -35,3 +36,7 @@ check_cmd "lib/ cannot include bifrostctl's bfctl.h" refused lib bfctl.h
 check_cmd "lib/ cannot include bifrost-host's worker.h" refused lib worker.h
 check_cmd "the tools cannot include either program's headers" \
 	eval 'refused tools bfctl.h && refused tools worker.h'
+# a quoted include searches the including file's folder first: "../x/y.h"
+# would step around the include paths, so no source or header may use one
+check_eq "no relative include (#include \"../\") outside tests/" \
+	"$(grep -rn --include='*.[ch]' '#include "\.\./' lib loader host-afxdp bpf include tools)" ""

@@ -73,6 +73,22 @@ bf_veth() {
 	[ -n "${3:-}" ] && ip link set "$2" netns "$3"
 }
 
+# bf_wire_up WIRE PEER NS IP: the wire veth WIRE (root namespace) up, and its
+# PEER in NS up with IP/24. The peer sends full checksums and MSS-sized
+# frames: AF_XDP has no checksum offload, and a real wire carries no GSO.
+bf_wire_up() {
+	ip link set "$1" up
+	ip -n "$3" addr add "$4/24" dev "$2"
+	ip -n "$3" link set "$2" up
+	ip netns exec "$3" ethtool -K "$2" tx off tso off gso off >/dev/null 2>&1
+}
+
+# bf_forget_pins IFACE: the pins of a run killed before its cleanup (its
+# veth went with it), so attach starts afresh.
+bf_forget_pins() {
+	ip link show "$1" >/dev/null 2>&1 || rm -rf "/sys/fs/bpf/bifrost/$1"
+}
+
 # bf_attach IFACE ARGS... (records it for cleanup)
 bf_attach() {
 	local i=$1

@@ -38,12 +38,7 @@ topo_up() {
 		ip link set $TOPO_WIRE mtu $TOPO_MTU
 		ip -n $TOPO_SND link set $TOPO_PEER mtu $TOPO_MTU
 	fi
-	ip link set $TOPO_WIRE up
-	ip -n $TOPO_SND addr add $TOPO_SND_IP/24 dev $TOPO_PEER
-	ip -n $TOPO_SND link set $TOPO_PEER up
-	# AF_XDP has no checksum offload: the wire peer must send full
-	# checksums, and MSS-sized frames (as a real wire carries).
-	ip netns exec $TOPO_SND ethtool -K $TOPO_PEER tx off tso off gso off >/dev/null 2>&1
+	bf_wire_up $TOPO_WIRE $TOPO_PEER $TOPO_SND $TOPO_SND_IP
 	echo "guest vm1 mac $TOPO_GUEST_MAC $*" > "$BF_TMP/topo.conf"
 	# more guests (config lines) for tests that add ports via TOPO_BACKEND_ARGS
 	[ -n "${TOPO_EXTRA_CONF:-}" ] && echo "$TOPO_EXTRA_CONF" >> "$BF_TMP/topo.conf"

@@ -50,14 +50,10 @@ vm_up() {
 # $VM_WIRE in the root namespace, the guest's MAC a permanent neighbour there;
 # sets VM_PEER_MAC. vm_up and the peer backends (peers.sh) share it.
 vm_wire() {
-	# pins left by a run killed before its cleanup (its veth went with it)
-	ip link show $VM_WIRE >/dev/null 2>&1 || rm -rf "/sys/fs/bpf/bifrost/$VM_WIRE"
+	bf_forget_pins $VM_WIRE
 	bf_ns $VM_SND
 	bf_veth $VM_WIRE $VM_PEER $VM_SND
-	ip link set $VM_WIRE up
-	ip -n $VM_SND addr add $VM_SND_IP/24 dev $VM_PEER
-	ip -n $VM_SND link set $VM_PEER up
-	ip netns exec $VM_SND ethtool -K $VM_PEER tx off tso off gso off >/dev/null 2>&1
+	bf_wire_up $VM_WIRE $VM_PEER $VM_SND $VM_SND_IP
 	ip -n $VM_SND neigh replace $VM_IP lladdr $VM_GUEST_MAC dev $VM_PEER nud permanent
 	VM_PEER_MAC=$(ip -n $VM_SND -j link show $VM_PEER | jq -r '.[0].address')
 	[ -n "$VM_PEER_MAC" ]

@@ -11,16 +11,12 @@
 static struct ctl_opts o;
 static char err[512];
 
-/* Parses the words of line as argv after "bifrostctl" (at most 30 words). */
+/* Parses the words of line as argv after "bifrostctl". */
 static int parse(const char *line)
 {
-	static char buf[1024];
-	char *argv[32] = { "bifrostctl" }, *save = NULL, *w;
-	int argc = 1;
+	char *argv[32];
+	int argc = unit_argv("bifrostctl", line, argv);
 
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (w = strtok_r(buf, " ", &save); w && argc < 31; w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
 	return ctl_opts_parse(argc, argv, &o, err, sizeof(err));
 }
 

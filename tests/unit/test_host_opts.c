@@ -13,16 +13,12 @@
 static struct host_opts o;
 static char err[512];
 
-/* Parses the words of line as argv (at most 31 words). */
+/* Parses the words of line as argv after "bifrost-host". */
 static int parse(const char *line)
 {
-	static char buf[1024];
-	char *argv[32] = { "bifrost-host" }, *save = NULL, *w;
-	int argc = 1;
+	char *argv[32];
+	int argc = unit_argv("bifrost-host", line, argv);
 
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (w = strtok_r(buf, " ", &save); w && argc < 31; w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
 	return host_opts_parse(argc, argv, &o, err, sizeof(err));
 }
 

@@ -36,4 +36,23 @@ static int unit_failures;
 
 #define UNIT_EXIT() return unit_failures ? 1 : 0
 
+/*
+ * Splits line at spaces into argv after prog, as a shell would pass a
+ * command line without quotes: at most 30 words; argv points into a static
+ * copy of line, valid until the next call. Returns argc.
+ */
+static inline int unit_argv(const char *prog, const char *line, char *argv[32])
+{
+	static char buf[1024];
+	char *save = NULL, *w;
+	int argc = 1;
+
+	argv[0] = (char *)prog;
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (w = strtok_r(buf, " ", &save); w && argc < 31; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	return argc;
+}
+
 #endif /* BIFROST_UNIT_H */
