@@ -19,6 +19,11 @@
  * port; the pid goes to BF_PIDFILE_FMT and SIGHUP re-reads FILE: guests
  * added are served, removed ones stopped, changed ones restarted, the
  * others left alone; a bad file keeps the guests served (logged, counted).
+ *
+ * Under systemd (Type=notify) it says READY=1 once every guest's port (tap,
+ * or vhost-user socket listening) is open and the worker runs, RELOADING=1
+ * then READY=1 around a SIGHUP reload, and STOPPING=1 on SIGTERM/SIGINT
+ * (sd_notify.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -34,6 +39,8 @@
 #include "maps.h"
 #include "host_opts.h"
 #include "log.h"
+#include "sd_notify.h"
+#include "util.h"
 #include "vhost/virtq.h"
 #include "worker.h"
 
@@ -334,17 +341,41 @@ static void remove_pidfile(const struct host *h)
 	unlink(path);
 }
 
+/* Tells systemd how the service is (sd_notify.h): the state, and for READY=1
+ * what is served; not started by systemd, nothing. Logged on failure only. */
+static void notify(const struct host *h, const char *state)
+{
+	char msg[256];
+	int ret;
+
+	if (!strcmp(state, "READY=1"))
+		snprintf(msg, sizeof(msg), "READY=1\nSTATUS=serving %u guest(s) on %s",
+			 h->n, h->o.iface);
+	else if (!strcmp(state, "RELOADING=1"))
+		snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+			 (unsigned long long)(bf_now_ns() / 1000));
+	else
+		snprintf(msg, sizeof(msg), "%s", state);
+	ret = bf_sd_notify(msg);
+	if (ret < 0)
+		bf_warn("cannot tell systemd %s ($NOTIFY_SOCKET): %s", state, strerror(-ret));
+}
+
 /* Until SIGTERM/SIGINT: SIGHUP reloads the config file. */
 static void serve(struct host *h, const sigset_t *sigs)
 {
 	int sig;
 
 	while (!sigwait(sigs, &sig) && sig == SIGHUP) {
-		if (h->o.config)
-			host_reload(h);
-		else
+		if (!h->o.config) {
 			bf_warn("SIGHUP ignored: no --config to re-read");
+			continue;
+		}
+		notify(h, "RELOADING=1");
+		host_reload(h);
+		notify(h, "READY=1");
 	}
+	notify(h, "STOPPING=1");
 }
 
 /*
@@ -421,8 +452,11 @@ static int run(struct host *h)
 		write_pidfile(h);
 	log_features(h);
 	bf_info("serving %u guest(s) on %s queue %u", h->n, h->o.iface, h->o.wo.nic_queue);
+	notify(h, "READY=1");	/* every port open (open_all), the worker running */
 	if (!stop)
 		serve(h, &sigs);
+	else
+		notify(h, "STOPPING=1");
 	stop = 1;
 	bf_worker_join(&h->w);
 	bf_info("worker 0 cpu_ns %llu loops %llu",

@@ -1,0 +1,98 @@
+#!/bin/bash
+# bifrost-host as its systemd unit (Type=notify) runs it, without systemd:
+# with $NOTIFY_SOCKET naming a socket this test listens on (a path, then an
+# abstract name), READY=1 comes once the vhost-user socket of the config
+# file listens, RELOADING=1 then READY=1 around a SIGHUP reload, STOPPING=1
+# on SIGTERM; without $NOTIFY_SOCKET nothing changes.
+# No addresses, no traffic: a veth with the XDP program and vhost-user guests
+# no front-end connects to.
+set -u
+. "$(dirname "$0")/../lib/harness.sh"
+bf_init host_service
+
+W=bfsv0 P=bfsv1
+C=$BF_TMP/bifrost.conf
+SOCK1=$BF_TMP/vm1.sock
+LOG=$BF_TMP/backend.log
+NOTES=$BF_TMP/notes
+
+bf_forget_pins $W
+bf_veth $W $P
+ip link set $W up
+ip link set $P up
+printf 'guest vm1 mac 52:54:00:bf:95:01 iface %s vhost-user %s\n' $W $SOCK1 > $C
+bf_attach $W --config $C > /dev/null
+
+# listen ADDR: a notification socket at ADDR ('@': abstract) whose
+# datagrams go to $NOTES, one line each (newlines as spaces), ending in
+# "socket=yes" or "socket=no": whether $SOCK1 was a socket when it came.
+cat > $BF_TMP/listen.py <<'EOF'
+import os, socket, stat, sys
+addr = sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + addr[1:] if addr.startswith("@") else addr)
+print("listening", flush=True)
+while True:
+    msg = s.recv(4096).decode()
+    try:
+        there = stat.S_ISSOCK(os.stat(sys.argv[2]).st_mode)
+    except FileNotFoundError:
+        there = False
+    print(msg.replace("\n", " "), "socket=" + ("yes" if there else "no"), flush=True)
+EOF
+listen() {
+	: > $NOTES
+	python3 $BF_TMP/listen.py "$1" $SOCK1 > $NOTES 2>&1 &
+	LPID=$!
+	BF_PIDS+=($LPID)
+	wait_for grep -q '^listening' $NOTES || fail "notification socket $1" "$(cat $NOTES)"
+}
+notes() { grep -v '^listening' $NOTES; }
+# start ADDR: the backend with NOTIFY_SOCKET=ADDR, serving
+start() {
+	rm -f $SOCK1
+	: > $LOG
+	NOTIFY_SOCKET=$1 $BUILD/bifrost-host --iface $W --config $C > $LOG 2>&1 &
+	BPID=$!
+	BF_PIDS+=($BPID)
+	wait_for grep -q "serving 1 guest" $LOG || fail "backend start" "$(cat $LOG)"
+}
+# stop: SIGTERM, exit code 0
+stop() {
+	kill -TERM $BPID
+	wait $BPID
+	check_eq "$1: backend exits cleanly" "$?" 0
+}
+
+for addr in $BF_TMP/notify.sock @bfsv-notify-$$; do
+	kind=path
+	[ "${addr:0:1}" = @ ] && kind=abstract
+	listen $addr
+	start $addr
+	wait_for grep -q READY=1 $NOTES
+	check_eq "$kind: READY=1 once, after the vhost-user socket listens" "$(notes)" \
+		"READY=1 STATUS=serving 1 guest(s) on $W socket=yes"
+	kill -HUP $BPID
+	wait_for grep -q "reload 1 done" $LOG
+	wait_for test "$(notes | wc -l)" -ge 3
+	check_eq "$kind: RELOADING=1 (with MONOTONIC_USEC) then READY=1 around SIGHUP" \
+		"$(notes | sed -n '2,$p' | sed 's/MONOTONIC_USEC=[0-9]* /MONOTONIC_USEC=N /')" \
+		"RELOADING=1 MONOTONIC_USEC=N socket=yes
+READY=1 STATUS=serving 1 guest(s) on $W socket=yes"
+	stop "$kind"
+	check_eq "$kind: STOPPING=1 last" "$(notes | tail -1 | cut -d' ' -f1)" "STOPPING=1"
+	check_eq "$kind: no failure to notify logged" "$(grep -c 'cannot tell systemd' $LOG)" 0
+	kill $LPID 2>/dev/null
+	wait $LPID 2>/dev/null
+done
+
+# not under systemd: no NOTIFY_SOCKET, no word about it
+start ""
+stop "no NOTIFY_SOCKET"
+check_eq "no NOTIFY_SOCKET: nothing said about systemd" "$(grep -c 'systemd' $LOG)" 0
+# a NOTIFY_SOCKET nobody listens on: a warning, the backend serves anyway
+start $BF_TMP/nobody.sock
+wait_for grep -q 'cannot tell systemd READY=1' $LOG
+check_eq "NOTIFY_SOCKET without a listener: one warning, still serving" \
+	"$(grep -c 'cannot tell systemd READY=1' $LOG) $(kill -0 $BPID 2>/dev/null && echo alive)" "1 alive"
+stop "unheard NOTIFY_SOCKET"
