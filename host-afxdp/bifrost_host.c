@@ -25,8 +25,11 @@
  * then READY=1 around a SIGHUP reload, and STOPPING=1 on SIGTERM/SIGINT
  * (sd_notify.h).
  */
+#include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,11 +140,61 @@ fail:
 	return NULL;
 }
 
+/* The id of user (or group) name: the account database's, else name as a
+ * number; 0 or -ENOENT. */
+static int account_id(const char *name, bool group, unsigned int *id)
+{
+	const struct passwd *pw = group ? NULL : getpwnam(name);
+	const struct group *gr = group ? getgrnam(name) : NULL;
+	unsigned long v;
+	char *end;
+
+	if (pw || gr) {
+		*id = pw ? pw->pw_uid : gr->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (!isdigit((unsigned char)name[0]) || *end || errno || v >= (unsigned int)-1)
+		return -ENOENT;
+	*id = (unsigned int)v;
+	return 0;
+}
+
+/* The vhost-user socket's owner, group and mode of guest s's config line
+ * (bf_sock_perm); 0, or -ENOENT with err for an unknown user or group. */
+static int sock_perm(const struct served *s, struct bf_sock_perm *p, char *err, size_t errlen)
+{
+	const struct bf_backend_cfg *be = &s->opt.c.be;
+	unsigned int id;
+
+	*p = (struct bf_sock_perm){ .uid = (uid_t)-1, .gid = (gid_t)-1,
+				    .mode = be->sock_mode_set ? be->sock_mode : -1 };
+	if (be->sock_owner[0]) {
+		if (account_id(be->sock_owner, false, &id)) {
+			snprintf(err, errlen, "guest '%s': socket-owner '%s': no such user",
+				 s->rt.name, be->sock_owner);
+			return -ENOENT;
+		}
+		p->uid = id;
+	}
+	if (be->sock_group[0]) {
+		if (account_id(be->sock_group, true, &id)) {
+			snprintf(err, errlen, "guest '%s': socket-group '%s': no such group",
+				 s->rt.name, be->sock_group);
+			return -ENOENT;
+		}
+		p->gid = id;
+	}
+	return 0;
+}
+
 /* Opens s's port (a tap, or a vhost-user socket); 0 or -EIO with err. */
 static int served_open(struct served *s, char *err, size_t errlen)
 {
 	const struct bf_backend_cfg *be = &s->opt.c.be;
 	struct vq_shared sh = { .cvm = be->cvm, .n = be->nranges };
+	struct bf_sock_perm perm;
 	unsigned int i;
 
 	if (be->tap[0]) {
@@ -152,10 +205,12 @@ static int served_open(struct served *s, char *err, size_t errlen)
 		sh.r[i].start = be->ranges[i].start;
 		sh.r[i].end = be->ranges[i].end;
 	}
+	if (sock_perm(s, &perm, err, errlen))
+		return -EIO;
 	if (s->opt.adversary.points)
 		bf_warn("ADVERSARY MODE for guest %s: tampering "
 			"with its shared memory - for tests only", s->rt.name);
-	s->rt.port = bf_vhost_port_open(be->vhost_user, be->cvm ? &sh : NULL,
+	s->rt.port = bf_vhost_port_open(be->vhost_user, be->cvm ? &sh : NULL, &perm,
 					s->opt.adversary.points ? &s->opt.adversary : NULL,
 					err, errlen);
 	return s->rt.port ? 0 : -EIO;

@@ -81,11 +81,22 @@ struct vq_shared;
 struct bf_port *bf_tap_port_open(const char *ifname, unsigned int nqueues,
 				 const uint8_t mac[6], char *err, size_t errlen);
 
+/* Who may connect to a vhost-user socket: its owner and group ((uid_t)-1,
+ * (gid_t)-1: the backend's) and mode (-1: what the umask leaves), given to
+ * the path after bind() and before listen(). */
+struct bf_sock_perm {
+	uid_t uid;
+	gid_t gid;
+	int mode;
+};
+
 /* A vhost-user-net device served on the UNIX socket at path (one queue
- * pair). shared: CVM shared ranges, or NULL for a normal VM. adversary:
+ * pair). shared: CVM shared ranges, or NULL for a normal VM. perm: the
+ * socket's owner, group and mode, or NULL for the backend's. adversary:
  * ADV_* points of the test-only hostile host (adversary.h), normally 0. */
 struct adversary;
 struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
+				   const struct bf_sock_perm *perm,
 				   const struct adversary *adversary, char *err, size_t errlen);
 
 /* The vhost-user device behind a port from bf_vhost_port_open(), for unit

@@ -167,6 +167,37 @@ static int parse_cvm(struct pctx *c, struct bf_backend_cfg *be, const char *val)
 	return 0;
 }
 
+/* socket-owner/socket-group: a user or group name as useradd takes it (1 to
+ * BF_CFG_USER_LEN - 1 of A-Z a-z 0-9 _ . -, not starting with -) or a
+ * number; whether it exists is bifrost-host's to find out. */
+static int parse_account(struct pctx *c, char *dst, const char *key, const char *val)
+{
+	size_t n = strlen(val), i;
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)val[i]) && !strchr("_.-", val[i]))
+			break;
+	if (n >= BF_CFG_USER_LEN || i < n || val[0] == '-')
+		return fail(c, "%s '%s' is not a %s name (1-%d of A-Z a-z 0-9 _ . -, "
+			    "not starting with -)", key, val, key[7] == 'o' ? "user" : "group",
+			    BF_CFG_USER_LEN - 1);
+	memset(dst, 0, BF_CFG_USER_LEN);
+	strcpy(dst, val);
+	return 0;
+}
+
+/* socket-mode: octal permission bits, 0-0777 (no setuid, setgid, sticky). */
+static int parse_mode(struct pctx *c, struct bf_backend_cfg *be, const char *val)
+{
+	size_t n = strlen(val);
+
+	if (n < 1 || n > 4 || strspn(val, "01234567") != n || strtoul(val, NULL, 8) > 0777)
+		return fail(c, "socket-mode must be octal 0-0777 (e.g. 0660), not '%s'", val);
+	be->sock_mode = (uint16_t)strtoul(val, NULL, 8);
+	be->sock_mode_set = true;
+	return 0;
+}
+
 /* Options of the backend's part (bf_backend_cfg); 1: not one of them. */
 static int parse_backend_option(struct pctx *c, struct bf_backend_cfg *be,
 				const char *key, const char *val)
@@ -183,6 +214,12 @@ static int parse_backend_option(struct pctx *c, struct bf_backend_cfg *be,
 	}
 	if (!strcmp(key, "cvm"))
 		return parse_cvm(c, be, val);
+	if (!strcmp(key, "socket-owner"))
+		return parse_account(c, be->sock_owner, key, val);
+	if (!strcmp(key, "socket-group"))
+		return parse_account(c, be->sock_group, key, val);
+	if (!strcmp(key, "socket-mode"))
+		return parse_mode(c, be, val);
 	return 1;
 }
 
@@ -276,6 +313,10 @@ static int parse_line(struct pctx *c, char *line, struct bf_config *cfg)
 			    g->name);
 	if (g->be.vhost_user[0] && g->nqueues != 1)
 		return fail(c, "guest '%s': a vhost-user port has one queue pair", g->name);
+	if ((g->be.sock_owner[0] || g->be.sock_group[0] || g->be.sock_mode_set) &&
+	    !g->be.vhost_user[0])
+		return fail(c, "guest '%s': socket-owner, socket-group and socket-mode need a "
+			    "vhost-user port", g->name);
 	for (i = 0; i < cfg->n; i++) {
 		if (!strcmp(cfg->g[i].name, g->name))
 			return fail(c, "guest '%s' defined twice", g->name);

@@ -7,12 +7,16 @@
  *   guest NAME mac XX:XX:XX:XX:XX:XX [queues N] [prpr on|off]
  *         [max-merge BYTES] [max-segs N] [flush-us US] [zced-ports P[,P...]]
  *         [iface IFNAME] [vhost-user PATH | tap TAPNAME] [cvm on|GPA-GPA[,GPA-GPA...]]
+ *         [socket-owner USER] [socket-group GROUP] [socket-mode MODE]
  *
  * Defaults: queues 1, prpr on, max-merge 65535, max-segs 64, flush-us 50,
  * no ZCED ports. Errors are reported as "FILE:LINE: message".
  *
- * iface, vhost-user, tap and cvm are what bifrost-host needs to serve the
- * guest (the XDP policy ignores them). A guest with an iface belongs to that interface only (bifrostctl attach
+ * iface, vhost-user, tap, cvm and socket-* are what bifrost-host needs to
+ * serve the guest (the XDP policy ignores them). socket-owner and
+ * socket-group are a user and group name (or number), checked here only for
+ * their form (bifrost-host looks them up); socket-mode is octal, 0-0777;
+ * all three need a vhost-user port. A guest with an iface belongs to that interface only (bifrostctl attach
  * and reload of another interface leave it out); without one, to every
  * interface. `bifrost-host --config FILE --iface IFACE` serves the guests
  * of IFACE that have a port (vhost-user or tap).
@@ -32,6 +36,7 @@
 #define BF_CFG_MAX_RANGES	16	/* cvm shared ranges of one guest */
 #define BF_CFG_PATH_LEN		108	/* sun_path of a vhost-user socket */
 #define BF_CFG_IFNAME_LEN	16	/* IFNAMSIZ */
+#define BF_CFG_USER_LEN		32	/* a user or group name (useradd's limit) */
 
 struct bf_cfg_range {
 	uint64_t start, end;		/* guest-physical, end exclusive */
@@ -45,6 +50,12 @@ struct bf_backend_cfg {
 	bool cvm;
 	unsigned int nranges;
 	struct bf_cfg_range ranges[BF_CFG_MAX_RANGES];
+	/* the vhost-user socket's owner, group (empty: the backend's) and
+	 * mode (if sock_mode_set; else what the umask leaves) */
+	char sock_owner[BF_CFG_USER_LEN];
+	char sock_group[BF_CFG_USER_LEN];
+	bool sock_mode_set;
+	uint16_t sock_mode;
 };
 
 struct bf_guest_cfg {

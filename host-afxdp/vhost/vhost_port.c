@@ -557,6 +557,7 @@ static const struct bf_port_ops vhost_ops = {
 };
 
 struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
+				   const struct bf_sock_perm *perm,
 				   const struct adversary *adversary, char *err, size_t errlen)
 {
 	struct vhost_port *vp = calloc(1, sizeof(*vp));
@@ -580,10 +581,11 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 		free(vp);
 		return NULL;
 	}
-	ret = vhost_dev_init(&vp->dev, path, shared);
+	ret = vhost_dev_init(&vp->dev, path, shared, perm);
 	if (ret) {
 		snprintf(err, errlen, "vhost-user %s: cannot listen: %s%s", path, strerror(-ret),
-			 ret == -EADDRINUSE ? " (another backend serves it)" : "");
+			 ret == -EADDRINUSE ? " (another backend serves it)" :
+			 ret == -EPERM && perm ? " (socket-owner and socket-group need CAP_CHOWN)" : "");
 		free(vp->scratch);
 		free(vp->rxc);
 		free(vp);

@@ -26,6 +26,7 @@
 #include <sys/un.h>
 #include "vhost/vhost_user.h"
 #include "log.h"
+#include "port.h"
 #include "util.h"
 
 enum {
@@ -865,9 +866,25 @@ static void dev_init(struct vhost_dev *d, const char *name, const struct vq_shar
 	snprintf(d->path, sizeof(d->path), "%s", name);
 }
 
-int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared)
+/* perm on the socket file at path: the mode first (while we own it: no
+ * CAP_FOWNER needed), then owner and group (CAP_CHOWN); 0 or -errno. */
+static int set_perm(const char *path, const struct bf_sock_perm *perm)
+{
+	if (!perm)
+		return 0;
+	if (perm->mode >= 0 && chmod(path, (mode_t)perm->mode))
+		return -errno;
+	if ((perm->uid != (uid_t)-1 || perm->gid != (gid_t)-1) &&
+	    lchown(path, perm->uid, perm->gid))
+		return -errno;
+	return 0;
+}
+
+int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared,
+		   const struct bf_sock_perm *perm)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int ret = 0;
 
 	dev_init(d, path, shared);
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -884,9 +901,11 @@ int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared
 	unlink(path);
 	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->listen_fd < 0 || bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(d->listen_fd, 1)) {
-		int err = -errno;
+	    (ret = set_perm(path, perm)) || listen(d->listen_fd, 1)) {
+		int err = ret ? ret : -errno;
 
+		if (d->listen_fd >= 0 && ret)
+			unlink(path);	/* bound by us: no socket with the wrong owner left */
 		close_fd(&d->listen_fd);
 		return err;
 	}

@@ -113,8 +113,12 @@ struct vhost_dev {
 };
 
 /* Creates the listening socket (removing a stale one; -EADDRINUSE when a
- * process still listens there). 0 or -errno. */
-int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared);
+ * process still listens there), with perm's mode, then owner and group
+ * (port.h; NULL: unchanged) set on the path between bind() and listen(), so
+ * no front-end connects before. 0 or -errno (-EPERM: no CAP_CHOWN). */
+struct bf_sock_perm;
+int vhost_dev_init(struct vhost_dev *d, const char *path, const struct vq_shared *shared,
+		   const struct bf_sock_perm *perm);
 /*
  * A device without a listening socket, serving the front-end already
  * connected on conn_fd (a connected AF_UNIX stream socket; the device owns

@@ -12,7 +12,8 @@
  *     max-segs 1-BF_MAX_MERGE_SEGS, flush-us 0-BF_MAX_FLUSH_US, only known
  *     policy flags, at most BF_MAX_ZCED_PORTS distinct non-zero ports;
  *     backend names NUL-terminated with nothing after the NUL, at most one
- *     port, cvm only with a vhost-user port, ranges with start < end;
+ *     port, cvm and socket-owner/-group/-mode only with a vhost-user port,
+ *     ranges with start < end, socket-mode at most 0777;
  *   - an accepted config written back as text parses to the same config;
  *   - a rejected one has a "NAME:LINE: " error, and a short error buffer
  *     gets a NUL-terminated prefix of the same message;
@@ -76,6 +77,11 @@ static void check_backend(const struct bf_guest_cfg *g)
 	check_word(be->iface, sizeof(be->iface));
 	check_word(be->tap, sizeof(be->tap));
 	check_word(be->vhost_user, sizeof(be->vhost_user));
+	check_word(be->sock_owner, sizeof(be->sock_owner));
+	check_word(be->sock_group, sizeof(be->sock_group));
+	if (be->sock_mode > 0777 || (!be->sock_mode_set && be->sock_mode) ||
+	    ((be->sock_owner[0] || be->sock_group[0] || be->sock_mode_set) && !be->vhost_user[0]))
+		abort();
 	if ((be->tap[0] && be->vhost_user[0]) || (be->cvm && !be->vhost_user[0]) ||
 	    (!be->cvm && be->nranges) || be->nranges > BF_CFG_MAX_RANGES ||
 	    (be->vhost_user[0] && g->nqueues != 1))
@@ -125,6 +131,12 @@ static size_t write_guest(const struct bf_guest_cfg *g, char *out, size_t len)
 		n += snprintf(out + n, len - n, " tap %s", g->be.tap);
 	if (g->be.vhost_user[0])
 		n += snprintf(out + n, len - n, " vhost-user %s", g->be.vhost_user);
+	if (g->be.sock_owner[0])
+		n += snprintf(out + n, len - n, " socket-owner %s", g->be.sock_owner);
+	if (g->be.sock_group[0])
+		n += snprintf(out + n, len - n, " socket-group %s", g->be.sock_group);
+	if (g->be.sock_mode_set)
+		n += snprintf(out + n, len - n, " socket-mode %04o", g->be.sock_mode);
 	if (g->be.cvm && !g->be.nranges)
 		n += snprintf(out + n, len - n, " cvm on");
 	for (i = 0; i < g->be.nranges; i++)

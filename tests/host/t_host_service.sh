@@ -3,7 +3,9 @@
 # with $NOTIFY_SOCKET naming a socket this test listens on (a path, then an
 # abstract name), READY=1 comes once the vhost-user socket of the config
 # file listens, RELOADING=1 then READY=1 around a SIGHUP reload, STOPPING=1
-# on SIGTERM; without $NOTIFY_SOCKET nothing changes.
+# on SIGTERM; without $NOTIFY_SOCKET nothing changes. The vhost-user socket
+# gets the socket-owner, socket-group and socket-mode of its config line,
+# again after a reload changes them; an unknown user is refused by name.
 # No addresses, no traffic: a veth with the XDP program and vhost-user guests
 # no front-end connects to.
 set -u
@@ -48,14 +50,14 @@ listen() {
 	wait_for grep -q '^listening' $NOTES || fail "notification socket $1" "$(cat $NOTES)"
 }
 notes() { grep -v '^listening' $NOTES; }
-# start ADDR: the backend with NOTIFY_SOCKET=ADDR, serving
+# start ADDR [N]: the backend with NOTIFY_SOCKET=ADDR, serving N guests (1)
 start() {
 	rm -f $SOCK1
 	: > $LOG
 	NOTIFY_SOCKET=$1 $BUILD/bifrost-host --iface $W --config $C > $LOG 2>&1 &
 	BPID=$!
 	BF_PIDS+=($BPID)
-	wait_for grep -q "serving 1 guest" $LOG || fail "backend start" "$(cat $LOG)"
+	wait_for grep -q "serving ${2:-1} guest" $LOG || fail "backend start" "$(cat $LOG)"
 }
 # stop: SIGTERM, exit code 0
 stop() {
@@ -96,3 +98,37 @@ wait_for grep -q 'cannot tell systemd READY=1' $LOG
 check_eq "NOTIFY_SOCKET without a listener: one warning, still serving" \
 	"$(grep -c 'cannot tell systemd READY=1' $LOG) $(kill -0 $BPID 2>/dev/null && echo alive)" "1 alive"
 stop "unheard NOTIFY_SOCKET"
+
+# socket-owner, socket-group, socket-mode: set on the socket it listens on
+SOCK2=$BF_TMP/vm2.sock
+vm1_line=$(cat $C)
+vm2_line() { echo "guest vm2 mac 52:54:00:bf:95:02 iface $W vhost-user $SOCK2 $*"; }
+printf '%s\n%s\n' "$vm1_line" "$(vm2_line socket-owner nobody socket-group nogroup socket-mode 0660)" > $C
+$BFCTL reload $W --config $C > /dev/null
+start "" 2
+perm() { stat -c '%U:%G %a %F' "$1" 2>&1; }
+check_eq "the socket's owner, group and mode from the file" "$(perm $SOCK2)" "nobody:nogroup 660 socket"
+check_eq "a guest without them: the backend's" "$(perm $SOCK1 | cut -d' ' -f1,3-)" "root:root socket"
+printf '%s\n%s\n' "$vm1_line" "$(vm2_line socket-owner 65534 socket-mode 0600)" > $C
+kill -HUP $BPID
+wait_for grep -q "reload 1 done" $LOG
+check_eq "changed by a reload (a uid for the owner, the group the backend's again)" \
+	"$(perm $SOCK2)" "nobody:root 600 socket"
+stop "socket-owner"
+check_eq "the socket removed at exit" "$(perm $SOCK2 | grep -c 'No such file')" 1
+printf '%s\n%s\n' "$vm1_line" "$(vm2_line socket-owner bfnosuchuser)" > $C
+$BUILD/bifrost-host --iface $W --config $C > $LOG 2>&1
+rc=$?
+check_eq "an unknown socket-owner: exit 1, named" \
+	"$rc $(grep -c "guest 'vm2': socket-owner 'bfnosuchuser': no such user" $LOG)" "1 1"
+printf '%s\n%s\n' "$vm1_line" "$(vm2_line socket-group bfnosuchgroup)" > $C
+$BUILD/bifrost-host --iface $W --config $C > $LOG 2>&1
+check_eq "an unknown socket-group: named" \
+	"$(grep -c "guest 'vm2': socket-group 'bfnosuchgroup': no such group" $LOG)" 1
+check_eq "no socket left by a guest refused" "$(ls $BF_TMP | grep -c '^vm.*\.sock$')" 0
+# without CAP_CHOWN (what the unit gives it, less CAP_CHOWN): refused, says why
+printf '%s\n%s\n' "$vm1_line" "$(vm2_line socket-owner nobody)" > $C
+setpriv --bounding-set -all,+bpf,+net_admin,+net_raw,+ipc_lock --inh-caps -all \
+	$BUILD/bifrost-host --iface $W --config $C > $LOG 2>&1
+check_eq "socket-owner without CAP_CHOWN: refused, the reason given" \
+	"$(grep -c "vm2.sock: cannot listen: Operation not permitted (socket-owner and socket-group need CAP_CHOWN)" $LOG)" 1

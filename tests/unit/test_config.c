@@ -74,12 +74,55 @@ static void backend_part(void)
 		"longer than 15 bytes");
 	rejects("control byte in a path", "guest a mac 02:00:00:00:00:01 vhost-user /a\x01b\n", 1,
 		"control character");
-
 	CHECK_EQ("ranges: one", bf_parse_ranges("0-4096", r, 2), 1);
 	CHECK_EQ("ranges: more than max", bf_parse_ranges("1-2,3-4,5-6", r, 2), -EINVAL);
 	CHECK_EQ("ranges: empty", bf_parse_ranges("", r, 2), -EINVAL);
 	CHECK_EQ("ranges: negative", bf_parse_ranges("-1-2", r, 2), -EINVAL);
 	CHECK_EQ("ranges: no end", bf_parse_ranges("0x10-", r, 2), -EINVAL);
+}
+
+/* The vhost-user socket's owner, group and mode. */
+static void socket_perm(void)
+{
+	const struct bf_backend_cfg *be = &cfg.g[0].be;
+
+	CHECK_EQ("socket-owner/-group/-mode parse", parse(
+		"guest a mac 02:00:00:00:00:01 vhost-user /x socket-owner libvirt-qemu "
+		"socket-group kvm socket-mode 0660\n"
+		"guest b mac 02:00:00:00:00:02 vhost-user /y socket-owner 64055 socket-mode 0\n"
+		"guest c mac 02:00:00:00:00:03 vhost-user /z\n"), 0);
+	CHECK("socket-owner", !strcmp(be->sock_owner, "libvirt-qemu"));
+	CHECK("socket-group", !strcmp(be->sock_group, "kvm"));
+	CHECK_EQ("socket-mode is octal", be->sock_mode_set && be->sock_mode == 0660, 1);
+	CHECK("a number for an owner", !strcmp(cfg.g[1].be.sock_owner, "64055") &&
+	      !cfg.g[1].be.sock_group[0]);
+	CHECK_EQ("socket-mode 0", cfg.g[1].be.sock_mode_set && cfg.g[1].be.sock_mode == 0, 1);
+	CHECK_EQ("none given: none set", cfg.g[2].be.sock_owner[0] || cfg.g[2].be.sock_group[0] ||
+		 cfg.g[2].be.sock_mode_set, 0);
+	CHECK_EQ("socket-mode 777, last one wins", parse("guest a mac 02:00:00:00:00:01 "
+		 "vhost-user /x socket-mode 0600 socket-mode 777\n") == 0 &&
+		 cfg.g[0].be.sock_mode == 0777, 1);
+	CHECK_EQ("a 31-byte owner", parse("guest a mac 02:00:00:00:00:01 vhost-user /x "
+		 "socket-owner abcdefghijklmnopqrstuvwxyz01234\n"), 0);
+
+	rejects("socket-mode above 0777", "guest a mac 02:00:00:00:00:01 vhost-user /x "
+		"socket-mode 1777\n", 1, "socket-mode must be octal 0-0777");
+	rejects("socket-mode not octal", "guest a mac 02:00:00:00:00:01 vhost-user /x "
+		"socket-mode 0680\n", 1, "socket-mode must be octal");
+	rejects("socket-mode in letters", "guest a mac 02:00:00:00:00:01 vhost-user /x "
+		"socket-mode u+rw\n", 1, "not 'u+rw'");
+	rejects("socket-mode too long", "guest a mac 02:00:00:00:00:01 vhost-user /x "
+		"socket-mode 00660\n", 1, "socket-mode must be octal");
+	rejects("socket-owner with a slash", "guest a mac 02:00:00:00:00:01 vhost-user /x "
+		"socket-owner a/b\n", 1, "socket-owner 'a/b' is not a user name");
+	rejects("socket-group starting with -", "guest a mac 02:00:00:00:00:01 vhost-user /x "
+		"socket-group -kvm\n", 1, "socket-group '-kvm' is not a group name");
+	rejects("a 32-byte owner", "guest a mac 02:00:00:00:00:01 vhost-user /x "
+		"socket-owner abcdefghijklmnopqrstuvwxyz012345\n", 1, "is not a user name");
+	rejects("socket-owner on a tap", "guest a mac 02:00:00:00:00:01 tap t0 "
+		"socket-owner nobody\n", 1, "need a vhost-user port");
+	rejects("socket-mode without a port", "guest a mac 02:00:00:00:00:01 socket-mode 0600\n",
+		1, "need a vhost-user port");
 }
 
 int main(void)
@@ -176,5 +219,6 @@ int main(void)
 						      sizeof(err)), -ENOENT);
 	CHECK("missing file error names file", strstr(err, "/nonexistent/x.conf") != NULL);
 	backend_part();
+	socket_perm();
 	UNIT_EXIT();
 }
