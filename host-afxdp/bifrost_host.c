@@ -18,7 +18,9 @@
  * With --config FILE the guests are those of IFACE in FILE that have a
  * port; the pid goes to BF_PIDFILE_FMT and SIGHUP re-reads FILE: guests
  * added are served, removed ones stopped, changed ones restarted, the
- * others left alone; a bad file keeps the guests served (logged, counted).
+ * others left alone; a bad file keeps the guests served (logged, counted);
+ * a new or changed guest whose port does not open fails the reload (logged
+ * at error level, counted; the others are served, the next reload retries).
  *
  * Under systemd (Type=notify) it says READY=1 once every guest's port (tap,
  * or vhost-user socket listening) is open and the worker runs, RELOADING=1
@@ -326,10 +328,12 @@ static void reload_remove(struct host *h, const struct host_opts *no,
 	h->n = n;
 }
 
-/* With the worker paused: starts the new and changed guests. */
-static void reload_add(struct host *h, const struct host_opts *no, struct served **fresh)
+/* With the worker paused: starts the new and changed guests; returns how
+ * many could not be (each logged). */
+static unsigned int reload_add(struct host *h, const struct host_opts *no,
+			       struct served **fresh)
 {
-	unsigned int i;
+	unsigned int i, failed = 0;
 	char err[512];
 
 	for (i = 0; i < no->nguests; i++) {
@@ -337,14 +341,16 @@ static void reload_add(struct host *h, const struct host_opts *no, struct served
 			continue;
 		if (served_open(fresh[i], err, sizeof(err)) ||
 		    bf_worker_add_guest(&h->w, &fresh[i]->rt, err, sizeof(err))) {
-			bf_err("reload: guest %s not served: %s", no->g[i].c.name, err);
-			count(&h->w.reload_failures);
+			bf_err("reload %llu: guest %s not served: %s",
+			       (unsigned long long)h->w.reloads, no->g[i].c.name, err);
 			served_free(fresh[i]);
+			failed++;
 			continue;
 		}
 		bf_info("guest %s served", no->g[i].c.name);
 		h->s[h->n++] = fresh[i];
 	}
+	return failed;
 }
 
 /* SIGHUP: the guests of the config file as it is now (see the top). */
@@ -352,6 +358,7 @@ static void host_reload(struct host *h)
 {
 	static struct host_opts no;
 	static struct served *fresh[BF_MAX_GUESTS];
+	unsigned int failed;
 	char err[512];
 
 	count(&h->w.reloads);
@@ -364,9 +371,17 @@ static void host_reload(struct host *h)
 	}
 	bf_worker_pause(&h->w);
 	reload_remove(h, &no, fresh);
-	reload_add(h, &no, fresh);
+	failed = reload_add(h, &no, fresh);
 	h->o = no;
 	bf_worker_resume(&h->w);
+	if (failed) {
+		count(&h->w.reload_failures);
+		bf_err("reload %llu failed: %u guest(s) not served, serving %u guest(s) on %s "
+		       "(%llu failed reloads; the next reload retries them)",
+		       (unsigned long long)h->w.reloads, failed, h->n, h->o.iface,
+		       (unsigned long long)h->w.reload_failures);
+		return;
+	}
 	bf_info("reload %llu done: serving %u guest(s) on %s",
 		(unsigned long long)h->w.reloads, h->n, h->o.iface);
 }

@@ -188,7 +188,8 @@ struct bf_backend_stats {
 	 * guest, on its queue 0: a count of that process, not of the guest. */
 	__u64 reloads;		/* reloads attempted */
 	__u64 reload_failures;	/* reloads refused (bad file: nothing changed)
-				 * or guests a reload could not start */
+				 * or that could not start a new or changed
+				 * guest (one per reload) */
 };
 
 /*

@@ -150,7 +150,7 @@ static const struct metric metrics[] = {
 	{ "bifrost_backend_reloads_total", C, "Config reloads (SIGHUP) of the bifrost-host "
 	  "process serving the guest (backend reloads).", BE(reloads) },
 	{ "bifrost_backend_reload_failures_total", C, "Of those, reloads refused (bad file) "
-	  "and guests a reload could not start (backend reload_failures).",
+	  "or that could not start a guest (backend reload_failures).",
 	  BE(reload_failures) },
 };
 

@@ -5,7 +5,9 @@
 # file listens, RELOADING=1 then READY=1 around a SIGHUP reload, STOPPING=1
 # on SIGTERM; without $NOTIFY_SOCKET nothing changes. The vhost-user socket
 # gets the socket-owner, socket-group and socket-mode of its config line,
-# again after a reload changes them; an unknown user is refused by name.
+# again after a reload changes them; an unknown user is refused by name. A
+# reload that cannot open a changed guest's port fails: an error line, no
+# "done", counted in reload_failures; the next good reload serves it again.
 # No addresses, no traffic: a veth with the XDP program and vhost-user guests
 # no front-end connects to.
 set -u
@@ -132,3 +134,31 @@ setpriv --bounding-set -all,+bpf,+net_admin,+net_raw,+ipc_lock --inh-caps -all \
 	$BUILD/bifrost-host --iface $W --config $C > $LOG 2>&1
 check_eq "socket-owner without CAP_CHOWN: refused, the reason given" \
 	"$(grep -c "vm2.sock: cannot listen: Operation not permitted (socket-owner and socket-group need CAP_CHOWN)" $LOG)" 1
+
+# a reload that cannot open a changed guest's port (its path now a regular
+# file, which is never deleted): failed, at error level, and counted
+echo precious > $BF_TMP/precious
+printf '%s\n%s\n' "$vm1_line" "$(vm2_line)" > $C
+start "" 2
+printf '%s\n%s\n' "$vm1_line" "$(vm2_line | sed "s|$SOCK2|$BF_TMP/precious|")" > $C
+kill -HUP $BPID
+wait_for grep -q "reload 1 " $LOG
+sleep 0.2
+check_eq "a guest whose port does not open fails the reload, at error level" \
+	"$(grep -c "error: reload 1 failed: 1 guest(s) not served, serving 1 guest(s) on $W (1 failed reloads" $LOG) $(grep -c "error: reload 1: guest vm2 not served: vhost-user $BF_TMP/precious: cannot listen" $LOG)" "1 1"
+check_eq "... and is not said to be done" "$(grep -c 'reload 1 done' $LOG)" 0
+backend() { json_get $W ".guests[] | select(.name==\"vm1\") | .backend.$1"; }
+backend_is() { [ "$(backend "$1")" = "$2" ]; }
+wait_for backend_is reloads 1
+wait_for backend_is reload_failures 1
+check_eq "counted once in reload_failures (stats)" "$(backend reloads) $(backend reload_failures)" "1 1"
+check_eq "counted in Prometheus" "$($BFCTL stats $W --prometheus |
+	awk '/^bifrost_backend_reload_failures_total\{.*guest="vm1"/ { s += $2 } END { print s + 0 }')" 1
+check_eq "the regular file untouched" "$(cat $BF_TMP/precious)" precious
+printf '%s\n%s\n' "$vm1_line" "$(vm2_line)" > $C
+kill -HUP $BPID
+wait_for grep -q "reload 2 done: serving 2 guest(s)" $LOG
+check_eq "the next good reload serves it again" "$(perm $SOCK2 | cut -d' ' -f3-)" socket
+wait_for backend_is reloads 2
+check_eq "a good reload is no failure" "$(backend reloads) $(backend reload_failures)" "2 1"
+stop "failed reload"
