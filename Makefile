@@ -27,5 +27,5 @@ clean:
 	rm -rf $(BUILD)
 
 # The header dependencies the compiles recorded (DEPFLAGS in mk/build.mk).
--include $(wildcard $(BUILD)/.*.d) $(shell find $(addprefix $(BUILD)/,obj unit tools fuzz unit-asan) \
+-include $(wildcard $(BUILD)/.*.d) $(shell find $(addprefix $(BUILD)/,obj unit tools fuzz unit-asan adv) \
 	-name '.*.d' 2>/dev/null)

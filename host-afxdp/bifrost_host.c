@@ -209,12 +209,15 @@ static int served_open(struct served *s, char *err, size_t errlen)
 	}
 	if (sock_perm(s, &perm, err, errlen))
 		return -EIO;
-	if (s->opt.adversary.points)
+	s->rt.port = bf_vhost_port_open(be->vhost_user, be->cvm ? &sh : NULL, &perm,
+					err, errlen);
+#ifdef BF_ADVERSARY
+	if (s->rt.port && s->opt.adversary.points) {
 		bf_warn("ADVERSARY MODE for guest %s: tampering "
 			"with its shared memory - for tests only", s->rt.name);
-	s->rt.port = bf_vhost_port_open(be->vhost_user, be->cvm ? &sh : NULL, &perm,
-					s->opt.adversary.points ? &s->opt.adversary : NULL,
-					err, errlen);
+		bf_vhost_port_set_adversary(s->rt.port, &s->opt.adversary);
+	}
+#endif
 	return s->rt.port ? 0 : -EIO;
 }
 

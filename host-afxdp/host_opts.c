@@ -10,12 +10,21 @@
 #include "maps.h"
 #include "log.h"
 
+/* The test build's hostile host (adversary.h); the installed build has none. */
+#ifdef BF_ADVERSARY
+#define ADV_SYNOPSIS " [--adversary POINTS]"
+#define ADV_OPT(c) (c) == 'A' ? "--adversary" :
+#else
+#define ADV_SYNOPSIS ""
+#define ADV_OPT(c)
+#endif
+
 void host_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: bifrost-host --iface IFACE --config FILE\n"
 		"       bifrost-host --iface IFACE --guest NAME (--tap TAP | --vhost-user SOCK)\n"
-		"                    [--cvm [GPA-GPA[,GPA-GPA...]]] [--adversary POINTS] [--guest ...]...\n"
+		"                    [--cvm [GPA-GPA[,GPA-GPA...]]]" ADV_SYNOPSIS " [--guest ...]...\n"
 		"                    [--nic-queue N] [--cpus CPU] [--frames N] [--frame-size 2048|4096]\n"
 		"                    [--ring N] [--batch N] [--busy-poll] [--zerocopy]\n"
 		"                    [--log-level error|warn|info|debug]\n");
@@ -88,7 +97,7 @@ static int guest_opt(int c, const char *arg, struct host_opts *o, char *err, siz
 
 	if (!g)
 		return bad(err, el, 1, "%s must follow its --guest",
-			   c == 'A' ? "--adversary" : c == 'C' ? "--cvm" : "--tap/--vhost-user");
+			   c == 'C' ? "--cvm" : ADV_OPT(c) "--tap/--vhost-user");
 	switch (c) {
 	case 't':
 	case 'v':
@@ -97,10 +106,12 @@ static int guest_opt(int c, const char *arg, struct host_opts *o, char *err, siz
 		snprintf(c == 't' ? g->c.be.tap : g->c.be.vhost_user,
 			 c == 't' ? sizeof(g->c.be.tap) : sizeof(g->c.be.vhost_user), "%s", arg);
 		return 0;
+#ifdef BF_ADVERSARY
 	case 'A':
 		return adversary_parse(arg, &g->adversary) ?
 		       bad(err, el, 1, "bad --adversary '%s'; points: "
 			   "rx-payload,rx-after,rx-hdr,rx-len,rx-tlshdr[,skip=N]", arg) : 0;
+#endif
 	case 'C':
 		g->c.be.cvm = true;
 		g->c.be.nranges = 0;
@@ -122,7 +133,9 @@ static const struct option opts[] = {
 	{ "tap", required_argument, NULL, 't' },
 	{ "vhost-user", required_argument, NULL, 'v' },
 	{ "cvm", optional_argument, NULL, 'C' },
+#ifdef BF_ADVERSARY
 	{ "adversary", required_argument, NULL, 'A' },
+#endif
 	{ "nic-queue", required_argument, NULL, 'q' },
 	{ "cpus", required_argument, NULL, 'c' },
 	{ "frames", required_argument, NULL, 'F' },
@@ -185,8 +198,10 @@ static int check_opts(const struct host_opts *o, char *err, size_t el)
 		if (!g->c.be.tap[0] && !g->c.be.vhost_user[0])
 			return bad(err, el, 1, "guest '%s' has no port (--tap or --vhost-user)",
 				   g->c.name);
+#ifdef BF_ADVERSARY
 		if (g->adversary.points && !g->c.be.vhost_user[0])
 			return bad(err, el, 1, "--adversary needs a --vhost-user guest%s", "");
+#endif
 		if (g->c.be.cvm && !g->c.be.vhost_user[0])
 			return bad(err, el, 1, "--cvm needs a --vhost-user guest "
 				   "(a tap has no guest memory)%s", "");
@@ -244,6 +259,8 @@ bool host_guest_changed(const struct host_guest *a, const struct host_guest *b)
 {
 	return strcmp(a->c.name, b->c.name) || memcmp(a->c.mac, b->c.mac, 6) ||
 	       a->c.nqueues != b->c.nqueues ||
-	       memcmp(&a->c.be, &b->c.be, sizeof(a->c.be)) ||
-	       memcmp(&a->adversary, &b->adversary, sizeof(a->adversary));
+#ifdef BF_ADVERSARY
+	       memcmp(&a->adversary, &b->adversary, sizeof(a->adversary)) ||
+#endif
+	       memcmp(&a->c.be, &b->c.be, sizeof(a->c.be));
 }

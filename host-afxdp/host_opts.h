@@ -10,15 +10,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#ifdef BF_ADVERSARY
 #include "adversary.h"
+#endif
 #include "config.h"
 #include "worker.h"
 
 /* One guest to serve: its config line (name, port, CVM ranges; MAC and
- * queues come from the attached policy) and, from flags only, tampering. */
+ * queues come from the attached policy) and, in the test build
+ * (bifrost-host-adversary) from flags only, tampering. */
 struct host_guest {
 	struct bf_guest_cfg c;
+#ifdef BF_ADVERSARY
 	struct adversary adversary;
+#endif
 };
 
 struct host_opts {

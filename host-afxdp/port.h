@@ -92,12 +92,17 @@ struct bf_sock_perm {
 
 /* A vhost-user-net device served on the UNIX socket at path (one queue
  * pair). shared: CVM shared ranges, or NULL for a normal VM. perm: the
- * socket's owner, group and mode, or NULL for the backend's. adversary:
- * ADV_* points of the test-only hostile host (adversary.h), normally 0. */
-struct adversary;
+ * socket's owner, group and mode, or NULL for the backend's. */
 struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
-				   const struct bf_sock_perm *perm,
-				   const struct adversary *adversary, char *err, size_t errlen);
+				   const struct bf_sock_perm *perm, char *err, size_t errlen);
+
+#ifdef BF_ADVERSARY
+/* The test build only (bifrost-host-adversary): port p, opened by
+ * bf_vhost_port_open, tampers with the guest's shared memory at a's ADV_*
+ * points (adversary.h). */
+struct adversary;
+void bf_vhost_port_set_adversary(struct bf_port *p, const struct adversary *a);
+#endif
 
 /* The vhost-user device behind a port from bf_vhost_port_open(), for unit
  * tests and fuzzers that play the front-end in-process (they fill in the

@@ -38,7 +38,10 @@ CTL_MAIN   := loader/bifrostctl.c
 HOST_MAIN  := host-afxdp/bifrost_host.c
 LIB_SRCS   := $(wildcard lib/*.c)
 CTL_SRCS   := $(filter-out $(CTL_MAIN),$(wildcard loader/*.c))
-HOST_SRCS  := $(filter-out $(HOST_MAIN),$(shell find host-afxdp -name '*.c'))
+# The hostile host (adversary.c) is test code: only bifrost-host-adversary
+# (mk/check.mk) has it; the installed bifrost-host is built without.
+ADV_SRC    := host-afxdp/adversary.c
+HOST_SRCS  := $(filter-out $(HOST_MAIN) $(ADV_SRC),$(shell find host-afxdp -name '*.c'))
 ALL_SRCS   := $(LIB_SRCS) $(CTL_SRCS) $(HOST_SRCS)
 
 # lib_objs DIR,SRCS: the objects of SRCS compiled under DIR.

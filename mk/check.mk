@@ -21,6 +21,18 @@ $(BUILD)/unit/%: tests/unit/%.c $(TEST_LIBS) | $(SKEL)
 ZCED_AESNI_T := $(BUILD)/unit/test_zced_aesni $(BUILD)/unit-asan/test_zced_aesni
 $(ZCED_AESNI_T): LDLIBS += -lcrypto
 
+# bifrost-host with the test-only hostile host (--adversary, adversary.h):
+# the same sources compiled with BF_ADVERSARY, plus adversary.c; the guest
+# tests' attacker. Never installed.
+ADV_DIR    := $(BUILD)/adv
+ADV_BIN    := $(BUILD)/bifrost-host-adversary
+$(ADV_DIR)/obj/%.o: %.c | $(SKEL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DBF_ADVERSARY $(call src_inc,$<) $(DEPFLAGS) -c $< -o $@
+
+$(ADV_BIN): $(call lib_objs,$(ADV_DIR),$(HOST_MAIN) $(HOST_SRCS) $(ADV_SRC)) $(LIB_A)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tools/%: tools/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC_tools) $(DEPFLAGS) -o $@ $< $(LIB_A) -Wl,--as-needed $(LDLIBS) -lssl -lcrypto
@@ -89,7 +101,7 @@ fuzz: fuzz-runtime
 tools: $(TOOL_BINS)
 
 .PHONY: tools check-build check test test-unit test-host test-guest test-host-matrix unit
-check-build: all $(UNIT_BINS) $(ASAN_BINS) $(TOOL_BINS) $(if $(FUZZ_RT),$(FUZZ_BINS))
+check-build: all $(UNIT_BINS) $(ASAN_BINS) $(TOOL_BINS) $(ADV_BIN) $(if $(FUZZ_RT),$(FUZZ_BINS))
 	@test -n "$(FUZZ_RT)" || echo "warning: clang's libFuzzer runtime is missing" \
 		"(Debian: libclang-rt-14-dev; run make deps): the fuzz harnesses are not built" \
 		"and their smoke test fails" >&2

@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef BF_ADVERSARY
 #include "adversary.h"
+#endif
 #include "vhost/guestmem.h"
 #include "port.h"
 #include "offload/gso.h"
@@ -46,7 +48,9 @@ struct vhost_port {
 	 * already has; a retry of that packet delivers only the rest. */
 	uint64_t reseg_fp;
 	unsigned int reseg_done;
-	struct adversary adv;	/* test-only hostile host, off unless asked */
+#ifdef BF_ADVERSARY
+	struct adversary adv;	/* the test build's hostile host, off unless asked */
+#endif
 	struct bf_ratelimit log_ok, log_bad;
 };
 
@@ -79,6 +83,17 @@ static void chain_write(struct vq_chain *c, uint64_t *pos, const uint8_t *src, s
 	}
 }
 
+#ifdef BF_ADVERSARY
+/*
+ * The test build's hostile host (bifrost-host-adversary, adversary.h): what
+ * deliver_one does to a frame adversary_pick chose. The installed
+ * bifrost-host is built without BF_ADVERSARY and has none of it.
+ */
+static bool adv_pick(struct vhost_port *vp, const uint8_t *frame, size_t len, uint32_t *poff)
+{
+	return adversary_pick(&vp->adv, frame, len, poff);
+}
+
 /* The byte at position pos of the packet written across chains c[0..n). */
 static uint8_t *chain_byte(struct vq_chain *c, unsigned int n, uint64_t pos)
 {
@@ -93,8 +108,8 @@ static uint8_t *chain_byte(struct vq_chain *c, unsigned int n, uint64_t pos)
 	return NULL;
 }
 
-/* Test-only tampering before the guest may look (see adversary.h). */
-static void tamper_before(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
+/* Tampers with a picked frame before the guest may look. */
+static void adv_before(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
 			  uint64_t payload_pos)
 {
 	uint8_t *b = chain_byte(c, n, payload_pos);
@@ -124,6 +139,71 @@ static void tamper_before(struct vhost_port *vp, struct vq_chain *c, unsigned in
 			chain_write(&c[0], &pos, (const uint8_t *)&nb, 2);
 	}
 }
+
+/* The used length of a picked frame's last buffer: with rx-len, more than
+ * the buffer holds. */
+static uint32_t adv_used_len(const struct vhost_port *vp, bool last, uint32_t ulen)
+{
+	return last && (vp->adv.points & ADV_RX_LEN) ? ulen + 65536 : ulen;
+}
+
+/* With rx-after, a payload byte flipped once published: the guest may
+ * already be reading (a time-of-check race). */
+static void adv_after(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
+		      uint64_t payload_pos)
+{
+	uint8_t *b;
+
+	if (!(vp->adv.points & ADV_RX_AFTER))
+		return;
+	b = chain_byte(c, n, payload_pos);
+	if (b)
+		*b ^= 0xa5;
+}
+
+static void adv_report(const struct vhost_port *vp)
+{
+	if (vp->adv.points)
+		bf_warn("adversary: tampered with %llu of %llu TCP "
+			"payload packets to the guest", (unsigned long long)vp->adv.tampered,
+			(unsigned long long)vp->adv.eligible);
+}
+
+void bf_vhost_port_set_adversary(struct bf_port *p, const struct adversary *a)
+{
+	vp_of(p)->adv = *a;
+}
+#else
+/* The installed build: no frame is ever picked, so nothing is tampered with. */
+static bool adv_pick(struct vhost_port *vp, const uint8_t *frame, size_t len, uint32_t *poff)
+{
+	(void)vp, (void)frame, (void)len, (void)poff;
+	return false;
+}
+
+static void adv_before(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
+		       uint64_t payload_pos)
+{
+	(void)vp, (void)c, (void)n, (void)payload_pos;
+}
+
+static uint32_t adv_used_len(const struct vhost_port *vp, bool last, uint32_t ulen)
+{
+	(void)vp, (void)last;
+	return ulen;
+}
+
+static void adv_after(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
+		      uint64_t payload_pos)
+{
+	(void)vp, (void)c, (void)n, (void)payload_pos;
+}
+
+static void adv_report(const struct vhost_port *vp)
+{
+	(void)vp;
+}
+#endif
 
 /* Pops RX chains until they hold want bytes (*nbuf of them); 0, or the
  * error deliver_one() returns with the chains given back. */
@@ -229,25 +309,15 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		vp->rx_pending = true;
 		return -EINVAL;
 	}
-	hit = adversary_pick(&vp->adv, frame, len, &poff);
+	hit = adv_pick(vp, frame, len, &poff);
 	fill_chains(vp, vh, frame, len, nbuf, lens);
 	if (hit)
-		tamper_before(vp, c, nbuf, d->hdr_len + poff);
-	for (i = 0; i < nbuf; i++) {
-		uint32_t ulen = lens[i];
-
-		if (hit && (vp->adv.points & ADV_RX_LEN) && i + 1 == nbuf)
-			ulen += 65536;	/* claims more than the buffer holds */
-		vq_push(vq, c[i].head, ulen);
-	}
+		adv_before(vp, c, nbuf, d->hdr_len + poff);
+	for (i = 0; i < nbuf; i++)
+		vq_push(vq, c[i].head, hit ? adv_used_len(vp, i + 1 == nbuf, lens[i]) : lens[i]);
 	vq_publish(vq);
-	if (hit && (vp->adv.points & ADV_RX_AFTER)) {
-		/* the guest may already be reading: a time-of-check race */
-		uint8_t *b = chain_byte(c, nbuf, d->hdr_len + poff);
-
-		if (b)
-			*b ^= 0xa5;
-	}
+	if (hit)
+		adv_after(vp, c, nbuf, d->hdr_len + poff);
 	vp->rx_pending = true;
 	return 0;
 }
@@ -531,10 +601,7 @@ static void vp_destroy(struct bf_port *p)
 {
 	struct vhost_port *vp = vp_of(p);
 
-	if (vp->adv.points)
-		bf_warn("adversary: tampered with %llu of %llu TCP "
-			"payload packets to the guest", (unsigned long long)vp->adv.tampered,
-			(unsigned long long)vp->adv.eligible);
+	adv_report(vp);
 	vhost_dev_destroy(&vp->dev);
 	free(vp->scratch);
 	free(vp->rxc);
@@ -557,8 +624,7 @@ static const struct bf_port_ops vhost_ops = {
 };
 
 struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *shared,
-				   const struct bf_sock_perm *perm,
-				   const struct adversary *adversary, char *err, size_t errlen)
+				   const struct bf_sock_perm *perm, char *err, size_t errlen)
 {
 	struct vhost_port *vp = calloc(1, sizeof(*vp));
 	int ret;
@@ -591,8 +657,6 @@ struct bf_port *bf_vhost_port_open(const char *path, const struct vq_shared *sha
 		free(vp);
 		return NULL;
 	}
-	if (adversary)
-		vp->adv = *adversary;
 	vp->port.ops = &vhost_ops;
 	vp->port.nqueues = 1;
 	vp->port.violations = &vp->dev.st.violations;

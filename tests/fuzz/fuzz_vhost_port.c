@@ -70,7 +70,7 @@ static void open_port(void)
 	char err[256], path[64];
 
 	snprintf(path, sizeof(path), "/tmp/bfq-fuzz-vport-%d.sock", (int)getpid());
-	port = bf_vhost_port_open(path, NULL, NULL, NULL, err, sizeof(err));
+	port = bf_vhost_port_open(path, NULL, NULL, err, sizeof(err));
 	if (!port) {
 		fprintf(stderr, "fuzz_vhost_port: %s\n", err);
 		abort();

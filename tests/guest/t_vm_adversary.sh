@@ -45,7 +45,8 @@ run_points() {
 	for point in ${ADV_POINTS:-rx-payload rx-after rx-hdr rx-len rx-tlshdr}; do
 		t="$label $point"
 		vm_backend_stop
-		VM_BACKEND_ARGS="--adversary $point${ADV_SKIP:+,skip=$ADV_SKIP}" vm_backend_start
+		VM_HOST_BIN=$BUILD/bifrost-host-adversary \
+			VM_BACKEND_ARGS="--adversary $point${ADV_SKIP:+,skip=$ADV_SKIP}" vm_backend_start
 		vm_launch $BF_TMP/run.sh
 		wait_for test -e $BF_TMP/vm.ready || wait_for test -e $BF_TMP/vm.ready
 		ip netns exec $VM_SND timeout 90 $BUILD/tools/bf_tls client $VM_IP 443 send $BYTES 61 \

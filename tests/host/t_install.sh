@@ -118,6 +118,14 @@ check_host() {
 	wait $pid
 	rc=$?
 	check_eq "$pre: bifrost-host stops on SIGTERM with status 0" "$rc" 0
+	# the hostile host of the guest tests is not part of what is installed
+	check_cmd "$pre: the installed bifrost-host has no attack mode (--adversary refused)" \
+		eval "! '$root$pre/sbin/bifrost-host' --iface $H --guest vm1 \
+			--vhost-user $BF_TMP/none.sock --adversary rx-hdr >/dev/null 2>&1"
+	check_eq "$pre: the installed bifrost-host holds no tampering code" \
+		"$(grep -c -a -i -e adversary -e tamper "$root$pre/sbin/bifrost-host")" 0
+	check_cmd "$pre: no bifrost-host-adversary installed" \
+		eval "! find '$root' -name 'bifrost-host-adversary*' | grep -q ."
 }
 
 # check_run ROOT PREFIX: the installed bifrostctl, with only the capabilities

@@ -69,6 +69,8 @@ vm_down() {
 	return 0
 }
 
+# vm_backend_start: bifrost-host for the guest (VM_HOST_BIN: another build of
+# it, e.g. the test-only bifrost-host-adversary) with VM_BACKEND_ARGS.
 vm_backend_start() {
 	local cvm=()
 	[ -n "$VM_CVM_RANGES" ] && cvm=(--cvm "$VM_CVM_RANGES")
@@ -77,7 +79,7 @@ vm_backend_start() {
 	local n0
 	n0=$(cat "$BF_TMP/backend.log" 2>/dev/null | wc -l)
 	# shellcheck disable=SC2086
-	$BUILD/bifrost-host --iface $VM_WIRE --guest vm1 --vhost-user $VM_SOCK "${cvm[@]}" \
+	${VM_HOST_BIN:-$BUILD/bifrost-host} --iface $VM_WIRE --guest vm1 --vhost-user $VM_SOCK "${cvm[@]}" \
 		${VM_BACKEND_ARGS:-} >> "$BF_TMP/backend.log" 2>&1 &
 	VM_BACKEND=$!
 	BF_PIDS+=($VM_BACKEND)

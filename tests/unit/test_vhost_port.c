@@ -417,7 +417,7 @@ int main(void)
 	if (posix_memalign((void **)&mem, 4096, MEM_SIZE))
 		return 1;
 	snprintf(path, sizeof(path), "/tmp/bfq-vport-%d.sock", (int)getpid());
-	port = bf_vhost_port_open(path, NULL, NULL, NULL, err, sizeof(err));
+	port = bf_vhost_port_open(path, NULL, NULL, err, sizeof(err));
 	if (!port) {
 		printf("FAIL: open port: %s\n", err);
 		return 1;
