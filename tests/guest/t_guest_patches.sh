@@ -1,7 +1,7 @@
 #!/bin/bash
 # The guest series applies to Debian's linux-source-6.1 exactly (no fuzz),
 # every patch carries a description and a sign-off, and the patches and the
-# bifrost_zced module pass the kernel's checkpatch.pl (from that source) with
+# bifrost_zced module (with the wire format it shares, include/bifrost_zced_wire.h) pass the kernel's checkpatch.pl (from that source) with
 # no error or warning; the module's exported functions have kernel-doc that
 # the kernel's scripts/kernel-doc accepts. The patched modules keep the symbol
 # versions of the exports Debian's own modules use (so stock virtio_pci loads
@@ -22,7 +22,7 @@ for p in guest-driver/patches/*.patch; do
 	[ -z "$out" ] || echo "$out"
 	check_eq "$n: checkpatch.pl clean" "$(echo -n "$out" | grep -c .)" 0
 done
-for f in guest-driver/bifrost_zced/*.[ch]; do
+for f in guest-driver/bifrost_zced/*.[ch] include/bifrost_zced_wire.h; do
 	# types off for this file (guest-driver/checkpatch.ignore says why)
 	ign=$(awk -v f="$(basename "$f")" '$1 == f {print "--ignore", $2}' guest-driver/checkpatch.ignore)
 	# shellcheck disable=SC2086
