@@ -1,11 +1,12 @@
 #!/bin/bash
 # The guest series applies to Debian's linux-source-6.1 exactly (no fuzz),
-# every patch carries a description and a sign-off, and the patches and the
-# bifrost_zced module (with the wire format it shares, include/bifrost_zced_wire.h) pass the kernel's checkpatch.pl (from that source) with
-# no error or warning; the module's exported functions have kernel-doc that
-# the kernel's scripts/kernel-doc accepts. The patched modules keep the symbol
-# versions of the exports Debian's own modules use (so stock virtio_pci loads
-# against ours).
+# every patch carries a description and a sign-off, and the patches, the
+# bifrost_zced module and the wire format it shares with the backend
+# (include/bifrost_zced_wire.h) pass the kernel's checkpatch.pl (from that
+# source) with no error or warning; the module's exported functions have
+# kernel-doc that the kernel's scripts/kernel-doc accepts. The patched modules
+# keep the symbol versions of the exports Debian's own modules use (so stock
+# virtio_pci loads against ours).
 set -u
 . "$(dirname "$0")/../lib/harness.sh"
 bf_init guest_patches
