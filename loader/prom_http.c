@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * prom_http.c - `bifrostctl stats --prometheus --listen ADDR:PORT`: a small
- * single-threaded HTTP/1.0-1.1 server answering GET /metrics with the
- * exposition of prom.c, read afresh from the maps per request. One request
- * per connection, each bounded in size (http.h) and time (HTTP_DEADLINE_MS),
- * so a slow or hostile client holds the server for at most that long.
+ * HTTP/1.0-1.1 server answering GET /metrics with the exposition of prom.c,
+ * read afresh from the maps per request. One request per connection, each
+ * bounded in size (http.h) and time (HTTP_DEADLINE_MS) and served on a
+ * thread of its own (at most HTTP_MAX_CLIENTS at once; 503 beyond), so a
+ * slow or hostile client holds up only itself. The maps are read by one
+ * request at a time.
  */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,10 @@
 #include "util.h"
 
 #define HTTP_DEADLINE_MS	5000
+#define HTTP_MAX_CLIENTS	32
+
+static int active;		/* connections being served (atomic) */
+static pthread_mutex_t collect_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static volatile sig_atomic_t stop;
 
@@ -125,7 +132,9 @@ static void respond_metrics(int fd, const char *ifname, bool head_only)
 		respond(fd, 500, "out of memory\n", 14, head_only);
 		return;
 	}
+	pthread_mutex_lock(&collect_lock);
 	rc = bf_prom_collect(f, ifname, err, sizeof(err));
+	pthread_mutex_unlock(&collect_lock);
 	fclose(f);
 	if (rc) {
 		strncat(err, "\n", sizeof(err) - strlen(err) - 1);
@@ -138,7 +147,7 @@ static void respond_metrics(int fd, const char *ifname, bool head_only)
 
 static void serve_one(int fd, const char *ifname)
 {
-	static char buf[BF_HTTP_MAX_HEAD];
+	char buf[BF_HTTP_MAX_HEAD];
 	long long deadline = now_ms() + HTTP_DEADLINE_MS;
 	const char *reason;
 	bool head_only = false;
@@ -174,6 +183,47 @@ static void close_gently(int fd)
 		if (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) == 0)
 			break;
 	close(fd);
+}
+
+struct conn {
+	int fd;
+	const char *ifname;
+};
+
+static void *conn_main(void *arg)
+{
+	struct conn c = *(struct conn *)arg;
+
+	free(arg);
+	serve_one(c.fd, c.ifname);
+	close_gently(c.fd);
+	__atomic_fetch_sub(&active, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* Serves fd on a detached thread of its own; past HTTP_MAX_CLIENTS at once
+ * (or without memory or a thread) it is answered 503 at once instead. */
+static void dispatch(int fd, const char *ifname)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	struct conn *c = NULL;
+	int err = 1;
+
+	if (__atomic_add_fetch(&active, 1, __ATOMIC_RELAXED) <= HTTP_MAX_CLIENTS &&
+	    (c = malloc(sizeof(*c)))) {
+		*c = (struct conn){ .fd = fd, .ifname = ifname };
+		pthread_attr_init(&at);
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		err = pthread_create(&t, &at, conn_main, c);
+		pthread_attr_destroy(&at);
+	}
+	if (!err)
+		return;
+	free(c);
+	respond(fd, 503, "busy\n", 5, false);
+	close_gently(fd);
+	__atomic_fetch_sub(&active, 1, __ATOMIC_RELAXED);
 }
 
 /* "HOST:PORT", "[V6]:PORT" or ":PORT" -> host (NULL: any) and port. */
@@ -286,8 +336,7 @@ int bf_prom_listen(const char *addr, const char *ifname)
 		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (cfd < 0)
 			continue;
-		serve_one(cfd, ifname);
-		close_gently(cfd);
+		dispatch(cfd, ifname);
 	}
 	close(lfd);
 	return BF_EXIT_OK;

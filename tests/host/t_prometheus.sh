@@ -188,6 +188,33 @@ done
 for i in $(seq 5); do	# connect and go away at once
 	timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT; exec 3>&-" 2>/dev/null
 done
+# six slow clients (a head never finished) hold no one else up: a scrape
+# is answered while all six are still connected and waiting
+slow=$(timeout 60 python3 - "$PORT" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+slow = []
+for _ in range(6):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+    slow.append(s)
+c = socket.create_connection(("127.0.0.1", port), timeout=20)
+c.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+try:
+    status = c.recv(64).split(b"\r\n")[0].decode()
+except socket.timeout:
+    status = "no answer"
+still = 0
+for s in slow:
+    s.setblocking(False)
+    try:
+        s.recv(1)       # an answer or EOF: the server gave up on it
+    except BlockingIOError:
+        still += 1      # nothing yet: connected and waiting
+print(f"{status}; slow clients still connected: {still}")
+PY
+)
+check_eq "a scrape while six slow clients wait" "$slow" "HTTP/1.1 200 OK; slow clients still connected: 6"
 check_cmd "server alive after garbage" kill -0 $SRV
 check_eq "still answers 200 after garbage" "$(code "$URL")" 200
 kill -TERM $SRV; wait $SRV; check_eq "SIGTERM: exits 0" $? 0
