@@ -93,12 +93,24 @@ for k in $KERNELS; do
 	echo "host kernel $k:"
 	log=$OUT/$k.out
 	t0=$(date +%s)
-	bash "$ROOT/vm/hostkernel.sh" --timeout "$TIMEOUT" --log "$OUT/$k.console" \
-		--dmesg "$OUT/$k.dmesg" --env BUILD="$BUILD" --env "BF_TESTS=$re" \
-		--env BF_VERBOSE="${BF_VERBOSE:-}" --env RESTART_LOOPS="${RESTART_LOOPS:-20}" \
-		--env BF_PRPR_MIN_RATIO="${BF_PRPR_MIN_RATIO:-10}" \
-		"$k" -- bash tests/matrix/host-matrix.sh --in-vm 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
+	# A VM whose kernel died of an int3 Oops had a CPU run into a breakpoint
+	# of live code patching (static keys) after it was lifted: multi-threaded
+	# TCG does not order one vCPU's code writes with another's execution as
+	# hardware does. That is the emulator, not the tests: say so and run the
+	# kernel's subset once more, in a fresh VM. Any other death counts.
+	for attempt in 1 2; do
+		bash "$ROOT/vm/hostkernel.sh" --timeout "$TIMEOUT" --log "$OUT/$k.console" \
+			--dmesg "$OUT/$k.dmesg" --env BUILD="$BUILD" --env "BF_TESTS=$re" \
+			--env BF_VERBOSE="${BF_VERBOSE:-}" --env RESTART_LOOPS="${RESTART_LOOPS:-20}" \
+			--env BF_PRPR_MIN_RATIO="${BF_PRPR_MIN_RATIO:-10}" \
+			"$k" -- bash tests/matrix/host-matrix.sh --in-vm 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+		[ "$attempt" = 1 ] && [ "$rc" = 125 ] &&
+			grep -q 'Oops: int3' "$OUT/$k.console" 2>/dev/null || break
+		echo "INFO: $k: the VM's kernel died of an int3 Oops during live code patching" \
+			"(a QEMU/TCG vCPU race; kept in $OUT/$k.console.int3): once more"
+		cp "$OUT/$k.console" "$OUT/$k.console.int3"
+	done
 	secs=$(( $(date +%s) - t0 ))
 	# Every FAIL line with the kernel and its test in front; the tests of
 	# the subset that did not run (the VM died, a name did not match) fail.
