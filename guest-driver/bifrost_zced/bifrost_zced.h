@@ -53,6 +53,6 @@ const char *bifrost_zced_tls_aead(struct sock *sk, const char *cipher_name);
 bool bifrost_zced_tls_is_zced(const struct crypto_aead *tfm);
 int bifrost_zced_msg_alloc(struct sock *sk, struct sk_msg *msg, int len);
 bool bifrost_zced_tls_rx_copy(const struct crypto_aead *tfm, const struct sk_buff *skb,
-			      unsigned int len);
+			      unsigned int offset, unsigned int len);
 
 #endif /* _BIFROST_ZCED_H */

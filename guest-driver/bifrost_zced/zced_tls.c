@@ -65,49 +65,66 @@ bool bifrost_zced_tls_is_zced(const struct crypto_aead *tfm)
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_tls_is_zced);
 
-/* Does any byte of skb (its frags, and theirs down its frag_lists) sit in a
- * pool page? Deeper than that is not walked, and counts as yes.
+/*
+ * Does any of the first @len bytes of @skb (its frags, and theirs down its
+ * frag_lists) sit in a pool page? Deeper than that is not walked, and
+ * counts as yes. The walk stops at @len: kTLS's receive anchor chains the
+ * socket's receive queue as its frag_list, whose last skb's next is the
+ * queue head, not NULL.
  */
-static bool zced_skb_pooled(const struct sk_buff *skb, int depth)
+static bool zced_skb_pooled(const struct sk_buff *skb, unsigned int len, int depth)
 {
 	const struct skb_shared_info *sh = skb_shinfo(skb);
 	const struct sk_buff *frag;
+	unsigned int left, n;
 	int i;
 
-	for (i = 0; i < sh->nr_frags; i++)
+	if (len <= skb_headlen(skb))
+		return false;
+	left = len - skb_headlen(skb);
+	for (i = 0; i < sh->nr_frags && left; i++) {
 		if (bifrost_zced_page_in_pool(skb_frag_page(&sh->frags[i])))
 			return true;
-	if (!sh->frag_list)
+		left -= min(left, skb_frag_size(&sh->frags[i]));
+	}
+	if (!left || !sh->frag_list)
 		return false;
 	if (depth >= 3)
 		return true;
-	skb_walk_frags(skb, frag)
-		if (zced_skb_pooled(frag, depth + 1))
+	skb_walk_frags(skb, frag) {
+		n = min(left, frag->len);
+		if (zced_skb_pooled(frag, n, depth + 1))
 			return true;
+		left -= n;
+		if (!left)
+			break;
+	}
 	return false;
 }
 
 /**
  * bifrost_zced_tls_rx_copy() - Must a received record leave the pool first?
  * @tfm: the AEAD that decrypts the record.
- * @skb: the record.
- * @len: its length in bytes.
+ * @skb: the skb holding the record (kTLS's receive anchor or a copy).
+ * @offset: where the record starts in @skb, in bytes.
+ * @len: the record's length in bytes.
  *
  * Yes when @tfm is not the single-pass AEAD (a cipher ZCED does not do,
  * e.g. ChaCha20-Poly1305, on a policy port) and some of the record sits in
  * the pool: such an AEAD may read its source twice (the rfc7539 template
  * hashes the ciphertext, then decrypts it again from the source), and a host
  * rewriting it in between would get plaintext through that was never
- * authenticated. Copies are counted.
+ * authenticated. Only the first @offset + @len bytes of @skb are looked at.
+ * Copies are counted.
  *
  * Context: Process context, the socket locked (kTLS's receive path).
  * Return: true when kTLS must copy the record to private memory before
  * decrypting it.
  */
 bool bifrost_zced_tls_rx_copy(const struct crypto_aead *tfm, const struct sk_buff *skb,
-			      unsigned int len)
+			      unsigned int offset, unsigned int len)
 {
-	if (bifrost_zced_tls_is_zced(tfm) || !zced_skb_pooled(skb, 0))
+	if (bifrost_zced_tls_is_zced(tfm) || !zced_skb_pooled(skb, offset + len, 0))
 		return false;
 	zced_count(ZS_TLS_RX_COPIED, len);
 	return true;
