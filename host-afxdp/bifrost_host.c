@@ -434,12 +434,20 @@ static void notify(const struct host *h, const char *state)
 		bf_warn("cannot tell systemd %s ($NOTIFY_SOCKET): %s", state, strerror(-ret));
 }
 
-/* Until SIGTERM/SIGINT: SIGHUP reloads the config file. */
+/* Until SIGTERM/SIGINT: SIGHUP reloads the config file (and in the test
+ * build, SIGUSR2 stops the hostile host). */
 static void serve(struct host *h, const sigset_t *sigs)
 {
 	int sig;
 
-	while (!sigwait(sigs, &sig) && sig == SIGHUP) {
+	while (!sigwait(sigs, &sig) && (sig == SIGHUP || sig == SIGUSR2)) {
+#ifdef BF_ADVERSARY
+		if (sig == SIGUSR2) {	/* the test build's hostile host turns honest */
+			adversary_stop();
+			bf_warn("adversary: campaign stopped (SIGUSR2)");
+			continue;
+		}
+#endif
 		if (!h->o.config) {
 			bf_warn("SIGHUP ignored: no --config to re-read");
 			continue;
@@ -517,6 +525,9 @@ static int run(struct host *h)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
+#ifdef BF_ADVERSARY
+	sigaddset(&sigs, SIGUSR2);	/* adversary_stop() */
+#endif
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);	/* the worker inherits it */
 	ret = bf_worker_start(&h->w);
 	if (ret)

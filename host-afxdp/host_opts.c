@@ -110,7 +110,8 @@ static int guest_opt(int c, const char *arg, struct host_opts *o, char *err, siz
 	case 'A':
 		return adversary_parse(arg, &g->adversary) ?
 		       bad(err, el, 1, "bad --adversary '%s'; points: "
-			   "rx-payload,rx-after,rx-hdr,rx-len,rx-tlshdr[,skip=N]", arg) : 0;
+			   "rx-payload,rx-after,rx-hdr,rx-len,rx-tlshdr[,skip=N] or "
+			   "fuzz,seed=S[,rate=N][,skip=N][,max=N]", arg) : 0;
 #endif
 	case 'C':
 		g->c.be.cvm = true;

@@ -50,6 +50,7 @@ struct vhost_port {
 	unsigned int reseg_done;
 #ifdef BF_ADVERSARY
 	struct adversary adv;	/* the test build's hostile host, off unless asked */
+	unsigned int adv_storm;	/* flushes that still notify regardless */
 #endif
 	struct bf_ratelimit log_ok, log_bad;
 };
@@ -85,88 +86,80 @@ static void chain_write(struct vq_chain *c, uint64_t *pos, const uint8_t *src, s
 
 #ifdef BF_ADVERSARY
 /*
- * The test build's hostile host (bifrost-host-adversary, adversary.h): what
- * deliver_one does to a frame adversary_pick chose. The installed
- * bifrost-host is built without BF_ADVERSARY and has none of it.
+ * The test build's hostile host (bifrost-host-adversary, adversary.h): the
+ * hooks deliver_one and vp_flush call. The installed bifrost-host is built
+ * without BF_ADVERSARY and has none of it.
  */
-static bool adv_pick(struct vhost_port *vp, const uint8_t *frame, size_t len, uint32_t *poff)
+static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
+		       const uint8_t *frame, size_t len, bool honest);
+
+static bool adv_pick(struct vhost_port *vp, const uint8_t *frame, size_t len, uint32_t *poff,
+		     struct adv_mutation *m)
 {
-	return adversary_pick(&vp->adv, frame, len, poff);
-}
+	uint8_t forged[ADV_FORGE_MAX];
+	struct virtio_net_hdr vh0 = { 0 };
+	size_t n;
 
-/* The byte at position pos of the packet written across chains c[0..n). */
-static uint8_t *chain_byte(struct vq_chain *c, unsigned int n, uint64_t pos)
-{
-	unsigned int i, b;
-
-	for (i = 0; i < n; i++)
-		for (b = 0; b < c[i].n; b++) {
-			if (pos < c[i].b[b].len)
-				return c[i].b[b].p + pos;
-			pos -= c[i].b[b].len;
-		}
-	return NULL;
-}
-
-/* Tampers with a picked frame before the guest may look. */
-static void adv_before(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
-			  uint64_t payload_pos)
-{
-	uint8_t *b = chain_byte(c, n, payload_pos);
-
-	if ((vp->adv.points & ADV_RX_PAYLOAD) && b)
-		*b ^= 0x5a;
-	if (vp->adv.points & ADV_RX_TLSHDR) {
-		/* the record length's high byte: +-256 bytes */
-		b = chain_byte(c, n, payload_pos + 3);
-		if (b)
-			*b ^= 0x01;
+	if (!adversary_pick(&vp->adv, frame, len, poff, m))
+		return false;
+	if (m->storm)
+		vp->adv_storm = m->storm;
+	if (m->forge) {		/* a forged announcement first; whatever becomes of it */
+		n = adversary_forge(&vp->adv, forged, sizeof(forged));
+		deliver_one(vp, &vh0, forged, n, true);
 	}
-	if (vp->adv.points & ADV_RX_HDR) {
-		struct virtio_net_hdr bad = {
-			.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
-			.gso_size = htole16(1),
-			.hdr_len = htole16(0xffff),
-			.csum_start = htole16(0xfff0),
-			.csum_offset = htole16(0xfff0),
-			.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		};
-		uint16_t nb = htole16(n + 7);
-		uint64_t pos = 0;
+	return true;
+}
 
-		chain_write(&c[0], &pos, (const uint8_t *)&bad, sizeof(bad));
-		if (vp->dev.hdr_len == 12)
-			chain_write(&c[0], &pos, (const uint8_t *)&nb, 2);
+/* The packet deliver_one wrote, as adversary.h sees it. */
+static struct adv_packet adv_packet_of(struct vhost_port *vp, struct vq_chain *c,
+				       unsigned int nbuf, uint32_t *lens, unsigned int *order,
+				       uint32_t poff, size_t len)
+{
+	return (struct adv_packet){ c, nbuf, lens, order, (uint32_t)vp->dev.hdr_len,
+				    (uint32_t)len, poff, vp->dev.vr[VHOST_RXQ].vq.num };
+}
+
+static void adv_before(struct vhost_port *vp, struct adv_mutation *m, struct vq_chain *c,
+		       unsigned int nbuf, uint32_t *lens, unsigned int *order, uint32_t poff,
+		       size_t len)
+{
+	struct adv_packet p = adv_packet_of(vp, c, nbuf, lens, order, poff, len);
+
+	adversary_before(&vp->adv, m, &p);
+}
+
+static void adv_after(struct vhost_port *vp, const struct adv_mutation *m, struct vq_chain *c,
+		      unsigned int nbuf, uint32_t *lens, unsigned int *order, uint32_t poff,
+		      size_t len)
+{
+	struct adv_packet p = adv_packet_of(vp, c, nbuf, lens, order, poff, len);
+
+	adversary_after(&vp->adv, m, &p);
+}
+
+/* At a flush: false while the campaign withholds notifications; during a
+ * storm, both queues are notified whether or not anything is new. */
+static bool adv_flush(struct vhost_port *vp)
+{
+	if (vp->adv_storm) {
+		vp->adv_storm--;
+		if (vhost_dev_queue_ready(&vp->dev, VHOST_RXQ))
+			vhost_dev_notify_always(&vp->dev, VHOST_RXQ);
+		if (vhost_dev_queue_ready(&vp->dev, VHOST_TXQ))
+			vhost_dev_notify_always(&vp->dev, VHOST_TXQ);
 	}
-}
-
-/* The used length of a picked frame's last buffer: with rx-len, more than
- * the buffer holds. */
-static uint32_t adv_used_len(const struct vhost_port *vp, bool last, uint32_t ulen)
-{
-	return last && (vp->adv.points & ADV_RX_LEN) ? ulen + 65536 : ulen;
-}
-
-/* With rx-after, a payload byte flipped once published: the guest may
- * already be reading (a time-of-check race). */
-static void adv_after(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
-		      uint64_t payload_pos)
-{
-	uint8_t *b;
-
-	if (!(vp->adv.points & ADV_RX_AFTER))
-		return;
-	b = chain_byte(c, n, payload_pos);
-	if (b)
-		*b ^= 0xa5;
+	return !adversary_silent(&vp->adv);
 }
 
 static void adv_report(const struct vhost_port *vp)
 {
-	if (vp->adv.points)
-		bf_warn("adversary: tampered with %llu of %llu TCP "
-			"payload packets to the guest", (unsigned long long)vp->adv.tampered,
-			(unsigned long long)vp->adv.eligible);
+	char line[512];
+
+	if (!vp->adv.points)
+		return;
+	adversary_summary(&vp->adv, line, sizeof(line));
+	bf_warn("adversary: %s", line);
 }
 
 void bf_vhost_port_set_adversary(struct bf_port *p, const struct adversary *a)
@@ -174,29 +167,39 @@ void bf_vhost_port_set_adversary(struct bf_port *p, const struct adversary *a)
 	vp_of(p)->adv = *a;
 }
 #else
-/* The installed build: no frame is ever picked, so nothing is tampered with. */
-static bool adv_pick(struct vhost_port *vp, const uint8_t *frame, size_t len, uint32_t *poff)
+/* The installed build: no frame is ever picked, so nothing is tampered with
+ * (what deliver_one reads of a decision, never set). */
+struct adv_mutation {
+	bool extra_used;
+	uint16_t extra_id;
+	uint32_t extra_len;
+};
+
+static bool adv_pick(struct vhost_port *vp, const uint8_t *frame, size_t len, uint32_t *poff,
+		     struct adv_mutation *m)
 {
-	(void)vp, (void)frame, (void)len, (void)poff;
+	(void)vp, (void)frame, (void)len, (void)poff, (void)m;
 	return false;
 }
 
-static void adv_before(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
-		       uint64_t payload_pos)
+static void adv_before(struct vhost_port *vp, struct adv_mutation *m, struct vq_chain *c,
+		       unsigned int nbuf, uint32_t *lens, unsigned int *order, uint32_t poff,
+		       size_t len)
 {
-	(void)vp, (void)c, (void)n, (void)payload_pos;
+	(void)vp, (void)m, (void)c, (void)nbuf, (void)lens, (void)order, (void)poff, (void)len;
 }
 
-static uint32_t adv_used_len(const struct vhost_port *vp, bool last, uint32_t ulen)
+static void adv_after(struct vhost_port *vp, const struct adv_mutation *m, struct vq_chain *c,
+		      unsigned int nbuf, uint32_t *lens, unsigned int *order, uint32_t poff,
+		      size_t len)
 {
-	(void)vp, (void)last;
-	return ulen;
+	(void)vp, (void)m, (void)c, (void)nbuf, (void)lens, (void)order, (void)poff, (void)len;
 }
 
-static void adv_after(struct vhost_port *vp, struct vq_chain *c, unsigned int n,
-		      uint64_t payload_pos)
+static bool adv_flush(struct vhost_port *vp)
 {
-	(void)vp, (void)c, (void)n, (void)payload_pos;
+	(void)vp;
+	return true;
 }
 
 static void adv_report(const struct vhost_port *vp)
@@ -287,18 +290,25 @@ static void fill_chains(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 	}
 }
 
+/*
+ * Delivers one packet into the guest's receive buffers and publishes it.
+ * honest: never tampered with (the test build's forged frames themselves).
+ */
 static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
-		       const uint8_t *frame, size_t len)
+		       const uint8_t *frame, size_t len, bool honest)
 {
 	struct vhost_dev *d = &vp->dev;
 	struct virtq *vq = &d->vr[VHOST_RXQ].vq;
 	struct vq_chain *c = vp->rxc;
 	uint32_t lens[MAX_RX_CHAINS], poff = 0;
+	unsigned int order[MAX_RX_CHAINS];
+	struct adv_mutation m;
 	uint16_t nbuf = 0;
 	unsigned int i;
 	bool hit;
 	int r;
 
+	hit = !honest && adv_pick(vp, frame, len, &poff, &m);
 	r = collect_chains(vp, d->hdr_len + len, &nbuf);
 	if (r)
 		return r;
@@ -309,15 +319,18 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		vp->rx_pending = true;
 		return -EINVAL;
 	}
-	hit = adv_pick(vp, frame, len, &poff);
 	fill_chains(vp, vh, frame, len, nbuf, lens);
-	if (hit)
-		adv_before(vp, c, nbuf, d->hdr_len + poff);
 	for (i = 0; i < nbuf; i++)
-		vq_push(vq, c[i].head, hit ? adv_used_len(vp, i + 1 == nbuf, lens[i]) : lens[i]);
+		order[i] = i;
+	if (hit)
+		adv_before(vp, &m, c, nbuf, lens, order, poff, len);
+	for (i = 0; i < nbuf; i++)
+		vq_push(vq, c[order[i]].head, lens[order[i]]);
+	if (hit && m.extra_used)
+		vq_push(vq, m.extra_id, m.extra_len);
 	vq_publish(vq);
 	if (hit)
-		adv_after(vp, c, nbuf, d->hdr_len + poff);
+		adv_after(vp, &m, c, nbuf, lens, order, poff, len);
 	vp->rx_pending = true;
 	return 0;
 }
@@ -336,7 +349,7 @@ static int deliver_segment(void *ctx, const uint8_t *frame, size_t len)
 
 	if (s->index++ < s->skip)
 		return 0;	/* delivered by an earlier try */
-	s->err = deliver_one(s->vp, &vh, frame, len);
+	s->err = deliver_one(s->vp, &vh, frame, len, false);
 	return s->err;
 }
 
@@ -416,7 +429,7 @@ static int deliver_packet(struct vhost_port *vp, const struct virtio_net_hdr *vh
 {
 	if (guest_takes_gso(&vp->dev, vh->gso_type)) {
 		vp->reseg_done = 0;	/* a parked cut-up packet was given up */
-		return deliver_one(vp, vh, frame, len);
+		return deliver_one(vp, vh, frame, len, false);
 	}
 	/* the guest cannot take this merged packet: cut it up again */
 	return deliver_resegmented(vp, vh, frame, len);
@@ -587,6 +600,10 @@ static void vp_flush(struct bf_port *p, unsigned int q)
 	guestmem_enter(&g, &vp->dev.maps);	/* the notify reads the rings */
 	if (sigsetjmp(g.env, 0)) {
 		vp_fault(vp, &g);
+		return;
+	}
+	if (!adv_flush(vp)) {	/* the test build's hostile host keeps quiet */
+		guestmem_leave(&g);
 		return;
 	}
 	if (vp->rx_pending && vhost_dev_queue_ready(&vp->dev, VHOST_RXQ))

@@ -146,6 +146,10 @@ void vhost_dev_service(struct vhost_dev *d, const struct pollfd *pfd, int n);
 bool vhost_dev_queue_ready(const struct vhost_dev *d, unsigned int q);
 /* Interrupts the guest for queue q if it asked for it. */
 void vhost_dev_notify(struct vhost_dev *d, unsigned int q);
+#ifdef BF_ADVERSARY
+/* The test build's hostile host: queue q's call, whatever the guest asked. */
+void vhost_dev_notify_always(struct vhost_dev *d, unsigned int q);
+#endif
 bool vhost_dev_has(const struct vhost_dev *d, unsigned int feature_bit);
 /*
  * An access to this device's guest memory faulted (guestmem.h: its file
