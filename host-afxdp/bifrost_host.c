@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@
 #include <bpf/libbpf.h>
 #include "kernel_features.h"
 #include "maps.h"
+#include "reload_status.h"
 #include "host_opts.h"
 #include "log.h"
 #include "sd_notify.h"
@@ -332,9 +334,9 @@ static void reload_remove(struct host *h, const struct host_opts *no,
 }
 
 /* With the worker paused: starts the new and changed guests; returns how
- * many could not be (each logged). */
+ * many could not be (each logged; the first one's reason in first). */
 static unsigned int reload_add(struct host *h, const struct host_opts *no,
-			       struct served **fresh)
+			       struct served **fresh, char *first, size_t firstlen)
 {
 	unsigned int i, failed = 0;
 	char err[512];
@@ -346,6 +348,9 @@ static unsigned int reload_add(struct host *h, const struct host_opts *no,
 		    bf_worker_add_guest(&h->w, &fresh[i]->rt, err, sizeof(err))) {
 			bf_err("reload %llu: guest %s not served: %s",
 			       (unsigned long long)h->w.reloads, no->g[i].c.name, err);
+			if (!failed)
+				snprintf(first, firstlen, "guest %s not served: %.400s",
+					 no->g[i].c.name, err);
 			served_free(fresh[i]);
 			failed++;
 			continue;
@@ -356,13 +361,30 @@ static unsigned int reload_add(struct host *h, const struct host_opts *no,
 	return failed;
 }
 
+/* The answer `bifrostctl reload` waits for (reload_status.h). */
+static void reload_answer(const struct host *h, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void reload_answer(const struct host *h, bool ok, const char *fmt, ...)
+{
+	struct bf_reload_status st = { .seq = h->w.reloads, .ok = ok };
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(st.msg, sizeof(st.msg), fmt, ap);
+	va_end(ap);
+	ret = bf_reload_status_write(h->o.iface, &st);
+	if (ret)
+		bf_warn("cannot write the reload status of %s: %s", h->o.iface, strerror(-ret));
+}
+
 /* SIGHUP: the guests of the config file as it is now (see the top). */
 static void host_reload(struct host *h)
 {
 	static struct host_opts no;
 	static struct served *fresh[BF_MAX_GUESTS];
 	unsigned int failed;
-	char err[512];
+	char err[512], first[512] = "";
 
 	count(&h->w.reloads);
 	if (reload_plan(h, &no, fresh, err, sizeof(err))) {
@@ -370,11 +392,12 @@ static void host_reload(struct host *h)
 		bf_err("reload %llu failed, still serving %u guest(s) (%llu failed reloads): %s",
 		       (unsigned long long)h->w.reloads, h->n,
 		       (unsigned long long)h->w.reload_failures, err);
+		reload_answer(h, false, "%s; still serving %u guest(s)", err, h->n);
 		return;
 	}
 	bf_worker_pause(&h->w);
 	reload_remove(h, &no, fresh);
-	failed = reload_add(h, &no, fresh);
+	failed = reload_add(h, &no, fresh, first, sizeof(first));
 	h->o = no;
 	bf_worker_resume(&h->w);
 	if (failed) {
@@ -383,10 +406,13 @@ static void host_reload(struct host *h)
 		       "(%llu failed reloads; the next reload retries them)",
 		       (unsigned long long)h->w.reloads, failed, h->n, h->o.iface,
 		       (unsigned long long)h->w.reload_failures);
+		reload_answer(h, false, "%u guest(s) not served (%s), serving %u guest(s)",
+			      failed, first, h->n);
 		return;
 	}
 	bf_info("reload %llu done: serving %u guest(s) on %s",
 		(unsigned long long)h->w.reloads, h->n, h->o.iface);
+	reload_answer(h, true, "serving %u guest(s)", h->n);
 }
 
 /* Writes our pid where `bifrostctl reload` finds it (config mode only). */
@@ -404,6 +430,7 @@ static void write_pidfile(const struct host *h)
 	}
 	fprintf(f, "%ld\n", (long)getpid());
 	fclose(f);
+	reload_answer(h, true, "serving %u guest(s)", h->n);	/* reload 0: the start */
 }
 
 static void remove_pidfile(const struct host *h)
@@ -412,6 +439,7 @@ static void remove_pidfile(const struct host *h)
 
 	snprintf(path, sizeof(path), BF_PIDFILE_FMT, h->o.iface);
 	unlink(path);
+	bf_reload_status_remove(h->o.iface);
 }
 
 /* Tells systemd how the service is (sd_notify.h): the state, and for READY=1

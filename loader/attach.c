@@ -36,6 +36,7 @@
 #include "kernel_features.h"
 #include "log.h"
 #include "mtu.h"
+#include "reload_status.h"
 #include "bifrost_xdp.skel.h"
 
 static int check_perm(void)
@@ -117,13 +118,48 @@ static bool pid_is_backend(long pid)
 	return !strcmp(comm, "bifrost-host\n");
 }
 
+/* How long `reload` waits for the backend's answer (reload_status.h). */
+#define BF_RELOAD_WAIT_MS	10000
+
+/*
+ * Waits (at most BF_RELOAD_WAIT_MS) for the answer of the backend pid to
+ * the reload after seq, and says it: BF_EXIT_OK when it reloaded,
+ * BF_EXIT_BACKEND when it failed, exited or did not answer.
+ */
+static int await_backend(const char *ifname, long pid, uint64_t seq)
+{
+	struct bf_reload_status st;
+	int waited;
+
+	for (waited = 0; waited < BF_RELOAD_WAIT_MS; waited += 20) {
+		if (!bf_reload_status_read(ifname, &st) && st.seq > seq)
+			break;
+		if (!pid_is_backend(pid))
+			return bf_fail(BF_EXIT_BACKEND, "bifrost-host (pid %ld) of %s exited "
+				       "during the reload", pid, ifname);
+		usleep(20000);
+	}
+	if (waited >= BF_RELOAD_WAIT_MS)
+		return bf_fail(BF_EXIT_BACKEND, "bifrost-host (pid %ld) of %s did not answer the "
+			       "reload within %d s", pid, ifname, BF_RELOAD_WAIT_MS / 1000);
+	if (!st.ok)
+		return bf_fail(BF_EXIT_BACKEND, "bifrost-host (pid %ld) reload %llu failed: %s",
+			       pid, (unsigned long long)st.seq, st.msg);
+	printf("bifrost-host (pid %ld) reload %llu done: %s\n", pid,
+	       (unsigned long long)st.seq, st.msg);
+	return BF_EXIT_OK;
+}
+
 /*
  * Sends SIGHUP to the bifrost-host serving ifname from a config file (its
- * pidfile, BF_PIDFILE_FMT), so it re-reads its guests; says what it did.
- * A stale pidfile whose pid is not a bifrost-host is not signalled.
+ * pidfile, BF_PIDFILE_FMT), so it re-reads its guests, and waits for its
+ * answer (await_backend). A stale pidfile whose pid is not a bifrost-host
+ * is not signalled; no backend, or one that cannot be signalled, is said
+ * and not an error (the policy maps are written by then).
  */
-static void signal_backend(const char *ifname)
+static int signal_backend(const char *ifname)
 {
+	struct bf_reload_status st0;
 	char path[256];
 	long pid = 0;
 	FILE *f;
@@ -131,20 +167,24 @@ static void signal_backend(const char *ifname)
 	snprintf(path, sizeof(path), BF_PIDFILE_FMT, ifname);
 	f = fopen(path, "r");
 	if (!f)
-		return;		/* no backend started with --config */
+		return BF_EXIT_OK;	/* no backend started with --config */
 	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1)
 		pid = 0;
 	fclose(f);
 	if (pid && !pid_is_backend(pid)) {
 		bf_warn("backend of %s not signalled (%s: pid %ld is not a running bifrost-host)",
 			ifname, path, pid);
-		return;
+		return BF_EXIT_OK;
 	}
-	if (!pid || kill((pid_t)pid, SIGHUP))
+	if (bf_reload_status_read(ifname, &st0))
+		st0.seq = 0;	/* none yet: the answer to come is reload 1 or later */
+	if (!pid || kill((pid_t)pid, SIGHUP)) {
 		bf_warn("backend of %s not signalled (%s: %s)",
 			ifname, path, pid ? strerror(errno) : "no pid");
-	else
-		printf("signalled bifrost-host (pid %ld) to reload its guests\n", pid);
+		return BF_EXIT_OK;
+	}
+	printf("signalled bifrost-host (pid %ld) to reload its guests\n", pid);
+	return await_backend(ifname, pid, st0.seq);
 }
 
 /* Removes everything pinned for ifname; ignores what is already gone. */
@@ -666,7 +706,5 @@ int bf_cmd_reload(const char *ifname, const char *cfgfile, const char *prog)
 	       cfgfile ? "" : "\n");
 	if (cfgfile)
 		printf(" %u guest(s), policy generation %lld\n", cfg.n, (long long)gen);
-	if (cfgfile)
-		signal_backend(ifname);
-	return BF_EXIT_OK;
+	return cfgfile ? signal_backend(ifname) : BF_EXIT_OK;
 }

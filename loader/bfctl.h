@@ -24,6 +24,7 @@ enum bf_exit {
 	BF_EXIT_CONFIG = 8,		/* bad config file */
 	BF_EXIT_BAD_PROG = 9,		/* --prog object unusable */
 	BF_EXIT_ABI = 10,		/* pinned maps of another map ABI */
+	BF_EXIT_BACKEND = 11,		/* reload: the backend's reload failed or did not answer */
 };
 
 /* Exits go through bf_fail (log.h): one error line, then the code above. */

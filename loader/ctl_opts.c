@@ -52,7 +52,8 @@ void ctl_usage(FILE *f)
 	fprintf(f,
 		"exit codes: 0 ok, 1 error, 2 usage, 3 no such interface, 4 not root/no CAP_BPF,\n"
 		"            5 XDP unsupported, 6 already attached, 7 not attached, 8 bad config,\n"
-		"            9 unusable --prog object, 10 maps of another map ABI\n");
+		"            9 unusable --prog object, 10 maps of another map ABI,\n"
+		"            11 the backend's reload failed or did not answer\n");
 }
 
 /* Where the message of a rejection goes. */

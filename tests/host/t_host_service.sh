@@ -7,7 +7,9 @@
 # gets the socket-owner, socket-group and socket-mode of its config line,
 # again after a reload changes them; an unknown user is refused by name. A
 # reload that cannot open a changed guest's port fails: an error line, no
-# "done", counted in reload_failures; the next good reload serves it again.
+# "done", counted in reload_failures, and `bifrostctl reload` exits 11 with
+# the backend's reason (it waits for the answer, bounded); the next good
+# reload serves it again and exits 0.
 # No addresses, no traffic: a veth with the XDP program and vhost-user guests
 # no front-end connects to.
 set -u
@@ -136,14 +138,19 @@ check_eq "socket-owner without CAP_CHOWN: refused, the reason given" \
 	"$(grep -c "vm2.sock: cannot listen: Operation not permitted (socket-owner and socket-group need CAP_CHOWN)" $LOG)" 1
 
 # a reload that cannot open a changed guest's port (its path now a regular
-# file, which is never deleted): failed, at error level, and counted
+# file, which is never deleted): failed, at error level, and counted; and
+# `bifrostctl reload`, which waits for the backend's answer, says so and
+# exits 11 (BF_EXIT_BACKEND)
 echo precious > $BF_TMP/precious
 printf '%s\n%s\n' "$vm1_line" "$(vm2_line)" > $C
 start "" 2
 printf '%s\n%s\n' "$vm1_line" "$(vm2_line | sed "s|$SOCK2|$BF_TMP/precious|")" > $C
-kill -HUP $BPID
-wait_for grep -q "reload 1 " $LOG
-sleep 0.2
+$BFCTL reload $W --config $C > $BF_TMP/reload.out 2>&1
+rc=$?
+check_eq "bifrostctl reload: the backend's failed reload is exit 11" "$rc" 11
+check_cmd "... with the backend's reason" grep -q \
+	"bifrostctl: error: bifrost-host (pid $BPID) reload 1 failed: 1 guest(s) not served (guest vm2 not served: vhost-user $BF_TMP/precious: cannot listen.*), serving 1 guest(s)" \
+	$BF_TMP/reload.out
 check_eq "a guest whose port does not open fails the reload, at error level" \
 	"$(grep -c "error: reload 1 failed: 1 guest(s) not served, serving 1 guest(s) on $W (1 failed reloads" $LOG) $(grep -c "error: reload 1: guest vm2 not served: vhost-user $BF_TMP/precious: cannot listen" $LOG)" "1 1"
 check_eq "... and is not said to be done" "$(grep -c 'reload 1 done' $LOG)" 0
@@ -156,9 +163,25 @@ check_eq "counted in Prometheus" "$($BFCTL stats $W --prometheus |
 	awk '/^bifrost_backend_reload_failures_total\{.*guest="vm1"/ { s += $2 } END { print s + 0 }')" 1
 check_eq "the regular file untouched" "$(cat $BF_TMP/precious)" precious
 printf '%s\n%s\n' "$vm1_line" "$(vm2_line)" > $C
-kill -HUP $BPID
-wait_for grep -q "reload 2 done: serving 2 guest(s)" $LOG
+$BFCTL reload $W --config $C > $BF_TMP/reload.out 2>&1
+rc=$?
+check_eq "bifrostctl reload: a good reload is exit 0, the backend's answer said" \
+	"$rc $(grep -c "bifrost-host (pid $BPID) reload 2 done: serving 2 guest(s)" $BF_TMP/reload.out)" "0 1"
 check_eq "the next good reload serves it again" "$(perm $SOCK2 | cut -d' ' -f3-)" socket
 wait_for backend_is reloads 2
 check_eq "a good reload is no failure" "$(backend reloads) $(backend reload_failures)" "2 1"
+# a bad config file: refused by bifrostctl before anything is signalled
+echo "guest vm3 bogus" >> $C
+$BFCTL reload $W --config $C > $BF_TMP/reload.out 2>&1
+check_eq "a bad file: exit 8, the backend not signalled" \
+	"$? $(grep -c signalled $BF_TMP/reload.out)" "8 0"
+printf '%s\n%s\n' "$vm1_line" "$(vm2_line)" > $C
+# a backend that does not answer (stopped): bounded wait, then exit 11
+kill -STOP $BPID
+$BFCTL reload $W --config $C > $BF_TMP/reload.out 2>&1
+rc=$?
+kill -CONT $BPID
+check_eq "a backend that does not answer: exit 11 once the wait is over, said" \
+	"$rc $(grep -c "bifrost-host (pid $BPID) of $W did not answer the reload within 10 s" $BF_TMP/reload.out)" "11 1"
+wait_for grep -q "reload 3 done" $LOG
 stop "failed reload"
