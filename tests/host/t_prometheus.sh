@@ -215,6 +215,39 @@ print(f"{status}; slow clients still connected: {still}")
 PY
 )
 check_eq "a scrape while six slow clients wait" "$slow" "HTTP/1.1 200 OK; slow clients still connected: 6"
+# every one of the 32 connection slots held by a slow client: a scrape is
+# answered 503 at once (not queued behind them); once they leave, 200 again
+full=$(timeout 60 python3 - "$PORT" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+def scrape():
+    c = socket.create_connection(("127.0.0.1", port), timeout=20)
+    c.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+    try:
+        return c.recv(64).split(b"\r\n")[0].decode()
+    except socket.timeout:
+        return "no answer"
+    finally:
+        c.close()
+slow = []
+for _ in range(32):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+    slow.append(s)
+busy = scrape()
+for s in slow:
+    s.close()
+after = "never"
+for _ in range(40):     # their threads see EOF and free the slots
+    after = scrape()
+    if after.endswith("200 OK"):
+        break
+    time.sleep(0.25)
+print(f"{busy}; after they left: {after}")
+PY
+)
+check_eq "all 32 slots held by slow clients: a scrape is 503 at once, 200 once they leave" \
+	"$full" "HTTP/1.1 503 Service Unavailable; after they left: HTTP/1.1 200 OK"
 check_cmd "server alive after garbage" kill -0 $SRV
 check_eq "still answers 200 after garbage" "$(code "$URL")" 200
 kill -TERM $SRV; wait $SRV; check_eq "SIGTERM: exits 0" $? 0
