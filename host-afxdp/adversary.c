@@ -12,11 +12,16 @@
 
 #define ETH_HLEN	14
 
-static volatile int adv_stopped;	/* adversary_stop(): from a signal handler */
+static int adv_stopped;	/* adversary_stop(), read by the worker thread */
 
 void adversary_stop(void)
 {
-	adv_stopped = 1;
+	__atomic_store_n(&adv_stopped, 1, __ATOMIC_RELAXED);
+}
+
+bool adversary_stopped(void)
+{
+	return __atomic_load_n(&adv_stopped, __ATOMIC_RELAXED);
 }
 
 static const char *const class_names[ADV_NCLASS] = {
@@ -168,7 +173,7 @@ static bool pick_fuzz(struct adversary *a, const uint8_t *frame, size_t len,
 	uint64_t done = 0;
 	unsigned int c;
 
-	if (adv_stopped || a->eligible++ < a->skip)
+	if (adversary_stopped() || a->eligible++ < a->skip)
 		return false;
 	for (c = 0; c < ADV_NCLASS; c++)
 		done += a->mutations[c];
@@ -326,7 +331,7 @@ static void mutate_hdr(struct adversary *a, const struct adv_packet *p)
 		v = edge16(a, p->frame_len);
 	}
 	v = htole16(v);
-	pkt_put(p, 2 * field, &v, 2);	/* fields 2-6 are at 2, 4, 6, 8, 10 */
+	pkt_put(p, 2 * (field - 1), &v, 2);	/* fields 2-6 are at 2, 4, 6, 8, 10 */
 }
 
 static void mutate_used_len(struct adversary *a, const struct adv_packet *p)
@@ -508,6 +513,8 @@ void adversary_after(struct adversary *a, const struct adv_mutation *m,
 
 bool adversary_silent(struct adversary *a)
 {
+	if (adversary_stopped())
+		a->silence = 0;
 	if (!a->silence)
 		return false;
 	a->silence--;

@@ -134,7 +134,10 @@ bool adversary_silent(struct adversary *a);
 size_t adversary_forge(struct adversary *a, uint8_t *buf, size_t cap);
 /* One line: what was done (the campaign: seed, packets, mutations by class). */
 void adversary_summary(const struct adversary *a, char *buf, size_t len);
-/* Every campaign turns honest from now on (async-signal-safe: SIGUSR2). */
+/* Every campaign turns honest from now on (bifrost-host: on SIGUSR2), its
+ * storms and silences too; any thread may call it. */
 void adversary_stop(void);
+/* Whether adversary_stop() was called. */
+bool adversary_stopped(void);
 
 #endif /* BIFROST_ADVERSARY_H */

@@ -93,22 +93,30 @@ static void chain_write(struct vq_chain *c, uint64_t *pos, const uint8_t *src, s
 static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		       const uint8_t *frame, size_t len, bool honest);
 
+/* Decides about a packet whose buffers are collected (so each packet is
+ * decided once, however often a full ring makes it wait). */
 static bool adv_pick(struct vhost_port *vp, const uint8_t *frame, size_t len, uint32_t *poff,
 		     struct adv_mutation *m)
+{
+	if (!adversary_pick(&vp->adv, frame, len, poff, m))
+		return false;
+	if (m->storm)
+		vp->adv_storm = m->storm;
+	return true;
+}
+
+/* After a picked packet is published: a forged announcement to follow it,
+ * whatever becomes of it (the packet's buffers are the guest's by now). */
+static void adv_forge(struct vhost_port *vp, const struct adv_mutation *m)
 {
 	uint8_t forged[ADV_FORGE_MAX];
 	struct virtio_net_hdr vh0 = { 0 };
 	size_t n;
 
-	if (!adversary_pick(&vp->adv, frame, len, poff, m))
-		return false;
-	if (m->storm)
-		vp->adv_storm = m->storm;
-	if (m->forge) {		/* a forged announcement first; whatever becomes of it */
-		n = adversary_forge(&vp->adv, forged, sizeof(forged));
-		deliver_one(vp, &vh0, forged, n, true);
-	}
-	return true;
+	if (!m->forge)
+		return;
+	n = adversary_forge(&vp->adv, forged, sizeof(forged));
+	deliver_one(vp, &vh0, forged, n, true);
 }
 
 /* The packet deliver_one wrote, as adversary.h sees it. */
@@ -139,9 +147,14 @@ static void adv_after(struct vhost_port *vp, const struct adv_mutation *m, struc
 }
 
 /* At a flush: false while the campaign withholds notifications; during a
- * storm, both queues are notified whether or not anything is new. */
+ * storm, both queues are notified whether or not anything is new. Once the
+ * host is honest (adversary_stopped()), neither. */
 static bool adv_flush(struct vhost_port *vp)
 {
+	if (adversary_stopped()) {
+		vp->adv_storm = 0;
+		return true;
+	}
 	if (vp->adv_storm) {
 		vp->adv_storm--;
 		if (vhost_dev_queue_ready(&vp->dev, VHOST_RXQ))
@@ -194,6 +207,11 @@ static void adv_after(struct vhost_port *vp, const struct adv_mutation *m, struc
 		      size_t len)
 {
 	(void)vp, (void)m, (void)c, (void)nbuf, (void)lens, (void)order, (void)poff, (void)len;
+}
+
+static void adv_forge(struct vhost_port *vp, const struct adv_mutation *m)
+{
+	(void)vp, (void)m;
 }
 
 static bool adv_flush(struct vhost_port *vp)
@@ -308,7 +326,6 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 	bool hit;
 	int r;
 
-	hit = !honest && adv_pick(vp, frame, len, &poff, &m);
 	r = collect_chains(vp, d->hdr_len + len, &nbuf);
 	if (r)
 		return r;
@@ -319,6 +336,7 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 		vp->rx_pending = true;
 		return -EINVAL;
 	}
+	hit = !honest && adv_pick(vp, frame, len, &poff, &m);
 	fill_chains(vp, vh, frame, len, nbuf, lens);
 	for (i = 0; i < nbuf; i++)
 		order[i] = i;
@@ -332,6 +350,8 @@ static int deliver_one(struct vhost_port *vp, const struct virtio_net_hdr *vh,
 	if (hit)
 		adv_after(vp, &m, c, nbuf, lens, order, poff, len);
 	vp->rx_pending = true;
+	if (hit)
+		adv_forge(vp, &m);
 	return 0;
 }
 

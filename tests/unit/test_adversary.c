@@ -98,6 +98,37 @@ static uint64_t run(struct adversary *a, unsigned int n, uint64_t *hits)
 	return h;
 }
 
+/* Which of the first 32 bytes of the packet the header class touches, for
+ * a virtio_net_hdr of hdr_len bytes (10 or 12): a bit per byte. */
+static uint32_t hdr_bytes_touched(unsigned int hdr_len)
+{
+	struct adversary a;
+	struct adv_mutation m;
+	uint32_t touched = 0, off;
+	unsigned int i, b;
+	struct pkt k;
+
+	adversary_parse("fuzz,seed=11,rate=1", &a);
+	for (i = 0; i < 20000; i++) {
+		pkt_init(&k);
+		memmove(k.buf[0] + hdr_len, k.buf[0] + 12, sizeof(frame_tpl));
+		k.p.hdr_len = hdr_len;
+		if (adversary_pick(&a, k.buf[0] + hdr_len, sizeof(frame_tpl), &off, &m) &&
+		    m.cls == ADV_C_HDR) {
+			k.p.payload_off = off;
+			adversary_before(&a, &m, &k.p);
+			for (b = 0; b < 32; b++)
+				if (k.buf[0][b] != (b < hdr_len ? 0x33 :
+						    frame_tpl[b - hdr_len]))
+					touched |= 1U << b;
+		}
+		while (adversary_silent(&a))
+			;
+		pkt_free(&k);
+	}
+	return touched;
+}
+
 int main(void)
 {
 	struct adversary a, b;
@@ -138,6 +169,13 @@ int main(void)
 	adversary_summary(&a, line, sizeof(line));
 	CHECK("summary names the seed and the count",
 	      strstr(line, "seed 9: 100 mutations in 1000 packets") != NULL);
+
+	/* flags, gso_type, hdr_len, gso_size, csum_start, csum_offset and
+	 * (12-byte header) num_buffers: every header byte, nothing beyond */
+	CHECK_EQ("header class: the 12 bytes of a 12-byte header, only them",
+		 hdr_bytes_touched(12), 0xfff);
+	CHECK_EQ("header class: the 10 bytes of a 10-byte header, only them",
+		 hdr_bytes_touched(10), 0x3ff);
 
 	adversary_parse("fuzz,seed=10,rate=1", &a);
 	adversary_stop();
