@@ -421,6 +421,9 @@ static void write_pidfile(const struct host *h)
 	char path[256];
 	FILE *f;
 
+	/* reload 0, the start, first: a stale status of an earlier backend
+	 * must not be what a reload sent to this pid reads */
+	reload_answer(h, true, "serving %u guest(s)", h->n);
 	snprintf(path, sizeof(path), BF_PIDFILE_FMT, h->o.iface);
 	mkdir(BF_RUN_DIR, 0755);
 	f = fopen(path, "w");
@@ -430,7 +433,6 @@ static void write_pidfile(const struct host *h)
 	}
 	fprintf(f, "%ld\n", (long)getpid());
 	fclose(f);
-	reload_answer(h, true, "serving %u guest(s)", h->n);	/* reload 0: the start */
 }
 
 static void remove_pidfile(const struct host *h)

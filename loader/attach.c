@@ -154,13 +154,15 @@ static int await_backend(const char *ifname, long pid, uint64_t seq)
  * Sends SIGHUP to the bifrost-host serving ifname from a config file (its
  * pidfile, BF_PIDFILE_FMT), so it re-reads its guests, and waits for its
  * answer (await_backend). A stale pidfile whose pid is not a bifrost-host
- * is not signalled; no backend, or one that cannot be signalled, is said
- * and not an error (the policy maps are written by then).
+ * is not signalled; no backend, one that cannot be signalled, or one that
+ * gives no reload status (an older build), is said and not an error (the
+ * policy maps are written by then).
  */
 static int signal_backend(const char *ifname)
 {
 	struct bf_reload_status st0;
 	char path[256];
+	bool answers;
 	long pid = 0;
 	FILE *f;
 
@@ -176,14 +178,19 @@ static int signal_backend(const char *ifname)
 			ifname, path, pid);
 		return BF_EXIT_OK;
 	}
-	if (bf_reload_status_read(ifname, &st0))
-		st0.seq = 0;	/* none yet: the answer to come is reload 1 or later */
+	/* a backend of this build answers from its start (reload 0) on */
+	answers = !bf_reload_status_read(ifname, &st0);
 	if (!pid || kill((pid_t)pid, SIGHUP)) {
 		bf_warn("backend of %s not signalled (%s: %s)",
 			ifname, path, pid ? strerror(errno) : "no pid");
 		return BF_EXIT_OK;
 	}
 	printf("signalled bifrost-host (pid %ld) to reload its guests\n", pid);
+	if (!answers) {
+		bf_warn("bifrost-host (pid %ld) of %s gives no reload status (started by an "
+			"older build?): its reload's outcome is in its log", pid, ifname);
+		return BF_EXIT_OK;
+	}
 	return await_backend(ifname, pid, st0.seq);
 }
 

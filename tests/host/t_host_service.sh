@@ -184,4 +184,11 @@ kill -CONT $BPID
 check_eq "a backend that does not answer: exit 11 once the wait is over, said" \
 	"$rc $(grep -c "bifrost-host (pid $BPID) of $W did not answer the reload within 10 s" $BF_TMP/reload.out)" "11 1"
 wait_for grep -q "reload 3 done" $LOG
+# a backend that writes no status (as one of an older build): signalled,
+# said, exit 0 without waiting
+rm -f /run/bifrost/$W.reload
+$BFCTL reload $W --config $C > $BF_TMP/reload.out 2>&1
+check_eq "a backend that gives no reload status: exit 0, said" \
+	"$? $(grep -c "bifrost-host (pid $BPID) of $W gives no reload status" $BF_TMP/reload.out)" "0 1"
+wait_for grep -q "reload 4 done" $LOG
 stop "failed reload"
