@@ -8,7 +8,7 @@
 # Checks: both transfers byte-exact; bf-perf prints its line with samples;
 # kernel modules' symbols resolve (crypto samples in cvm come from the
 # aesni_intel/tls modules); cvm spends a real share (>= 3 %) in the bounce
-# copy and bifrost under a tenth of cvm's; bifrost's packet-processing share
+# copy and bifrost under a fifth of cvm's; bifrost's packet-processing share
 # is below cvm's.
 set -u
 . "$(dirname "$0")/../lib/harness.sh"
@@ -125,8 +125,10 @@ vm_down
 # shares in per mille of the busy samples
 share() { echo $(( C[$1,$2] * 1000 / (C[$1,samples] > 0 ? C[$1,samples] : 1) )); }
 check_eq "cvm: bounce share at least 3 %" "$(( $(share cvm bounce) >= 30 ))" 1
-# what bifrost still bounces is its non-ZCED DMA (the TCP ACKs it sends)
-check_eq "bifrost: bounce share under a tenth of cvm's" \
-	"$(( $(share bifrost bounce) * 10 < $(share cvm bounce) ))" 1
+# what bifrost still bounces is its non-ZCED DMA (the TCP ACKs it sends):
+# 0.3-2.1 % of a few hundred samples in runs so far, cvm 17-20 %; a fifth
+# leaves room for the sampler's spread and still fails if payload bounces
+check_eq "bifrost: bounce share under a fifth of cvm's" \
+	"$(( $(share bifrost bounce) * 5 < $(share cvm bounce) ))" 1
 check_eq "bifrost: packet-processing share below cvm's" \
 	"$(( $(share bifrost packet) < $(share cvm packet) ))" 1
