@@ -78,7 +78,11 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/simd.h>
+#if __has_include(<linux/unaligned.h>)	/* moved from asm/ in 6.12 */
+#include <linux/unaligned.h>
+#else
 #include <asm/unaligned.h>
+#endif
 #include <crypto/internal/simd.h>
 #include "bifrost_zced.h"
 #include "zced_aead.h"

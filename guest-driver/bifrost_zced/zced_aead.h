@@ -47,4 +47,12 @@ void bifrost_zced_aead_stats(struct bifrost_zced_aead_stats *out);
  */
 int bifrost_zced_aead_selftest(void);
 
+/* zced_aead.c: controls for zced_aead_selftest.c */
+struct crypto_aead;
+/* the tfm's operations are not counted; portable: portable C only */
+void zced_aead_test_mode(struct crypto_aead *tfm, bool portable);
+/* "avx", "sse", "portable C", or the kernel driver's name (ottr=0) */
+const char *zced_aead_tfm_impl(struct crypto_aead *tfm);
+bool zced_aead_has_aesni(void);
+
 #endif /* _BIFROST_ZCED_AEAD_H */

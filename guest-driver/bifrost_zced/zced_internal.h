@@ -40,14 +40,6 @@ static inline void zced_count(enum zced_stat s, u64 n)
 
 u64 zced_stat_sum(enum zced_stat s);
 
-/* zced_aead.c: controls for zced_aead_selftest.c */
-struct crypto_aead;
-/* the tfm's operations are not counted; portable: portable C only */
-void zced_aead_test_mode(struct crypto_aead *tfm, bool portable);
-/* "avx", "sse", "portable C", or the kernel driver's name (ottr=0) */
-const char *zced_aead_tfm_impl(struct crypto_aead *tfm);
-bool zced_aead_has_aesni(void);
-
 /* zced_pool.c */
 int zced_pool_init(int node, unsigned int pool_mb);
 void zced_pool_exit(void);

@@ -29,6 +29,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <linux/version.h>
 #include <net/ip.h>
 #include "bifrost_zced.h"
 #include "bifrost_zced_wire.h"
@@ -244,6 +245,17 @@ bad:
  * *pooled and, with copy, replaces those frags by private copies.
  * 0 or -ENOMEM.
  */
+/* frag @f now refers to the start of @page (same size) */
+static void zced_frag_set_page(skb_frag_t *f, struct page *page)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	skb_frag_fill_page_desc(f, page, 0, skb_frag_size(f));
+#else
+	__skb_frag_set_page(f, page);
+	skb_frag_off_set(f, 0);
+#endif
+}
+
 static int zced_rx_frags(struct sk_buff *skb, bool copy, long *pooled)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
@@ -265,8 +277,7 @@ static int zced_rx_frags(struct sk_buff *skb, bool copy, long *pooled)
 		if (!page)
 			return -ENOMEM;
 		memcpy(page_address(page), skb_frag_address(f), skb_frag_size(f));
-		__skb_frag_set_page(f, page);
-		skb_frag_off_set(f, 0);
+		zced_frag_set_page(f, page);
 		put_page(old);
 	}
 	return 0;
