@@ -10,9 +10,11 @@
 #ifndef _BIFROST_ZCED_H
 #define _BIFROST_ZCED_H
 
+#include <linux/dma-direction.h>
 #include <linux/types.h>
 
 struct crypto_aead;
+struct device;
 struct net_device;
 struct page;
 struct sk_buff;
@@ -28,8 +30,18 @@ struct page *bifrost_zced_alloc_page(void);
 bool bifrost_zced_page_in_pool(const struct page *page);
 bool bifrost_zced_phys_in_pool(phys_addr_t pa);
 
-/* virtio_ring: bytes it mapped through the DMA API (swiotlb bounces). */
+/* virtio: bytes it mapped through the DMA API (swiotlb bounces). */
 void bifrost_zced_count_dma(size_t len);
+
+/*
+ * virtio_net: the DMA address of a pool page, which the host already
+ * shares (no bounce, no sync, no unmap), shaped as a DMA_ATTR_CC_SHARED
+ * mapping;
+ * DMA_MAPPING_ERROR when the device needs an ordinary mapping instead.
+ */
+dma_addr_t bifrost_zced_dma_map_shared(struct device *dev, struct page *page,
+				       unsigned int offset, size_t len,
+				       enum dma_data_direction dir);
 
 /*
  * virtio_net: a device attached to ZCED announces the pool to the backend
