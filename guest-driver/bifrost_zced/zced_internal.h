@@ -46,6 +46,8 @@ void zced_pool_exit(void);
 unsigned long zced_pool_total(void);
 unsigned long zced_pool_free(void);	/* reclaims returned pages first */
 unsigned long zced_pool_lost(void);	/* must stay 0 (invariant 2) */
+unsigned long zced_pool_conv_leaked(void);
+bool zced_pool_converted(void);
 int zced_pool_ranges(struct bf_zced_range *r, unsigned int max);
 
 /* zced_main.c: the ZCED port policy */

@@ -7,9 +7,11 @@
  *
  * sysfs, /sys/kernel/bifrost_zced/:
  *   zced_ports: TCP ports whose TLS traffic uses ZCED      (read-write)
- *   pool_pages_total, pool_pages_in_use, pool_pages_free, pool_node,
- *   pool_pages_lost (pool pages found freed or without the pool's reference:
- *   invariant 2 says always 0)
+ *   pool_pages_total, pool_pages_in_use, pool_pages_free, pool_node (-1:
+ *   ordinary memory), pool_pages_lost (pool pages found freed or without the
+ *   pool's reference: invariant 2 says always 0), pool_converted (1: pages
+ *   converted to shared, SEV-SNP/TDX or conv_test), pool_pages_conv_leaked
+ *   (pages leaked because converting them to shared failed)
  *   aead_impl (avx, sse, portable, or kernel with ottr=0), ottr (the parameter)
  *   one read-only file per counter (see zced_internal.h, README)
  */
@@ -26,9 +28,9 @@
 
 #define ZCED_MAX_PORTS	16
 
-static int node = 1;
+static int node = NUMA_NO_NODE;
 module_param(node, int, 0444);
-MODULE_PARM_DESC(node, "NUMA node whose memory is shared with the host");
+MODULE_PARM_DESC(node, "NUMA node whose memory the host maps (ZCED NUMA); -1: ordinary memory, converted to shared where the platform requires it");
 static unsigned int pool_mb = 16;
 module_param(pool_mb, uint, 0444);
 MODULE_PARM_DESC(pool_mb, "pool size in MiB");
@@ -146,6 +148,17 @@ static ssize_t pool_node_show(struct kobject *k, struct kobj_attribute *a, char 
 	return sysfs_emit(buf, "%d\n", node);
 }
 
+static ssize_t pool_converted_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", zced_pool_converted());
+}
+
+static ssize_t pool_pages_conv_leaked_show(struct kobject *k, struct kobj_attribute *a,
+					   char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", zced_pool_conv_leaked());
+}
+
 /* One file per counter: name, where the value comes from. */
 struct zced_counter {
 	struct kobj_attribute attr;
@@ -210,9 +223,11 @@ static struct kobj_attribute attr_free = __ATTR_RO(pool_pages_free);
 static struct kobj_attribute attr_in_use = __ATTR_RO(pool_pages_in_use);
 static struct kobj_attribute attr_lost = __ATTR_RO(pool_pages_lost);
 static struct kobj_attribute attr_node = __ATTR_RO(pool_node);
+static struct kobj_attribute attr_converted = __ATTR_RO(pool_converted);
+static struct kobj_attribute attr_conv_leaked = __ATTR_RO(pool_pages_conv_leaked);
 static struct kobj_attribute attr_ports = __ATTR_RW(zced_ports);
 
-static struct attribute *zced_attrs[8 + ARRAY_SIZE(counters) + 1];
+static struct attribute *zced_attrs[10 + ARRAY_SIZE(counters) + 1];
 static const struct attribute_group zced_group = { .attrs = zced_attrs };
 
 static int zced_sysfs_init(void)
@@ -224,6 +239,8 @@ static int zced_sysfs_init(void)
 	zced_attrs[n++] = &attr_in_use.attr;
 	zced_attrs[n++] = &attr_lost.attr;
 	zced_attrs[n++] = &attr_node.attr;
+	zced_attrs[n++] = &attr_converted.attr;
+	zced_attrs[n++] = &attr_conv_leaked.attr;
 	zced_attrs[n++] = &attr_ports.attr;
 	zced_attrs[n++] = &attr_impl.attr;
 	zced_attrs[n++] = &attr_ottr.attr;
