@@ -39,6 +39,7 @@ void bifrost_zced_count_dma(size_t len);
  * mapping;
  * DMA_MAPPING_ERROR when the device needs an ordinary mapping instead.
  */
+bool bifrost_zced_dma_can_share(struct device *dev);
 dma_addr_t bifrost_zced_dma_map_shared(struct device *dev, struct page *page,
 				       unsigned int offset, size_t len,
 				       enum dma_data_direction dir);

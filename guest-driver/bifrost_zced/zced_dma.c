@@ -31,6 +31,21 @@
 #include "bifrost_zced.h"
 
 /**
+ * bifrost_zced_dma_can_share() - Can a device reach shared memory directly?
+ * @dev: the device's DMA device (virtqueue_dma_dev()), or NULL when the
+ *       device does not use the DMA API.
+ *
+ * Context: Any context.
+ * Return: true when bifrost_zced_dma_map_shared() gives @dev shared
+ * addresses (dma-direct, no IOMMU), false when it needs ordinary mappings.
+ */
+bool bifrost_zced_dma_can_share(struct device *dev)
+{
+	return !dev || (!device_iommu_mapped(dev) && !get_dma_ops(dev));
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_dma_can_share);
+
+/**
  * bifrost_zced_dma_map_shared() - DMA address of part of a shared pool page.
  * @dev: the device's DMA device (virtqueue_dma_dev()), or NULL when the
  *       device does not use the DMA API (no VIRTIO_F_ACCESS_PLATFORM): its
@@ -61,7 +76,7 @@ dma_addr_t bifrost_zced_dma_map_shared(struct device *dev, struct page *page,
 		return DMA_MAPPING_ERROR;
 	if (!dev)
 		return (dma_addr_t)phys;
-	if (device_iommu_mapped(dev) || get_dma_ops(dev))
+	if (!bifrost_zced_dma_can_share(dev))
 		return DMA_MAPPING_ERROR;
 	addr = phys_to_dma_unencrypted(dev, phys);
 	if (!dma_capable(dev, addr, len, false))

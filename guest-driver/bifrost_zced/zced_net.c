@@ -55,7 +55,7 @@ static struct zced_dev *zdev_find(const struct net_device *dev)
 
 /**
  * bifrost_zced_attach() - Make a virtio-net device a ZCED device.
- * @dev: the device, from virtio_net's probe.
+ * @dev: the device, from virtio_net's open (ndo_open).
  *
  * The device announces the pool to the backend when it comes up; until the
  * announcement is sent, bifrost_zced_rx_active() is false for it.
@@ -85,7 +85,7 @@ EXPORT_SYMBOL_GPL(bifrost_zced_attach);
 
 /**
  * bifrost_zced_detach() - Forget a device bifrost_zced_attach() took.
- * @dev: the device, from virtio_net's remove or its failed probe; a device
+ * @dev: the device, from virtio_net's close or its failed open; a device
  *       that was never attached is ignored.
  *
  * Context: Process context; takes a mutex.
@@ -196,33 +196,42 @@ static int zced_netdev_event(struct notifier_block *nb, unsigned long event, voi
 static struct notifier_block zced_nb = { .notifier_call = zced_netdev_event };
 
 /*
- * Is this packet's flow a ZCED flow? Parsed only from the private copy:
- * skb_header_pointer() copies whatever is not in the head (once).
- * *bad is set when the headers do not parse.
+ * Is this packet's flow a ZCED flow? Its Ethernet, IP and TCP headers are
+ * first pulled into the private head (copied out of the pool once: the host
+ * chooses each buffer's length, so they may sit in a later, pooled buffer),
+ * and both this decision and everything the stack parses later read the
+ * same private bytes. *bad is set when the headers do not parse or cannot
+ * be pulled.
  */
-static bool zced_rx_flow(const struct sk_buff *skb, bool *bad)
+static bool zced_rx_flow(struct sk_buff *skb, bool *bad)
 {
 	unsigned int off = ETH_HLEN;
-	struct ethhdr _eth, *eth;
-	struct tcphdr _th, *th;
+	const struct tcphdr *th;
+	__be16 h_proto;
 	u8 proto;
 
-	eth = skb_header_pointer(skb, 0, sizeof(_eth), &_eth);
-	if (!eth)
+	if (!pskb_may_pull(skb, ETH_HLEN))
 		goto bad;
-	if (eth->h_proto == htons(ETH_P_IP)) {
-		struct iphdr _iph, *iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+	h_proto = ((const struct ethhdr *)skb->data)->h_proto;
+	if (h_proto == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
 
-		if (!iph || iph->version != 4 || iph->ihl < 5)
+		if (!pskb_may_pull(skb, off + sizeof(*iph)))
+			goto bad;
+		iph = (const struct iphdr *)(skb->data + off);
+		if (iph->version != 4 || iph->ihl < 5)
 			goto bad;
 		if (ip_is_fragment(iph))
 			return false;
 		proto = iph->protocol;
 		off += iph->ihl * 4;
-	} else if (eth->h_proto == htons(ETH_P_IPV6)) {
-		struct ipv6hdr _ip6, *ip6 = skb_header_pointer(skb, off, sizeof(_ip6), &_ip6);
+	} else if (h_proto == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6;
 
-		if (!ip6 || ip6->version != 6)
+		if (!pskb_may_pull(skb, off + sizeof(*ip6)))
+			goto bad;
+		ip6 = (const struct ipv6hdr *)(skb->data + off);
+		if (ip6->version != 6)
 			goto bad;
 		proto = ip6->nexthdr;
 		off += sizeof(*ip6);
@@ -231,9 +240,12 @@ static bool zced_rx_flow(const struct sk_buff *skb, bool *bad)
 	}
 	if (proto != IPPROTO_TCP)
 		return false;
-	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
-	if (!th)
+	if (!pskb_may_pull(skb, off + sizeof(*th)))
 		goto bad;
+	th = (const struct tcphdr *)(skb->data + off);
+	if (th->doff < 5 || !pskb_may_pull(skb, off + th->doff * 4))
+		goto bad;
+	th = (const struct tcphdr *)(skb->data + off);	/* the head may have moved */
 	return zced_port_enabled(ntohs(th->source)) || zced_port_enabled(ntohs(th->dest));
 bad:
 	*bad = true;
@@ -285,11 +297,12 @@ static int zced_rx_frags(struct sk_buff *skb, bool copy, long *pooled)
 
 /**
  * bifrost_zced_rx_skb() - Check a received packet that sits in the pool.
- * @skb: a packet whose first buffer was a pool page, its headers already
- *       copied into the private head.
+ * @skb: a packet with at least one buffer in a pool page, skb->data at its
+ *       Ethernet header (before eth_type_trans()).
  *
- * Ciphertext of a ZCED flow stays in the pool pages; every other byte is
- * copied out to private pages. The bytes kept and copied are counted.
+ * Its headers are pulled into the private head first. Ciphertext of a ZCED
+ * flow then stays in the pool pages; every other byte is copied out to
+ * private pages. The bytes kept and copied are counted.
  *
  * Context: Softirq (virtio_net's NAPI poll); does not sleep.
  * Return: 0 to hand @skb to the stack; -ENOMEM when a copy failed, or
