@@ -78,7 +78,8 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/simd.h>
-#if __has_include(<linux/unaligned.h>)	/* moved from asm/ in 6.12 */
+/* moved from asm/ in 6.12 (quoted: checkpatch.pl takes <> here for comparisons) */
+#if __has_include("linux/unaligned.h")
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>

@@ -260,7 +260,7 @@ bad:
 /* frag @f now refers to the start of @page (same size) */
 static void zced_frag_set_page(skb_frag_t *f, struct page *page)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
 	skb_frag_fill_page_desc(f, page, 0, skb_frag_size(f));
 #else
 	__skb_frag_set_page(f, page);
