@@ -19,6 +19,7 @@
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
+. "$HERE/kernel-files.sh"
 OUT=${1:-$ROOT/build/vm}
 KVER=${BF_VM_KVER:-6.1.0-56-amd64}
 EXTRA_BINS=${BF_VM_EXTRA_BINS:-}
@@ -42,7 +43,9 @@ MODDIR=$KDIR/lib/modules/$KVER
 [ -f "$MODDIR/modules.dep" ] || die "no $MODDIR/modules.dep"
 
 # Modules in load order (the PLATFORM-NOTES order); dependencies found in
-# modules.dep are put before the module that needs them.
+# modules.dep are put before the module that needs them; the ones the
+# kernel has built in (6.12: virtio, virtio_ring, virtio_pci*, virtio_console,
+# ctr) are left out.
 MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
 failover net_failover virtio_net virtio_console virtio-rng
 gf128mul ghash-generic ctr gcm cryptd crypto_simd aesni-intel ghash-clmulni-intel
@@ -78,26 +81,10 @@ libs_of() {
 		$1 ~ /^\// { print $1 }' || true
 }
 
-# Resolve the module list against modules.dep -> ordered list of .ko paths.
-resolve_modules() {
-	local seen=" " m rel deps d
-	for m in $MODULES; do
-		# module file names use '-' or '_' interchangeably in requests
-		rel=$(awk -F: -v a="$m" -v b="$(echo "$m" | tr _ -)" -v c="$(echo "$m" | tr - _)" '{
-			n = $1; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n)
-			if (n == a || n == b || n == c) { print $1; exit }
-		}' "$MODDIR/modules.dep")
-		[ -n "$rel" ] || die "module '$m' not in $MODDIR/modules.dep"
-		deps=$(awk -F: -v r="$rel" '$1 == r { print $2; exit }' "$MODDIR/modules.dep")
-		# modules.dep lists deps nearest-first: load them in reverse
-		for d in $(echo $deps | tr ' ' '\n' | tac) "$rel"; do
-			case $seen in *" $d "*) continue;; esac
-			seen="$seen$d "
-			echo "$d"
-		done
-	done
-}
-MOD_RELS=$(resolve_modules)
+# The module list against modules.dep -> ordered list of module paths
+# (vm/kernel-files.sh).
+# shellcheck disable=SC2086
+MOD_RELS=$(kmod_order "$MODDIR" $MODULES) || die "a module of the image is missing from $KVER"
 
 # --- cache check -------------------------------------------------------
 inputs() {
@@ -106,6 +93,7 @@ inputs() {
 	echo "extra_mods $EXTRA_MODS"
 	local f
 	for f in "$HERE/build-image.sh" "$HERE/init.sh" "$HERE/bf-snap.sh" "$HERE/bf-perf.sh" \
+		"$HERE/kernel-files.sh" \
 		"$ROOT/eval/cpu-classes.txt" "$ROOT/deps/vm.sh" "$BUSYBOX" \
 		"$HERE/gnutls-ktls.sh" "$GNUTLS_KTLS" \
 		"$KDIR/boot/vmlinuz-$KVER" "${BIN_PATHS[@]}" $EXTRA_BINS; do
@@ -173,10 +161,13 @@ ldconfig -r "$STAGE" 2>/dev/null || true
 
 # --- kernel modules ----------------------------------------------------
 : > "$STAGE/etc/bf-modules"
+# plain .ko files (6.12's are .ko.xz): busybox insmod reads no compressed
+# module, and init.sh's substitutions match '.ko$'
 for r in $MOD_RELS; do
+	p=$(kmod_plain "$r")
 	mkdir -p "$STAGE/lib/modules/$KVER/$(dirname "$r")"
-	cp "$MODDIR/$r" "$STAGE/lib/modules/$KVER/$r"
-	echo "/lib/modules/$KVER/$r" >> "$STAGE/etc/bf-modules"
+	kmod_copy "$MODDIR/$r" "$STAGE/lib/modules/$KVER/$p" || die "copying $r failed"
+	echo "/lib/modules/$KVER/$p" >> "$STAGE/etc/bf-modules"
 done
 cp "$MODDIR"/modules.order "$MODDIR"/modules.builtin "$MODDIR"/modules.builtin.modinfo \
 	"$STAGE/lib/modules/$KVER/" 2>/dev/null || true
@@ -239,20 +230,11 @@ install -m 644 "$ROOT/eval/cpu-classes.txt" "$STAGE/etc/bf-cpu-classes.txt"
 	die "packing the initramfs failed"
 mv "$OUT/initramfs.cpio.gz.tmp" "$OUT/initramfs.cpio.gz"
 cp "$KDIR/boot/vmlinuz-$KVER" "$OUT/vmlinuz"
-# vmlinux: the uncompressed ELF kernel inside the bzImage (xz). QEMU boots it
-# through its PVH entry point, which skips SeaBIOS and the in-guest
-# decompression: about 4 s less per boot under TCG. launch.sh prefers it.
-got=0
-for off in $(LC_ALL=C grep -abo $'\xfd7zXZ' "$OUT/vmlinuz" | cut -d: -f1); do
-	tail -c +$((off + 1)) "$OUT/vmlinuz" | xz -dc > "$OUT/vmlinux.tmp" 2>/dev/null || true
-	if [ "$(head -c 4 "$OUT/vmlinux.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
-		mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
-		got=1
-		break
-	fi
-done
-rm -f "$OUT/vmlinux.tmp"
-[ $got = 1 ] || rm -f "$OUT/vmlinux"
+# vmlinux: the uncompressed ELF kernel inside the bzImage (6.1: XZ, 6.12:
+# ZSTD). QEMU boots it through its PVH entry point, which skips SeaBIOS and
+# the in-guest decompression: about 4 s less per boot under TCG. launch.sh
+# prefers it.
+vmlinux_extract "$OUT/vmlinuz" "$OUT/vmlinux" || true
 [ -f "$OUT/vmlinux" ] || echo "build-image: warning: no vmlinux extracted from vmlinuz (launch.sh will boot vmlinuz)" >&2
 echo "$NEW_STAMP" > "$STAMP"
 echo "build-image: $OUT/vmlinuz, $OUT/initramfs.cpio.gz ($(du -k "$OUT/initramfs.cpio.gz" | cut -f1) KiB)"

@@ -25,6 +25,7 @@
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/qemu-run.sh"
+. "$HERE/kernel-files.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 
 usage() { sed -n '/^# usage:/,/^# reporting/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -97,32 +98,16 @@ chmod 755 "$I/init" "$I/bfhk/run.sh"
 echo "$MODDIR" > "$I/bfhk/moddir"
 NONCE=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 echo "$NONCE" > "$I/bfhk/nonce"
-# Each module after its dependencies (modules.dep lists them, transitively,
-# in the order modprobe loads them backwards). A module the kernel has
-# built in (6.12: virtio_pci, fscache) needs nothing. .ko.xz (6.12) is
-# unpacked here: busybox insmod reads plain ELF.
+# Each module after its dependencies; one the kernel has built in (6.12:
+# virtio_pci, fscache) needs nothing; .ko.xz (6.12) is unpacked here: busybox
+# insmod reads plain ELF (vm/kernel-files.sh).
 : > "$I/bfhk/modules"
-add_mod() { # NAME
-	local line path deps d f
-	line=$(grep -E "(^|/)$1\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep" | head -n1 || true)
-	if [ -z "$line" ]; then
-		grep -qE "(^|/)$1\.ko$" "$MODDIR/modules.builtin" 2>/dev/null && return 0
-		die "$KVER has no module $1 (neither built in nor in modules.dep)"
-	fi
-	path=${line%%:*}; deps=${line#*:}
-	for d in $(printf '%s\n' $deps | tac) "$path"; do
-		f=$(basename "$d"); f=${f%.xz}; f=${f%.zst}; f=${f%.gz}
-		grep -qx "$f" "$I/bfhk/modules" && continue
-		case $d in
-		*.ko) cp "$MODDIR/$d" "$I/bfhk/ko/$f";;
-		*.ko.xz) xz -dc "$MODDIR/$d" > "$I/bfhk/ko/$f";;
-		*.ko.zst) zstd -qdc "$MODDIR/$d" > "$I/bfhk/ko/$f";;
-		*.ko.gz) gzip -dc "$MODDIR/$d" > "$I/bfhk/ko/$f";;
-		esac
-		echo "$f" >> "$I/bfhk/modules"
-	done
-}
-for m in virtio_pci 9pnet_virtio 9p overlay; do add_mod "$m"; done
+rels=$(kmod_order "$MODDIR" virtio_pci 9pnet_virtio 9p overlay) || die "$KVER lacks a module the VM needs"
+for r in $rels; do
+	f=$(basename "$(kmod_plain "$r")")
+	kmod_copy "$MODDIR/$r" "$I/bfhk/ko/$f" || die "cannot copy $MODDIR/$r"
+	echo "$f" >> "$I/bfhk/modules"
+done
 
 # The command, run by bash in CWD; its environment.
 {
