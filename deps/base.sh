@@ -7,10 +7,20 @@
 # services, the libvirt-qemu user and a 'default' NAT network (192.168.122.0/24)
 # that the tests must never start; t_libvirt runs a private session libvirtd.
 # systemd: systemd-analyze, which t_install runs on the installed units.
+# The guest kernel lines (guest-driver/lines.sh) whose headers and source are
+# Debian packages (FETCH apt: 6.1) add them here; gcc-12 and pahole are what
+# the linux-kbuild of the others needs (deps/guest-kernel.sh unpacks it
+# without installing it, so apt does not bring its dependencies).
 set -eu
 pkgs=(clang llvm libbpf-dev bpftool libxdp-dev xdp-tools libelf-dev zlib1g-dev
-      libssl-dev openssl libclang-rt-14-dev gnuplot-nox linux-headers-6.1.0-56-amd64 linux-source-6.1 iproute2 iputils-ping ethtool iperf3 tcpdump jq pkg-config make gcc python3
+      libssl-dev openssl libclang-rt-14-dev gnuplot-nox iproute2 iputils-ping ethtool iperf3 tcpdump jq pkg-config make gcc python3
+      gcc-12 pahole
       libvirt-daemon libvirt-clients libxml2-utils curl man-db groff-base systemd)
+. "$(dirname "$0")/../guest-driver/lines.sh"
+for l in $BF_LINES; do
+	bf_line "$l"
+	if [ "$LINE_FETCH" = apt ]; then pkgs+=("linux-headers-$LINE_KVER" "$LINE_SRC_PKG"); fi
+done
 # Packages wanted only for a tool they ship (prometheus: promtool, which
 # checks `bifrostctl stats --prometheus`): their daemons must not run or be
 # enabled on this host.

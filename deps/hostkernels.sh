@@ -3,8 +3,8 @@
 # (vm/hostkernel.sh), from Debian's archive only: each
 # linux-image-KVER is downloaded with `apt-get download`, unpacked with
 # dpkg-deb -x into CACHE/kernel-KVER and depmod'ed there. Nothing goes into
-# the host's /boot or /lib/modules. A kernel that deps/vm.sh already
-# unpacked into CACHE/kernel (the guest kernel, 6.1.0-56-amd64) is reused.
+# the host's /boot or /lib/modules. The guest kernels (deps/vm.sh) are
+# unpacked there too: a kernel that is both is fetched once.
 # Idempotent and quiet when everything is present.
 # Usage: deps/hostkernels.sh [--dir KVER] CACHE_DIR KVER...
 #   --dir KVER: print the directory that holds KVER (after fetching it)
@@ -23,10 +23,7 @@ kvers=("$@")
 exec 3>&1 1>&2
 
 # kdir KVER: the unpacked tree that has KVER (may not exist yet)
-kdir() {
-	if [ -f "$CACHE/kernel/boot/vmlinuz-$1" ]; then echo "$CACHE/kernel"
-	else echo "$CACHE/kernel-$1"; fi
-}
+kdir() { echo "$CACHE/kernel-$1"; }
 
 for p in qemu-system-x86 busybox-static cpio gzip kmod; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

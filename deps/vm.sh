@@ -5,17 +5,19 @@
 #     linux-perf (perf for the guest, bf-perf.sh), ...
 #   - the source package of libgnutls30 (gnutls-ktls.sh fetch: apt-get
 #     source with private deb-src lists), rebuilt with kTLS for the guest;
-#   - the guest kernel package linux-image-$BF_VM_KVER, downloaded with
-#     `apt-get download` and unpacked with dpkg-deb -x into $CACHE (it is NOT
-#     installed into the host's /boot or /lib/modules).
+#   - the kernel package linux-image-KVER of every guest kernel line
+#     (guest-driver/lines.sh), downloaded with `apt-get download` and
+#     unpacked with dpkg-deb -x into $CACHE/kernel-KVER (it is NOT installed
+#     into the host's /boot or /lib/modules).
 # Usage: deps/vm.sh [CACHE_DIR]   (default build/vm/cache)
 set -eu
-KVER=${BF_VM_KVER:-6.1.0-56-amd64}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 CACHE=${1:-$ROOT/build/vm/cache}
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
 
-pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils iperf3 openssl ca-certificates
+pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils zstd iperf3 openssl ca-certificates
       ethtool iproute2 iputils-ping kmod coreutils bash
       nginx redis-server redis-tools memcached gnutls-bin wget curl wrk
       # make eval's client for redis and memcached (eval/kvload.py)
@@ -49,8 +51,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 	[ $rc = 0 ] || { echo "vm-deps: apt-get install ${missing[*]} failed" >&2; exit 1; }
 fi
 
-# Guest kernel: unpacked into $CACHE/kernel (boot/vmlinuz-*, lib/modules/*).
-kernel_pkg_unpack vm-deps "$KVER" "$CACHE" "$CACHE/kernel" || exit 1
+# The guest kernels: each line's unpacked into its LINE_KTREE,
+# $CACHE/kernel-KVER (boot/vmlinuz-KVER, lib/modules/KVER).
+. "$ROOT/guest-driver/lines.sh"
+export BF_VM_CACHE=$CACHE
+for l in $BF_LINES; do
+	bf_line "$l"
+	kernel_pkg_unpack vm-deps "$LINE_KVER" "$CACHE" "$LINE_KTREE" || exit 1
+done
 # gnutls-ktls.sh rebuilds the installed libgnutls30's version from source,
 # and the archive keeps only the source of its current version: upgrade an
 # older installed library to it first

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds the guest image for the QEMU tests (see vm/README.md):
-#   OUTDIR/vmlinuz            Debian linux-image-$BF_VM_KVER kernel
+#   OUTDIR/vmlinuz            Debian's linux-image-KVER of the guest kernel line
+#                             $GUEST_LINE (guest-driver/lines.sh; default its default)
 #   OUTDIR/vmlinux            the same kernel uncompressed (ELF, booted via PVH)
 #   OUTDIR/initramfs.cpio.gz  busybox + virtio-net/kTLS/AES-NI modules + iperf3,
 #                             openssl, ethtool, ip, ss, nginx, redis-server, memcached,
@@ -20,8 +21,8 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 . "$HERE/kernel-files.sh"
+. "$ROOT/guest-driver/lines.sh"
 OUT=${1:-$ROOT/build/vm}
-KVER=${BF_VM_KVER:-6.1.0-56-amd64}
 EXTRA_BINS=${BF_VM_EXTRA_BINS:-}
 EXTRA_MODS=${BF_VM_EXTRA_MODULES:-}
 
@@ -29,9 +30,14 @@ die() { echo "build-image: $*" >&2; exit 1; }
 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-# the kernel package and test certificate are shared by all OUTDIRs
+# the kernel packages and test certificate are shared by all OUTDIRs
 CACHE=${BF_VM_CACHE:-$ROOT/build/vm/cache}
-KDIR=$CACHE/kernel
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+export BF_VM_CACHE=$CACHE
+bf_line || exit 2
+KVER=$LINE_KVER
+KDIR=$LINE_KTREE
 
 bash "$ROOT/deps/vm.sh" "$CACHE" || die "deps/vm.sh failed"
 # Debian's libgnutls30 has no kTLS: the image gets the same version rebuilt
@@ -88,12 +94,12 @@ MOD_RELS=$(kmod_order "$MODDIR" $MODULES) || die "a module of the image is missi
 
 # --- cache check -------------------------------------------------------
 inputs() {
-	echo "kver $KVER"
+	echo "line $LINE kver $KVER"
 	echo "extra_bins $EXTRA_BINS"
 	echo "extra_mods $EXTRA_MODS"
 	local f
 	for f in "$HERE/build-image.sh" "$HERE/init.sh" "$HERE/bf-snap.sh" "$HERE/bf-perf.sh" \
-		"$HERE/kernel-files.sh" \
+		"$HERE/kernel-files.sh" "$ROOT/guest-driver/lines.sh" \
 		"$ROOT/eval/cpu-classes.txt" "$ROOT/deps/vm.sh" "$BUSYBOX" \
 		"$HERE/gnutls-ktls.sh" "$GNUTLS_KTLS" \
 		"$KDIR/boot/vmlinuz-$KVER" "${BIN_PATHS[@]}" $EXTRA_BINS; do

@@ -43,7 +43,7 @@ for f in guest-driver/bifrost_zced/*.c; do
 	done
 done
 # symbol versions: what Debian's virtio_pci needs from virtio_ring, ours exports
-KMOD=$BUILD/vm/cache/kernel/lib/modules/6.1.0-56-amd64/kernel/drivers/virtio/virtio_pci.ko
+KMOD=$BUILD/vm/cache/kernel-6.1.0-56-amd64/lib/modules/6.1.0-56-amd64/kernel/drivers/virtio/virtio_pci.ko
 if [ -f "$KMOD" ]; then
 	need=$(/sbin/modprobe --dump-modversions "$KMOD" | awk '$2 ~ /^(vring|virtqueue)/ {print $2, $1}' | sort)
 	have=$(awk '{print $2, $1}' $G/virtio_ring/Module.symvers | sort)

@@ -31,7 +31,7 @@ PORTS=$(seq -s, 4431 4446)
 VM_ZCED_MB=128 VM_ZCED=$PORTS VM_TIMEOUT=540
 # PRPR off for the first phase (records split over many packets), then on
 vm_up bft3 $(bf_net) cvm off || { fail setup "topology"; exit 1; }
-KO=$BUILD/vm/cache/kernel/lib/modules/6.1.0-56-amd64/kernel
+KO=$BUILD/vm/cache/kernel-6.1.0-56-amd64/lib/modules/6.1.0-56-amd64/kernel
 CHACHA_KOS="lib/crypto/libchacha crypto/chacha_generic lib/crypto/libpoly1305
 	crypto/poly1305_generic crypto/chacha20poly1305"
 
