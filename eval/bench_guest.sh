@@ -10,8 +10,12 @@ set -u
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-KO=$BUILD/guest/bf_aead_bench.ko
-[ -f "$KO" ] || { echo "bench-guest: no $KO (make bench-guest builds it)"; exit 1; }
+# the guest kernel line (GUEST_LINE, else the default): its image and modules
+. guest-driver/lines.sh
+bf_line || exit 1
+export GUEST_LINE=$LINE
+KO=$BUILD/guest/$LINE/bf_aead_bench.ko
+[ -f "$KO" ] || { echo "bench-guest: no $KO (make bench-guest GUEST_LINE=$LINE builds it)"; exit 1; }
 T=$(mktemp -d /tmp/bfbench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cat > "$T/run.sh" <<'EOS'

@@ -1,39 +1,49 @@
 #!/bin/bash
-# Builds the guest kernel modules out of tree against Debian's headers for the
-# guest kernel (see guest-driver/README.md):
+# Builds the guest kernel modules of one guest kernel line (lines.sh) out of
+# tree against Debian's headers for that line's kernel (see
+# guest-driver/README.md):
 #   OUT/bifrost_zced.ko          our module (pool, policy, AEAD, counters)
-#   OUT/bifrost_virtio_ring.ko   \
-#   OUT/bifrost_virtio_net.ko     } Debian's linux-source-6.1 files with
-#   OUT/bifrost_tls.ko           /  guest-driver/patches/*.patch applied
-# Only the files the series touches are taken from the source tarball (one
-# tar pass, cached in OUT/pristine); OUT/tree is pristine + the series.
-# usage: guest-driver/build.sh OUT KDIR
+#   OUT/bifrost_virtio_ring.ko   \  (6.1 only: 6.12 has virtio_ring built in)
+#   OUT/bifrost_virtio_net.ko     } Debian's linux-source of the line with
+#   OUT/bifrost_tls.ko           /  guest-driver/patches/LINE/*.patch applied
+# (the line's MODS say which). Only the files the series touches and the
+# kernel's style scripts (checkpatch.pl, kernel-doc) are taken from the
+# source tarball (one tar pass, cached in OUT/pristine); OUT/tree is
+# pristine + the series.
+# usage: guest-driver/build.sh [--pristine] LINE OUT [KDIR]
+#   OUT is the line's own directory (make: build/guest/LINE); KDIR default
+#   the line's headers; --pristine: only OUT/pristine (no headers needed)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$1 KDIR=$2
-TAR=${BF_KSRC_TAR:-/usr/src/linux-source-6.1.tar.xz}
+. "$HERE/lines.sh"
 die() { echo "guest-driver/build.sh: $*" >&2; exit 1; }
-[ -f "$TAR" ] || die "no $TAR: run 'make deps' (package linux-source-6.1)"
-[ -d "$KDIR" ] || die "no $KDIR: run 'make deps' (linux-headers for the guest kernel)"
+PRISTINE_ONLY=0
+if [ "${1:-}" = --pristine ]; then PRISTINE_ONLY=1; shift; fi
+[ $# = 2 ] || [ $# = 3 ] || die "usage: build.sh [--pristine] LINE OUT [KDIR]"
+bf_line "$1" || exit 1
+OUT=$2 KDIR=${3:-$LINE_KDIR} TAR=$LINE_TAR
+[ -f "$TAR" ] || die "no $TAR: run 'make deps' (line $LINE: package $LINE_SRC_PKG)"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 FILES="drivers/virtio/virtio_ring.c drivers/net/virtio_net.c net/tls
 scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 scripts/kernel-doc"
-key="$(stat -c '%s %Y' "$TAR") $FILES"
+key="$(stat -c '%s %Y' "$TAR") $LINE_TAR_PREFIX $FILES"
 if [ "$(cat "$OUT/pristine/.key" 2>/dev/null)" != "$key" ]; then
 	rm -rf "$OUT/pristine" && mkdir -p "$OUT/pristine"
 	# shellcheck disable=SC2086
 	tar xJf "$TAR" -C "$OUT/pristine" --strip-components=1 \
-		$(for f in $FILES; do echo "linux-source-6.1/$f"; done)
+		$(for f in $FILES; do echo "$LINE_TAR_PREFIX$f"; done)
 	echo "$key" > "$OUT/pristine/.key"
 fi
+[ $PRISTINE_ONLY = 0 ] || exit 0
+[ -d "$KDIR" ] || die "no $KDIR: run 'make deps' (line $LINE: linux-headers-$LINE_KVER)"
 rm -rf "$OUT/tree" && cp -a "$OUT/pristine" "$OUT/tree"
-for p in "$HERE"/patches/*.patch; do
+for p in "$HERE/patches/$LINE"/*.patch; do
 	[ -e "$p" ] || continue
 	patch -d "$OUT/tree" -p1 -s -F0 --no-backup-if-mismatch < "$p" ||
-		die "patch $(basename "$p") does not apply to $TAR"
+		die "patch $LINE/$(basename "$p") does not apply to $TAR"
 done
 
 # build_mod DIR NAME FILE... : FILEs or directories' contents (relative to
@@ -56,7 +66,13 @@ build_mod() {
 	cp "$dir/$name.ko" "$OUT/"
 }
 
-build_mod zced bifrost_zced "$HERE/bifrost_zced"
-build_mod virtio_ring bifrost_virtio_ring drivers/virtio/virtio_ring.c
-build_mod virtio_net bifrost_virtio_net drivers/net/virtio_net.c
-build_mod tls bifrost_tls net/tls
+# the line's modules, bifrost_zced first
+for m in $LINE_MODS; do
+	case $m in
+	bifrost_zced) build_mod zced bifrost_zced "$HERE/bifrost_zced";;
+	bifrost_virtio_ring) build_mod virtio_ring bifrost_virtio_ring drivers/virtio/virtio_ring.c;;
+	bifrost_virtio_net) build_mod virtio_net bifrost_virtio_net drivers/net/virtio_net.c;;
+	bifrost_tls) build_mod tls bifrost_tls net/tls;;
+	*) die "lines.sh: line $LINE has a module build.sh does not know: $m";;
+	esac
+done

@@ -22,15 +22,16 @@ bench-host: deps-bench
 	@BUILD=$(BUILD) bash eval/bench_host.sh
 
 # The guest's single-pass AEAD vs gcm(aes), under -icount (eval/guest-bench).
-$(BUILD)/guest/bf_aead_bench.ko: eval/guest-bench/bf_aead_bench.c eval/guest-bench/Kbuild \
-		$(BUILD)/guest/.built
-	@rm -rf $(BUILD)/guest/bench && mkdir -p $(BUILD)/guest/bench
-	@cp eval/guest-bench/bf_aead_bench.c eval/guest-bench/Kbuild $(BUILD)/guest/bench/
-	$(MAKE) -s -C $(GUEST_KDIR) M=$(abspath $(BUILD)/guest/bench) \
-		KBUILD_EXTRA_SYMBOLS=$(abspath $(BUILD)/guest/zced/Module.symvers) \
+# Built for the guest kernel line (GUEST_LINE), next to its modules.
+$(GUEST_DIR)/bf_aead_bench.ko: eval/guest-bench/bf_aead_bench.c eval/guest-bench/Kbuild \
+		$(GUEST_DIR)/.built
+	@rm -rf $(GUEST_DIR)/bench && mkdir -p $(GUEST_DIR)/bench
+	@cp eval/guest-bench/bf_aead_bench.c eval/guest-bench/Kbuild $(GUEST_DIR)/bench/
+	$(MAKE) -s -C $(GUEST_KDIR) M=$(abspath $(GUEST_DIR)/bench) \
+		KBUILD_EXTRA_SYMBOLS=$(abspath $(GUEST_DIR)/zced/Module.symvers) \
 		BF_ZCED_INC=$(abspath guest-driver/bifrost_zced) modules
-	@cp $(BUILD)/guest/bench/bf_aead_bench.ko $@
+	@cp $(GUEST_DIR)/bench/bf_aead_bench.ko $@
 
 bench-guest: deps
-	@$(MAKE) --no-print-directory all tools guest $(BUILD)/guest/bf_aead_bench.ko
+	@$(MAKE) --no-print-directory all tools guest $(GUEST_DIR)/bf_aead_bench.ko
 	@BUILD=$(BUILD) bash eval/bench_guest.sh

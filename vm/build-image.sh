@@ -1,17 +1,21 @@
 #!/bin/bash
-# Builds the guest image for the QEMU tests (see vm/README.md):
-#   OUTDIR/vmlinuz            Debian's linux-image-KVER of the guest kernel line
-#                             $GUEST_LINE (guest-driver/lines.sh; default its default)
+# Builds the guest image of a guest kernel line for the QEMU tests (see
+# vm/README.md):
+#   OUTDIR/vmlinuz            Debian's linux-image-KVER of the line (guest-driver/lines.sh)
 #   OUTDIR/vmlinux            the same kernel uncompressed (ELF, booted via PVH)
+#   OUTDIR/kver               its release (launch.sh checks the modules' line)
 #   OUTDIR/initramfs.cpio.gz  busybox + virtio-net/kTLS/AES-NI modules + iperf3,
 #                             openssl, ethtool, ip, ss, nginx, redis-server, memcached,
 #                             gnutls-cli/-serv, wget (libgnutls rebuilt with
-#                             kTLS: gnutls-ktls.sh), perf (Debian's linux-perf
-#                             6.1, for bf-perf: vm/bf-perf.sh) + $BF_VM_EXTRA_BINS
+#                             kTLS: gnutls-ktls.sh), perf (Debian 12's linux-perf,
+#                             6.1's on every line, for bf-perf: vm/bf-perf.sh)
+#                             + $BF_VM_EXTRA_BINS
 # Cached: nothing is rebuilt while the stamp of all inputs (these scripts,
 # the kernel package, every host binary and library copied, the value of
 # $BF_VM_EXTRA_BINS / $BF_VM_EXTRA_MODULES) is unchanged.
-# Usage: vm/build-image.sh [OUTDIR]   (default build/vm)
+# Usage: vm/build-image.sh [--line LINE] [OUTDIR]
+#        LINE: the guest kernel line (default $GUEST_LINE, else lines.sh's
+#        default); OUTDIR default build/vm/LINE
 # Env:   BF_VM_EXTRA_BINS="abs/path/bin ..."   copied to /usr/local/bin with libs
 #        BF_VM_EXTRA_MODULES="name ..."        more modules of the kernel package
 #                                              (loaded after the default ones)
@@ -20,24 +24,30 @@
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-. "$HERE/kernel-files.sh"
 . "$ROOT/guest-driver/lines.sh"
-OUT=${1:-$ROOT/build/vm}
+. "$HERE/kernel-files.sh"
 EXTRA_BINS=${BF_VM_EXTRA_BINS:-}
 EXTRA_MODS=${BF_VM_EXTRA_MODULES:-}
 
 die() { echo "build-image: $*" >&2; exit 1; }
+LINE_ARG=
+if [ "${1:-}" = --line ]; then
+	[ -n "${2:-}" ] || die "--line needs a guest kernel line"
+	LINE_ARG=$2
+	shift 2
+fi
 
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
 # the kernel packages and test certificate are shared by all OUTDIRs
 CACHE=${BF_VM_CACHE:-$ROOT/build/vm/cache}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 export BF_VM_CACHE=$CACHE
-bf_line || exit 2
+bf_line $LINE_ARG || exit 2	# (empty: the default line)
 KVER=$LINE_KVER
 KDIR=$LINE_KTREE
+OUT=${1:-$ROOT/build/vm/$LINE}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 
 bash "$ROOT/deps/vm.sh" "$CACHE" || die "deps/vm.sh failed"
 # Debian's libgnutls30 has no kTLS: the image gets the same version rebuilt
@@ -242,5 +252,6 @@ cp "$KDIR/boot/vmlinuz-$KVER" "$OUT/vmlinuz"
 # prefers it.
 vmlinux_extract "$OUT/vmlinuz" "$OUT/vmlinux" || true
 [ -f "$OUT/vmlinux" ] || echo "build-image: warning: no vmlinux extracted from vmlinuz (launch.sh will boot vmlinuz)" >&2
+echo "$KVER" > "$OUT/kver"
 echo "$NEW_STAMP" > "$STAMP"
-echo "build-image: $OUT/vmlinuz, $OUT/initramfs.cpio.gz ($(du -k "$OUT/initramfs.cpio.gz" | cut -f1) KiB)"
+echo "build-image: line $LINE ($KVER): $OUT/vmlinuz, $OUT/initramfs.cpio.gz ($(du -k "$OUT/initramfs.cpio.gz" | cut -f1) KiB)"

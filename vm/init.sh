@@ -54,8 +54,9 @@ if [ "${BF_TRACE:-0}" = 1 ]; then PS4='+ $EPOCHREALTIME '; set -x; fi
 
 # --- modules ------------------------------------------------------------
 # bf.zced_ports=P[,P..] (launch.sh --zced): Bifrost's guest modules instead
-# of Debian's virtio_ring, virtio_net and tls, with bifrost_zced (which needs
-# gf128mul) before them: pool of bf.zced_pool_mb MiB on node 1.
+# of Debian's virtio_ring (where the line has one: 6.12 has virtio_ring built
+# in), virtio_net and tls, with bifrost_zced (which needs gf128mul) before
+# them: pool of bf.zced_pool_mb MiB on node 1.
 # bf.zced_ottr=0 (launch.sh --zced-ottr 0): bifrost_zced ottr=0, ZCED
 # sockets' AES-GCM is the kernel's own (bifrost-no-ottr).
 MODLIST=/etc/bf-modules
@@ -63,12 +64,13 @@ if [ -n "${BF_ZCED_PORTS:-}" ]; then
 	B=/lib/modules/bifrost
 	[ -f $B/bifrost_zced.ko ] || bf_error "bf.zced_ports given but no $B/bifrost_zced.ko"
 	MODLIST=/tmp/bf-modules-zced
+	subst=(-e "s|^.*/virtio_net\.ko$|$B/bifrost_virtio_net.ko|" -e "s|^.*/tls\.ko$|$B/bifrost_tls.ko|")
+	[ ! -f $B/bifrost_virtio_ring.ko ] ||
+		subst+=(-e "s|^.*/virtio_ring\.ko$|$B/bifrost_virtio_ring.ko|")
 	{
 		grep '/gf128mul\.ko$' /etc/bf-modules
 		echo "$B/bifrost_zced.ko node=1 pool_mb=${BF_ZCED_POOL_MB:-16} ports=$BF_ZCED_PORTS ottr=${BF_ZCED_OTTR:-1}"
-		sed -e "s|^.*/virtio_ring\.ko$|$B/bifrost_virtio_ring.ko|" \
-		    -e "s|^.*/virtio_net\.ko$|$B/bifrost_virtio_net.ko|" \
-		    -e "s|^.*/tls\.ko$|$B/bifrost_tls.ko|" /etc/bf-modules
+		sed "${subst[@]}" /etc/bf-modules
 	} > $MODLIST
 fi
 LOADED=$(cat /proc/modules)

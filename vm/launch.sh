@@ -24,9 +24,9 @@ usage: vm/launch.sh [options]
   --add SRC[:DEST]        also put host file SRC into the guest at DEST (default /bf/NAME)
   --mem MB                guest RAM (default 1024)
   --zced-mb MB            add a second guest NUMA node of MB (all memfd-shared), node 1
-  --zced PORTS            Bifrost's guest modules (build/guest/*.ko) instead of Debian's
-                          virtio_ring/virtio_net/tls; ZCED pool of a quarter of --zced-mb on
-                          node 1, ZCED for TCP ports PORTS (e.g. 4433,5201)
+  --zced PORTS            Bifrost's guest modules (build/guest/LINE/*.ko) instead of Debian's
+                          virtio_ring (6.1 only)/virtio_net/tls; ZCED pool of a quarter of
+                          --zced-mb on node 1, ZCED for TCP ports PORTS (e.g. 4433,5201)
   --zced-ottr 1|0         with --zced: 1 (default) ZCED sockets' AES-GCM is Bifrost's single-pass
                           AEAD (OTTR); 0 the kernel's own gcm(aes) on the same pool pages
                           (bifrost-no-ottr: bifrost_zced ottr=0, kernel arg bf.zced_ottr=0)
@@ -42,7 +42,9 @@ usage: vm/launch.sh [options]
   --append ARGS           more kernel command line (e.g. bf.foo=bar -> $BF_FOO in run.sh)
   --dev-opts OPTS         more virtio-net-pci properties (e.g. mrg_rxbuf=off)
   --qemu-arg ARG          one more QEMU argument (repeatable)
-  --image DIR             where vmlinuz and initramfs.cpio.gz are (default build/vm)
+  --line LINE             the guest kernel line (guest-driver/lines.sh: 6.1, 6.12): its image
+                          and modules (default $GUEST_LINE, else the table's default)
+  --image DIR             where vmlinuz and initramfs.cpio.gz are (default build/vm/LINE)
   --prepare DIR           do not boot: write the guest's initrd (image + per-launch cpio)
                           to DIR/initrd.cpio.gz and print "kernel PATH", "initrd PATH" and
                           "cmdline ARGS" lines, for a VMM started elsewhere (e.g. libvirt;
@@ -54,7 +56,7 @@ die() { echo "launch: $*" >&2; exit 2; }
 
 MODE=vm NET='' RECONNECT='' VHOST_SERVER=0 MAC=52:54:00:12:34:56 IP='' PEER='' PEERMAC='' MTU=''
 CPU=${BF_VM_CPU:-aesni} SCRIPT='' MEM=1024 ZCED_MB=0 ZCED_PORTS='' ZCED_OTTR=1 ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
-IMAGE=${BF_VM_IMAGE:-$ROOT/build/vm} PREPARE=''
+IMAGE=${BF_VM_IMAGE:-} PREPARE='' LINE_ARG=''
 ADDS=() QARGS=()
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
 while [ $# -gt 0 ]; do
@@ -82,6 +84,7 @@ while [ $# -gt 0 ]; do
 	--append) need "$@"; APPEND="$APPEND $2"; shift 2;;
 	--dev-opts) need "$@"; DEVOPTS=$2; shift 2;;
 	--qemu-arg) need "$@"; QARGS+=("$2"); shift 2;;
+	--line) need "$@"; LINE_ARG=$2; shift 2;;
 	--image) need "$@"; IMAGE=$2; shift 2;;
 	--prepare) need "$@"; PREPARE=$2; shift 2;;
 	-h|--help) usage; exit 0;;
@@ -90,6 +93,9 @@ while [ $# -gt 0 ]; do
 done
 
 case $MODE in vm|cvm) ;; *) die "--mode must be vm or cvm, not '$MODE'";; esac
+. "$ROOT/guest-driver/lines.sh"
+bf_line $LINE_ARG || die "--line: no such guest kernel line"	# (empty: the default)
+[ -n "$IMAGE" ] || IMAGE=$ROOT/build/vm/$LINE
 case $CPU in
 aesni) CPUMODEL=max;;
 noaesni) CPUMODEL=max,aes=off,pclmulqdq=off,vaes=off,vpclmulqdq=off;;
@@ -106,9 +112,9 @@ case $ZCED_OTTR in 1) ;; 0) [ -n "$ZCED_PORTS" ] || die "--zced-ottr 0 needs --z
 if [ -n "$ZCED_PORTS" ]; then
 	[[ $ZCED_PORTS =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--zced needs a port list like 443,8443"
 	[ "$ZCED_MB" -ge 8 ] || die "--zced needs --zced-mb 8 or more"
-	for m in bifrost_zced bifrost_virtio_ring bifrost_virtio_net bifrost_tls; do
-		f=$ROOT/build/guest/$m.ko
-		[ -f "$f" ] || die "no $f: run 'make guest-modules'"
+	for m in $LINE_MODS; do
+		f=$ROOT/build/guest/$LINE/$m.ko
+		[ -f "$f" ] || die "no $f: run 'make guest-modules GUEST_LINE=$LINE'"
 		ADDS+=("$f:/lib/modules/bifrost/$m.ko")
 	done
 fi
@@ -119,7 +125,11 @@ isnum "$TIMEOUT" && [ "$TIMEOUT" -gt 0 ] || die "--timeout must be a positive nu
 [ -z "$PEERMAC" ] || [ -n "$PEER" ] || die "--peermac needs --peer"
 [ -z "$SCRIPT" ] || [ -f "$SCRIPT" ] || die "--script '$SCRIPT' is not a file"
 [ -f "$IMAGE/vmlinuz" ] && [ -f "$IMAGE/initramfs.cpio.gz" ] ||
-	die "no guest image in $IMAGE: run vm/build-image.sh first"
+	die "no guest image in $IMAGE: run 'make vm-image GUEST_LINE=$LINE' (vm/build-image.sh --line $LINE)"
+# an image of another line (--image) would get modules built for another kernel
+if [ -n "$ZCED_PORTS" ] && [ -f "$IMAGE/kver" ] && [ "$(cat "$IMAGE/kver")" != "$LINE_KVER" ]; then
+	die "the image in $IMAGE runs $(cat "$IMAGE/kver"), line $LINE's modules are for $LINE_KVER (--line)"
+fi
 # the uncompressed ELF kernel boots through PVH (faster); else the bzImage
 KERNEL=$IMAGE/vmlinuz
 [ -f "$IMAGE/vmlinux" ] && [ "${BF_VM_BZIMAGE:-0}" != 1 ] && KERNEL=$IMAGE/vmlinux

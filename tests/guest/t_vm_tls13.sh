@@ -31,9 +31,12 @@ PORTS=$(seq -s, 4431 4446)
 VM_ZCED_MB=128 VM_ZCED=$PORTS VM_TIMEOUT=540
 # PRPR off for the first phase (records split over many packets), then on
 vm_up bft3 $(bf_net) cvm off || { fail setup "topology"; exit 1; }
-KO=$BUILD/vm/cache/kernel-6.1.0-56-amd64/lib/modules/6.1.0-56-amd64/kernel
-CHACHA_KOS="lib/crypto/libchacha crypto/chacha_generic lib/crypto/libpoly1305
-	crypto/poly1305_generic crypto/chacha20poly1305"
+# ChaCha20-Poly1305 for the guest: the modules of the line's kernel (with
+# their dependencies, plain .ko: vm/kernel-files.sh), added at launch
+. vm/kernel-files.sh
+MODDIR=$LINE_KTREE/lib/modules/$LINE_KVER
+CHACHA_KOS=$(kmod_order $MODDIR libchacha chacha_generic libpoly1305 poly1305_generic \
+	chacha20poly1305) || { fail setup "ChaCha20-Poly1305 modules of $LINE_KVER"; exit 1; }
 
 MB=$((1 << 20))
 KU=300000	# KeyUpdate phases: bytes before the KeyUpdate
@@ -88,8 +91,8 @@ phase() {
 	zsnap $n-1
 }
 export OPENSSL_CONF=/etc/ssl/openssl-ktls.cnf
-for m in libchacha chacha_generic libpoly1305 poly1305_generic chacha20poly1305; do
-	insmod /bf/$m.ko || echo "insmod $m failed"
+for m in $(cat /bf/chacha.order); do
+	insmod /bf/$m || echo "insmod $m failed"
 done
 EOS
 	for p in "${PHASES[@]}"; do
@@ -129,8 +132,11 @@ start_wire() {	# NAME
 pre=()
 for p in "${PHASES[@]}"; do [[ $p == rsplit* ]] && pre+=(${p%% *}); done
 for n in "${pre[@]}"; do start_wire $n; done
-adds=()
-for m in $CHACHA_KOS; do adds+=(--add $KO/$m.ko); done
+adds=(--add $BF_TMP/chacha.order)
+for r in $CHACHA_KOS; do
+	f=$(basename "$(kmod_plain $r)")
+	kmod_copy $MODDIR/$r $BF_TMP/$f && adds+=(--add $BF_TMP/$f) && echo $f >> $BF_TMP/chacha.order
+done
 t0=$SECONDS
 vm_launch $BF_TMP/run.sh "${adds[@]}"
 # once the wire sides of the PRPR-off phases are done, PRPR on for the rest,

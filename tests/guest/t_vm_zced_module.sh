@@ -17,6 +17,7 @@
 set -u
 . "$(dirname "$0")/../lib/harness.sh"
 bf_init vm_zced_module
+bf_guest_line
 
 cat > $BF_TMP/run.sh <<'EOS'
 free1() { awk '/MemFree/ {print $4}' /sys/devices/system/node/node1/meminfo; }
@@ -78,7 +79,7 @@ dmesg | grep 'pool pages leaked by failed conversions' | sed 's/^\[[^]]*\] /enc2
 echo "oops $(dmesg | grep -cE 'Oops:|BUG: |general protection fault|WARNING: CPU|Kernel panic')"
 EOS
 out=$(vm/launch.sh --mode cvm --net none --zced-mb 64 --script $BF_TMP/run.sh \
-	--add $BUILD/guest/bifrost_zced.ko --timeout 180 2>&1)
+	--add $BUILD/guest/$LINE/bifrost_zced.ko --timeout 180 2>&1)
 get() { echo "$out" | awk -v k="$1" '$1 == k {print $2; exit}'; }
 check_eq "5 load/unload cycles with a full pool" \
 	"$(echo "$out" | grep -c '^cycle [0-9] total 4096 free 4096 in_use 0 node 1$')" 5
@@ -131,7 +132,7 @@ rmmod bifrost_zced || echo "rmmod failed"
 echo "oops $(dmesg | grep -cE 'Oops:|BUG: |general protection fault|WARNING: CPU|Kernel panic')"
 EOS
 out=$(vm/launch.sh --mode cvm --cpu noaesni --net none --zced-mb 64 --script $BF_TMP/run2.sh \
-	--add $BUILD/guest/bifrost_zced.ko --timeout 180 2>&1)
+	--add $BUILD/guest/$LINE/bifrost_zced.ko --timeout 180 2>&1)
 echo "INFO: without AES-NI: $(echo "$out" | grep '^selftest_line')"
 check_eq "without AES-NI the AEAD is portable C" "$(get aead_impl)" portable
 check_eq "without AES-NI the self-test passes (portable C only)" \

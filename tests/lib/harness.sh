@@ -39,6 +39,15 @@ bf_cleanup() {
 	return 0
 }
 
+# bf_guest_line: the guest kernel line the guest tests boot (guest-driver/
+# lines.sh): GUEST_LINE, else the table's default. Sets LINE and its LINE_*
+# fields and exports GUEST_LINE, which vm/launch.sh boots.
+bf_guest_line() {
+	. "$(dirname "${BASH_SOURCE[0]}")/../../guest-driver/lines.sh"
+	bf_line || { echo "FAIL: guest line: GUEST_LINE=$GUEST_LINE"; exit 1; }
+	export GUEST_LINE=$LINE
+}
+
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: ${2:-}"; }
 

@@ -3,6 +3,9 @@
 # guest is 10.$NET.0.2 with MAC VM_GUEST_MAC. Guest traffic tools are added to
 # the guest at launch (vm/launch.sh --add).
 
+# The guest kernel line: launch.sh boots its image and modules (bf_guest_line).
+bf_guest_line
+
 VM_GUEST_MAC=52:54:00:bf:90:02
 VM_MEM=${VM_MEM:-1024}
 # VM_ZCED_MB=MB: the guest gets a ZCED NUMA node of MB (launch.sh --zced-mb);
@@ -16,10 +19,11 @@ VM_ZCED_OTTR=${VM_ZCED_OTTR:-1}
 # Guest-physical range of the guest's swiotlb pool, from a probe boot in cvm
 # mode (deterministic for one kernel, memory layout and command line); cached.
 vm_swiotlb_range() {
-	local cache=$BUILD/vm/swiotlb-range-$VM_MEM out zargs=()
+	local img=$BUILD/vm/$LINE
+	local cache=$img/swiotlb-range-$VM_MEM out zargs=()
 	[ "$VM_ZCED_MB" = 0 ] || { cache=$cache-zced$VM_ZCED_MB; zargs=(--zced-mb $VM_ZCED_MB); }
-	if [ ! -s "$cache" ] || [ "$cache" -ot "$BUILD/vm/vmlinuz" ] ||
-	   [ "$cache" -ot "$BUILD/vm/initramfs.cpio.gz" ]; then
+	if [ ! -s "$cache" ] || [ "$cache" -ot "$img/vmlinuz" ] ||
+	   [ "$cache" -ot "$img/initramfs.cpio.gz" ]; then
 		echo true > "$BF_TMP/probe.sh"
 		out=$(vm/launch.sh --mode cvm --net none --mem $VM_MEM "${zargs[@]}" --timeout 120 \
 			--script "$BF_TMP/probe.sh" 2>/dev/null | awk '/^swiotlb-range/ {print $2 "-" $3}')

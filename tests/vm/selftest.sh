@@ -31,10 +31,14 @@ NPASS=0 NFAIL=0
 pass() { echo "PASS: $1"; NPASS=$((NPASS + 1)); }
 fail() { echo "FAIL: $1: ${2:-}"; NFAIL=$((NFAIL + 1)); }
 
-# Use the image as it is when there is one (it may hold the lead's extra
-# binaries: rebuilding it here without them would drop them).
-if [ ! -f "$ROOT/build/vm/initramfs.cpio.gz" ]; then
-	bash "$ROOT/vm/build-image.sh" >/dev/null || { echo "FAIL: vm-selftest: build-image.sh failed"; exit 1; }
+# The image of the guest kernel line (GUEST_LINE, else the default), as it
+# is when there is one (it may hold the lead's extra binaries: rebuilding it
+# here without them would drop them).
+. "$ROOT/guest-driver/lines.sh"
+bf_line || exit 1
+if [ ! -f "$ROOT/build/vm/$LINE/initramfs.cpio.gz" ]; then
+	bash "$ROOT/vm/build-image.sh" --line "$LINE" >/dev/null ||
+		{ echo "FAIL: vm-selftest: build-image.sh failed"; exit 1; }
 fi
 
 ip netns del $NSN 2>/dev/null || true
@@ -82,7 +86,7 @@ run_mode() { # NAME MODE [launch options]
 	start_upload_server
 	wait_listen 4433 && wait_listen 4434 && wait_listen 5201 ||
 		{ fail "$name" "host peers not listening"; return; }
-	"${NS[@]}" bash "$ROOT/vm/launch.sh" --mode "$mode" --net tap:$TAP --ip $GIP/24 \
+	"${NS[@]}" bash "$ROOT/vm/launch.sh" --line "$LINE" --mode "$mode" --net tap:$TAP --ip $GIP/24 \
 		--peer $HIP --peermac "$HMAC" --script "$HERE/guest-selftest.sh" \
 		--log "$T/$name.log" --timeout 600 "$@" > "$out" 2> "$T/$name.err" || rc=$?
 	timeout 10 tail --pid="$UPID" -f /dev/null 2>/dev/null || kill "$UPID" 2>/dev/null || true
