@@ -107,7 +107,7 @@ set_dpdk_mode() {
 
 declare -A R
 NOTES=()
-DONE_MODES=
+DONE_MODES= KERNELS=
 for m in $MODES $DPDK_MODES; do
 	case $m in
 	vm) set_mode vm off ;;
@@ -135,6 +135,7 @@ for m in $MODES $DPDK_MODES; do
 	R[$m,bounce]=$(( ($(snap tx1 bounced_bytes) - $(snap rx0 bounced_bytes)) / (RX_MB + TX_MB) ))
 	# the AES-GCM the guest's kTLS sockets ran on (kernel driver, or ZCED's AEAD)
 	R[$m,aead]=$(vm_stat gcm_aes_driver)
+	KERNELS="$KERNELS $(vm_stat guest_kernel)"
 	[ -z "$(vm_stat zced_aead_impl)" ] || R[$m,aead]="zced-$(vm_stat zced_aead_impl)"
 	R[$m,viol]=n/a
 	[[ $m != dpdk-* ]] && R[$m,viol]=$(json_get $VM_WIRE '.guests[0].backend.violations')
@@ -162,6 +163,8 @@ if [ -n "$PEER_KIND" ]; then peer_down; else vm_backend_stop; fi
 
 echo
 echo "Bifrost I/O-tax report: TLS 1.2 (kTLS in the guest), QEMU/TCG guest, $(date -u +%F)"
+KERNELS=$(echo $KERNELS | tr ' ' '\n' | sort -u | paste -sd' ')
+echo "guest kernel: ${KERNELS:-not reported} (guest kernel line $GUEST_LINE, make GUEST_LINE=...)"
 echo "per MB of TLS payload; packets and instructions for wire->guest; bounced for both directions"
 printf "%-15s %8s %8s %14s %13s %15s %15s %10s %6s  %s\n" mode "RX MB/s" "TX MB/s" "guest pkts/MB" \
 	"bounced B/MB" "TLS instr/MB" "TCP instr/MB" violations exact "AES-GCM"

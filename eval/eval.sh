@@ -141,6 +141,8 @@ run_boot() {
 	aead=$(vm_stat zced_aead_impl)
 	[ -n "$aead" ] && aead=zced-$aead || aead=$(vm_stat gcm_aes_driver)
 	emit "$cell" $kind - aead "$aead"
+	# the kernel the guest ran (uname -r; GUEST_LINE picks its line)
+	emit "$cell" $kind - guest_kernel "$(vm_stat guest_kernel)"
 	# the guest's own checks: "check P KEY VALUE..."
 	vm_out | awk -v c="$cell" -v k=$kind '$1 == "check" {
 		v = $4; for (i = 5; i <= NF; i++) v = v " " $i

@@ -93,6 +93,8 @@ def derive(raw, order, phases):
                 cell["violations"] += int(num(b["violations"]) or 0)
             if b.get("aead"):
                 cell["aead"] = b["aead"]
+            if b.get("guest_kernel"):
+                cell["guest_kernel"] = b["guest_kernel"]
         if cell["backend"] != "bifrost-host":
             cell["violations"] = None
         for p in phases:
@@ -294,11 +296,14 @@ def main():
         json.dump({"meta": meta, "phases": phases, "cells": list(cells.values()),
                    "paper": [{"claim": a, "paper": b} for a, b in PAPER]}, f, indent=1)
     ran = [c for c in cells if cells[c]["run"]]
+    # the guest kernels the boots ran (uname -r in the guest's stats)
+    kernels = sorted({c["guest_kernel"] for c in cells.values() if c.get("guest_kernel")})
     md = ["# Bifrost evaluation (`make eval%s`), %s, commit %s" % (
         " QUICK=1" if meta.get("quick") == "1" else "", meta.get("date", "?"), meta.get("commit", "?")),
-        "", "Measured in %s s. Guest: Debian 6.1 under QEMU TCG, 1 vCPU with AES-NI; "
+        "", "Measured in %s s. Guest: Debian's Linux %s under QEMU TCG, 1 vCPU with AES-NI; "
         "throughput on the host clock, instructions under `-icount shift=0`. "
-        "How to read every number: eval/README.md." % meta.get("seconds", "?"), "",
+        "How to read every number: eval/README.md." % (
+            meta.get("seconds", "?"), " and ".join(kernels) or "(kernel not reported)"), "",
         "## Cells", "", "| cell | backend | guest | AES-GCM | violations | every response correct |",
         "|---|---|---|---|---:|---|"]
     for c in cells.values():

@@ -49,6 +49,7 @@ for w in $CMDLINE; do
 	esac
 done
 echo "bf-init: cmdline: $CMDLINE"
+echo "bf-init: guest kernel $(uname -r)"
 # bf.trace=1: trace this script with timestamps (boot-time debugging)
 if [ "${BF_TRACE:-0}" = 1 ]; then PS4='+ $EPOCHREALTIME '; set -x; fi
 
@@ -184,6 +185,7 @@ end_up=$(cut -d' ' -f1 /proc/uptime)
 
 # --- statistics: "key value" lines ---------------------------------------
 echo "BF-STATS-BEGIN"
+echo "guest_kernel $(uname -r)"
 echo "boot_uptime_s $snap_up"
 echo "end_uptime_s $end_up"
 for s in rx_packets rx_bytes tx_packets tx_bytes rx_dropped tx_dropped rx_errors tx_errors; do

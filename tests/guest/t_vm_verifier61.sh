@@ -28,7 +28,8 @@ EOS
 bash vm/build-image.sh --line 6.1 >/dev/null || { fail setup "the 6.1 guest image (vm/build-image.sh --line 6.1)"; exit 1; }
 out=$(vm/launch.sh --line 6.1 --mode vm --net none --script $BF_TMP/run.sh \
 	--add $BUILD/bifrostctl-static --timeout 180 2>&1)
-echo "$out" | grep -q "kernel 6.1" || true
+check_eq "the guest runs Linux 6.1" "$(echo "$out" | awk '$1 == "guest_kernel" {print $2}')" \
+	"$(bash guest-driver/lines.sh 6.1 KVER)"
 echo "INFO: at MTU 9000: $(echo "$out" | grep '^sg9000 ' | head -1 | cut -c8-)"
 check_eq "MTU 9000 on 6.1: attach refused (no XDP for this MTU)" \
 	"$(echo "$out" | sed -n 's/^sg9000 rc //p')" 5

@@ -207,6 +207,7 @@ EOS
 	wait $p1 $p2
 	vm_wait
 	check_eq "$label: launcher exit code" "$?" 0
+	echo "INFO: $label: guest kernel $(vm_stat guest_kernel) (line $LINE)"
 	check_eq "$label: guest pings the wire peer" "$(vm_out | grep -c '^ping ok')" 1
 	check_eq "$label: TCP wire->guest byte-exact" "$(vm_out | sed -n 's/^tcp-in //p')" "ok $tcp bytes"
 	check_eq "$label: TCP guest->wire byte-exact" "$(grep -v listening $s/h-tcp.out)" "ok $tcp bytes"
