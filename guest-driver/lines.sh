@@ -32,7 +32,7 @@
 # Paths in the cache are under BF_VM_CACHE (default build/vm/cache).
 
 BF_LINES="6.1 6.12"
-BF_LINE_DEFAULT=6.1
+BF_LINE_DEFAULT=6.12
 
 bf_line() {
 	local cache=${BF_VM_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/vm/cache}

@@ -114,10 +114,12 @@ test-unit unit: check
 # test installs what it needs first (quiet when present), so the README's
 # quick start is two commands on a fresh machine. The tiers (tests/run.sh):
 # unit, host (tests/host: namespaces, veths, no guest), guest (tests/guest:
-# QEMU guests, libvirt, the guest patches; need `make guest`), matrix (a host
-# subset under other host kernels); test runs them all.
+# QEMU guests, libvirt, the guest patches; need `make guest`), guest-lines
+# (the guest tests that depend on the guest kernel, on the other guest
+# kernel lines), matrix (a host subset under other host kernels); test runs
+# them all.
 test: deps
-	@$(MAKE) --no-print-directory check-build guest
+	@$(MAKE) --no-print-directory check-build guest-lines
 	@BUILD=$(BUILD) bash tests/run.sh
 
 test-host: deps
@@ -125,8 +127,9 @@ test-host: deps
 	@BUILD=$(BUILD) bash tests/run.sh --tier host
 
 test-guest: deps
-	@$(MAKE) --no-print-directory check-build guest
+	@$(MAKE) --no-print-directory check-build guest-lines
 	@BUILD=$(BUILD) bash tests/run.sh --tier guest
+	@BUILD=$(BUILD) bash tests/run.sh --tier guest-lines
 
 # The hostile-backend campaign against the guest (tests/guest/t_vm_campaign.sh:
 # bifrost-host-adversary --adversary fuzz): FUZZ_GUEST_RUNS runs of

@@ -1,7 +1,11 @@
 # mk/guest.mk - what the VM tests, the demo and the benchmarks boot: the guest
 # image and the guest kernel modules; the kernel style of the guest half.
-.PHONY: guest guest-modules vm-image checkpatch
+.PHONY: guest guest-lines guest-modules vm-image checkpatch
 guest: vm-image guest-modules
+
+# Every line's image and modules (make test runs the guest tests on each).
+guest-lines:
+	@for l in $(GUEST_LINES); do $(MAKE) --no-print-directory guest GUEST_LINE=$$l || exit 1; done
 
 # The guest kernel line (guest-driver/lines.sh, the one table of the lines:
 # kernel, headers, source, modules): GUEST_LINE=6.12 picks Debian's 6.12, the

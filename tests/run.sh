@@ -5,13 +5,17 @@
 #   host:  tests/host/t_*.sh, integration tests on this host (root; they build
 #          their own namespaces, veths and taps and remove them; no guest).
 #   guest: tests/guest/t_*.sh, tests that need the guest image or modules
-#          (`make guest`): QEMU guests, libvirt, the guest patches, make eval.
+#          (`make guest`): QEMU guests, libvirt, the guest patches, make eval,
+#          on the guest kernel line GUEST_LINE (default: guest-driver/lines.sh).
+#   guest-lines: the guest tests that depend on the guest kernel's code
+#          (GUEST_LINES_TESTS below) on every other line, named
+#          "t_x (guest LINE)" (`make guest-lines` builds every line).
 #   matrix: the host kernel matrix (tests/matrix/host-matrix.sh): a named subset
 #          of the host tier under Debian's 6.1 and 6.12 kernels booted as the
 #          host under QEMU/TCG; counted as t_host_matrix.
-# Usage: tests/run.sh [--tier unit|host|guest|matrix] (default: all four, in
-# that order; --unit-only is --tier unit). BF_TESTS=REGEX runs only the tests
-# whose name matches.
+# Usage: tests/run.sh [--tier unit|host|guest|guest-lines|matrix] (default:
+# all five, in that order; --unit-only is --tier unit). BF_TESTS=REGEX runs
+# only the tests whose name matches.
 # A test reports "PASS: name" / "FAIL: name: why" lines; a test that exits
 # non-zero without any FAIL line counts as one failure.
 set -u
@@ -67,13 +71,34 @@ run_unit() {
 	done
 }
 
-# run_scripts DIR: every DIR/t_*.sh, run from the repository's root.
+# run_scripts DIR [SUBSET [LABEL]]: every DIR/t_*.sh (those matching the
+# regex SUBSET), run from the repository's root, named with LABEL after.
 run_scripts() {
-	local t
+	local t name
 	for t in "$1"/t_*.sh; do
 		[ -f "$t" ] || continue
-		[ -n "$only" ] && [[ ! "$(basename "$t")" =~ $only ]] && continue
-		run_one "$(basename "$t" .sh)" bash "$t"
+		name=$(basename "$t")
+		[ -n "$only" ] && [[ ! "$name" =~ $only ]] && continue
+		[ -n "${2:-}" ] && [[ ! "$name" =~ $2 ]] && continue
+		run_one "$(basename "$t" .sh)${3:+ ($3)}" bash "$t"
+	done
+}
+
+# The guest tier runs on the default guest kernel line (GUEST_LINE); the
+# guest-lines tier runs again, on every other line, the guest tests whose
+# outcome depends on the guest kernel's code (GUEST_LINES_TESTS): the
+# patched modules, kTLS, virtio-net and the pool under traffic, attacks and
+# restarts. Not repeated there: t_eval_quick and t_vm_perf (measurements;
+# make eval and the demo run on any line), t_vm_campaign (make fuzz-guest
+# takes GUEST_LINE), t_libvirt and t_vm_peers (the host side), and the two
+# that cover every line themselves (t_guest_patches, t_vm_verifier61).
+GUEST_LINES_TESTS=${GUEST_LINES_TESTS:-^t_vm_(adversary|apps|cvm|reconnect|tls13|violation|vm|zced|zced_module|zced_noottr)\.sh$}
+run_guest_lines() {
+	local l def
+	def=$(bash guest-driver/lines.sh --default)
+	for l in $(bash guest-driver/lines.sh --list); do
+		[ "$l" = "${GUEST_LINE:-$def}" ] && continue
+		GUEST_LINE=$l run_scripts tests/guest "$GUEST_LINES_TESTS" "guest $l"
 	done
 }
 
@@ -99,22 +124,23 @@ run_matrix() {
 	rm -f "$log"
 }
 
-tiers="unit host guest matrix"
+tiers="unit host guest guest-lines matrix"
 case "${1:-}" in
 "") ;;
 --unit-only) tiers=unit ;;
 --tier)
 	case "${2:-}" in
-	unit|host|guest|matrix) tiers=$2 ;;
-	*) echo "usage: tests/run.sh [--tier unit|host|guest|matrix]" >&2; exit 2 ;;
+	unit|host|guest|guest-lines|matrix) tiers=$2 ;;
+	*) echo "usage: tests/run.sh [--tier unit|host|guest|guest-lines|matrix]" >&2; exit 2 ;;
 	esac ;;
-*) echo "usage: tests/run.sh [--tier unit|host|guest|matrix]" >&2; exit 2 ;;
+*) echo "usage: tests/run.sh [--tier unit|host|guest|guest-lines|matrix]" >&2; exit 2 ;;
 esac
 for tier in $tiers; do
 	case $tier in
 	unit) run_unit ;;
 	host) run_scripts tests/host ;;
 	guest) run_scripts tests/guest ;;
+	guest-lines) run_guest_lines ;;
 	matrix) run_matrix ;;
 	esac
 done
