@@ -4,8 +4,12 @@
 #                          rx_bytes N tx_bytes N bounced_bytes N busy_ns N
 #                          user_ns N sys_ns N softirq_ns N
 #                          tls_tx_sw N tls_rx_sw N tls_curr_tx_sw N
-#                          tls_curr_rx_sw N tls_decrypt_error N [zced_NAME N...]"
-#                          (tls_*: /proc/net/tls_stat; zced_*: every numeric
+#                          tls_curr_rx_sw N tls_decrypt_error N
+#                          tcp_rx_discarded N [zced_NAME N...]"
+#                          (tls_*: /proc/net/tls_stat; tcp_rx_discarded:
+#                          received TCP segments the stack discarded,
+#                          duplicates and drops, see tcp_discarded below;
+#                          zced_*: every numeric
 #                          counter of /sys/kernel/bifrost_zced, when loaded,
 #                          named as in the BF-STATS block)
 #   bf-snap hist FIELD [DEV]  sum of FIELD (size|hitcount) in the
@@ -38,6 +42,17 @@ tls_stat() {
 		/proc/net/tls_stat 2>/dev/null || printf 'tls_tx_sw 0 tls_rx_sw 0 tls_curr_tx_sw 0 tls_curr_rx_sw 0 tls_decrypt_error 0'
 }
 
+# tcp_discarded: received segments TCP threw away after the driver took
+# them (/proc/net/netstat TcpExt): duplicates answered with a D-SACK (old
+# or out of order), out-of-order and receive-queue drops, backlog, zero
+# window and PAWS drops. Their payload reached the driver but never an
+# application (and comes again as a retransmission).
+tcp_discarded() {
+	awk '$1 == "TcpExt:" && !h { for (i = 2; i <= NF; i++) n[i] = $i; h = 1; next }
+		$1 == "TcpExt:" { for (i = 2; i <= NF; i++) if (n[i] ~ /^(TCPDSACKOldSent|TCPDSACKOfoSent|TCPOFODrop|TCPRcvQDrop|TCPBacklogDrop|TCPZeroWindowDrop|PAWSEstabRejected)$/) s += $i }
+		END { printf "%d", s }' /proc/net/netstat 2>/dev/null || printf 0
+}
+
 # zced_stat: " zced_NAME N" for each numeric bifrost_zced counter
 zced_stat() {
 	local f v
@@ -63,4 +78,4 @@ echo "snap ${LABEL:-now} rx_packets $(net rx_packets) tx_packets $(net tx_packet
 	"bounced_bytes $(hist_sum size) busy_ns $(( (user + nice + system + irq + softirq + steal) * 10000000 ))" \
 	"user_ns $(( (user + nice) * 10000000 )) sys_ns $(( system * 10000000 ))" \
 	"softirq_ns $(( (irq + softirq) * 10000000 ))" \
-	"$(tls_stat)$(zced_stat)"
+	"$(tls_stat) tcp_rx_discarded $(tcp_discarded)$(zced_stat)"
