@@ -14,7 +14,9 @@
 #            the guest CPU breakdown
 # Environment: EVAL_QUICK=1 (fewer cells, shorter phases), EVAL_MODES,
 # EVAL_PEERS, EVAL_BREAKDOWN (cells with a perf boot), EVAL_PERF_PHASES (the
-# phases sampled in a perf boot, "all"), EVAL_OUT (build/eval).
+# phases sampled in a perf boot, "all"), EVAL_OUT (build/eval), EVAL_PREFIX
+# (bfev: the names of its namespaces and links, so a second run with another
+# prefix, e.g. t_eval_quick's, does not collide with it).
 set -u
 . "$(dirname "$0")/../tests/lib/harness.sh"
 . "$(dirname "$0")/../tests/lib/vmtopo.sh"
@@ -38,7 +40,8 @@ WORKLOADS=${EVAL_WORKLOADS:-"tls nginx redis memcached"}
 OUT=${EVAL_OUT:-$BUILD/eval}
 ZCED_MB=128
 CTL_PORT=7000		# the wire side tells the guest a phase is over
-NET=$(bf_net)		# 10.NET.0.0/24 (tests/lib/subnets.txt), namespace bfev-snd
+NET=$(bf_net)		# 10.NET.0.0/24 (tests/lib/subnets.txt), namespace PREFIX-snd
+PREFIX=${EVAL_PREFIX:-bfev}
 T_START=$SECONDS
 
 say() { echo "eval: $*" >&2; }
@@ -196,7 +199,7 @@ run_cell() {
 	emit "$cell" - - guest_mode "$VM_MODE"
 }
 
-vm_up bfev $NET vm off "" || { echo "eval: setup failed"; exit 1; }
+vm_up "$PREFIX" $NET vm off "" || { echo "eval: setup failed"; exit 1; }
 for m in $MODES; do
 	BACKEND=bifrost-host
 	case $m in
@@ -223,7 +226,7 @@ for peer in $PEERS; do
 	fi
 	for gm in vm cvm; do
 		BACKEND=$peer
-		if ! peer_up $peer bfev $NET $gm > "$OUT/logs/$peer-$gm-up.log" 2>&1; then
+		if ! peer_up $peer "$PREFIX" $NET $gm > "$OUT/logs/$peer-$gm-up.log" 2>&1; then
 			note "$peer-$gm" "not run: $peer did not come up: $(tail -n1 "$OUT/logs/$peer-$gm-up.log")"
 			peer_down
 			continue

@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/../lib/harness.sh"
 bf_init eval_quick
 OUT=$BF_TMP/eval
-EVAL_QUICK=1 EVAL_OUT=$OUT bash eval/eval.sh > $BF_TMP/eval.log 2>&1
+EVAL_QUICK=1 EVAL_OUT=$OUT EVAL_PREFIX=bfeq bash eval/eval.sh > $BF_TMP/eval.log 2>&1
 rc=$?
 check_eq "make eval QUICK=1 exits 0 (every cell correct)" "$rc" 0
 [ "$rc" = 0 ] || tail -n 30 $BF_TMP/eval.log | sed 's/^/INFO: eval: /'
@@ -52,5 +52,5 @@ for png in throughput instructions breakdown; do
 		89504e470d0a1a0a
 done
 check_eq "nothing of eval's topology left behind" \
-	"$(ip netns list | grep -c '^bfev'; ip link show | grep -c ' bfev')" "0
+	"$(ip netns list | grep -c '^bfeq'; ip link show | grep -c ' bfeq')" "0
 0"
