@@ -66,9 +66,13 @@
 #define BF_MAX_ZCED_PORTS	16
 #define BF_NAME_LEN		32
 
-/* Linux GRO never builds more than 64 KiB of IP payload. */
+/*
+ * Linux GRO never builds more than 64 KiB of IP payload, and has no segment
+ * count of its own (NAPI_GRO_CB()->count is a u16): a merge is bounded by
+ * bytes, max_segs is an operator's extra limit, off at its maximum.
+ */
 #define BF_MAX_MERGE_BYTES	65535
-#define BF_MAX_MERGE_SEGS	64
+#define BF_MAX_MERGE_SEGS	65535
 
 struct bf_mac_key {
 	__u8 addr[6];

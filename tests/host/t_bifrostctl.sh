@@ -12,7 +12,7 @@ ip link set $H up; ip link set $P up
 C=$BF_TMP
 printf 'guest vm1 mac 52:54:00:bf:01:01 queues 2 zced-ports 443\n' > $C/good.conf
 printf 'guest vm1 mac 52:54:00:bf:01:01 queues 4 prpr off\nguest vm2 mac 52:54:00:bf:01:02\n' > $C/good2.conf
-printf '# ok\nguest vm1 mac 52:54:00:bf:01:01\n\nguest vm2 mac 52:54:00:bf:01:02 max-segs 99\n' > $C/bad4.conf
+printf '# ok\nguest vm1 mac 52:54:00:bf:01:01\n\nguest vm2 mac 52:54:00:bf:01:02 max-segs 70000\n' > $C/bad4.conf
 printf 'guest vm1 mac 52:54:00:bf:01:01\nguest vm1 mac 52:54:00:bf:01:03\n' > $C/bad2.conf
 
 # expect NAME RC PATTERN CMD...: exit code RC and one stderr line matching PATTERN

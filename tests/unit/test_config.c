@@ -179,7 +179,7 @@ int main(void)
 		"max-merge");
 	rejects("max-merge negative", "guest a mac 02:00:00:00:00:01 max-merge -1\n", 1,
 		"max-merge");
-	rejects("max-segs 65", "guest a mac 02:00:00:00:00:01 max-segs 65\n", 1, "max-segs");
+	rejects("max-segs 65536", "guest a mac 02:00:00:00:00:01 max-segs 65536\n", 1, "max-segs");
 	rejects("flush-us huge", "guest a mac 02:00:00:00:00:01 flush-us 99999999\n", 1,
 		"flush-us");
 	rejects("port 0", "guest a mac 02:00:00:00:00:01 zced-ports 0\n", 1, "bad port");

@@ -746,6 +746,39 @@ static void test_max_bytes(void)
 	teardown();
 }
 
+/*
+ * No segment count of its own: 600 segments of 100 bytes (a flow of small
+ * writes) merge as far as the bytes allow, as Linux GRO would, into one
+ * packet of 60000 payload bytes, not into 64-segment pieces.
+ */
+static void test_small_segs_bytes_bound(void)
+{
+	struct pb_spec s;
+	int i;
+
+	setup(16, 65535, BF_MAX_MERGE_SEGS, 1000000);
+	pb_default(&s, 0);
+	for (i = 0; i < 600; i++)
+		send_seg(&s, 100);
+	expect_count("600 small segments held as one", 0, 1);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
+	expect_count("600 small segments: one packet", 1, 0);
+	CHECK("600 small segments: len", ncap == 1 && cap[0].len == 54 + 600 * 100);
+	CHECK("600 small segments: gso_size 100", ncap == 1 && le16toh(cap[0].vh.gso_size) == 100);
+	CHECK_EQ("600 small segments: merged_segs", st.merged_segs, 599);
+	teardown();
+
+	/* 700 would pass 65535: the bytes limit splits them, not a count */
+	setup(16, 65535, BF_MAX_MERGE_SEGS, 1000000);
+	pb_default(&s, 0);
+	for (i = 0; i < 700; i++)
+		send_seg(&s, 100);
+	gro_flush_all(pr, GRO_FLUSH_BATCH_END);
+	CHECK("700 small segments: 654 + 46", ncap == 2 && cap[0].len == 54 + 654 * 100 &&
+	      cap[1].len == 54 + 46 * 100);
+	teardown();
+}
+
 static void test_max_segs(void)
 {
 	struct pb_spec s;
@@ -880,7 +913,7 @@ static void test_cfg_changes(void)
 	expect_count("shrunk max bytes flushes", 2, 0);
 	CHECK_EQ("shrunk max bytes: flush_size", st.flush_size, 1);
 	cfg.max_merge_bytes = 100000;
-	cfg.max_segs = 1000;
+	cfg.max_segs = 100000;
 	gro_set_cfg(pr, &cfg);
 	gro_get_cfg(pr, &cfg);
 	CHECK("cfg clamped", cfg.max_merge_bytes == 65535 &&
@@ -1024,6 +1057,7 @@ int main(void)
 	test_short_and_padding();
 	test_max_bytes();
 	test_max_segs();
+	test_small_segs_bytes_bound();
 	test_two_flows();
 	test_table_full();
 	test_timeout();
