@@ -38,6 +38,11 @@
  *                      processes what the peer sent, e.g. a KeyUpdate), then
  *                      go on
  *   -a SECS            how long the server waits for its client (default 120)
+ *   -n N               N connections (1-1024, default 1), each in a process of
+ *                      its own moving BYTES of the SEED pattern: the server
+ *                      accepts N on PORT, the client opens N at once; every
+ *                      connection prints its own result line, the exit
+ *                      status is 0 only if all N succeeded
  *   -R                 kernel TLS RX set up by this tool for TLS 1.3 (OpenSSL 3.0
  *                      does kTLS RX for 1.2 only): the peer's traffic secret
  *                      from OpenSSL's key log callback, key and IV by
@@ -67,6 +72,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
@@ -104,9 +110,10 @@ static struct {
 	long long keyupdate, go;
 	int accept_secs;
 	bool ktls_rx13;
+	unsigned int conns;
 } opt = {
 	.version = TLS1_2_VERSION, .cipher = "aes128", .mode = M_WRITE,
-	.keyupdate = -1, .go = -1, .accept_secs = 120,
+	.keyupdate = -1, .go = -1, .accept_secs = 120, .conns = 1,
 };
 
 static uint64_t moved;		/* bytes sent or received so far */
@@ -397,22 +404,25 @@ static void set_mss(int fd)
 		perror("TCP_MAXSEG");
 }
 
-static int tcp_accept(int port)
+static int tcp_listen(int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct timeval tv = { .tv_sec = opt.accept_secs };
-	int one = 1, ls = socket(AF_INET, SOCK_STREAM, 0), fd;
+	int one = 1, ls = socket(AF_INET, SOCK_STREAM, 0);
 
+	if (ls < 0)
+		return -1;
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(ls, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	set_mss(ls);
-	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) || listen(ls, 1))
+	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(ls, opt.conns > 128 ? 128 : (int)opt.conns)) {
+		close(ls);
 		return -1;
+	}
 	printf("listening\n");
 	fflush(stdout);
-	fd = accept(ls, NULL, NULL);
-	close(ls);
-	return fd;
+	return ls;
 }
 
 static int tcp_connect(const char *addr, int port)
@@ -736,11 +746,67 @@ static int do_recv(SSL *ssl, uint64_t bytes, uint64_t seed)
 	return 0;
 }
 
+/*
+ * run_conn - one TLS connection on the TCP socket FD (-1: the TCP error in
+ * errno): handshake, BYTES of the SEED pattern sent or received as DIR
+ * says, one result line on stdout. Returns 0 on success, 1 otherwise.
+ */
+static int run_conn(SSL_CTX *ctx, int fd, bool server, const char *dir, uint64_t bytes,
+		    uint64_t seed)
+{
+	struct timespec t0, t1;
+	const char *cname;
+	SSL *ssl;
+	int rc;
+
+	if (fd < 0) {
+		printf("tcp error: %s\n", strerror(errno));
+		return 1;
+	}
+	sock_fd = fd;
+	set_sockopts(fd);
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if ((server ? SSL_accept(ssl) : SSL_connect(ssl)) != 1)
+		return die_ssl("handshake");
+	if (opt.ktls_rx13) {
+		if (setup_ktls_rx13(ssl, fd))
+			return die_sys("kTLS RX for TLS 1.3 (-R)");
+		own_ktls_rx = true;
+	}
+	if (opt.piece) {
+		if (BIO_get_ktls_send(SSL_get_wbio(ssl))) {
+			printf("tls error: -t needs user-space TLS, kTLS TX is on\n");
+			return 1;
+		}
+		trickle_bio = BIO_new(BIO_s_mem());
+		BIO_up_ref(trickle_bio);
+		SSL_set0_wbio(ssl, trickle_bio);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = !strcmp(dir, "send") ? do_send(ssl, bytes, seed) : do_recv(ssl, bytes, seed);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cname = SSL_get_cipher_name(ssl);
+	if (!rc)
+		printf("ok %llu bytes ktls_tx %d ktls_rx %d secs %.3f proto %s cipher %s\n",
+		       (unsigned long long)bytes,
+		       (int)BIO_get_ktls_send(SSL_get_wbio(ssl)),
+		       (int)(own_ktls_rx || BIO_get_ktls_recv(SSL_get_rbio(ssl))),
+		       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+		       SSL_get_version(ssl), cname ? cname : "none");
+	SSL_free(ssl);
+	if (trickle_bio)
+		BIO_free(trickle_bio);
+	close(fd);
+	return rc;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: bf_tls [-v 1.2|1.3] [-c aes128|aes256|chacha]\n"
 			"              [-m write|sendfile|splice|more] [-w SIZES] [-r SIZES]\n"
 			"              [-M MSS] [-t PIECE:USEC] [-p BLOCK] [-k N] [-g N] [-a SECS] [-R]\n"
+			"              [-n CONNS]\n"
 			"              server PORT send|recv BYTES SEED\n"
 			"       bf_tls [OPTIONS] client ADDR PORT send|recv BYTES SEED\n");
 	exit(2);
@@ -749,16 +815,15 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	bool server, client;
-	const char *dir, *cname;
+	const char *dir;
 	uint64_t bytes, seed;
-	struct timespec t0, t1;
+	unsigned int i, started = 0, failed = 0;
 	SSL_CTX *ctx;
-	SSL *ssl;
-	int fd, rc, c;
+	int fd, rc, c, ls = -1;
 
 	parse_sizes(&opt.w, "65536");
 	parse_sizes(&opt.r, "65536");
-	while ((c = getopt(argc, argv, "+v:c:m:w:r:M:t:p:k:g:a:R")) != -1) {
+	while ((c = getopt(argc, argv, "+v:c:m:w:r:M:t:p:k:g:a:Rn:")) != -1) {
 		switch (c) {
 		case 'v':
 			if (!strcmp(optarg, "1.2"))
@@ -814,6 +879,11 @@ int main(int argc, char **argv)
 		case 'R':
 			opt.ktls_rx13 = true;
 			break;
+		case 'n':
+			opt.conns = (unsigned int)atoi(optarg);
+			if (opt.conns < 1 || opt.conns > 1024)
+				usage();
+			break;
 		default:
 			usage();
 		}
@@ -842,46 +912,62 @@ int main(int argc, char **argv)
 	is_server = server;
 	if (opt.ktls_rx13)
 		SSL_CTX_set_keylog_callback(ctx, keylog);
-	fd = server ? tcp_accept(atoi(argv[1])) : tcp_connect(argv[1], atoi(argv[2]));
-	if (fd < 0) {
-		printf("tcp error: %s\n", strerror(errno));
-		return 1;
-	}
-	sock_fd = fd;
-	set_sockopts(fd);
-	ssl = SSL_new(ctx);
-	SSL_set_fd(ssl, fd);
-	if ((server ? SSL_accept(ssl) : SSL_connect(ssl)) != 1)
-		return die_ssl("handshake");
-	if (opt.ktls_rx13) {
-		if (setup_ktls_rx13(ssl, fd))
-			return die_sys("kTLS RX for TLS 1.3 (-R)");
-		own_ktls_rx = true;
-	}
-	if (opt.piece) {
-		if (BIO_get_ktls_send(SSL_get_wbio(ssl))) {
-			printf("tls error: -t needs user-space TLS, kTLS TX is on\n");
+	if (server) {
+		ls = tcp_listen(atoi(argv[1]));
+		if (ls < 0) {
+			printf("tcp error: %s\n", strerror(errno));
 			return 1;
 		}
-		trickle_bio = BIO_new(BIO_s_mem());
-		BIO_up_ref(trickle_bio);
-		SSL_set0_wbio(ssl, trickle_bio);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = !strcmp(dir, "send") ? do_send(ssl, bytes, seed) : do_recv(ssl, bytes, seed);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	cname = SSL_get_cipher_name(ssl);
-	if (!rc)
-		printf("ok %llu bytes ktls_tx %d ktls_rx %d secs %.3f proto %s cipher %s\n",
-		       (unsigned long long)bytes,
-		       (int)BIO_get_ktls_send(SSL_get_wbio(ssl)),
-		       (int)(own_ktls_rx || BIO_get_ktls_recv(SSL_get_rbio(ssl))),
-		       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-		       SSL_get_version(ssl), cname ? cname : "none");
-	SSL_free(ssl);
-	if (trickle_bio)
-		BIO_free(trickle_bio);
-	close(fd);
+	if (opt.conns == 1) {
+		fd = server ? accept(ls, NULL, NULL) : tcp_connect(argv[1], atoi(argv[2]));
+		if (server)
+			close(ls);
+		rc = run_conn(ctx, fd, server, dir, bytes, seed);
+		SSL_CTX_free(ctx);
+		return rc;
+	}
+	/* -n: one process per connection; the parent only accepts and waits */
+	fflush(stdout);
+	for (i = 0; i < opt.conns; i++) {
+		pid_t pid;
+
+		fd = server ? accept(ls, NULL, NULL) : -1;
+		if (server && fd < 0) {
+			printf("tcp error: connection %u: %s\n", i + 1, strerror(errno));
+			failed += opt.conns - i;
+			break;
+		}
+		pid = fork();
+		if (pid == 0) {
+			if (server)
+				close(ls);
+			else
+				fd = tcp_connect(argv[1], atoi(argv[2]));
+			rc = run_conn(ctx, fd, server, dir, bytes, seed);
+			fflush(stdout);
+			_exit(rc);
+		}
+		if (pid < 0) {
+			printf("fork: %s\n", strerror(errno));
+			failed++;
+		} else {
+			started++;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (server)
+		close(ls);
+	while (started > 0) {
+		int st;
+
+		if (wait(&st) < 0)
+			break;
+		started--;
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			failed++;
+	}
 	SSL_CTX_free(ctx);
-	return rc;
+	return failed ? 1 : 0;
 }
