@@ -5,6 +5,8 @@
 #     linux-perf (perf for the guest, bf-perf.sh), ...
 #   - the source package of libgnutls30 (gnutls-ktls.sh fetch: apt-get
 #     source with private deb-src lists), rebuilt with kTLS for the guest;
+#   - QEMU's plugin header from the installed QEMU's source package
+#     (qemu-plugin-header.sh), for the instruction counter;
 #   - the kernel package linux-image-KVER of every guest kernel line
 #     (guest-driver/lines.sh), downloaded with `apt-get download` and
 #     unpacked with dpkg-deb -x into $CACHE/kernel-KVER (it is NOT installed
@@ -71,4 +73,6 @@ if [ -n "$gc" ] && [ "$gc" != "(none)" ] && [ "$gi" != "$gc" ]; then
 		{ echo "vm-deps: apt-get install libgnutls30 failed" >&2; exit 1; }
 fi
 bash "$ROOT/vm/gnutls-ktls.sh" fetch "$CACHE" || { echo "vm-deps: fetching gnutls28's source failed" >&2; exit 1; }
+# QEMU's plugin header, for the exact instruction counter (vm/tcg-insn-count.c)
+bash "$ROOT/vm/qemu-plugin-header.sh" "$CACHE" >/dev/null || { echo "vm-deps: fetching QEMU's plugin header failed" >&2; exit 1; }
 exit 0

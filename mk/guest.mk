@@ -54,5 +54,12 @@ checkpatch:
 # Guest image of the line for the VM tests and the demo ($(BUILD)/vm/LINE/):
 # Debian's kernel of the line, busybox, tools; cached (build-image.sh skips
 # work when its inputs are unchanged).
-vm-image:
+vm-image: $(BUILD)/vm/bf-insn-count.so
 	@bash vm/build-image.sh --line $(GUEST_LINE) $(BUILD)/vm/$(GUEST_LINE)
+
+# The exact guest instruction counter (a QEMU TCG plugin, launch.sh
+# --insn-count), built against the installed QEMU's plugin header.
+$(BUILD)/vm/bf-insn-count.so: vm/tcg-insn-count.c vm/bf-mark.h vm/qemu-plugin-header.sh
+	@mkdir -p $(dir $@)
+	hdr=$$(bash vm/qemu-plugin-header.sh $(BF_VM_CACHE)) && \
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -shared -fPIC -I$$hdr -Ivm -o $@ $<

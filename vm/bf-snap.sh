@@ -5,13 +5,21 @@
 #                          user_ns N sys_ns N softirq_ns N
 #                          tls_tx_sw N tls_rx_sw N tls_curr_tx_sw N
 #                          tls_curr_rx_sw N tls_decrypt_error N
-#                          tcp_rx_discarded N [zced_NAME N...]"
+#                          tcp_rx_discarded N [zced_NAME N...] mark ID
+#                          mark_end ID"
 #                          (tls_*: /proc/net/tls_stat; tcp_rx_discarded:
 #                          received TCP segments the stack discarded,
 #                          duplicates and drops, see tcp_discarded below;
 #                          zced_*: every numeric
 #                          counter of /sys/kernel/bifrost_zced, when loaded,
-#                          named as in the BF-STATS block)
+#                          named as in the BF-STATS block; mark, mark_end:
+#                          the IDs of the phase marks bf-mark put into the
+#                          instruction stream first and last, 1, 2, 3, ...
+#                          per boot (0: no bf-mark); under the exact counter
+#                          launch.sh adds "insn N insn_user N insn_kernel N"
+#                          to the line: guest instructions before its mark,
+#                          less what earlier bf-snaps executed between their
+#                          two marks, see vm/tcg-insn-count.c)
 #   bf-snap hist FIELD [DEV]  sum of FIELD (size|hitcount) in the
 #                          swiotlb_bounced histogram (all devices or DEV)
 # busy_ns is non-idle CPU time from /proc/stat (USER_HZ = 100 on x86), and
@@ -70,12 +78,26 @@ if [ "${1:-}" = hist ]; then
 	hist_sum "${2:-size}" "${3:-}"
 	exit 0
 fi
+# the phase marks: one before any counter is read, one after the last (bf-snap
+# runs one at a time): the counter leaves out what bf-snap itself executes
+SEQ=/run/bf-snap.seq
+mark=0
+read -r mark < "$SEQ" 2>/dev/null
+mark=$((mark + 1))
+bf-mark "$mark" 2>/dev/null || mark=0
 # shellcheck disable=SC2046
 set -- $(grep '^cpu ' /proc/stat)	# cpu user nice system idle iowait irq softirq steal
 user=$2 nice=$3 system=$4 irq=$7 softirq=$8 steal=${9:-0}
-echo "snap ${LABEL:-now} rx_packets $(net rx_packets) tx_packets $(net tx_packets)" \
-	"rx_bytes $(net rx_bytes) tx_bytes $(net tx_bytes)" \
-	"bounced_bytes $(hist_sum size) busy_ns $(( (user + nice + system + irq + softirq + steal) * 10000000 ))" \
-	"user_ns $(( (user + nice) * 10000000 )) sys_ns $(( system * 10000000 ))" \
-	"softirq_ns $(( (irq + softirq) * 10000000 ))" \
-	"$(tls_stat) tcp_rx_discarded $(tcp_discarded)$(zced_stat)"
+line="snap ${LABEL:-now} rx_packets $(net rx_packets) tx_packets $(net tx_packets)"
+line="$line rx_bytes $(net rx_bytes) tx_bytes $(net tx_bytes)"
+line="$line bounced_bytes $(hist_sum size) busy_ns $(( (user + nice + system + irq + softirq + steal) * 10000000 ))"
+line="$line user_ns $(( (user + nice) * 10000000 )) sys_ns $(( system * 10000000 ))"
+line="$line softirq_ns $(( (irq + softirq) * 10000000 ))"
+line="$line $(tls_stat) tcp_rx_discarded $(tcp_discarded)$(zced_stat)"
+mark_end=0
+if [ "$mark" != 0 ]; then
+	mark_end=$((mark + 1))
+	echo "$mark_end" > "$SEQ"
+	bf-mark "$mark_end" 2>/dev/null || mark_end=0
+fi
+echo "$line mark $mark mark_end $mark_end"

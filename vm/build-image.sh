@@ -109,6 +109,7 @@ inputs() {
 	echo "extra_mods $EXTRA_MODS"
 	local f
 	for f in "$HERE/build-image.sh" "$HERE/init.sh" "$HERE/bf-snap.sh" "$HERE/bf-perf.sh" \
+		"$HERE/bf-mark.c" "$HERE/bf-mark.h" \
 		"$HERE/kernel-files.sh" "$ROOT/guest-driver/lines.sh" \
 		"$ROOT/eval/cpu-classes.txt" "$ROOT/deps/vm.sh" "$BUSYBOX" \
 		"$HERE/gnutls-ktls.sh" "$GNUTLS_KTLS" \
@@ -236,6 +237,9 @@ cp "$CACHE/bf-key.pem" "$STAGE/etc/ssl/bf/key.pem"
 
 install -m 755 "$HERE/init.sh" "$STAGE/init"
 install -m 755 "$HERE/bf-snap.sh" "$STAGE/bin/bf-snap"
+# bf-snap's phase marks for the exact instruction counter (vm/tcg-insn-count.c)
+${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror -static -I"$HERE" -o "$STAGE/bin/bf-mark" \
+	"$HERE/bf-mark.c" || die "building bf-mark failed"
 # the guest CPU breakdown: the sampler and its documented class lists
 install -m 755 "$HERE/bf-perf.sh" "$STAGE/bin/bf-perf"
 install -m 644 "$ROOT/eval/cpu-classes.txt" "$STAGE/etc/bf-cpu-classes.txt"

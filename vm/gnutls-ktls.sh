@@ -33,6 +33,7 @@ OUT=$CACHE/gnutls-ktls
 # "$VER rev $REV" is unchanged)
 REV=1
 die() { echo "gnutls-ktls: $*" >&2; exit 1; }
+. "$ROOT/deps/apt-src.sh"	# apt_src_download
 
 # the version of the host's library, which the guest image copies
 VER=$(dpkg-query -W -f='${Version}' libgnutls30 2>/dev/null) || die "libgnutls30 is not installed"
@@ -44,27 +45,7 @@ fetch() {
 		return 0
 	fi
 	echo "gnutls-ktls: downloading Debian's source package gnutls28 $VER"
-	local apt=$CACHE/apt-src f
-	rm -rf "$apt"
-	mkdir -p "$apt/lists/partial" "$apt/parts"
-	# deb-src entries for the host's own Debian archives
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		grep -q -i '^URIs:.*debian' "$f" || continue
-		sed 's/^Types:.*/Types: deb-src/' "$f" > "$apt/parts/$(basename "$f")"
-	done
-	if [ -f /etc/apt/sources.list ]; then
-		sed -n 's/^deb \(.*debian.*\)/deb-src \1/p' /etc/apt/sources.list > "$apt/parts/main.list"
-	fi
-	local o=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt/parts"
-		-o "Dir::State::Lists=$apt/lists" -o APT::Sandbox::User=root -qq)
-	timeout 300 apt-get "${o[@]}" update || die "apt-get update (deb-src lists) failed"
-	rm -rf "$SRC.tmp"
-	mkdir -p "$SRC.tmp"
-	(cd "$SRC.tmp" && timeout 600 apt-get "${o[@]}" source --download-only "gnutls28=$VER" >/dev/null) ||
-		die "apt-get source gnutls28=$VER failed"
-	rm -rf "$SRC" "$apt"
-	mv "$SRC.tmp" "$SRC"
+	apt_src_download gnutls-ktls "$CACHE" "gnutls28=$VER" "$SRC" || exit 1
 }
 
 build() {

@@ -241,4 +241,11 @@ if [ -r "$HIST/hist" ]; then
 	grep '^{ dev_name:' "$HIST/hist" | sed 's/^/# hist /'
 fi
 echo "BF-STATS-END"
+# bf.kallsyms=1 (launch.sh --kallsyms): the kernel's text symbols, modules'
+# included, for the instruction profile (eval/insn_profile.py)
+if [ "${BF_KALLSYMS:-0}" = 1 ]; then
+	echo "BF-KALLSYMS-BEGIN"
+	awk '$2 ~ /^[tT]$/ { print $1, $3, $4 }' /proc/kallsyms | gzip -1 | base64
+	echo "BF-KALLSYMS-END"
+fi
 off

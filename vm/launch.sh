@@ -10,6 +10,8 @@ usage() {
 	cat <<'E'
 usage: vm/launch.sh [options]
   --mode vm|cvm           cvm: kernel arg swiotlb=force + iommu_platform=on (default vm)
+  --swiotlb-mb MB         cvm: a bounce pool of MB MiB (swiotlb=MB*512,force), e.g. 8 as a
+                          paravisor-style CVM has (default: the kernel's, 64 MiB)
   --net tap:IFNAME        existing tap device (vhost=off: QEMU's own virtio-net backend)
   --net tap-vhost:IFNAME  existing tap device served by the host kernel's vhost-net
                           (vhost=on; needs /dev/vhost-net: modprobe vhost_net)
@@ -36,6 +38,16 @@ usage: vm/launch.sh [options]
                           the kernel's generic C, as before the AES-NI guest)
                           (default from $BF_VM_CPU)
   --icount                -icount shift=0 (guest time counts instructions)
+  --insn-count            the exact instruction counter (vm/tcg-insn-count.c, a TCG plugin,
+                          $BF_INSN_PLUGIN or build/vm/bf-insn-count.so): every "snap" line
+                          of the guest gets "insn N insn_user N insn_kernel N" (guest
+                          instructions before its mark, bf-snap's own work left out),
+                          the stats "insn_user_total N insn_kernel_total N" (all of them)
+  --insn-profile FILE:A:B with --insn-count: FILE gets the instructions per translation
+                          block address between the starts of marks A and B (bf-snap's
+                          mark IDs; eval/insn_profile.py reads it)
+  --kallsyms FILE         the guest's text symbols (/proc/kallsyms, modules included) to
+                          FILE at the end of the boot (for eval/insn_profile.py)
   --log FILE              serial console log (default: temporary, removed)
   --timeout SECONDS       kill QEMU if it has not powered off by then: exit 124 (default 600)
   --ready-file FILE       written when the guest prints BF-READY (just before run.sh)
@@ -55,8 +67,8 @@ E
 die() { echo "launch: $*" >&2; exit 2; }
 
 MODE=vm NET='' RECONNECT='' VHOST_SERVER=0 MAC=52:54:00:12:34:56 IP='' PEER='' PEERMAC='' MTU=''
-CPU=${BF_VM_CPU:-aesni} SCRIPT='' MEM=1024 ZCED_MB=0 ZCED_PORTS='' ZCED_OTTR=1 ICOUNT=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
-IMAGE=${BF_VM_IMAGE:-} PREPARE='' LINE_ARG=''
+CPU=${BF_VM_CPU:-aesni} SCRIPT='' MEM=1024 ZCED_MB=0 ZCED_PORTS='' ZCED_OTTR=1 ICOUNT=0 INSN=0 LOG='' TIMEOUT=600 READY='' APPEND='' DEVOPTS=''
+IMAGE=${BF_VM_IMAGE:-} PREPARE='' LINE_ARG='' SWIOTLB_MB='' PROFILE='' KALLSYMS=''
 ADDS=() QARGS=()
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
 while [ $# -gt 0 ]; do
@@ -78,6 +90,10 @@ while [ $# -gt 0 ]; do
 	--zced-ottr) need "$@"; ZCED_OTTR=$2; shift 2;;
 	--cpu) need "$@"; CPU=$2; shift 2;;
 	--icount) ICOUNT=1; shift;;
+	--swiotlb-mb) need "$@"; SWIOTLB_MB=$2; shift 2;;
+	--insn-count) INSN=1; shift;;
+	--insn-profile) need "$@"; PROFILE=$2; shift 2;;
+	--kallsyms) need "$@"; KALLSYMS=$2; shift 2;;
 	--log) need "$@"; LOG=$2; shift 2;;
 	--timeout) need "$@"; TIMEOUT=$2; shift 2;;
 	--ready-file) need "$@"; READY=$2; shift 2;;
@@ -188,13 +204,20 @@ esac
 KARGS="console=ttyS0 panic=-1 mitigations=off nokaslr bf.mode=$MODE"
 # cvm: every DMA bounces (swiotlb=force); iommu=soft makes x86 treat swiotlb as
 # its DMA path, as a SEV/TDX guest does, and print the pool range at boot.
-[ "$MODE" = cvm ] && KARGS="$KARGS swiotlb=force iommu=soft"
+if [ "$MODE" = cvm ] && [ -n "$SWIOTLB_MB" ]; then
+	case $SWIOTLB_MB in ''|*[!0-9]*|0) die "--swiotlb-mb must be a number of MiB, not '$SWIOTLB_MB'";; esac
+	# 2 KiB slots (IO_TLB_SIZE): 512 per MiB
+	KARGS="$KARGS swiotlb=$((SWIOTLB_MB * 512)),force iommu=soft"
+elif [ "$MODE" = cvm ]; then
+	KARGS="$KARGS swiotlb=force iommu=soft"
+fi
 [ -z "$IP" ] || KARGS="$KARGS bf.ip=$IP"
 [ -z "$PEER" ] || KARGS="$KARGS bf.peer=$PEER"
 [ -z "$PEERMAC" ] || KARGS="$KARGS bf.peermac=$PEERMAC"
 [ -z "$MTU" ] || KARGS="$KARGS bf.mtu=$MTU"
 [ -z "$ZCED_PORTS" ] || KARGS="$KARGS bf.zced_ports=$ZCED_PORTS bf.zced_pool_mb=$((ZCED_MB / 4))"
 [ "$ZCED_OTTR" = 1 ] || KARGS="$KARGS bf.zced_ottr=0"
+[ -z "$KALLSYMS" ] || KARGS="$KARGS bf.kallsyms=1"
 KARGS="$KARGS$APPEND"
 
 # --- initrd: cached image + a small per-launch cpio (bf/run.sh, --add files)
@@ -250,6 +273,20 @@ Q+=(-nodefaults -display none -monitor none -serial "file:$LOG" -no-reboot
 	-device virtio-rng-pci,vectors=0
 	"${NETARGS[@]}")
 [ "$ICOUNT" = 0 ] || Q+=(-icount shift=0)
+INSN_OUT=$TMP/insn.txt
+if [ "$INSN" = 1 ]; then
+	PLUGIN=${BF_INSN_PLUGIN:-$ROOT/build/vm/bf-insn-count.so}
+	[ -f "$PLUGIN" ] || die "no instruction counter at $PLUGIN (make vm-image builds it)"
+	PARGS="out=$INSN_OUT"
+	if [ -n "$PROFILE" ]; then
+		IFS=: read -r pf pa pb <<< "$PROFILE"
+		[ -n "$pf" ] && [ -n "$pa" ] && [ -n "$pb" ] || die "--insn-profile FILE:A:B, not '$PROFILE'"
+		PARGS="$PARGS,profile=$pf,from=$pa,to=$pb"
+	fi
+	Q+=(-plugin "$PLUGIN,$PARGS")
+elif [ -n "$PROFILE" ]; then
+	die "--insn-profile needs --insn-count"
+fi
 Q+=("${QARGS[@]}")
 echo "${Q[*]}" > "$TMP/qemu.cmd"
 
@@ -280,13 +317,41 @@ T1=$(now)
 # --- report -----------------------------------------------------------------
 CLEAN=$TMP/clean.log
 tr -d '\r' < "$LOG" > "$CLEAN"
-sed -n '/^BF-BEGIN$/,/^BF-END rc=/{/^BF-BEGIN$/d;/^BF-END rc=/d;p}' "$CLEAN"
+# insn_join: each snap line (bf-snap's "mark S mark_end E") gets the exact
+# counts at its mark S, less what the earlier snaps executed between their
+# two marks (bf-snap's own work); other lines as they are
+insn_join() {
+	if [ "$INSN" = 1 ] && [ -s "$INSN_OUT" ]; then
+		awk 'FNR == NR { if ($1 == "mark") { u[$2] = $4; k[$2] = $6 }; next }
+			$1 == "snap" {
+				s = e = ""
+				for (i = 3; i < NF; i += 2) {
+					if ($i == "mark") s = $(i + 1)
+					if ($i == "mark_end") e = $(i + 1)
+				}
+				if (s in u) {
+					$0 = $0 sprintf(" insn %.0f insn_user %.0f insn_kernel %.0f",
+						u[s] + k[s] - ou - ok, u[s] - ou, k[s] - ok)
+					if (e in u) { ou += u[e] - u[s]; ok += k[e] - k[s] }
+				}
+			}
+			{ print }' "$INSN_OUT" -
+	else
+		cat
+	fi
+}
+sed -n '/^BF-BEGIN$/,/^BF-END rc=/{/^BF-BEGIN$/d;/^BF-END rc=/d;p}' "$CLEAN" | insn_join
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
 if grep -q '^BF-STATS-END$' "$CLEAN"; then
-	sed -n '/^BF-STATS-BEGIN$/,/^BF-STATS-END$/{/^BF-STATS-END$/d;p}' "$CLEAN"
+	sed -n '/^BF-STATS-BEGIN$/,/^BF-STATS-END$/{/^BF-STATS-END$/d;p}' "$CLEAN" | insn_join
+	[ "$INSN" = 0 ] || awk '$1 == "total" { print "insn_user_total " $3; print "insn_kernel_total " $5 }' "$INSN_OUT" 2>/dev/null
 	[ -z "$TREADY" ] || echo "host_boot_s $(secs "$T0" "$TREADY")"
 	echo "host_total_s $(secs "$T0" "$T1")"
 	echo "BF-STATS-END"
+fi
+if [ -n "$KALLSYMS" ]; then
+	sed -n '/^BF-KALLSYMS-BEGIN$/,/^BF-KALLSYMS-END$/{/^BF-KALLSYMS-/d;p}' "$CLEAN" | base64 -d 2>/dev/null |
+		gunzip > "$KALLSYMS" 2>/dev/null || echo "launch: warning: no kallsyms from the guest" >&2
 fi
 RANGE=$(sed -n 's/.*software IO TLB: mapped \[mem \(0x[0-9a-fA-F]*\)-\(0x[0-9a-fA-F]*\)\].*/\1 \2/p' "$CLEAN" | head -n1)
 [ -n "$RANGE" ] || RANGE=$(sed -n 's/^BF-SWIOTLB \(0x[0-9a-fA-F]*\) \(0x[0-9a-fA-F]*\).*/\1 \2/p' "$CLEAN" | head -n1)

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""insn_profile.py - where a phase's guest instructions went, exactly, by
+kernel function: the instruction profile of the TCG plugin
+(vm/tcg-insn-count.c, launch.sh --insn-profile FILE:A:B) mapped with the
+guest's text symbols (launch.sh --kallsyms FILE), one or two runs side by
+side.
+
+Usage:
+  insn_profile.py [--top N] [--per UNITS] [--per-b UNITS] [--modules]
+                  KALLSYMS PROFILE [KALLSYMS_B PROFILE_B]
+
+PROFILE lines are "ADDR N" (hex address of a translation block, instructions
+executed in blocks starting there); KALLSYMS lines "ADDR NAME [MODULE]"
+(text symbols). Blocks below the kernel half (bit 63 clear) count as
+[user]. Attribution is the leaf function: a memcpy called by the DMA API
+counts as memcpy. --per divides the counts by UNITS (e.g. the MiB or the
+requests of the phase) and --per-b those of the second run; with two runs
+the functions are sorted by how much more the second spends, otherwise by
+what they spend. --modules sums by module ([kernel] for the core kernel).
+"""
+import argparse
+import bisect
+import collections
+import sys
+
+
+def load_syms(path):
+    syms = []
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) < 2:
+                continue
+            try:
+                a = int(p[0], 16)
+            except ValueError:
+                continue
+            mod = p[2] if len(p) > 2 else "[kernel]"
+            syms.append((a, p[1], mod))
+    syms.sort()
+    return [a for a, _, _ in syms], syms
+
+
+def load_profile(path, syms, modules):
+    addrs, tab = syms
+    c = collections.Counter()
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) != 2:
+                continue
+            a, n = int(p[0], 16), int(p[1])
+            if not a >> 63:
+                c["[user]"] += n
+                continue
+            i = bisect.bisect_right(addrs, a) - 1
+            if i < 0:
+                c["[kernel ?]"] += n
+            elif modules:
+                c[tab[i][2]] += n
+            else:
+                c[tab[i][1] + ("" if tab[i][2] == "[kernel]" else " " + tab[i][2])] += n
+    return c
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--per", type=float, default=1.0)
+    ap.add_argument("--per-b", type=float, default=None)
+    ap.add_argument("--modules", action="store_true")
+    ap.add_argument("files", nargs="+")
+    a = ap.parse_args()
+    if len(a.files) not in (2, 4):
+        ap.error("KALLSYMS PROFILE [KALLSYMS_B PROFILE_B]")
+    pa = load_profile(a.files[1], load_syms(a.files[0]), a.modules)
+    ta = sum(pa.values())
+    if len(a.files) == 2:
+        print("%14s %6s  %s" % ("instructions", "share", "function"))
+        for k, v in pa.most_common(a.top):
+            print("%14.0f %5.1f%%  %s" % (v / a.per, 100.0 * v / ta, k))
+        print("%14.0f %5.1f%%  total" % (ta / a.per, 100.0))
+        return 0
+    pb = load_profile(a.files[3], load_syms(a.files[2]), a.modules)
+    per_b = a.per_b if a.per_b is not None else a.per
+    tb = sum(pb.values())
+    keys = set(pa) | set(pb)
+    rows = sorted(keys, key=lambda k: -(pb[k] / per_b - pa[k] / a.per))
+    print("%14s %14s %14s  %s" % ("A", "B", "B - A", "function"))
+    for k in rows[:a.top]:
+        print("%14.0f %14.0f %+14.0f  %s" % (pa[k] / a.per, pb[k] / per_b, pb[k] / per_b - pa[k] / a.per, k))
+    print("...")
+    for k in rows[-min(a.top // 3, len(rows)):]:
+        print("%14.0f %14.0f %+14.0f  %s" % (pa[k] / a.per, pb[k] / per_b, pb[k] / per_b - pa[k] / a.per, k))
+    print("%14.0f %14.0f %+14.0f  total" % (ta / a.per, tb / per_b, tb / per_b - ta / a.per))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

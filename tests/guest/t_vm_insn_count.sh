@@ -1,0 +1,60 @@
+#!/bin/bash
+# The exact guest instruction counter (vm/tcg-insn-count.c, a QEMU TCG plugin,
+# launch.sh --insn-count) and bf-snap's phase marks (vm/bf-mark.c): every
+# snap line gets the counts at its mark, marks come in order, the counts
+# only grow, user space and kernel are apart (a shell loop is user space; a
+# loop of system calls is mostly kernel), two runs of the same user-space
+# loop count the same within 1 %, a loop twice as long counts about twice
+# as many, and bf-mark refuses a bad ID. What is checked is the counting,
+# never a speed.
+set -u
+. "$(dirname "$0")/../lib/harness.sh"
+bf_init vm_insn_count
+bf_guest_line
+
+cat > $BF_TMP/run.sh <<'EOS'
+spin() { i=0; while [ $i -lt $1 ]; do i=$((i + 1)); done; }
+bf-snap z
+bf-snap a
+spin 20000
+bf-snap b
+spin 20000
+bf-snap c
+spin 40000
+bf-snap d
+dd if=/dev/zero of=/dev/null bs=1 count=200000 2>/dev/null
+bf-snap e
+bf-mark 12x; echo "bad_id_rc $?"
+bf-mark 4294967296; echo "big_id_rc $?"
+bf-mark 4294967295; echo "max_id_rc $?"
+EOS
+out=$(vm/launch.sh --net none --icount --insn-count --script $BF_TMP/run.sh --timeout 300 2>&1)
+rc=$?
+check_eq "the counted guest ran its script" "$rc" 0
+[ "$rc" = 0 ] || echo "$out" | tail -n 20 | sed 's/^/INFO: guest: /'
+f() { echo "$out" | awk -v l="$1" -v k="$2" '$1 == "snap" && $2 == l { for (i = 3; i < NF; i += 2) if ($i == k) print $(i + 1) }'; }
+check_eq "every snap line has its mark and exact counts" \
+	"$(for l in z a b c d e; do echo "$(f $l mark)/$(f $l mark_end) $([ -n "$(f $l insn)" ] && echo counted)"; done | xargs)" \
+	"1/2 counted 3/4 counted 5/6 counted 7/8 counted 9/10 counted 11/12 counted"
+check_eq "insn is insn_user + insn_kernel" \
+	"$(for l in z a b c d e; do echo $(( $(f $l insn_user) + $(f $l insn_kernel) == $(f $l insn) )); done | xargs)" \
+	"1 1 1 1 1 1"
+d() { echo $(( $(f $2 insn_$1) - $(f $3 insn_$1) )); }
+u1=$(d user b a) u2=$(d user c b) u3=$(d user d c) k1=$(d kernel b a)
+ue=$(d user e d) ke=$(d kernel e d) u0=$(d user a z) k0=$(d kernel a z)
+echo "INFO: an empty phase (one bf-snap's start and end, outside its marks): user $u0, kernel $k0"
+echo "INFO: user instructions: spin 20000 $u1, again $u2, spin 40000 $u3; kernel in the first $k1"
+echo "INFO: 200000 one-byte reads and writes: user $ue, kernel $ke"
+check_eq "the counts only grow (user and kernel)" \
+	"$(( u0 > 0 && k0 > 0 && u1 > 0 && u2 > 0 && u3 > 0 && ue > 0 && k1 > 0 && ke > 0 ))" 1
+check_eq "the same user-space loop counts the same within 1 %" \
+	"$(awk -v a=$u1 -v b=$u2 'BEGIN { d = a - b; if (d < 0) d = -d; print (d * 100 <= a) }')" 1
+check_eq "a loop twice as long counts 1.95-2.05x" \
+	"$(awk -v a=$u1 -v b=$u3 'BEGIN { r = b / a; print (r >= 1.95 && r <= 2.05) }')" 1
+# (the kernel's part is timer ticks and the work right after boot)
+check_eq "a shell loop is user space (kernel under a fifth of it)" "$(( k1 * 5 < u1 ))" 1
+check_eq "a loop of system calls is mostly kernel" "$(( ke > ue ))" 1
+check_eq "bf-mark refuses a malformed and a too large ID, takes 2^32-1" \
+	"$(echo "$out" | awk '$1 ~ /_id_rc$/ { printf "%s=%s ", $1, $2 }')" "bad_id_rc=2 big_id_rc=2 max_id_rc=0 "
+check_eq "the launcher reports the boot's totals" \
+	"$(echo "$out" | grep -cE '^insn_(user|kernel)_total [0-9]+$')" 2

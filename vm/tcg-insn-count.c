@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tcg-insn-count - the exact guest instruction counter of the VM tests, the
+ * demo and make eval: a QEMU TCG plugin (QEMU's plugin API version 1, as in
+ * QEMU 7.2's include/qemu/qemu-plugin.h, docs/devel/tcg-plugins.rst).
+ *
+ *   qemu-system-x86_64 ... -smp 1 -plugin PATH/bf-insn-count.so,out=FILE
+ *
+ * Counts every guest instruction QEMU executes, in two counters: user space
+ * (translation blocks at canonical low addresses, bit 63 clear) and kernel
+ * (bit 63 set: the x86-64 kernel half). The count is added when a
+ * translation block starts (an inline add of its instruction count), so it
+ * is exact but for blocks an exception leaves early (a page fault, a
+ * #GP): their remaining instructions count too, a few per exception.
+ *
+ * Phase marks: vm/bf-mark.c executes NOPs that carry a 32-bit mark ID
+ * (vm/bf-mark.h). For each complete mark the plugin appends to FILE
+ *
+ *   mark ID user U kernel K
+ *
+ * U and K being the counters when the mark started (instructions since the
+ * guest's first). At exit it appends "total user U kernel K".
+ *
+ * Profile (optional): profile=PFILE,from=A,to=B also counts the
+ * instructions of every translation block start address, and writes to
+ * PFILE, when mark B starts, "ADDR N" (hex guest address, instructions
+ * executed in blocks starting there since mark A started) for every
+ * address with N > 0. Leaf attribution, no call chains: map the addresses
+ * with the guest's /proc/kallsyms (eval/insn-profile.sh does).
+ *
+ * Arguments: out=FILE (required), profile=PFILE, from=ID, to=ID. Refuses to
+ * load (non-zero from qemu_plugin_install) without out=, with profile=
+ * but not from= and to=, if a file cannot be opened, for a guest that is
+ * not x86-64, or with more than one vCPU (the counters are plain 64-bit
+ * adds; one vCPU runs in one TCG thread, and -icount implies it).
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <qemu-plugin.h>
+#include "bf-mark.h"
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+enum { CNT_USER, CNT_KERNEL, CNT_N };
+enum mark_kind { MARK_START = 1, MARK_BIT0, MARK_BIT1, MARK_END };
+
+static uint64_t counts[CNT_N];
+static FILE *out;
+
+/* the profile: an open-addressing table of block start addresses */
+#define PROF_SLOTS (1u << 20)
+struct prof_slot {
+	uint64_t addr;	/* 0: free */
+	uint64_t n;	/* instructions executed in blocks starting here */
+	uint64_t at_from;	/* n when mark "from" started */
+};
+static struct prof_slot *prof;
+static unsigned int prof_used;
+static FILE *prof_out;
+static uint32_t prof_from, prof_to;
+
+/* prof_counter - the counter of block address ADDR, NULL when the table is full */
+static uint64_t *prof_counter(uint64_t addr)
+{
+	uint32_t h = (uint32_t)((addr * 0x9e3779b97f4a7c15ull) >> 44) & (PROF_SLOTS - 1);
+	unsigned int i;
+
+	for (i = 0; i < PROF_SLOTS; i++, h = (h + 1) & (PROF_SLOTS - 1)) {
+		if (prof[h].addr == addr)
+			return &prof[h].n;
+		if (!prof[h].addr) {
+			if (prof_used >= PROF_SLOTS / 2)
+				return NULL;
+			prof[h].addr = addr;
+			prof_used++;
+			return &prof[h].n;
+		}
+	}
+	return NULL;
+}
+
+static void prof_mark(uint32_t id)
+{
+	unsigned int i;
+
+	if (id == prof_from) {
+		for (i = 0; i < PROF_SLOTS; i++)
+			prof[i].at_from = prof[i].n;
+	}
+	if (id == prof_to && prof_out) {
+		for (i = 0; i < PROF_SLOTS; i++)
+			if (prof[i].addr && prof[i].n > prof[i].at_from)
+				fprintf(prof_out, "%" PRIx64 " %" PRIu64 "\n", prof[i].addr,
+					prof[i].n - prof[i].at_from);
+		fclose(prof_out);
+		prof_out = NULL;
+	}
+}
+
+/* the mark being read: counters copied at its START, the ID's bits so far */
+static struct {
+	bool open;
+	unsigned int nbits;
+	uint32_t id;
+	uint64_t at[CNT_N];
+} mark;
+
+/* mark_kind_of - the mark a translated instruction is, or 0 */
+static int mark_kind_of(const struct qemu_plugin_insn *insn)
+{
+	const uint8_t *b = qemu_plugin_insn_data(insn);
+	uint32_t disp;
+
+	if (qemu_plugin_insn_size(insn) != 7 || b[0] != 0x0f || b[1] != 0x1f || b[2] != 0x80)
+		return 0;
+	disp = (uint32_t)b[3] | (uint32_t)b[4] << 8 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 24;
+	switch (disp) {
+	case BF_MARK_START: return MARK_START;
+	case BF_MARK_BIT0: return MARK_BIT0;
+	case BF_MARK_BIT1: return MARK_BIT1;
+	case BF_MARK_END: return MARK_END;
+	}
+	return 0;
+}
+
+static void on_mark(unsigned int vcpu_index, void *udata)
+{
+	int kind = (int)(uintptr_t)udata;
+
+	(void)vcpu_index;
+	switch (kind) {
+	case MARK_START:
+		mark.open = true;
+		mark.nbits = 0;
+		mark.id = 0;
+		memcpy(mark.at, counts, sizeof(counts));
+		break;
+	case MARK_BIT0:
+	case MARK_BIT1:
+		if (!mark.open || mark.nbits >= 32) {
+			mark.open = false;
+			break;
+		}
+		if (kind == MARK_BIT1)
+			mark.id |= 1u << mark.nbits;
+		mark.nbits++;
+		break;
+	case MARK_END:
+		if (mark.open && mark.nbits == 32) {
+			fprintf(out, "mark %" PRIu32 " user %" PRIu64 " kernel %" PRIu64 "\n",
+				mark.id, mark.at[CNT_USER], mark.at[CNT_KERNEL]);
+			fflush(out);
+			if (prof)
+				prof_mark(mark.id);
+		}
+		mark.open = false;
+		break;
+	}
+}
+
+static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t i, n = qemu_plugin_tb_n_insns(tb);
+	bool kernel = qemu_plugin_tb_vaddr(tb) >> 63;
+
+	(void)id;
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+						 &counts[kernel ? CNT_KERNEL : CNT_USER], n);
+	if (prof) {
+		uint64_t *pc = prof_counter(qemu_plugin_tb_vaddr(tb));
+
+		if (pc)
+			qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+								 pc, n);
+	}
+	if (kernel)
+		return;
+	for (i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		int kind = mark_kind_of(insn);
+
+		if (kind)
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_mark,
+							       QEMU_PLUGIN_CB_NO_REGS,
+							       (void *)(uintptr_t)kind);
+	}
+}
+
+static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
+{
+	(void)id;
+	(void)udata;
+	fprintf(out, "total user %" PRIu64 " kernel %" PRIu64 "\n",
+		counts[CNT_USER], counts[CNT_KERNEL]);
+	fclose(out);
+	out = NULL;
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+					   int argc, char **argv)
+{
+	const char *path = NULL, *ppath = NULL;
+	bool have_from = false, have_to = false;
+	char *end;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "out=", 4) && argv[i][4]) {
+			path = argv[i] + 4;
+		} else if (!strncmp(argv[i], "profile=", 8) && argv[i][8]) {
+			ppath = argv[i] + 8;
+		} else if (!strncmp(argv[i], "from=", 5) && argv[i][5]) {
+			prof_from = (uint32_t)strtoul(argv[i] + 5, &end, 10);
+			have_from = !*end;
+		} else if (!strncmp(argv[i], "to=", 3) && argv[i][3]) {
+			prof_to = (uint32_t)strtoul(argv[i] + 3, &end, 10);
+			have_to = !*end;
+		} else {
+			fprintf(stderr, "bf-insn-count: unknown argument '%s' (out=FILE [profile=PFILE from=ID to=ID])\n",
+				argv[i]);
+			return -1;
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "bf-insn-count: out=FILE is required\n");
+		return -1;
+	}
+	if (info->system_emulation && info->system.max_vcpus > 1) {
+		fprintf(stderr, "bf-insn-count: %d vCPUs: counts only one (-smp 1)\n",
+			info->system.max_vcpus);
+		return -1;
+	}
+	if (strcmp(info->target_name, "x86_64")) {
+		fprintf(stderr, "bf-insn-count: target %s: x86_64 only\n", info->target_name);
+		return -1;
+	}
+	if (ppath && (!have_from || !have_to)) {
+		fprintf(stderr, "bf-insn-count: profile= needs from=ID and to=ID (mark IDs)\n");
+		return -1;
+	}
+	out = fopen(path, "w");
+	if (!out) {
+		perror(path);
+		return -1;
+	}
+	if (ppath) {
+		prof = calloc(PROF_SLOTS, sizeof(*prof));
+		prof_out = fopen(ppath, "w");
+		if (!prof || !prof_out) {
+			perror(ppath);
+			return -1;
+		}
+	}
+	qemu_plugin_register_vcpu_tb_trans_cb(id, on_tb_trans);
+	qemu_plugin_register_atexit_cb(id, on_qemu_exit, NULL);
+	return 0;
+}
