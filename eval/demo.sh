@@ -2,8 +2,8 @@
 # make demo: build (done by make), bring up XDP + bifrost-host + a QEMU guest,
 # move TLS traffic in modes vm, cvm, cvm+prpr, cvm+zced and bifrost (ZCED +
 # OTTR + PRPR), tear everything down and print the I/O-tax report. Sizes: DEMO_RX_MB (wire->guest, default 32),
-# DEMO_TX_MB (guest->wire, 16), DEMO_ICOUNT_MB (TLS RX under -icount, 32),
-# DEMO_ICOUNT_TCP_MB (plain TCP RX under -icount, 32). DEMO_MODES picks modes
+# DEMO_TX_MB (guest->wire, 16), DEMO_ICOUNT_MB (TLS RX, instructions counted,
+# 32), DEMO_ICOUNT_TCP_MB (plain TCP RX, instructions counted, 32). DEMO_MODES picks modes
 # (also bifrost-no-ottr: bifrost with the kernel's AES-GCM); DEMO_NS and
 # DEMO_NET the topology's namespace prefix and 10.NET.0.0/24 (bfdm, and
 # demo's subnet in tests/lib/subnets.txt).
@@ -14,8 +14,8 @@ set -u
 bf_init demo
 RX_MB=${DEMO_RX_MB:-32}
 TX_MB=${DEMO_TX_MB:-16}
-IC_MB=${DEMO_ICOUNT_MB:-32}	# with AES-NI ~20M instructions per MB: 32 MiB = ~64 ticks
-IC_TCP_MB=${DEMO_ICOUNT_TCP_MB:-32}	# 10 ms ticks: enough bytes for ~2 % resolution
+IC_MB=${DEMO_ICOUNT_MB:-32}	# the counted runs (exact counts: the size only
+IC_TCP_MB=${DEMO_ICOUNT_TCP_MB:-32}	# averages TCP's own variation)
 MODES=${DEMO_MODES:-"vm cvm cvm+prpr cvm+zced bifrost"}
 ZCED_MB=128		# the guest's ZCED NUMA node (pool: a quarter of it)
 ZCED_PORTS=443,8443	# the demo's TLS ports
@@ -140,16 +140,21 @@ for m in $MODES $DPDK_MODES; do
 	R[$m,viol]=n/a
 	[[ $m != dpdk-* ]] && R[$m,viol]=$(json_get $VM_WIRE '.guests[0].backend.violations')
 
-	say "mode $m: TLS ${IC_MB} MiB and TCP ${IC_TCP_MB} MiB wire->guest under -icount..."
+	say "mode $m: TLS ${IC_MB} MiB and TCP ${IC_TCP_MB} MiB wire->guest, instructions counted..."
 	# without the swiotlb bounce histogram: it costs a cvm guest ~8 % of its
-	# instructions (bounced bytes come from the run above)
-	run_guest $((IC_MB << 20)) 0 $((IC_TCP_MB << 20)) --icount --append bf.bounce_hist=0
-	R[$m,instr]=$(( ($(snap rx1 busy_ns) - $(snap rx0 busy_ns)) / IC_MB ))
-	R[$m,tcpinstr]=$(( ($(snap tcp1 busy_ns) - $(snap tx1 busy_ns)) / IC_TCP_MB ))
-	# where the TLS instructions go: user space, kernel (system calls), softirq
-	for p in user sys softirq; do
-		R[$m,$p]=$(( ($(snap rx1 ${p}_ns) - $(snap rx0 ${p}_ns)) / IC_MB ))
-	done
+	# instructions (bounced bytes come from the run above); the exact
+	# instruction counter (vm/tcg-insn-count.c) between bf-snap's marks
+	run_guest $((IC_MB << 20)) 0 $((IC_TCP_MB << 20)) --icount --insn-count --append bf.bounce_hist=0
+	if [ -z "$(snap rx0 insn)" ] || [ -z "$(snap tcp1 insn)" ]; then
+		NOTES+=("$m (counted run): no instruction counts (bf-snap marks or the TCG plugin missing)")
+	else
+		R[$m,instr]=$(( ($(snap rx1 insn) - $(snap rx0 insn)) / IC_MB ))
+		R[$m,tcpinstr]=$(( ($(snap tcp1 insn) - $(snap tx1 insn)) / IC_TCP_MB ))
+		# where the TLS instructions go: user space, kernel
+		for p in user kernel; do
+			R[$m,$p]=$(( ($(snap rx1 insn_$p) - $(snap rx0 insn_$p)) / IC_MB ))
+		done
+	fi
 	if [ "$(vm_out | grep -c "^rx ok")$(vm_out | grep -c "^tcp ok")" != 11 ]; then
 		R[$m,exact]=NO
 		NOTES+=("$m (icount run): guest said '$(vm_out | grep -E '^(rx|tcp) ' | tr '\n' ' ')'")
@@ -198,17 +203,15 @@ if [ -n "${R[bifrost,instr]:-}" ] && [ -n "${R[bifrost-no-ottr,instr]:-}" ]; the
 			o / (n ? n : 1), o - n
 	}'
 fi
-echo "where the TLS instructions/MB go (wire->guest, -icount): user space (the application: reads and"
-echo "checks every byte), system (recvmsg: kTLS decryption, copy to user), softirq (driver, TCP/IP stack)"
+echo "where the TLS instructions/MB go (wire->guest): user space (the application: reads and checks"
+echo "every byte), kernel (recvmsg: kTLS decryption, copy to user; the driver, TCP/IP in softirq)"
 for m in $MODES; do
-	[ -n "${R[$m,user]:-}" ] && printf "  %-15s user %9d  system %9d  softirq %9d\n" "$m" \
-		"${R[$m,user]}" "${R[$m,sys]}" "${R[$m,softirq]}"
+	[ -n "${R[$m,user]:-}" ] && printf "  %-15s user %9d  kernel %9d\n" "$m" "${R[$m,user]}" "${R[$m,kernel]}"
 done
-if [ -n "${R[bifrost,sys]:-}" ]; then
-	k() { echo $(( ${R[$1,sys]:-0} + ${R[$1,softirq]:-0} )); }
-	awk -v b="$(k bifrost)" -v c="$(k cvm)" -v v="$(k vm)" 'BEGIN {
+if [ -n "${R[bifrost,kernel]:-}" ]; then
+	awk -v b="${R[bifrost,kernel]}" -v c="${R[cvm,kernel]:-0}" -v v="${R[vm,kernel]:-0}" 'BEGIN {
 		if (!c && !v) exit
-		printf "kernel only (system + softirq, without the application):"
+		printf "kernel only (without the application):"
 		if (c) printf " bifrost vs cvm %.3fx", b / c
 		if (v) printf " bifrost vs vm %.3fx", b / v
 		printf "\n"
@@ -217,8 +220,8 @@ fi
 for n in "${NOTES[@]}"; do echo "NOT BYTE-EXACT: $n"; done
 [[ $DONE_MODES == *dpdk-* ]] && echo "dpdk-*: DPDK testpmd io-forwarding (vhost PMD <-> af_xdp PMD), no merging, no shared-range checks, guest offloads off (its af_xdp port has none)."
 [ -z "$DPDK_WHY" ] || echo "dpdk-*: no DPDK testpmd rows: $DPDK_WHY"
-echo "Throughput is host clock. Guest instructions: non-idle guest CPU time under"
-echo "QEMU -icount shift=0 (1 ns = 1 instruction; 10 ms tick resolution)."
+echo "Throughput is host clock. Guest instructions: every instruction the guest executed between"
+echo "the phase's marks, counted exactly by a QEMU TCG plugin (vm/tcg-insn-count.c), under -icount."
 echo "AES-GCM: what the guest's kTLS ran on. The guest CPU has AES-NI, PCLMULQDQ, AVX2"
 echo "(as every SEV-SNP/TDX host): stock kTLS gets the kernel's generic-gcm-aesni,"
 echo "ZCED sockets Bifrost's single-pass AES-NI GCM (zced-avx). BF_VM_CPU=noaesni"

@@ -9,12 +9,17 @@
 # Per cell, one guest boot per measurement kind, every workload phase in it:
 #   tput     throughput on the host clock, packets into the guest, swiotlb
 #            bytes bounced, every response checked
-#   icount   the same under -icount shift=0: guest instructions (busy time)
+#   icount   the same under -icount shift=0: guest instructions, counted
+#            exactly (vm/tcg-insn-count.c), user space and kernel
 #   perf     (breakdown cells only) under -icount with bf-perf sampling:
 #            the guest CPU breakdown
 # Environment: EVAL_QUICK=1 (fewer cells, shorter phases), EVAL_MODES,
 # EVAL_PEERS, EVAL_BREAKDOWN (cells with a perf boot), EVAL_PERF_PHASES (the
-# phases sampled in a perf boot, "all"), EVAL_OUT (build/eval), EVAL_PREFIX
+# phases sampled in a perf boot, "all"), EVAL_REPEAT_CELLS (cells counted in
+# EVAL_REPEAT (3) boots, for the counter's repeatability: "vm bifrost"),
+# EVAL_SWIOTLB (1: the swiotlb exhaustion scenario, wl_tls64.sh, on guests
+# with an EVAL_SWIOTLB_MB (8) MiB bounce pool; 0 leaves it out),
+# EVAL_OUT (build/eval), EVAL_PREFIX
 # (bfev: the names of its namespaces and links, so a second run with another
 # prefix, e.g. t_eval_quick's, does not collide with it).
 set -u
@@ -30,12 +35,15 @@ if [ "$EVAL_QUICK" = 1 ]; then
 	PEERS=${EVAL_PEERS-""}
 	BREAKDOWN=${EVAL_BREAKDOWN-"cvm bifrost"}
 	PERF_PHASES=${EVAL_PERF_PHASES-"tlsrx redis256k"}	# perf script is slow under TCG
+	REPEAT_CELLS=${EVAL_REPEAT_CELLS-""}
 else
 	MODES=${EVAL_MODES-"vm cvm cvm+zced cvm+prpr bifrost bifrost-no-ottr"}
 	PEERS=${EVAL_PEERS-"vhostnet tap testpmd ovsdpdk"}
 	BREAKDOWN=${EVAL_BREAKDOWN-"cvm bifrost"}
 	PERF_PHASES=${EVAL_PERF_PHASES-all}
+	REPEAT_CELLS=${EVAL_REPEAT_CELLS-"vm bifrost"}
 fi
+REPEAT=${EVAL_REPEAT:-3}	# counted boots of each of REPEAT_CELLS
 WORKLOADS=${EVAL_WORKLOADS:-"tls nginx redis memcached"}
 OUT=${EVAL_OUT:-$BUILD/eval}
 ZCED_MB=128
@@ -49,6 +57,13 @@ for w in $WORKLOADS; do
 	# shellcheck source=/dev/null
 	. "$(dirname "$0")/wl_$w.sh" || { echo "eval: no workload '$w' (eval/wl_$w.sh)"; exit 1; }
 done
+# the swiotlb exhaustion scenario (wl_tls64.sh): its own cells after the
+# modes, guests with an EVAL_SWIOTLB_MB (8) MiB bounce pool
+SWIOTLB=${EVAL_SWIOTLB:-1}
+SWIOTLB_MB=${EVAL_SWIOTLB_MB:-8}
+if [ "$SWIOTLB" = 1 ]; then
+	. "$(dirname "$0")/wl_tls64.sh" || { echo "eval: no eval/wl_tls64.sh"; exit 1; }
+fi
 ZCED_PORTS=$(for w in $WORKLOADS; do wl_${w}_ports; done | paste -sd, -)
 PHASES=$(for w in $WORKLOADS; do wl_${w}_phases; done | xargs)
 
@@ -105,6 +120,7 @@ run_boot() {
 	# instructions are counted without the bounce histogram (it costs a cvm
 	# guest ~8 %); bounced bytes come from the tput boot
 	[ $kind = tput ] || lopts=(--icount --append bf.bounce_hist=0)
+	[[ $kind == icount* ]] && lopts+=(--insn-count)
 	# one sample per 2 M instructions: perf script in the guest takes time
 	# per sample under TCG, and a phase still gets ~1000-3000 samples
 	[ $kind = perf ] && lopts+=(--append bf.perf_period_ns=2000000)
@@ -130,6 +146,9 @@ run_boot() {
 				emit "$cell" $kind $p bytes $6
 				emit "$cell" $kind $p secs $8
 				emit "$cell" $kind $p bad ${10}
+				# a workload's own figures: KEY VALUE pairs after the four
+				shift 10
+				while [ $# -ge 2 ]; do emit "$cell" $kind $p "$1" "$2"; shift 2; done
 			fi
 			vm_tell_guest $p $CTL_PORT || say "$cell $kind: could not end the guest's phase $p"
 		done
@@ -152,7 +171,7 @@ run_boot() {
 		printf "%s\t%s\t%s\tcheck_%s\t%s\n", c, k, $2, $3, v }' >> "$RAW"
 	# counters per phase
 	for p in $PHASES; do
-		for f in rx_packets tx_packets bounced_bytes busy_ns user_ns sys_ns softirq_ns \
+		for f in rx_packets tx_packets bounced_bytes busy_ns insn insn_user insn_kernel \
 			 tls_tx_sw tls_rx_sw tls_decrypt_error zced_tx_bytes zced_rx_bytes; do
 			local a b
 			a=$(vm_snap_field ${p}0 $f) b=$(vm_snap_field ${p}1 $f)
@@ -186,7 +205,10 @@ bifrost_mode() {
 # run_cell CELL: its boots, and what describes it
 run_cell() {
 	local cell=$1 kind
-	local kinds="tput icount"
+	local kinds="tput icount" n
+	if [[ " $REPEAT_CELLS " == *" $cell "* ]]; then
+		for ((n = 2; n <= REPEAT; n++)); do kinds="$kinds icount$n"; done
+	fi
 	[[ " $BREAKDOWN " == *" $cell "* ]] && kinds="$kinds perf"
 	for kind in $kinds; do
 		say "$cell: $kind boot ($((SECONDS - T_START)) s so far)"
@@ -213,6 +235,31 @@ for m in $MODES; do
 	esac || { note "$m" "the backend did not start"; continue; }
 	run_cell "$m"
 done
+# swiotlb_scenario: cvm and bifrost guests with a small bounce pool, 64 TLS
+# connections each way (wl_tls64.sh); cells swiotlbNm-cvm, swiotlbNm-bifrost
+swiotlb_scenario() {
+	local WORKLOADS=tls64 PHASES ZCED_PORTS RANGES RANGES_ZCED m cell
+	PHASES=$(wl_tls64_phases) ZCED_PORTS=$(wl_tls64_ports)
+	VM_SWIOTLB_MB=$SWIOTLB_MB
+	RANGES=$(vm_swiotlb_range) && RANGES_ZCED=$(VM_ZCED_MB=$ZCED_MB vm_swiotlb_range) ||
+		{ note swiotlb${SWIOTLB_MB}m-cvm "not run: no swiotlb pool found for ${SWIOTLB_MB} MiB"; VM_SWIOTLB_MB=; return; }
+	for m in cvm bifrost; do
+		cell=swiotlb${SWIOTLB_MB}m-$m
+		emit "$cell" - - scenario swiotlb
+		case $m in
+		cvm) bifrost_mode cvm off 0 1 ;;
+		bifrost) bifrost_mode cvm on 1 1 ;;
+		esac || { note "$cell" "the backend did not start"; continue; }
+		say "$cell: tput boot ($((SECONDS - T_START)) s so far)"
+		run_boot "$cell" tput
+		emit "$cell" tput - violations "$(json_get $VM_WIRE '.guests[0].backend.violations')"
+		emit "$cell" - - backend bifrost-host
+		emit "$cell" - - guest_mode cvm
+	done
+	VM_SWIOTLB_MB=
+}
+[ "$SWIOTLB" = 1 ] && swiotlb_scenario
+emit - - - swiotlb_mb "$SWIOTLB_MB"
 vm_down
 VM_ZCED_MB=0 VM_ZCED= VM_ZCED_OTTR=1
 for peer in $PEERS; do

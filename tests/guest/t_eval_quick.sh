@@ -29,9 +29,11 @@ for c in $cells; do
 	check_eq "$c: 0 backend violations" "$(q .violations)" 0
 	for p in $phases; do
 		# every phase: requests and bytes moved with 0 bad, instructions
-		# per request, packets into the guest and bounced bytes measured
-		check_eq "$c $p: requests, bytes, 0 bad, instructions, packets, bounces measured" \
+		# per request (counted exactly, user space and kernel apart),
+		# packets into the guest and bounced bytes measured
+		check_eq "$c $p: requests, bytes, 0 bad, exact instructions, packets, bounces measured" \
 			"$(q ".phases[\"$p\"] | [.reqs > 0, .bytes > 0, .bad == 0, .instr_per_req > 0,
+				.instr_exact == true, .user_per_req > 0, .kernel_per_req > 0,
 				(.pkts_in_per_mb | type) == \"number\", (.bounced_per_mb | type) == \"number\"] | all")" true
 	done
 done

@@ -15,6 +15,8 @@ VM_MEM=${VM_MEM:-1024}
 VM_ZCED_MB=${VM_ZCED_MB:-0}
 VM_ZCED=${VM_ZCED:-}
 VM_ZCED_OTTR=${VM_ZCED_OTTR:-1}
+# VM_SWIOTLB_MB=MB: a cvm guest's bounce pool of MB MiB (launch.sh --swiotlb-mb)
+VM_SWIOTLB_MB=${VM_SWIOTLB_MB:-}
 
 # Guest-physical range of the guest's swiotlb pool, from a probe boot in cvm
 # mode (deterministic for one kernel, memory layout and command line); cached.
@@ -22,6 +24,7 @@ vm_swiotlb_range() {
 	local img=$BUILD/vm/$LINE
 	local cache=$img/swiotlb-range-$VM_MEM out zargs=()
 	[ "$VM_ZCED_MB" = 0 ] || { cache=$cache-zced$VM_ZCED_MB; zargs=(--zced-mb $VM_ZCED_MB); }
+	[ -z "$VM_SWIOTLB_MB" ] || { cache=$cache-swiotlb$VM_SWIOTLB_MB; zargs+=(--swiotlb-mb $VM_SWIOTLB_MB); }
 	if [ ! -s "$cache" ] || [ "$cache" -ot "$img/vmlinuz" ] ||
 	   [ "$cache" -ot "$img/initramfs.cpio.gz" ]; then
 		echo true > "$BF_TMP/probe.sh"
@@ -118,6 +121,7 @@ vm_launch() {
 	local mode_args=(--mode $VM_MODE) net_args=(--net "${VM_NET:-vhost-user:$VM_SOCK}")
 	[ "$VM_ZCED_MB" = 0 ] || mode_args+=(--zced-mb $VM_ZCED_MB)
 	[ -z "$VM_ZCED" ] || mode_args+=(--zced "$VM_ZCED" --zced-ottr "$VM_ZCED_OTTR")
+	[ -z "$VM_SWIOTLB_MB" ] || [ "$VM_MODE" != cvm ] || mode_args+=(--swiotlb-mb "$VM_SWIOTLB_MB")
 	if [ "${VM_VHOST_SERVER:-0}" = 1 ]; then
 		net_args+=(--vhost-server)	# the backend is the vhost-user client
 	elif [[ ${net_args[1]} == vhost-user:* ]]; then
