@@ -30,8 +30,12 @@ struct page *bifrost_zced_alloc_page(void);
 bool bifrost_zced_page_in_pool(const struct page *page);
 bool bifrost_zced_phys_in_pool(phys_addr_t pa);
 
-/* virtio: bytes it mapped through the DMA API (swiotlb bounces). */
+/*
+ * virtio: bytes it mapped through the DMA API (swiotlb bounces), and bytes
+ * virtio_net copied into shared slots of pool memory instead.
+ */
 void bifrost_zced_count_dma(size_t len);
+void bifrost_zced_count_slot(size_t len);
 
 /*
  * virtio_net: the DMA address of a pool page, which the host already

@@ -23,6 +23,7 @@ enum zced_stat {
 	ZS_TLS_FALLBACK_CIPHER,	/* in the policy, cipher other than AES-GCM */
 	ZS_TLS_RX_COPIED,	/* ... their RX records copied out of the pool */
 	ZS_DMA_BYTES,		/* mapped by virtio through the DMA API */
+	ZS_TX_SLOT_BYTES,	/* sent by virtio from shared slots (copied) */
 	ZS_ANNOUNCES,		/* pool announcements sent to the backend */
 	ZS_NR
 };

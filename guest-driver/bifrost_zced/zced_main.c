@@ -201,6 +201,7 @@ static struct zced_counter counters[] = {
 	ZSTAT(tls_zced, ZS_TLS_ZCED),
 	ZSTAT(tls_normal, ZS_TLS_NORMAL),
 	ZSTAT(bounced_bytes, ZS_DMA_BYTES),
+	ZSTAT(tx_slot_bytes, ZS_TX_SLOT_BYTES),
 	ZSTAT(announces, ZS_ANNOUNCES),
 };
 

@@ -347,6 +347,19 @@ void bifrost_zced_count_dma(size_t len)
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_count_dma);
 
+/**
+ * bifrost_zced_count_slot() - Count bytes virtio_net sent from a shared slot.
+ * @len: bytes of a small buffer it copied into pool memory instead of
+ *	 mapping it (a bounce it did not need swiotlb for).
+ *
+ * Context: Any context.
+ */
+void bifrost_zced_count_slot(size_t len)
+{
+	zced_count(ZS_TX_SLOT_BYTES, len);
+}
+EXPORT_SYMBOL_GPL(bifrost_zced_count_slot);
+
 int zced_net_init(void)
 {
 	return register_netdevice_notifier(&zced_nb);
