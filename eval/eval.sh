@@ -17,7 +17,9 @@
 # EVAL_PEERS, EVAL_BREAKDOWN (cells with a perf boot), EVAL_PERF_PHASES (the
 # phases sampled in a perf boot, "all"), EVAL_REPEAT_CELLS (cells counted in
 # EVAL_REPEAT (3) boots, for the counter's repeatability: "vm bifrost"),
-# EVAL_SWIOTLB (1: the swiotlb exhaustion scenario, wl_tls64.sh, on guests
+# EVAL_PROFILE (a phase whose guest instructions the icount boot profiles by
+# function: logs/CELL-PHASE.prof and logs/CELL.kallsyms for
+# eval/insn_profile.py), EVAL_SWIOTLB (1: the swiotlb exhaustion scenario, wl_tls64.sh, on guests
 # with an EVAL_SWIOTLB_MB (8) MiB bounce pool; 0 leaves it out),
 # EVAL_OUT (build/eval), EVAL_PREFIX
 # (bfev: the names of its namespaces and links, so a second run with another
@@ -44,6 +46,7 @@ else
 	REPEAT_CELLS=${EVAL_REPEAT_CELLS-"vm bifrost"}
 fi
 REPEAT=${EVAL_REPEAT:-3}	# counted boots of each of REPEAT_CELLS
+PROFILE=${EVAL_PROFILE:-}	# a phase to profile by function in each cell's icount boot
 WORKLOADS=${EVAL_WORKLOADS:-"tls nginx redis memcached"}
 OUT=${EVAL_OUT:-$BUILD/eval}
 ZCED_MB=128
@@ -121,6 +124,15 @@ run_boot() {
 	# guest ~8 %); bounced bytes come from the tput boot
 	[ $kind = tput ] || lopts=(--icount --append bf.bounce_hist=0)
 	[[ $kind == icount* ]] && lopts+=(--insn-count)
+	# EVAL_PROFILE=PHASE: the first counted boot also profiles PHASE by
+	# function (eval/insn_profile.py; eval_phase's two snaps are the k-th
+	# phase's marks 4k+1..4k+4: the profile runs from 4k+2 to 4k+3)
+	if [ $kind = icount ] && [ -n "$PROFILE" ]; then
+		local k=0 q
+		for q in $PHASES; do [ "$q" = "$PROFILE" ] && break; k=$((k + 1)); done
+		lopts+=(--insn-profile "$OUT/logs/$cell-$PROFILE.prof:$((4 * k + 2)):$((4 * k + 3))"
+			--kallsyms "$OUT/logs/$cell.kallsyms")
+	fi
 	# one sample per 2 M instructions: perf script in the guest takes time
 	# per sample under TCG, and a phase still gets ~1000-3000 samples
 	[ $kind = perf ] && lopts+=(--append bf.perf_period_ns=2000000)

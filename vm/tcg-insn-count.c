@@ -23,9 +23,10 @@
  *
  * Profile (optional): profile=PFILE,from=A,to=B also counts the
  * instructions of every translation block start address, and writes to
- * PFILE, when mark B starts, "ADDR N" (hex guest address, instructions
- * executed in blocks starting there since mark A started) for every
- * address with N > 0. Leaf attribution, no call chains: map the addresses
+ * PFILE, when mark B starts, "ADDR N E" (hex guest address, instructions
+ * executed in blocks starting there and times such a block was entered,
+ * since mark A started) for every address with N > 0; the E of a
+ * function's first address is its calls (and jumps back to its start). Leaf attribution, no call chains: map the addresses
  * with the guest's /proc/kallsyms (eval/insn-profile.sh does).
  *
  * Arguments: out=FILE (required), profile=PFILE, from=ID, to=ID. Refuses to
@@ -56,28 +57,29 @@ static FILE *out;
 struct prof_slot {
 	uint64_t addr;	/* 0: free */
 	uint64_t n;	/* instructions executed in blocks starting here */
-	uint64_t at_from;	/* n when mark "from" started */
+	uint64_t execs;	/* times such a block was entered */
+	uint64_t at_from, execs_at_from;	/* n and execs when mark "from" started */
 };
 static struct prof_slot *prof;
 static unsigned int prof_used;
 static FILE *prof_out;
 static uint32_t prof_from, prof_to;
 
-/* prof_counter - the counter of block address ADDR, NULL when the table is full */
-static uint64_t *prof_counter(uint64_t addr)
+/* prof_slot_of - the slot of block address ADDR, NULL when the table is full */
+static struct prof_slot *prof_slot_of(uint64_t addr)
 {
 	uint32_t h = (uint32_t)((addr * 0x9e3779b97f4a7c15ull) >> 44) & (PROF_SLOTS - 1);
 	unsigned int i;
 
 	for (i = 0; i < PROF_SLOTS; i++, h = (h + 1) & (PROF_SLOTS - 1)) {
 		if (prof[h].addr == addr)
-			return &prof[h].n;
+			return &prof[h];
 		if (!prof[h].addr) {
 			if (prof_used >= PROF_SLOTS / 2)
 				return NULL;
 			prof[h].addr = addr;
 			prof_used++;
-			return &prof[h].n;
+			return &prof[h];
 		}
 	}
 	return NULL;
@@ -88,14 +90,17 @@ static void prof_mark(uint32_t id)
 	unsigned int i;
 
 	if (id == prof_from) {
-		for (i = 0; i < PROF_SLOTS; i++)
+		for (i = 0; i < PROF_SLOTS; i++) {
 			prof[i].at_from = prof[i].n;
+			prof[i].execs_at_from = prof[i].execs;
+		}
 	}
 	if (id == prof_to && prof_out) {
 		for (i = 0; i < PROF_SLOTS; i++)
 			if (prof[i].addr && prof[i].n > prof[i].at_from)
-				fprintf(prof_out, "%" PRIx64 " %" PRIu64 "\n", prof[i].addr,
-					prof[i].n - prof[i].at_from);
+				fprintf(prof_out, "%" PRIx64 " %" PRIu64 " %" PRIu64 "\n",
+					prof[i].addr, prof[i].n - prof[i].at_from,
+					prof[i].execs - prof[i].execs_at_from);
 		fclose(prof_out);
 		prof_out = NULL;
 	}
@@ -171,11 +176,14 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 &counts[kernel ? CNT_KERNEL : CNT_USER], n);
 	if (prof) {
-		uint64_t *pc = prof_counter(qemu_plugin_tb_vaddr(tb));
+		struct prof_slot *ps = prof_slot_of(qemu_plugin_tb_vaddr(tb));
 
-		if (pc)
+		if (ps) {
 			qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-								 pc, n);
+								 &ps->n, n);
+			qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+								 &ps->execs, 1);
+		}
 	}
 	if (kernel)
 		return;
