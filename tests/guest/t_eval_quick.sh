@@ -1,7 +1,8 @@
 #!/bin/bash
 # `make eval QUICK=1` as a test: runs eval/eval.sh with EVAL_QUICK=1
 # (cells vm, cvm, bifrost; breakdown boots for cvm and bifrost; every
-# workload, short phases) and checks the report's structure and that every
+# workload, short phases; the swiotlb exhaustion scenario's two cells) and
+# checks the report's structure and that every
 # cell is correct: every phase ran and moved bytes, every response and byte
 # was checked good, the guest counters and the CPU breakdown are there, and
 # the plots are PNGs. Never its speed: no number is compared with a bound.
@@ -44,9 +45,19 @@ for c in cvm bifrost; do
 			select(. != null) | ([.bounce, .packet, .crypto, .app, .other] | add) | (. > 0.999 and . < 1.001)] |
 			(length > 0 and all)' $J 2>/dev/null)" true
 done
+# the swiotlb exhaustion scenario: both cells correct, every connection
+# checked, the counters there (their values are measurements, not checked)
+for c in swiotlb8m-cvm swiotlb8m-bifrost; do
+	check_eq "$c: scenario cell in the report and correct" \
+		"$(jq -r --arg c $c '.scenario_cells[] | select(.cell == $c) | .correct' $J 2>/dev/null)" true
+	check_eq "$c: 64 connections each way, counters measured" \
+		"$(jq -r --arg c $c '[.scenario_cells[] | select(.cell == $c) | .phases[] |
+			(.conns_ok == 64 and (.swiotlb_full | type) == "number" and (.swiotlb_maps | type) == "number"
+			 and (.wire_retrans | type) == "number")] | (length == 2 and all)' $J 2>/dev/null)" true
+done
 for s in "## Cells" "Throughput normalized to vm" "Throughput normalized to cvm" \
 	 "Guest instructions per request normalized to cvm" "Guest CPU breakdown" \
-	 "## Beside the paper" "## Goals" "## Plots"; do
+	 "## Beside the paper" "## Goals" "## Plots" "## swiotlb exhaustion"; do
 	check_eq "report.md has '$s'" "$(grep -c -F "$s" $OUT/report.md 2>/dev/null)" 1
 done
 for png in throughput instructions breakdown; do
