@@ -82,7 +82,7 @@ fi
 # runs one at a time): the counter leaves out what bf-snap itself executes
 SEQ=/run/bf-snap.seq
 mark=0
-read -r mark < "$SEQ" 2>/dev/null
+[ -f "$SEQ" ] && read -r mark < "$SEQ"
 mark=$((mark + 1))
 bf-mark "$mark" 2>/dev/null || mark=0
 # shellcheck disable=SC2046
