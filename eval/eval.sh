@@ -115,6 +115,41 @@ dmesg | grep -i -E 'oops|bug:|warning:|general protection' | head -5 | sed 's/^/
 EOS
 }
 
+# host_cpu_sample: the host CPU time of the cell's backend (bifrost-host, or
+# the peer's processes) and of QEMU's non-vCPU threads (eval/host_cpu.py)
+host_cpu_sample() {
+	local pids=() p
+	if [ "$BACKEND" = bifrost-host ]; then
+		pids=("$VM_BACKEND")
+	else
+		pids=("${PEER_PIDS[@]}")
+	fi
+	python3 "$(dirname "$0")/host_cpu.py" $(for p in "${pids[@]}"; do echo --backend $p; done) --qemu "$VM_PID"
+}
+
+# host_cpu_begin / host_cpu_end CELL PHASE: the host's CPU time over one
+# phase of a tput boot: host_backend_ns, host_qemu_io_ns, host_poll_ns (the
+# busy-polling threads' part of host_backend_ns), host_poll_busy_ns (of
+# that, the time on packets, as the peer counts it: peer_poll_busy),
+# host_ksoftirqd_ns
+host_cpu_begin() {
+	declare -F peer_poll_begin >/dev/null && peer_poll_begin
+	HC0=$(host_cpu_sample)
+}
+host_cpu_end() {
+	local hc1 k busy
+	hc1=$(host_cpu_sample)
+	[ -n "$HC0" ] && [ -n "$hc1" ] || return 0
+	for k in backend_ns qemu_io_ns poll_ns ksoftirqd_ns; do
+		emit "$1" tput "$2" host_$k $(($(field "$hc1" $k) - $(field "$HC0" $k)))
+	done
+	declare -F peer_poll_busy >/dev/null || return 0
+	busy=$(peer_poll_busy $(($(field "$hc1" poll_ns) - $(field "$HC0" poll_ns))))
+	[ -z "$busy" ] || emit "$1" tput "$2" host_poll_busy_ns "$busy"
+}
+# field "K1 V1 K2 V2..." K: the value after K
+field() { set -- $1 "$2"; local k=${!#}; while [ $# -gt 2 ]; do [ "$1" = "$k" ] && { echo "$2"; return; }; shift 2; done; echo 0; }
+
 # run_boot CELL KIND(tput|icount|perf) [launch.sh options]: one guest boot,
 # every phase; emits the host's results and the guest's counters per phase
 run_boot() {
@@ -149,7 +184,9 @@ run_boot() {
 				emit "$cell" $kind $p missing 1
 				continue
 			fi
+			[ $kind = tput ] && host_cpu_begin
 			line=$(wl_${w}_host $p "$H" 2>> "$OUT/logs/$cell-$kind-host.log" | grep '^result ' | tail -n1)
+			[ $kind = tput ] && host_cpu_end "$cell" $p
 			if [ -z "$line" ]; then
 				emit "$cell" $kind $p missing 1
 			else
@@ -257,7 +294,7 @@ swiotlb_scenario() {
 	RANGES=$(VM_ZCED_MB=0 vm_swiotlb_range) && RANGES_ZCED=$(VM_ZCED_MB=$ZCED_MB vm_swiotlb_range) ||
 		{ note swiotlb${SWIOTLB_MB}m-cvm "not run: no swiotlb pool found for ${SWIOTLB_MB} MiB"; VM_SWIOTLB_MB=; return; }
 	for m in cvm bifrost; do
-		cell=swiotlb${SWIOTLB_MB}m-$m
+		cell=swiotlb${SWIOTLB_MB}m-$m BACKEND=bifrost-host
 		emit "$cell" - - scenario swiotlb
 		case $m in
 		cvm) bifrost_mode cvm off 0 1 ;;

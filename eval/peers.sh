@@ -23,6 +23,7 @@ PEER_OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 PEER_OVS_SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
 PEER_KIND=
 PEER_PIDS=()
+PEER_CMD_FD=	# testpmd: its command FIFO, open for writing
 
 # peer_check KIND
 peer_check() {
@@ -121,24 +122,32 @@ peer_bg() {
 }
 
 # DPDK testpmd: vhost PMD (server on VM_SOCK) <-> af_xdp PMD on the wire veth,
-# io forwarding, no merging, no shared-range checks. Non-interactive with a
-# stats period, so it runs until SIGTERM without reading stdin. testpmd's
-# af_xdp port may not bind while the kernel still releases an earlier
-# socket on the same queue (EBUSY): a few bounded retries.
+# io forwarding, no merging, no shared-range checks. Interactive, its
+# commands from the FIFO PEER_DIR/testpmd.cmd (held open on PEER_CMD_FD),
+# its stdout line-buffered into testpmd.log: peer_poll_begin/peer_poll_busy
+# clear and read its forwarding statistics, with the cycles its forwarding
+# lcore spent on packets (--record-core-cycles). testpmd's af_xdp port may
+# not bind while the kernel still releases an earlier socket on the same
+# queue (EBUSY): a few bounded retries.
 peer_testpmd_up() {
-	local try log=$PEER_DIR/testpmd.log
+	local try log=$PEER_DIR/testpmd.log cmd=$PEER_DIR/testpmd.cmd
 	VM_DEV_OPTS=$PEER_DPDK_DEV_OPTS
 	for try in 1 2 3 4; do
-		rm -f "$VM_SOCK"
-		peer_bg "$log" timeout 3600 dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
+		rm -f "$VM_SOCK" "$cmd"
+		mkfifo "$cmd" && exec {PEER_CMD_FD}<>"$cmd" || { echo "peer testpmd: no FIFO $cmd"; return 1; }
+		timeout 3600 stdbuf -oL dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci \
 			--file-prefix $VM_P --vdev "net_vhost0,iface=$VM_SOCK,client=0,iommu-support=1" \
 			--vdev net_af_xdp0,iface=$VM_WIRE,start_queue=0,queue_count=1 -- \
-			--forward-mode=io --auto-start --nb-cores=1 --total-num-mbufs=32768 \
-			--stats-period 3600
+			-i --forward-mode=io --auto-start --nb-cores=1 --total-num-mbufs=32768 \
+			--record-core-cycles < "$cmd" >> "$log" 2>&1 &
+		PEER_PIDS+=($!)
+		BF_PIDS+=($!)
 		if wait_for peer_testpmd_ready; then
 			kill -0 ${PEER_PIDS[-1]} 2>/dev/null && return 0
 		fi
 		peer_kill
+		exec {PEER_CMD_FD}>&-
+		PEER_CMD_FD=
 		sleep $try
 	done
 	echo "peer testpmd did not start: $(grep -i -m1 'error\|fail\|cannot' "$log")"
@@ -213,6 +222,52 @@ peer_ovs_err() {
 		$PEER_DIR/log/ovs-vswitchd.out 2>/dev/null | head -1
 }
 
+# peer_poll_begin: a phase starts; a busy-polling peer clears the counters
+# of its polling threads' work (testpmd: forwarding statistics; Open
+# vSwitch: PMD statistics)
+peer_poll_begin() {
+	case $PEER_KIND in
+	testpmd) echo "clear fwd stats all" >&$PEER_CMD_FD ;;
+	ovsdpdk) ovs-appctl -t $PEER_DIR/run/ovs-vswitchd.ctl dpif-netdev/pmd-stats-clear >/dev/null 2>&1 ;;
+	esac
+}
+
+# peer_poll_busy POLL_NS: the phase is over; of POLL_NS, the CPU time of the
+# peer's busy-polling threads over it (eval/host_cpu.py's poll_ns), the
+# nanoseconds spent on packets. Nothing for a peer that does not poll, or
+# when the peer did not answer.
+#   testpmd  the TSC cycles of forwarding iterations that received packets
+#            (--record-core-cycles, "total cycles=N ... at M MHz"), at most
+#            POLL_NS (the cycles are wall time, the lcore may be preempted)
+#   ovsdpdk  POLL_NS times the PMD threads' "processing cycles" share of
+#            processing + idle cycles (dpif-netdev/pmd-stats-show)
+peer_poll_busy() {
+	local log=${PEER_DIR:-}/testpmd.log c0 m0 i
+	case $PEER_KIND in
+	testpmd)
+		c0=$(grep -c 'total cycles=' "$log") m0=$(grep -c 'Number of available ports' "$log")
+		# the second command's output marks the end of the first's
+		printf 'show fwd stats all\nshow port summary all\n' >&$PEER_CMD_FD
+		for ((i = 0; i < 50; i++)); do
+			[ "$(grep -c 'Number of available ports' "$log")" -gt "$m0" ] && break
+			sleep 0.1
+		done
+		[ $i -lt 50 ] || return 0
+		if [ "$(grep -c 'total cycles=' "$log")" -gt "$c0" ]; then
+			grep 'total cycles=' "$log" | tail -n1 | sed -n 's/.*total cycles=\([0-9]*\) .* at \([0-9]*\) MHz.*/\1 \2/p' |
+				awk -v p="$1" '$2 > 0 { ns = $1 * 1000 / $2; printf "%d\n", ns < p ? ns : p }'
+		else
+			echo 0	# no packet forwarded
+		fi ;;
+	ovsdpdk)
+		ovs-appctl -t $PEER_DIR/run/ovs-vswitchd.ctl dpif-netdev/pmd-stats-show 2>/dev/null |
+			awk -v p="$1" '/^pmd thread/ { pmd = 1; next } /^[^ ]/ { pmd = 0 }
+				pmd && $1 == "idle" && $2 == "cycles:" { idle += $3 }
+				pmd && $1 == "processing" && $2 == "cycles:" { proc += $3 }
+				END { if (idle + proc > 0) printf "%d\n", p * proc / (idle + proc) }' ;;
+	esac
+}
+
 # peer_kill: stops the peer's processes (by pid), newest first
 peer_kill() {
 	local i
@@ -226,6 +281,7 @@ peer_kill() {
 peer_down() {
 	[ "$PEER_KIND" != ovsdpdk ] || peer_ovs --if-exists del-br ${VM_P}ovs >/dev/null 2>&1
 	peer_kill
+	[ -z "${PEER_CMD_FD:-}" ] || { exec {PEER_CMD_FD}>&-; PEER_CMD_FD=; }
 	[ -z "${VM_P:-}" ] || {
 		ip link del ${VM_P}tap 2>/dev/null
 		ip link del ${VM_P}br 2>/dev/null

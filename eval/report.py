@@ -162,6 +162,7 @@ def derive(raw, order, phases):
                 for k, name in (("d_rx_packets", "pkts_in_per_mb"), ("d_bounced_bytes", "bounced_per_mb")):
                     if num(t.get(k)) is not None:
                         m[name] = num(t[k]) / (byts / MB)
+                host_cpu(m, t, byts)
             ireqs, ibytes = num(i.get("reqs")), num(i.get("bytes"))
             # instructions: the exact counter's (d_insn, vm/tcg-insn-count.c),
             # else busy time under -icount (10 ms ticks; raw files of old runs)
@@ -194,6 +195,38 @@ def derive(raw, order, phases):
             ph["bad"] == 0 for ph in cell["phases"].values())
         cells[c] = cell
     return cells
+
+
+HOST_PARTS = ("backend", "qemu_io", "poll_idle", "ksoftirqd")
+
+
+def host_cpu(m, t, byts):
+    """The host's CPU time over a tput phase (eval.sh's host_cpu_end), in ns
+    and in ms per MiB moved: host_work = the backend's processes + QEMU's
+    non-vCPU threads - the time busy-polling threads spent polling an empty
+    ring (their time minus the time on packets the peer counted). ksoftirqd
+    is apart: it serves the wire side's own traffic too."""
+    hb, hq = num(t.get("host_backend_ns")), num(t.get("host_qemu_io_ns"))
+    if hb is None or hq is None:
+        return
+    poll, busy = num(t.get("host_poll_ns")) or 0, num(t.get("host_poll_busy_ns"))
+    idle = max(0.0, poll - busy) if busy is not None else 0.0
+    ns = {"backend": hb, "qemu_io": hq, "poll_idle": idle, "ksoftirqd": num(t.get("host_ksoftirqd_ns")) or 0}
+    m["host_ns"] = ns
+    m["host_work_ns"] = hb + hq - idle
+    # a polling peer that did not say which of its time was on packets
+    m["host_poll_unsplit"] = bool(poll) and busy is None
+    m["host_ms_per_mb"] = m["host_work_ns"] / 1e6 / (byts / MB)
+
+
+def host_total(cell, phases):
+    """Over all phases: (work ms per MiB, {part: ms per MiB}, MiB), or None."""
+    ph = [cell["phases"][p] for p in phases if p in cell["phases"] and "host_ns" in cell["phases"][p]]
+    if not ph:
+        return None
+    mib = sum(m["bytes"] for m in ph) / MB
+    parts = {k: sum(m["host_ns"][k] for m in ph) / 1e6 / mib for k in HOST_PARTS}
+    return sum(m["host_work_ns"] for m in ph) / 1e6 / mib, parts, mib
 
 
 def ratio(a, b):
@@ -396,6 +429,7 @@ def main():
             tax = "%.2f" % ((s["bounce"] + s["packet"]) * per_mb / 1e6) if per_mb else "-"
             md.append("| %s | %s | %d | %s | %s |" % (c, p, metric(cells, c, p, "cpu_samples"),
                                                         " | ".join("%.1f %%" % (100 * s[k]) for k in CLASSES), tax))
+    md += host_section(cells, phases)
     md += ["", "## Beside the paper", "", "| claim | paper | here |", "|---|---|---|"]
     here = paper_side(cells, phases)
     for claim, paper in PAPER:
@@ -417,7 +451,7 @@ def main():
                 md.append("| %s | %s | %s |" % (c, p, " | ".join(fmt(m.get(k), 1 if k == "mb_per_s" else 0) for k in (
                     "mb_per_s", "conns_ok", "swiotlb_maps", "swiotlb_full", "rx_dropped", "tx_dropped", "retrans",
                     "wire_retrans", "guest_full_drops", "bounced_per_mb"))))
-    g = goals(cells, phases) + scenario_goals(scells, sphases)
+    g = goals(cells, phases) + host_goal(cells, phases) + scenario_goals(scells, sphases)
     md += ["", "## Goals", ""] + ["- " + x for x in g]
     probs = [(c, x) for c in every.values() for x in c["problems"]]
     if probs:
@@ -436,6 +470,48 @@ def main():
         f.write("\n".join(summ) + "\n")
     # a cell that ran but moved a wrong byte, lost a phase or oopsed fails the run
     return 0 if all(every[c]["correct"] for c in ran + sc) else 2
+
+
+def host_section(cells, phases):
+    """The host's side of the bill: CPU time per MiB in the tput boots."""
+    tot = [(c, host_total(cells[c], phases)) for c in cells if cells[c]["run"]]
+    tot = [(c, t) for c, t in tot if t]
+    if not tot:
+        return []
+    md = table(cells, phases, "host_ms_per_mb", "Host CPU per MiB moved, ms (backend + QEMU's I/O threads, "
+               "busy-polling on empty rings excluded; tput boots)")
+    md += ["", "### Host CPU per MiB, all phases, by part (ms per MiB)", "",
+           "Backend: the backend's processes, every thread (bifrost-host; testpmd; ovsdb-server and "
+           "ovs-vswitchd). QEMU I/O: QEMU's threads other than its vCPU (its main loop runs QEMU's own "
+           "virtio-net and the tap backend). Polling idle: the time busy-polling threads (testpmd's "
+           "forwarding lcore, OVS's PMD thread) spent on iterations without packets, as the peer counts "
+           "them; subtracted. Work = backend + QEMU I/O - polling idle. ksoftirqd: the host's deferred "
+           "softirq work (veth NAPI, XDP, bridge), also the wire side's own; not in work.", "",
+           "| cell | MiB | backend | QEMU I/O | polling idle | work | ksoftirqd |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for c, (work, parts, mib) in tot:
+        unsplit = any(m.get("host_poll_unsplit") for m in cells[c]["phases"].values())
+        md.append("| %s | %.0f | %s | %s | %s | %s%s | %s |" % (
+            c, mib, fmt(parts["backend"]), fmt(parts["qemu_io"]), fmt(parts["poll_idle"]), fmt(work),
+            " (polling not split)" if unsplit else "", fmt(parts["ksoftirqd"])))
+    return md
+
+
+def host_goal(cells, phases):
+    """Issue 19's host goal: bifrost-host with PRPR (the bifrost cell) at most
+    OVS-DPDK's host CPU per MiB at the same load (its cvm cell: the same
+    guest, the same phases)."""
+    b = host_total(cells["bifrost"], phases) if "bifrost" in cells and cells["bifrost"]["run"] else None
+    o = host_total(cells["ovsdpdk-cvm"], phases) if "ovsdpdk-cvm" in cells and cells["ovsdpdk-cvm"]["run"] else None
+    if not b:
+        return []
+    if not o:
+        return ["host CPU per MiB: bifrost %.2f ms; ovsdpdk-cvm not run (goal: bifrost <= OVS-DPDK): not checked" % b[0]]
+    over = [p for p in phases if (metric(cells, "bifrost", p, "host_ms_per_mb") or 0) >
+            (metric(cells, "ovsdpdk-cvm", p, "host_ms_per_mb") or float("inf"))]
+    return ["host CPU per MiB, all phases: bifrost %.2f ms, ovsdpdk-cvm %.2f ms (%.3fx; goal: bifrost <= OVS-DPDK): "
+            "%s%s" % (b[0], o[0], b[0] / o[0], "met" if b[0] <= o[0] else "NOT met",
+                      " (phases over: %s)" % ", ".join(over) if over else "")]
 
 
 def scenario_goals(scells, sphases):

@@ -268,6 +268,9 @@ if [ "$ZCED_MB" -gt 0 ]; then
 else
 	Q+=(-numa "node,memdev=mem")
 fi
+# threads named ("CPU 0/TCG", "worker"...): the host can tell the vCPU's
+# time from QEMU's device and I/O work (eval/host_cpu.py)
+Q+=(-name bifrost-guest,debug-threads=on)
 Q+=(-nodefaults -display none -monitor none -serial "file:$LOG" -no-reboot
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$KARGS"
 	-device virtio-rng-pci,vectors=0

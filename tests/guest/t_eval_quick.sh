@@ -31,11 +31,13 @@ for c in $cells; do
 	for p in $phases; do
 		# every phase: requests and bytes moved with 0 bad, instructions
 		# per request (counted exactly, user space and kernel apart),
-		# packets into the guest and bounced bytes measured
-		check_eq "$c $p: requests, bytes, 0 bad, exact instructions, packets, bounces measured" \
+		# packets into the guest and bounced bytes measured; the host CPU
+		# time of bifrost-host and QEMU's I/O threads over the phase
+		check_eq "$c $p: requests, bytes, 0 bad, exact instructions, packets, bounces, host CPU measured" \
 			"$(q ".phases[\"$p\"] | [.reqs > 0, .bytes > 0, .bad == 0, .instr_per_req > 0,
 				.instr_exact == true, .user_per_req > 0, .kernel_per_req > 0,
-				(.pkts_in_per_mb | type) == \"number\", (.bounced_per_mb | type) == \"number\"] | all")" true
+				(.pkts_in_per_mb | type) == \"number\", (.bounced_per_mb | type) == \"number\",
+				.host_ns.backend > 0, .host_ns.qemu_io > 0, .host_ms_per_mb > 0] | all")" true
 	done
 done
 # the breakdown: every class, shares summing to 1, in both breakdown cells
@@ -57,7 +59,8 @@ for c in swiotlb8m-cvm swiotlb8m-bifrost; do
 done
 for s in "## Cells" "Throughput normalized to vm" "Throughput normalized to cvm" \
 	 "Guest instructions per request normalized to cvm" "Guest CPU breakdown" \
-	 "## Beside the paper" "## Goals" "## Plots" "## swiotlb exhaustion"; do
+	 "## Beside the paper" "## Goals" "## Plots" "## swiotlb exhaustion" \
+	 "Host CPU per MiB, all phases, by part"; do
 	check_eq "report.md has '$s'" "$(grep -c -F "$s" $OUT/report.md 2>/dev/null)" 1
 done
 for png in throughput instructions breakdown; do
