@@ -95,15 +95,22 @@ EOS
 	vm_guest_listening 150
 	cat <<'EOS'
 # eval_phase P: counters before, "PHASE P ready" for the wire side, wait
-# until the wire side says it is done (bounded), counters after
+# until the wire side says it is done (bounded), counters after. The
+# listener for "done" is started, and listening, before the first snap: no
+# process is forked between the two snaps' marks (a fork of this big shell
+# and its copy-on-write faults would be counted in the phase)
 eval_phase() {
-	local got perf=$BF_PERF
+	local got perf=$BF_PERF ctl
 	case " $PERF_PHASES " in " all "|*" $1 "*) ;; *) perf=0 ;; esac
 	[ "$perf" = 1 ] && bf-perf start $1
+	timeout 600 nc -l -p $CTL_PORT > /tmp/eval-ctl 2>/dev/null &
+	ctl=$!
+	listening $CTL_PORT || echo "eval: the phase's control listener on $CTL_PORT is not up"
 	bf-snap ${1}0
 	echo "PHASE $1 ready"
-	got=$(timeout 600 nc -l -p $CTL_PORT 2>/dev/null | head -c 64)
+	wait $ctl
 	bf-snap ${1}1
+	got=$(head -c 64 /tmp/eval-ctl)
 	[ "$perf" = 1 ] && bf-perf stop $1
 	echo "wire-done $1 ${got:-none}"
 }
