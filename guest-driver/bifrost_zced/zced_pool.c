@@ -66,7 +66,7 @@ static struct {
 	spinlock_t lock;	/* free, nfree, out, last_scan */
 	struct page **pages;	/* every pool page */
 	struct page **free;	/* stack of free pool pages */
-	unsigned long *out;	/* over pages[]: handed out */
+	unsigned long *out;	/* over [pfn_lo, pfn_hi]: handed out */
 	unsigned long nr, nfree;
 	unsigned long last_scan;	/* jiffies of a reclaim that found nothing */
 	unsigned long pfn_lo, pfn_hi;	/* bounds of the pool's pfns */
@@ -97,30 +97,18 @@ static unsigned long pool_reclaim(void)
 {
 	unsigned long i, n = 0;
 
-	for_each_set_bit(i, zp.out, zp.nr) {
-		if (page_ref_count(zp.pages[i]) != 1)
+	if (!zp.out)
+		return 0;
+	for_each_set_bit(i, zp.out, zp.pfn_hi - zp.pfn_lo + 1) {
+		struct page *page = pfn_to_page(zp.pfn_lo + i);
+
+		if (page_ref_count(page) != 1)
 			continue;
 		__clear_bit(i, zp.out);
-		zp.free[zp.nfree++] = zp.pages[i];
+		zp.free[zp.nfree++] = page;
 		n++;
 	}
 	return n;
-}
-
-static unsigned long pool_index(const struct page *page)
-{
-	unsigned long lo = 0, hi = zp.nr, pfn = page_to_pfn(page);
-
-	/* pages[] is sorted by pfn (pool_fill) */
-	while (lo < hi) {
-		unsigned long mid = lo + (hi - lo) / 2;
-
-		if (page_to_pfn(zp.pages[mid]) < pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /**
@@ -143,7 +131,7 @@ struct page *bifrost_zced_alloc_page(void)
 		zp.last_scan = jiffies;
 	if (zp.nfree) {
 		page = zp.free[--zp.nfree];
-		__set_bit(pool_index(page), zp.out);
+		__set_bit(page_to_pfn(page) - zp.pfn_lo, zp.out);
 		page_ref_inc(page);
 	}
 	spin_unlock_irqrestore(&zp.lock, flags);
@@ -261,8 +249,7 @@ static int pool_fill(int node, unsigned long want)
 
 	zp.pages = vzalloc(array_size(want, sizeof(*zp.pages)));
 	zp.free = vzalloc(array_size(want, sizeof(*zp.free)));
-	zp.out = bitmap_zalloc(want, GFP_KERNEL);
-	if (!zp.pages || !zp.free || !zp.out)
+	if (!zp.pages || !zp.free)
 		return -ENOMEM;
 	while (zp.nr < want) {
 		struct page *page;
@@ -306,7 +293,8 @@ static int pool_fill(int node, unsigned long want)
 	zp.pfn_lo = page_to_pfn(zp.pages[0]);
 	zp.pfn_hi = page_to_pfn(zp.pages[zp.nr - 1]);
 	zp.member = bitmap_zalloc(zp.pfn_hi - zp.pfn_lo + 1, GFP_KERNEL);
-	if (!zp.member)
+	zp.out = bitmap_zalloc(zp.pfn_hi - zp.pfn_lo + 1, GFP_KERNEL);
+	if (!zp.member || !zp.out)
 		return -ENOMEM;
 	for (i = 0; i < zp.nr; i++) {
 		__set_bit(page_to_pfn(zp.pages[i]) - zp.pfn_lo, zp.member);
