@@ -862,6 +862,49 @@ const char *bifrost_zced_aead_impl(void)
 	return zced_aesni ? zced_aesni->name : "portable";
 }
 
+/*
+ * The VAES build, checked against the AVX build before it is used: the same
+ * key, IV and 256 bytes (whole groups of eight blocks, where the two builds
+ * differ), ciphertext and tag compared. QEMU 7.2's TCG advertises VAES but
+ * its 256-bit VAESENC computes the upper lane from the lower one; a CPU (or
+ * emulator) that gets it wrong keeps the AVX build. true when they agree.
+ */
+static bool zced_vaes_agrees(void)
+{
+	static const u8 key[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	static const u8 iv[12] = { 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1 };
+	struct {
+		struct zced_aesni_key k[2];
+		struct zced_aesni_state st;
+		u8 text[2][256], tag[2][16], ekj0[16];
+	} *t;
+	const struct zced_aesni_ops *ops[2] = { &zced_aesni_vaes_ops, &zced_aesni_avx_ops };
+	struct crypto_aes_ctx aes;
+	unsigned int i, b;
+	bool same;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t || aes_expandkey(&aes, key, sizeof(key))) {
+		kfree(t);
+		return false;
+	}
+	kernel_fpu_begin();
+	for (i = 0; i < 2; i++) {
+		for (b = 0; b < sizeof(t->text[i]); b++)
+			t->text[i][b] = b * 29 + 3;
+		ops[i]->setkey(&t->k[i], aes.key_enc, 6 + sizeof(key) / 4);
+		ops[i]->start(&t->k[i], &t->st, iv, t->ekj0);
+		ops[i]->enc(&t->k[i], &t->st, t->text[i], t->text[i], sizeof(t->text[i]) / 16);
+		ops[i]->finish(&t->k[i], &t->st, 0, sizeof(t->text[i]), t->ekj0, t->tag[i]);
+	}
+	kernel_fpu_end();
+	same = !memcmp(t->text[0], t->text[1], sizeof(t->text[0])) &&
+	       !memcmp(t->tag[0], t->tag[1], sizeof(t->tag[0]));
+	kfree_sensitive(t);
+	memzero_explicit(&aes, sizeof(aes));
+	return same;
+}
+
 int bifrost_zced_aead_register(bool ottr)
 {
 	zced_init_red();
@@ -869,20 +912,27 @@ int bifrost_zced_aead_register(bool ottr)
 	zced_aesni = NULL;
 	if (boot_cpu_has(X86_FEATURE_AES) && boot_cpu_has(X86_FEATURE_PCLMULQDQ) &&
 	    boot_cpu_has(X86_FEATURE_XMM4_1)) {
-		if (boot_cpu_has(X86_FEATURE_AVX) &&
-		    cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM, NULL))
+		bool ymm = cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM, NULL);
+
+		if (ymm && boot_cpu_has(X86_FEATURE_AVX))
 			zced_aesni = &zced_aesni_avx_ops;
 		else
 			zced_aesni = &zced_aesni_sse_ops;
+		if (zced_aesni == &zced_aesni_avx_ops && boot_cpu_has(X86_FEATURE_AVX2) &&
+		    boot_cpu_has(X86_FEATURE_VAES)) {
+			if (zced_vaes_agrees())
+				zced_aesni = &zced_aesni_vaes_ops;
+			else
+				pr_warn("this CPU's VAES disagrees with AES-NI (an emulator's 256-bit VAESENC?): AVX build used\n");
+		}
 	}
 	if (!ottr)
 		pr_info("AES-GCM for ZCED sockets: the kernel's gcm(aes) (ottr=0, no OTTR)\n");
+	else if (zced_aesni)
+		pr_info("AES-GCM for ZCED sockets: AES-NI + PCLMULQDQ, %s build\n",
+			zced_aesni->name);
 	else
-		pr_info("AES-GCM for ZCED sockets: %s\n", zced_aesni ?
-			(zced_aesni == &zced_aesni_avx_ops ?
-			 "AES-NI + PCLMULQDQ, AVX build" :
-			 "AES-NI + PCLMULQDQ, SSE build") :
-			"portable C (no AES-NI/PCLMULQDQ on this CPU)");
+		pr_info("AES-GCM for ZCED sockets: portable C (no AES-NI/PCLMULQDQ on this CPU)\n");
 	return crypto_register_aead(&zced_gcm_alg);
 }
 

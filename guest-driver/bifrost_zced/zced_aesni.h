@@ -9,8 +9,10 @@
  * algorithm and zced_aead.c for the glue (scatterlist walk, partial
  * blocks, the tag).
  *
- * Two builds of the same code: zced_aesni_avx.o (VEX-encoded, for CPUs with
- * AVX) and zced_aesni_sse.o (SSE4.1, for AES-NI CPUs without AVX). Callers
+ * Three builds of the same code: zced_aesni_vaes.o (AVX2 and VAES: the
+ * groups of eight blocks as pairs in 256-bit registers, for CPUs with VAES),
+ * zced_aesni_avx.o (VEX-encoded, for CPUs with AVX) and zced_aesni_sse.o
+ * (SSE4.1, for AES-NI CPUs without AVX). Callers
  * hold kernel_fpu_begin() around every call and use the ops of
  * zced_aesni_ops(), which is NULL on a CPU without AES-NI or PCLMULQDQ.
  */
@@ -48,8 +50,8 @@ struct zced_aesni_state {
 } __aligned(16);
 
 /**
- * struct zced_aesni_ops - one build (AVX or SSE) of the block functions
- * @name: "avx" or "sse", for sysfs
+ * struct zced_aesni_ops - one build (VAES, AVX or SSE) of the block functions
+ * @name: "vaes", "avx" or "sse", for sysfs
  * @setkey: fill @k from the expanded encryption key @key_enc (as
  *          aes_expandkey() leaves it) of @rounds rounds: round keys, H and
  *          its powers
@@ -84,6 +86,7 @@ struct zced_aesni_ops {
 		       u64 alen, u64 clen, const u8 *ekj0, u8 *tag);
 };
 
+extern const struct zced_aesni_ops zced_aesni_vaes_ops;
 extern const struct zced_aesni_ops zced_aesni_avx_ops;
 extern const struct zced_aesni_ops zced_aesni_sse_ops;
 

@@ -17,9 +17,15 @@
  * ... + X7 H, products summed unreduced (the shift and the reduction are
  * linear).
  *
+ * The VAES build (ZCED_AESNI_VAES) runs the groups of eight blocks as four
+ * pairs in 256-bit registers: one VAESENC does the round of two blocks, and
+ * a pair is loaded and stored with one 32-byte access. GHASH stays on
+ * 128-bit lanes (PCLMULQDQ; the CPUs here need not have VPCLMULQDQ).
+ *
  * One-time trusted read: every source block is read by exactly one
- * zced_load() (a volatile 16-byte load), and everything done with the block
- * (XOR with the keystream, GHASH, the store) uses that register value.
+ * zced_load() (a volatile 16-byte load; in the VAES build's groups, one
+ * volatile 32-byte load per pair of blocks), and everything done with the
+ * block (XOR with the keystream, GHASH, the store) uses that register value.
  * Nothing is ever loaded from a destination. So a host rewriting a shared
  * source or destination during the operation cannot make the tag cover other
  * bytes than the ones decrypted (or encrypted and written).
@@ -39,6 +45,7 @@
 #define zced_ctr_next ZA(ctr_next)
 #define zced_blocks ZA(blocks)
 #define zced_tail ZA(tail)
+#define zced_blocks8 ZA(blocks8)
 
 #ifndef ZCED_AESNI_TYPES
 #define ZCED_AESNI_TYPES
@@ -47,6 +54,10 @@ typedef unsigned int zv4su __attribute__((vector_size(16)));
 typedef int zv4si __attribute__((vector_size(16)));
 typedef char zv16qi __attribute__((vector_size(16)));
 typedef long long zv2di_u __attribute__((vector_size(16))) __aligned(1);
+typedef long long zv4di __attribute__((vector_size(32)));
+typedef int zv8si __attribute__((vector_size(32)));
+typedef char zv32qi __attribute__((vector_size(32)));
+typedef long long zv4di_u __attribute__((vector_size(32))) __aligned(1);
 #endif
 
 /* the one read of a source block */
@@ -204,10 +215,102 @@ static __always_inline void zced_blocks(const struct zced_aesni_key *k,
 	*acc = zced_reduce(lo, mid, hi);
 }
 
+#ifdef ZCED_AESNI_VAES
+/* the one read of a pair of source blocks */
+static __always_inline zv4di zced_load2(const u8 *p)
+{
+	return *(const volatile zv4di_u *)p;
+}
+
+static __always_inline void zced_store2(u8 *p, zv4di v)
+{
+	*(volatile zv4di_u *)p = v;
+}
+
+/* both lanes byte-reversed */
+static __always_inline zv4di zced_bswap2(zv4di v)
+{
+	const zv32qi rev = { 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+			     15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 };
+
+	return (zv4di)__builtin_ia32_pshufb256((zv32qi)v, rev);
+}
+
+static __always_inline zv4di zced_dup(zv2di v)
+{
+	return __builtin_shufflevector(v, v, 0, 1, 0, 1);
+}
+
+static __always_inline zv2di zced_lane(zv4di v, const int hi)
+{
+	return hi ? __builtin_shufflevector(v, v, 2, 3) :
+		    __builtin_shufflevector(v, v, 0, 1);
+}
+
+/*
+ * Eight blocks as four pairs: the keystream of two blocks per VAESENC, one
+ * 32-byte load per pair of source blocks, then the same register-only XOR,
+ * store and GHASH terms as zced_blocks() (each lane its own term).
+ */
+static __always_inline void zced_blocks8(const struct zced_aesni_key *k,
+					 zv2di *acc, zv2di *ctr, u8 *dst,
+					 const u8 *src, const bool enc,
+					 const unsigned int rounds)
+{
+	const zv4si one = { 1, 0, 0, 0 };
+	const zv8si two = { 2, 0, 0, 0, 2, 0, 0, 0 };
+	zv4di ks[4], c, rk0 = zced_dup(zced_ld(k->rk[0]));
+	zv4di rkl = zced_dup(zced_ld(k->rk[rounds]));
+	zv2di lo = { 0, 0 }, mid = { 0, 0 }, hi = { 0, 0 };
+	unsigned int i, r;
+
+	/* counters c, c + 1 in the two lanes; each pair adds 2 to both */
+	c = __builtin_shufflevector(*ctr, (zv2di)((zv4si)*ctr + one), 0, 1, 2, 3);
+	_Pragma("GCC unroll 4")
+	for (i = 0; i < 4; i++) {
+		ks[i] = zced_bswap2(c) ^ rk0;
+		c = (zv4di)((zv8si)c + two);
+	}
+	*ctr = zced_lane(c, 0);
+	_Pragma("GCC unroll 14")
+	for (r = 1; r < rounds; r++) {
+		zv4di rk = zced_dup(zced_ld(k->rk[r]));
+
+		_Pragma("GCC unroll 4")
+		for (i = 0; i < 4; i++)
+			ks[i] = (zv4di)__builtin_ia32_vaesenc_v32qi((zv32qi)ks[i], (zv32qi)rk);
+	}
+	_Pragma("GCC unroll 4")
+	for (i = 0; i < 4; i++)
+		ks[i] = (zv4di)__builtin_ia32_vaesenclast_v32qi((zv32qi)ks[i], (zv32qi)rkl);
+	/* the source pairs: one load each, then only registers */
+	_Pragma("GCC unroll 4")
+	for (i = 0; i < 4; i++) {
+		zv4di in = zced_load2(src + 32 * i);
+		zv4di out = ks[i] ^ in;
+		zv4di x = zced_bswap2(enc ? out : in);
+		zv2di x0 = zced_lane(x, 0), x1 = zced_lane(x, 1);
+
+		zced_store2(dst + 32 * i, out);
+		if (i == 0)
+			x0 ^= *acc;
+		zced_mac(x0, zced_ld(k->hp[7 - 2 * i]), &lo, &mid, &hi);
+		zced_mac(x1, zced_ld(k->hp[6 - 2 * i]), &lo, &mid, &hi);
+		asm("" : "+x" (lo), "+x" (mid), "+x" (hi));
+	}
+	*acc = zced_reduce(lo, mid, hi);
+}
+
+/* whole groups of 8 blocks with the rounds unrolled for one key size */
+#define ZCED_GROUPS(rounds)						\
+	for (; nblocks >= 8; nblocks -= 8, src += 128, dst += 128)	\
+		zced_blocks8(k, &acc, &ctr, dst, src, enc, (rounds))
+#else
 /* whole groups of 8 blocks with the rounds unrolled for one key size */
 #define ZCED_GROUPS(rounds)						\
 	for (; nblocks >= 8; nblocks -= 8, src += 128, dst += 128)	\
 		zced_blocks(k, &acc, &ctr, dst, src, 8, enc, (rounds))
+#endif
 
 static __always_inline void ZA(crypt)(const struct zced_aesni_key *k,
 				      struct zced_aesni_state *st, u8 *dst,
@@ -380,3 +483,5 @@ const struct zced_aesni_ops ZA(ops) = {
 #undef zced_ctr_next
 #undef zced_blocks
 #undef zced_tail
+#undef zced_blocks8
+#undef ZCED_GROUPS

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_zced_aesni - the guest's AES-NI single-pass GCM block functions
- * (guest-driver/bifrost_zced/zced_aesni_core.h), both builds (AVX and SSE),
- * compiled for user space and checked against OpenSSL's AES-GCM: AES-128,
+ * (guest-driver/bifrost_zced/zced_aesni_core.h), every build (VAES where this
+ * CPU has it, AVX and SSE), compiled for user space and checked against
+ * OpenSSL's AES-GCM: AES-128,
  * AES-192 and AES-256, AAD of 0..33 bytes, text lengths 0..300 and a 16 KiB
  * + 5 byte TLS record, processed in random block-run sizes (as the kernel
  * glue's scatterlist walk does), in place and from src to another dst, at
@@ -32,6 +33,17 @@ typedef uint64_t u64;
 #define __aligned(x) __attribute__((aligned(x)))
 #undef __always_inline
 #define __always_inline inline __attribute__((always_inline))
+
+#pragma GCC push_options
+#pragma GCC target("avx2,vaes,aes,pclmul")
+#define ZA(n) zced_aesni_vaes_##n
+#define ZCED_AESNI_NAME "vaes"
+#define ZCED_AESNI_VAES 1
+#include "../../guest-driver/bifrost_zced/zced_aesni_core.h"
+#undef ZA
+#undef ZCED_AESNI_NAME
+#undef ZCED_AESNI_VAES
+#pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx,aes,pclmul")
@@ -252,8 +264,9 @@ static void check_ops(const struct zced_aesni_ops *ops)
  * during the operation; a fault is counted (per 16-byte block of src or dst,
  * read or write from the fault's error code), unprotects its page and sets
  * the trap flag; the trap after that one instruction protects the pages
- * again. An access counts for the block of its first byte (the block
- * functions only make 16-byte accesses at block starts); one that
+ * again. An access counts for the blocks it covers from its first byte:
+ * 16 bytes, or 32 for a VEX.256 instruction (the VAES build's pairs; the
+ * block functions only access whole blocks at block starts); one that
  * straddles two pages faults twice at the same instruction: counted once.
  */
 #define TR_PAGES	6	/* a 16 KiB + 5 byte record at an odd offset */
@@ -272,7 +285,19 @@ static struct {
 	greg_t rip;			/* of the instruction being let through */
 } tr;
 
-static void tr_count(const u8 *p, bool write)
+/* the width of the access an instruction makes: 32 bytes if VEX.256, else 16 */
+static unsigned int tr_width(const u8 *ip)
+{
+	while (*ip == 0x66 || *ip == 0xf2 || *ip == 0xf3 || (*ip & 0xf0) == 0x40)
+		ip++;	/* legacy and REX prefixes */
+	if (ip[0] == 0xc5)	/* 2-byte VEX: L is bit 2 of its second byte */
+		return ip[1] & 4 ? 32 : 16;
+	if (ip[0] == 0xc4)	/* 3-byte VEX: L is bit 2 of its third byte */
+		return ip[2] & 4 ? 32 : 16;
+	return 16;
+}
+
+static void tr_count1(const u8 *p, bool write)
 {
 	bool hit = false;
 	int w;
@@ -292,6 +317,14 @@ static void tr_count(const u8 *p, bool write)
 		tr.stray++;
 }
 
+static void tr_count(const u8 *p, bool write, unsigned int width)
+{
+	unsigned int o;
+
+	for (o = 0; o < width; o += 16)
+		tr_count1(p + o, write);
+}
+
 static void tr_segv(int sig, siginfo_t *si, void *ucp)
 {
 	ucontext_t *uc = ucp;
@@ -307,7 +340,8 @@ static void tr_segv(int sig, siginfo_t *si, void *ucp)
 		return;
 	}
 	if (!tr.nopen || uc->uc_mcontext.gregs[REG_RIP] != tr.rip)
-		tr_count(p, uc->uc_mcontext.gregs[REG_ERR] & 2);
+		tr_count(p, uc->uc_mcontext.gregs[REG_ERR] & 2,
+			 tr_width((const u8 *)uc->uc_mcontext.gregs[REG_RIP]));
 	tr.rip = uc->uc_mcontext.gregs[REG_RIP];
 	page = (u8 *)((uintptr_t)p & ~(uintptr_t)4095);
 	mprotect(page, 4096, PROT_READ | PROT_WRITE);
@@ -435,21 +469,30 @@ static void tracer_init(void)
 
 int main(void)
 {
+	bool vaes;
+
 	srand(12345);
 	__builtin_cpu_init();
 	if (!__builtin_cpu_supports("aes") || !__builtin_cpu_supports("pclmul")) {
 		printf("FAIL: this CPU has no AES-NI/PCLMULQDQ: the AES-NI GCM cannot be checked here\n");
 		return 1;
 	}
+	vaes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("vaes");
 	check_ops(&zced_aesni_sse_ops);
 	if (__builtin_cpu_supports("avx"))
 		check_ops(&zced_aesni_avx_ops);
 	else
 		printf("FAIL: this CPU has no AVX: the AVX build cannot be checked here\n");
+	if (vaes)
+		check_ops(&zced_aesni_vaes_ops);
+	else
+		printf("NOTE: this CPU has no AVX2+VAES: the VAES build is not checked here\n");
 	tracer_init();
 	check_tracer();
 	check_ottr(&zced_aesni_sse_ops);
 	if (__builtin_cpu_supports("avx"))
 		check_ottr(&zced_aesni_avx_ops);
+	if (vaes)
+		check_ottr(&zced_aesni_vaes_ops);
 	UNIT_EXIT();
 }
