@@ -103,7 +103,7 @@ eval_phase() {
 	local got perf=$BF_PERF ctl
 	case " $PERF_PHASES " in " all "|*" $1 "*) ;; *) perf=0 ;; esac
 	[ "$perf" = 1 ] && bf-perf start $1
-	timeout 600 nc -l -p $CTL_PORT > /tmp/eval-ctl 2>/dev/null &
+	timeout 600 nc -l -p $CTL_PORT < /dev/null > /tmp/eval-ctl 2>/dev/null &
 	ctl=$!
 	listening $CTL_PORT || echo "eval: the phase's control listener on $CTL_PORT is not up"
 	bf-snap ${1}0

@@ -139,7 +139,7 @@ peer_testpmd_up() {
 			--file-prefix $VM_P --vdev "net_vhost0,iface=$VM_SOCK,client=0,iommu-support=1" \
 			--vdev net_af_xdp0,iface=$VM_WIRE,start_queue=0,queue_count=1 -- \
 			-i --forward-mode=io --auto-start --nb-cores=1 --total-num-mbufs=32768 \
-			--record-core-cycles < "$cmd" >> "$log" 2>&1 &
+			--record-core-cycles < "$cmd" >> "$log" 2>&1 {PEER_CMD_FD}>&- &
 		PEER_PIDS+=($!)
 		BF_PIDS+=($!)
 		if wait_for peer_testpmd_ready; then
@@ -245,6 +245,7 @@ peer_poll_busy() {
 	local log=${PEER_DIR:-}/testpmd.log c0 m0 i
 	case $PEER_KIND in
 	testpmd)
+		[ -f "$log" ] && [ -n "$PEER_CMD_FD" ] || return 0
 		c0=$(grep -c 'total cycles=' "$log") m0=$(grep -c 'Number of available ports' "$log")
 		# the second command's output marks the end of the first's
 		printf 'show fwd stats all\nshow port summary all\n' >&$PEER_CMD_FD
@@ -255,7 +256,7 @@ peer_poll_busy() {
 		[ $i -lt 50 ] || return 0
 		if [ "$(grep -c 'total cycles=' "$log")" -gt "$c0" ]; then
 			grep 'total cycles=' "$log" | tail -n1 | sed -n 's/.*total cycles=\([0-9]*\) .* at \([0-9]*\) MHz.*/\1 \2/p' |
-				awk -v p="$1" '$2 > 0 { ns = $1 * 1000 / $2; printf "%d\n", ns < p ? ns : p }'
+				awk -v p="$1" '$2 > 0 { ns = $1 * 1000 / $2; printf "%.0f\n", ns < p ? ns : p }'
 		else
 			echo 0	# no packet forwarded
 		fi ;;
@@ -264,7 +265,7 @@ peer_poll_busy() {
 			awk -v p="$1" '/^pmd thread/ { pmd = 1; next } /^[^ ]/ { pmd = 0 }
 				pmd && $1 == "idle" && $2 == "cycles:" { idle += $3 }
 				pmd && $1 == "processing" && $2 == "cycles:" { proc += $3 }
-				END { if (idle + proc > 0) printf "%d\n", p * proc / (idle + proc) }' ;;
+				END { if (idle + proc > 0) printf "%.0f\n", p * proc / (idle + proc) }' ;;
 	esac
 }
 

@@ -220,7 +220,9 @@ def host_cpu(m, t, byts):
 
 
 def host_total(cell, phases):
-    """Over all phases: (work ms per MiB, {part: ms per MiB}, MiB), or None."""
+    """Over the given phases the cell measured: (work ms per MiB, {part: ms
+    per MiB}, MiB), or None. A phase a cell lost is left out of its sums
+    (and the cell is then not correct: report.md lists the problem)."""
     ph = [cell["phases"][p] for p in phases if p in cell["phases"] and "host_ns" in cell["phases"][p]]
     if not ph:
         return None
@@ -505,8 +507,9 @@ def host_goal(cells, phases):
     o = host_total(cells["ovsdpdk-cvm"], phases) if "ovsdpdk-cvm" in cells and cells["ovsdpdk-cvm"]["run"] else None
     if not b:
         return []
-    if not o:
-        return ["host CPU per MiB: bifrost %.2f ms; ovsdpdk-cvm not run (goal: bifrost <= OVS-DPDK): not checked" % b[0]]
+    if not o or o[0] <= 0:
+        return ["host CPU per MiB: bifrost %.2f ms; ovsdpdk-cvm %s (goal: bifrost <= OVS-DPDK): not checked" % (
+            b[0], "not run" if not o else "measured no work")]
     over = [p for p in phases if (metric(cells, "bifrost", p, "host_ms_per_mb") or 0) >
             (metric(cells, "ovsdpdk-cvm", p, "host_ms_per_mb") or float("inf"))]
     return ["host CPU per MiB, all phases: bifrost %.2f ms, ovsdpdk-cvm %.2f ms (%.3fx; goal: bifrost <= OVS-DPDK): "
