@@ -864,44 +864,55 @@ const char *bifrost_zced_aead_impl(void)
 
 /*
  * The VAES build, checked against the AVX build before it is used: the same
- * key, IV and 256 bytes (whole groups of eight blocks, where the two builds
- * differ), ciphertext and tag compared. QEMU 7.2's TCG advertises VAES but
- * its 256-bit VAESENC computes the upper lane from the lower one; a CPU (or
- * emulator) that gets it wrong keeps the AVX build. true when they agree.
+ * keys (AES-128 and AES-256), IV and 256 bytes (whole groups of eight
+ * blocks, where the two builds differ), ciphertext and tag compared. QEMU
+ * 7.2's TCG advertises VAES but its 256-bit VAESENC computes the upper lane
+ * from the lower one; a CPU (or emulator) that gets it wrong keeps the AVX
+ * build. Returns 1 when they agree, 0 when they do not, -ENOMEM.
  */
-static bool zced_vaes_agrees(void)
+static int zced_vaes_agrees(void)
 {
-	static const u8 key[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 	static const u8 iv[12] = { 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1 };
-	struct {
+	struct zced_vaes_check {
 		struct zced_aesni_key k[2];
 		struct zced_aesni_state st;
-		u8 text[2][256], tag[2][16], ekj0[16];
+		u8 text[2][256], tag[2][16], ekj0[16], key[32];
 	} *t;
 	const struct zced_aesni_ops *ops[2] = { &zced_aesni_vaes_ops, &zced_aesni_avx_ops };
 	struct crypto_aes_ctx aes;
-	unsigned int i, b;
-	bool same;
+	unsigned int i, b, keylen;
+	void *mem;
+	int same = 1;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (!t || aes_expandkey(&aes, key, sizeof(key))) {
-		kfree(t);
-		return false;
+	/* the vector code stores to these with aligned moves */
+	mem = kzalloc(sizeof(*t) + 15, GFP_KERNEL);
+	if (!mem)
+		return -ENOMEM;
+	t = PTR_ALIGN(mem, 16);
+	for (b = 0; b < sizeof(t->key); b++)
+		t->key[b] = b * 7 + 1;
+	for (keylen = 16; keylen <= 32 && same; keylen += 16) {
+		if (aes_expandkey(&aes, t->key, keylen)) {
+			same = 0;
+			break;
+		}
+		kernel_fpu_begin();
+		for (i = 0; i < 2; i++) {
+			for (b = 0; b < sizeof(t->text[i]); b++)
+				t->text[i][b] = b * 29 + 3;
+			ops[i]->setkey(&t->k[i], aes.key_enc, 6 + keylen / 4);
+			ops[i]->start(&t->k[i], &t->st, iv, t->ekj0);
+			ops[i]->enc(&t->k[i], &t->st, t->text[i], t->text[i],
+				    sizeof(t->text[i]) / 16);
+			ops[i]->finish(&t->k[i], &t->st, 0, sizeof(t->text[i]),
+				       t->ekj0, t->tag[i]);
+		}
+		kernel_fpu_end();
+		same = !memcmp(t->text[0], t->text[1], sizeof(t->text[0])) &&
+		       !memcmp(t->tag[0], t->tag[1], sizeof(t->tag[0]));
 	}
-	kernel_fpu_begin();
-	for (i = 0; i < 2; i++) {
-		for (b = 0; b < sizeof(t->text[i]); b++)
-			t->text[i][b] = b * 29 + 3;
-		ops[i]->setkey(&t->k[i], aes.key_enc, 6 + sizeof(key) / 4);
-		ops[i]->start(&t->k[i], &t->st, iv, t->ekj0);
-		ops[i]->enc(&t->k[i], &t->st, t->text[i], t->text[i], sizeof(t->text[i]) / 16);
-		ops[i]->finish(&t->k[i], &t->st, 0, sizeof(t->text[i]), t->ekj0, t->tag[i]);
-	}
-	kernel_fpu_end();
-	same = !memcmp(t->text[0], t->text[1], sizeof(t->text[0])) &&
-	       !memcmp(t->tag[0], t->tag[1], sizeof(t->tag[0]));
-	kfree_sensitive(t);
 	memzero_explicit(&aes, sizeof(aes));
+	kfree_sensitive(mem);
 	return same;
 }
 
@@ -920,10 +931,14 @@ int bifrost_zced_aead_register(bool ottr)
 			zced_aesni = &zced_aesni_sse_ops;
 		if (zced_aesni == &zced_aesni_avx_ops && boot_cpu_has(X86_FEATURE_AVX2) &&
 		    boot_cpu_has(X86_FEATURE_VAES)) {
-			if (zced_vaes_agrees())
+			int agrees = zced_vaes_agrees();
+
+			if (agrees == 1)
 				zced_aesni = &zced_aesni_vaes_ops;
-			else
+			else if (agrees == 0)
 				pr_warn("this CPU's VAES disagrees with AES-NI (an emulator's 256-bit VAESENC?): AVX build used\n");
+			else
+				pr_warn("no memory to check the VAES build: AVX build used\n");
 		}
 	}
 	if (!ottr)
