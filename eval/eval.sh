@@ -14,6 +14,7 @@
 #   perf     (breakdown cells only) under -icount with bf-perf sampling:
 #            the guest CPU breakdown
 # Environment: EVAL_QUICK=1 (fewer cells, shorter phases), EVAL_MODES,
+# EVAL_PHASE_LIMIT (300: seconds a fixed-count phase may take),
 # EVAL_PEERS, EVAL_BREAKDOWN (cells with a perf boot), EVAL_PERF_PHASES (the
 # phases sampled in a perf boot, "all"), EVAL_REPEAT_CELLS (cells counted in
 # EVAL_REPEAT (3) boots, for the counter's repeatability: "vm bifrost"),
@@ -53,6 +54,11 @@ ZCED_MB=128
 CTL_PORT=7000		# the wire side tells the guest a phase is over
 NET=$(bf_net)		# 10.NET.0.0/24 (tests/lib/subnets.txt), namespace PREFIX-snd
 PREFIX=${EVAL_PREFIX:-bfev}
+# A request/response workload's phase is a fixed count of requests
+# (wl_*_requests), so every boot divides its fixed costs (the handshakes, a
+# server's first touch of its memory) by the same count; this is its time
+# limit in seconds (a phase cut short by it is a problem in the report).
+EVAL_PHASE_LIMIT=${EVAL_PHASE_LIMIT:-300}
 T_START=$SECONDS
 
 say() { echo "eval: $*" >&2; }

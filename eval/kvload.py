@@ -4,12 +4,13 @@
 # Debian's python3-redis and python3-pymemcache.
 #
 #   kvload.py redis|memcached HOST PORT --conns N --size BYTES --secs S
-#             [--tls13] [--wrong-key]
+#             [--requests R] [--tls13] [--wrong-key]
 #
 # N processes, each with one TLS connection (server certificate not
-# verified: test traffic), loop until S seconds have passed: SET key k to a
-# value derived from (connection, k, round), then GET k and compare the
-# reply with that value byte for byte. Every failed comparison, missing
+# verified: test traffic), loop until S seconds have passed (or, with
+# --requests, until each connection has made its R / N requests, S then
+# being the limit): SET key k to a value derived from (connection, k,
+# round), then GET k and compare the reply with that value byte for byte. Every failed comparison, missing
 # value, refused SET or client error counts as bad. --wrong-key GETs a key
 # never SET (the self-check: every GET must then count as bad).
 # Prints one line:  reqs N bytes B secs S bad X
@@ -88,12 +89,15 @@ def connect(a):
     return cls(a.host, a.port, tls_context(a.tls13), a.timeout)
 
 
-def worker(a, conn, deadline, out):
-    """One connection's SET/GET loop; puts (reqs, bytes, bad) on out."""
+def worker(a, conn, deadline, budget, out):
+    """One connection's SET/GET loop until the deadline (monotonic s) or,
+    if budget is not None, until it has made budget requests (SET + GET);
+    puts (reqs, bytes, bad) on out."""
     reqs = nbytes = bad = errors = 0
     kv = None
     k = rnd = 0
-    while time.monotonic() < deadline and errors < MAX_ERRORS:
+    while (time.monotonic() < deadline and errors < MAX_ERRORS and
+           (budget is None or reqs < budget)):
         key = "bfkv-%d-%d" % (conn, k)
         value = value_of(conn, k, rnd, a.size)
         try:
@@ -126,6 +130,9 @@ def worker(a, conn, deadline, out):
             rnd += 1
     if kv is not None:
         kv.close()
+    if budget is not None and reqs < budget:
+        print("kvload: connection %d: stopped after %d of its %d requests" % (conn, reqs, budget),
+              file=sys.stderr)
     out.put((reqs, nbytes, bad))
 
 
@@ -136,16 +143,22 @@ def main():
     p.add_argument("port", type=int)
     p.add_argument("--conns", type=int, default=4)
     p.add_argument("--size", type=int, default=4096)
-    p.add_argument("--secs", type=float, default=5.0)
+    p.add_argument("--secs", type=float, default=5.0,
+                   help="the load's length; with --requests, its limit")
+    p.add_argument("--requests", type=int, default=None,
+                   help="a fixed count of requests (SET + GET), a multiple of 2 x --conns")
     p.add_argument("--timeout", type=float, default=30.0, help="per socket operation")
     p.add_argument("--tls13", action="store_true", help="TLS 1.3 only")
     p.add_argument("--wrong-key", action="store_true", help="self-check: GET keys never SET")
     a = p.parse_args()
+    if a.requests is not None and (a.requests <= 0 or a.requests % (2 * a.conns)):
+        p.error("--requests must be a positive multiple of 2 x --conns")
+    budget = None if a.requests is None else a.requests // a.conns
 
     out = multiprocessing.Queue()
     t0 = time.monotonic()
     deadline = t0 + a.secs
-    procs = [multiprocessing.Process(target=worker, args=(a, i, deadline, out))
+    procs = [multiprocessing.Process(target=worker, args=(a, i, deadline, budget, out))
              for i in range(a.conns)]
     for pr in procs:
         pr.start()

@@ -137,6 +137,11 @@ def derive(raw, order, phases):
                     cell["problems"].append("%s: %s boot: phase did not run" % (p, boot))
                     bad += 1
                 bad += int(num(d.get("bad")) or 0)
+                asked = num(d.get("asked"))	# a fixed-count phase's requests
+                if asked is not None and not d.get("missing") and num(d.get("reqs")) != asked:
+                    cell["problems"].append("%s: %s boot: %s of its %d requests made (time limit)" % (
+                        p, boot, d.get("reqs"), asked))
+                    bad += 1
                 gb = int(num(d.get("check_bad")) or 0)
                 if gb:
                     cell["problems"].append("%s: %s boot: the guest counted %d bad" % (p, boot, gb))

@@ -6,7 +6,8 @@
 # 4 TLS 1.3 connections, each alternating SET of a value derived from (key,
 # round) and GET of it, every reply compared byte for byte.
 # Phases: memcached4k (4 KiB values), memcached256k (256 KiB values; the
-# default item size limit is 1 MiB); 5 s each, 3 s with EVAL_QUICK=1.
+# default item size limit is 1 MiB), each a fixed count of requests
+# (wl_memcached_requests; fewer with EVAL_QUICK=1).
 # Guest check lines per phase (memcached's own stats, read on a plain-TCP
 # listener on the guest's loopback): cmds (cmd_set + cmd_get),
 # get_misses, ssl_errors (ssl_handshake_errors), ktls_tx / ktls_rx
@@ -23,6 +24,16 @@ wl_memcached_size() {
 	case $1 in
 	memcached4k) echo 4096;;
 	memcached256k) echo 262144;;
+	esac
+}
+
+# wl_memcached_requests PHASE: the phase's requests (SET + GET), a multiple
+# of 2 x WL_MEMCACHED_CONNS
+wl_memcached_requests() {
+	local q=${EVAL_QUICK:-0}
+	case $1 in
+	memcached4k) [ $q = 1 ] && echo 1600 || echo 3200;;
+	memcached256k) [ $q = 1 ] && echo 120 || echo 480;;
 	esac
 }
 
@@ -60,14 +71,14 @@ EOS
 }
 
 wl_memcached_host() {
-	local p=$1 d=$2 secs=5 out
-	[ "${EVAL_QUICK:-0}" = 1 ] && secs=3
-	out=$(ip netns exec $VM_SND timeout $((secs + 120)) /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/kvload.py" \
-		memcached $VM_IP $WL_MEMCACHED_PORT --conns $WL_MEMCACHED_CONNS \
-		--size "$(wl_memcached_size $p)" --secs $secs --tls13 2> "$d/kvload-$p.err")
+	local p=$1 d=$2 n out
+	n=$(wl_memcached_requests $p)
+	out=$(ip netns exec $VM_SND timeout $((EVAL_PHASE_LIMIT + 120)) /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/kvload.py" \
+		memcached $VM_IP $WL_MEMCACHED_PORT --conns $WL_MEMCACHED_CONNS --size "$(wl_memcached_size $p)" \
+		--requests $n --secs $EVAL_PHASE_LIMIT --tls13 2> "$d/kvload-$p.err")
 	case $out in
-	"reqs "*" bytes "*" secs "*" bad "*) echo "result $p $out";;
+	"reqs "*" bytes "*" secs "*" bad "*) echo "result $p $out asked $n";;
 	*)	echo "wl_memcached: $p: kvload gave no result: $(tail -3 "$d/kvload-$p.err" | tr '\n' ' ')" >&2
-		echo "result $p reqs 0 bytes 0 secs $secs bad 1";;
+		echo "result $p reqs 0 bytes 0 secs 0 bad 1 asked $n";;
 	esac
 }

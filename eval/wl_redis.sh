@@ -5,8 +5,8 @@
 # connections, each alternating SET of a value derived from (key, round)
 # and GET of it, every reply compared byte for byte (the paper:
 # memtier_benchmark, not packaged in Debian).
-# Phases: redis4k (4 KiB values), redis256k (256 KiB values); 5 s each,
-# 3 s with EVAL_QUICK=1.
+# Phases: redis4k (4 KiB values), redis256k (256 KiB values), each a fixed
+# count of requests (wl_redis_requests; fewer with EVAL_QUICK=1).
 # Guest check lines per phase: cmds (SET + GET commands redis counted,
 # from INFO commandstats), ktls_tx (connections on kTLS TX), log_errors
 # (error/warning lines in redis's log, at the end).
@@ -22,6 +22,16 @@ wl_redis_size() {
 	case $1 in
 	redis4k) echo 4096;;
 	redis256k) echo 262144;;
+	esac
+}
+
+# wl_redis_requests PHASE: the phase's requests (SET + GET), a multiple of
+# 2 x WL_REDIS_CONNS
+wl_redis_requests() {
+	local q=${EVAL_QUICK:-0}
+	case $1 in
+	redis4k) [ $q = 1 ] && echo 1600 || echo 3200;;
+	redis256k) [ $q = 1 ] && echo 120 || echo 480;;
 	esac
 }
 
@@ -58,14 +68,14 @@ EOS
 }
 
 wl_redis_host() {
-	local p=$1 d=$2 secs=5 out
-	[ "${EVAL_QUICK:-0}" = 1 ] && secs=3
-	out=$(ip netns exec $VM_SND timeout $((secs + 120)) /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/kvload.py" \
+	local p=$1 d=$2 n out
+	n=$(wl_redis_requests $p)
+	out=$(ip netns exec $VM_SND timeout $((EVAL_PHASE_LIMIT + 120)) /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/kvload.py" \
 		redis $VM_IP $WL_REDIS_PORT --conns $WL_REDIS_CONNS --size "$(wl_redis_size $p)" \
-		--secs $secs --tls13 2> "$d/kvload-$p.err")
+		--requests $n --secs $EVAL_PHASE_LIMIT --tls13 2> "$d/kvload-$p.err")
 	case $out in
-	"reqs "*" bytes "*" secs "*" bad "*) echo "result $p $out";;
+	"reqs "*" bytes "*" secs "*" bad "*) echo "result $p $out asked $n";;
 	*)	echo "wl_redis: $p: kvload gave no result: $(tail -3 "$d/kvload-$p.err" | tr '\n' ' ')" >&2
-		echo "result $p reqs 0 bytes 0 secs $secs bad 1";;
+		echo "result $p reqs 0 bytes 0 secs 0 bad 1 asked $n";;
 	esac
 }

@@ -3,7 +3,8 @@
 # redis-server and memcached with TLS on a namespace's loopback (no guest):
 # a correct load has bad 0 and moves what it claims (the servers' own
 # SET/GET counts agree); GETs of keys never SET (--wrong-key) count every
-# GET as bad; a server that is not there gives bad > 0 and no requests.
+# GET as bad; --requests makes exactly that many; a server that is not
+# there gives bad > 0 and no requests.
 set -u
 . "$(dirname "$0")/../lib/harness.sh"
 bf_init eval_kvload
@@ -67,5 +68,15 @@ for srv in redis:6380 memcached:11211; do
 	check_eq "$name: every GET of a key never SET counts as bad" "$(field "$r" bad)" $(( ${n:-1} / 2 ))
 	check_eq "$name: (and there were some)" "$(( ${n:-0} > 0 ))" 1
 done
+# a fixed count: exactly that many requests, split over the connections
+for srv in redis:6380 memcached:11211; do
+	name=${srv%:*} port=${srv#*:}
+	c0=$(${name}_cmds)
+	r=$(kv $name 127.0.0.1 $port --conns 3 --size 4096 --requests 120 --secs 60 --tls13)
+	check_eq "$name --requests 120: 120 requests, no bad reply" "$(field "$r" reqs) $(field "$r" bad)" "120 0"
+	check_eq "$name --requests 120: the server counted 120" "$(( $(${name}_cmds) - c0 ))" 120
+done
+kv redis 127.0.0.1 6380 --conns 4 --requests 12 --tls13 > /dev/null
+check_eq "--requests not a multiple of 2 x --conns is refused" $? 2
 r=$(kv redis 127.0.0.1 6381 --conns 2 --secs 1 --timeout 2 --tls13)
 check_eq "no server: no requests, bad > 0" "$(field "$r" reqs) $(( $(field "$r" bad) > 0 ))" "0 1"
