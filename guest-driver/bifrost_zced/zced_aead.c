@@ -868,7 +868,8 @@ const char *bifrost_zced_aead_impl(void)
  * blocks, where the two builds differ), ciphertext and tag compared. QEMU
  * 7.2's TCG advertises VAES but its 256-bit VAESENC computes the upper lane
  * from the lower one; a CPU (or emulator) that gets it wrong keeps the AVX
- * build. Returns 1 when they agree, 0 when they do not, -ENOMEM.
+ * build. Returns 1 when they agree, 0 when they do not, -ENOMEM, or
+ * aes_expandkey()'s error.
  */
 static int zced_vaes_agrees(void)
 {
@@ -882,7 +883,7 @@ static int zced_vaes_agrees(void)
 	struct crypto_aes_ctx aes;
 	unsigned int i, b, keylen;
 	void *mem;
-	int same = 1;
+	int same = 1, err;
 
 	/* the vector code stores to these with aligned moves */
 	mem = kzalloc(sizeof(*t) + 15, GFP_KERNEL);
@@ -892,8 +893,9 @@ static int zced_vaes_agrees(void)
 	for (b = 0; b < sizeof(t->key); b++)
 		t->key[b] = b * 7 + 1;
 	for (keylen = 16; keylen <= 32 && same; keylen += 16) {
-		if (aes_expandkey(&aes, t->key, keylen)) {
-			same = 0;
+		err = aes_expandkey(&aes, t->key, keylen);
+		if (err) {	/* not for 16 and 32 bytes: say so if it does */
+			same = err;
 			break;
 		}
 		kernel_fpu_begin();
@@ -938,7 +940,8 @@ int bifrost_zced_aead_register(bool ottr)
 			else if (agrees == 0)
 				pr_warn("this CPU's VAES disagrees with AES-NI (an emulator's 256-bit VAESENC?): AVX build used\n");
 			else
-				pr_warn("no memory to check the VAES build: AVX build used\n");
+				pr_warn("could not check the VAES build (%d): AVX build used\n",
+					agrees);
 		}
 	}
 	if (!ottr)
