@@ -10,9 +10,10 @@
 # verified: test traffic), loop until S seconds have passed (or, with
 # --requests, until each connection has made its R / N requests, S then
 # being the limit): SET key k to a value derived from (connection, k,
-# round), then GET k and compare the reply with that value byte for byte. Every failed comparison, missing
-# value, refused SET or client error counts as bad. --wrong-key GETs a key
-# never SET (the self-check: every GET must then count as bad).
+# round), then GET k and compare the reply with that value byte for byte.
+# Every failed comparison, missing value, refused SET or client error
+# counts as bad. --wrong-key GETs a key never SET (the self-check: every
+# GET must then count as bad).
 # Prints one line:  reqs N bytes B secs S bad X
 # (N = SETs + GETs answered, B = value bytes sent by SETs plus value bytes
 # received by GETs, S = the load's wall time on this host).

@@ -139,7 +139,7 @@ def derive(raw, order, phases):
                 bad += int(num(d.get("bad")) or 0)
                 asked = num(d.get("asked"))	# a fixed-count phase's requests
                 if asked is not None and not d.get("missing") and num(d.get("reqs")) != asked:
-                    cell["problems"].append("%s: %s boot: %s of its %d requests made (time limit)" % (
+                    cell["problems"].append("%s: %s boot: %s of its %d requests made" % (
                         p, boot, d.get("reqs"), asked))
                     bad += 1
                 gb = int(num(d.get("check_bad")) or 0)

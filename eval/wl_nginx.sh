@@ -7,8 +7,9 @@
 # sends no request past the count and stops wrk at the count's last
 # response. The paper: wrk, 32 KiB.
 # Phases: nginx32k (32 KiB file), nginx1m (1 MiB file), their counts
-# wl_nginx_requests (fewer with EVAL_QUICK=1). Both sides make the files with the same deterministic
-# generator (AES-128-CTR keystream of a fixed key, `openssl enc`).
+# wl_nginx_requests (fewer with EVAL_QUICK=1). Both sides make the files
+# with the same deterministic generator (AES-128-CTR keystream of a fixed
+# key, `openssl enc`).
 # Guest check lines per phase: errors (nginx error-log lines at level
 # error or worse), served (its access log's 200s for the file), ktls_tx
 # (connections that nginx's OpenSSL put on kTLS TX, /proc/net/tls_stat).
