@@ -54,5 +54,7 @@ void zced_aead_test_mode(struct crypto_aead *tfm, bool portable);
 /* "avx", "sse", "portable C", or the kernel driver's name (ottr=0) */
 const char *zced_aead_tfm_impl(struct crypto_aead *tfm);
 bool zced_aead_has_aesni(void);
+/* whether @tfm is an instance of this AEAD (a pointer comparison) */
+bool zced_aead_is_ours(const struct crypto_aead *tfm);
 
 #endif /* _BIFROST_ZCED_AEAD_H */

@@ -60,8 +60,7 @@ EXPORT_SYMBOL_GPL(bifrost_zced_tls_aead);
  */
 bool bifrost_zced_tls_is_zced(const struct crypto_aead *tfm)
 {
-	return !strcmp(crypto_tfm_alg_driver_name(crypto_aead_tfm((struct crypto_aead *)tfm)),
-		       BIFROST_ZCED_AEAD_NAME);
+	return zced_aead_is_ours(tfm);
 }
 EXPORT_SYMBOL_GPL(bifrost_zced_tls_is_zced);
 
