@@ -33,7 +33,8 @@ usage: vm/launch.sh [options]
                           AEAD (OTTR); 0 the kernel's own gcm(aes) on the same pool pages
                           (bifrost-no-ottr: bifrost_zced ottr=0, kernel arg bf.zced_ottr=0)
   --cpu aesni|noaesni     guest CPU: QEMU's "max" model, which has AES-NI, PCLMULQDQ, AVX,
-                          AVX2 and VAES like a CVM host (default aesni); noaesni: the same
+                          AVX2 and VAES like a CVM host, less CMPXCHG16B (QEMU 7.2's TCG
+                          can corrupt EFLAGS with it: vm/README.md) (default aesni); noaesni: the same
                           without AES-NI, PCLMULQDQ, VAES and VPCLMULQDQ (gcm(aes) is then
                           the kernel's generic C, as before the AES-NI guest)
                           (default from $BF_VM_CPU)
@@ -113,8 +114,8 @@ case $MODE in vm|cvm) ;; *) die "--mode must be vm or cvm, not '$MODE'";; esac
 bf_line $LINE_ARG || die "--line: no such guest kernel line"	# (empty: the default)
 [ -n "$IMAGE" ] || IMAGE=$ROOT/build/vm/$LINE
 case $CPU in
-aesni) CPUMODEL=max;;
-noaesni) CPUMODEL=max,aes=off,pclmulqdq=off,vaes=off,vpclmulqdq=off;;
+aesni) CPUMODEL=max,cx16=off;;
+noaesni) CPUMODEL=max,cx16=off,aes=off,pclmulqdq=off,vaes=off,vpclmulqdq=off;;
 *) die "--cpu must be aesni or noaesni, not '$CPU'";;
 esac
 [ -n "$NET" ] || [ -n "$PREPARE" ] || die "--net tap:IFNAME | tap-vhost:IFNAME | vhost-user:SOCK | none is required"
