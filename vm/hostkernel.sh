@@ -127,9 +127,8 @@ done
 (cd "$I" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$TMP/initrd.gz"
 
 # --- boot --------------------------------------------------------------------
-# cx16=off: QEMU 7.2's TCG CMPXCHG16B can corrupt EFLAGS (vm/README.md)
 KARGS="console=ttyS0 panic=-1 loglevel=4 mitigations=off nokaslr rdinit=/init"
-Q=("$QEMU" -accel tcg -machine pc -cpu max,cx16=off -smp "$SMP" -m "$MEM"
+Q=("$QEMU" -accel tcg -machine pc -cpu "$QEMU_CPU_BASE" -smp "$SMP" -m "$MEM"
 	-nodefaults -display none -monitor none -serial "file:$LOG" -no-reboot
 	-kernel "$VMLINUZ" -initrd "$TMP/initrd.gz" -append "$KARGS"
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"

@@ -114,8 +114,8 @@ case $MODE in vm|cvm) ;; *) die "--mode must be vm or cvm, not '$MODE'";; esac
 bf_line $LINE_ARG || die "--line: no such guest kernel line"	# (empty: the default)
 [ -n "$IMAGE" ] || IMAGE=$ROOT/build/vm/$LINE
 case $CPU in
-aesni) CPUMODEL=max,cx16=off;;
-noaesni) CPUMODEL=max,cx16=off,aes=off,pclmulqdq=off,vaes=off,vpclmulqdq=off;;
+aesni) CPUMODEL=$QEMU_CPU_BASE;;
+noaesni) CPUMODEL=$QEMU_CPU_BASE,aes=off,pclmulqdq=off,vaes=off,vpclmulqdq=off;;
 *) die "--cpu must be aesni or noaesni, not '$CPU'";;
 esac
 [ -n "$NET" ] || [ -n "$PREPARE" ] || die "--net tap:IFNAME | tap-vhost:IFNAME | vhost-user:SOCK | none is required"

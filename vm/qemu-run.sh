@@ -1,9 +1,17 @@
-# vm/qemu-run.sh - the time limit and the verdict of a QEMU run, shared by
+# vm/qemu-run.sh - the CPU model, the time limit and the verdict of a QEMU run, shared by
 # launch.sh and hostkernel.sh (sourced). The caller sets QPID (QEMU's pid),
 # DEADLINE (epoch seconds), TIMEOUT (seconds, for the message), and for the
 # verdict LOG (the console log), CLEAN (it without CRs), TMP (with the
 # default log TMP/console.log and QEMU's own output TMP/qemu.out), QRC
 # (QEMU's exit status) and TIMEDOUT.
+
+# QEMU_CPU_BASE: the CPU model of every guest and host-kernel VM (-cpu), which
+# callers may extend with ",feature=off". cx16=off: QEMU 7.2's TCG translates
+# CMPXCHG16B as a helper that computes the flags from a stale cc_op; a guest
+# kernel ran with a pointer for EFLAGS and died of a double fault in SLUB's
+# allocation fast path (vm/README.md, Known limits). Without CX16 the kernel
+# uses its own emulation, which TCG translates right.
+QEMU_CPU_BASE=max,cx16=off
 
 # qemu_past_deadline WHO: false before DEADLINE; after it, says so as WHO,
 # stops QEMU (SIGTERM, up to 2 s to leave, then SIGKILL), sets TIMEDOUT=1 and
