@@ -234,6 +234,7 @@ run_boot() {
 	# counters per phase
 	for p in $PHASES; do
 		for f in rx_packets tx_packets bounced_bytes busy_ns insn insn_user insn_kernel \
+			 insn_rep_user insn_rep_kernel \
 			 tls_tx_sw tls_rx_sw tls_decrypt_error zced_tx_bytes zced_rx_bytes; do
 			local a b
 			a=$(vm_snap_field ${p}0 $f) b=$(vm_snap_field ${p}1 $f)
