@@ -43,8 +43,8 @@ usage: vm/launch.sh [options]
                           $BF_INSN_PLUGIN or build/vm/bf-insn-count.so): every "snap" line
                           of the guest gets "insn N insn_user N insn_kernel N
                           insn_rep_user N insn_rep_kernel N" (guest instructions before
-                          its mark, bf-snap's own work left out; insn_rep_*: the
-                          iterations of REP string instructions after their first, which
+                          its mark, bf-snap's own work left out; insn_rep_*: the passes
+                          of REP string instructions' blocks after their first, which
                           insn_* count too), the stats "insn_user_total N
                           insn_kernel_total N insn_rep_user_total N insn_rep_kernel_total N"
   --insn-profile FILE:A:B with --insn-count: FILE gets the instructions per translation
@@ -329,7 +329,13 @@ tr -d '\r' < "$LOG" > "$CLEAN"
 # two marks (bf-snap's own work); other lines as they are
 insn_join() {
 	if [ "$INSN" = 1 ] && [ -s "$INSN_OUT" ]; then
-		awk 'FNR == NR { if ($1 == "mark") { u[$2] = $4; k[$2] = $6; ru[$2] = $8; rk[$2] = $10 }; next }
+		# (a plugin older than the REP counters gives no insn_rep_*)
+		awk 'FNR == NR {
+				if ($1 != "mark") next
+				u[$2] = $4; k[$2] = $6
+				if ($7 == "rep_user") { ru[$2] = $8; rk[$2] = $10 }
+				next
+			}
 			$1 == "snap" {
 				s = e = ""
 				for (i = 3; i < NF; i += 2) {
@@ -337,13 +343,13 @@ insn_join() {
 					if ($i == "mark_end") e = $(i + 1)
 				}
 				if (s in u) {
-					$0 = $0 sprintf(" insn %.0f insn_user %.0f insn_kernel %.0f" \
-						" insn_rep_user %.0f insn_rep_kernel %.0f",
-						u[s] + k[s] - ou - ok, u[s] - ou, k[s] - ok, ru[s] - oru, rk[s] - ork)
-					if (e in u) {
-						ou += u[e] - u[s]; ok += k[e] - k[s]
-						oru += ru[e] - ru[s]; ork += rk[e] - rk[s]
-					}
+					$0 = $0 sprintf(" insn %.0f insn_user %.0f insn_kernel %.0f",
+						u[s] + k[s] - ou - ok, u[s] - ou, k[s] - ok)
+					if (s in ru)
+						$0 = $0 sprintf(" insn_rep_user %.0f insn_rep_kernel %.0f",
+							ru[s] - oru, rk[s] - ork)
+					if (e in u) { ou += u[e] - u[s]; ok += k[e] - k[s] }
+					if (e in ru && s in ru) { oru += ru[e] - ru[s]; ork += rk[e] - rk[s] }
 				}
 			}
 			{ print }' "$INSN_OUT" -
@@ -356,7 +362,8 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
 if grep -q '^BF-STATS-END$' "$CLEAN"; then
 	sed -n '/^BF-STATS-BEGIN$/,/^BF-STATS-END$/{/^BF-STATS-END$/d;p}' "$CLEAN" | insn_join
 	[ "$INSN" = 0 ] || awk '$1 == "total" { print "insn_user_total " $3; print "insn_kernel_total " $5
-		print "insn_rep_user_total " $7; print "insn_rep_kernel_total " $9 }' "$INSN_OUT" 2>/dev/null
+		if ($6 == "rep_user") { print "insn_rep_user_total " $7; print "insn_rep_kernel_total " $9 } }' \
+		"$INSN_OUT" 2>/dev/null
 	[ -z "$TREADY" ] || echo "host_boot_s $(secs "$T0" "$TREADY")"
 	echo "host_total_s $(secs "$T0" "$T1")"
 	echo "BF-STATS-END"

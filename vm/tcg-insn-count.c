@@ -14,9 +14,11 @@
  * #GP): their remaining instructions count too, a few per exception.
  *
  * A REP string instruction counts once per iteration in U and K (as
- * -icount counts it). Two more counters, RU and RK, count the iterations
- * after the first (see on_rep_block): U - RU and K - RK count each REP
- * instruction once, as a hardware count of instructions retired does.
+ * -icount counts it). Two more counters, RU and RK, count the executions
+ * of a REP instruction's block after its first (its further iterations and
+ * QEMU's last pass that finds RCX = 0; see on_rep_block): U - RU and K - RK
+ * count each REP instruction once, as a hardware count of instructions
+ * retired does.
  *
  * Phase marks: vm/bf-mark.c executes NOPs that carry a 32-bit mark ID
  * (vm/bf-mark.h). For each complete mark the plugin appends to FILE
@@ -32,7 +34,8 @@
  * PFILE, when mark B starts, "ADDR N E" (hex guest address, instructions
  * executed in blocks starting there and times such a block was entered,
  * since mark A started) for every address with N > 0; the E of a
- * function's first address is its calls (and jumps back to its start). Leaf attribution, no call chains: map the addresses
+ * function's first address is its calls (and jumps back to its start).
+ * Leaf attribution, no call chains: map the addresses
  * with the guest's /proc/kallsyms (eval/insn-profile.sh does).
  *
  * Arguments: out=FILE (required), profile=PFILE, from=ID, to=ID. Refuses to
@@ -208,43 +211,57 @@ static bool is_rep_string(const struct qemu_plugin_insn *insn)
 }
 
 /*
- * REP iterations. QEMU's x86 translator runs one iteration of a REP string
- * instruction and then jumps back to it: the instruction ends its block, and
- * every further iteration is a block of that one instruction at its address.
- * Those blocks count once each, as -icount counts them; a hardware count of
- * instructions retired counts the REP instruction once. The blocks that end
- * with a REP instruction get a callback (packed: its address's low 48 bits,
- * bit 47 telling the kernel half, and the block's instruction count above);
- * a one-instruction block at the address of the block just before it, with
- * nothing run between them, is a further iteration and counts in
- * CNT_REP_*. An interrupt or exception (a page fault) between two
- * iterations makes the next one a new start: such a REP instruction counts
- * once more.
+ * REP string instructions, as QEMU 7.2's x86 translator runs them: one
+ * iteration, then a jump back to the instruction, which ends its block;
+ * every further iteration, and a last pass that finds RCX = 0 and goes on
+ * (QEMU's repz_opt is off), is a block of that one instruction at its
+ * address. Those blocks count once each, as -icount counts them; a
+ * hardware count of instructions retired counts the REP instruction once.
+ * The blocks that end with a REP instruction get a callback with udata
+ * packed by rep_udata(); a one-instruction block at the REP address of the
+ * block that ran just before it, with nothing run between them, is such a
+ * further pass and counts in CNT_REP_*. So U - RU counts each REP once. An
+ * interrupt or exception (a page fault) between two iterations makes the
+ * next one a new start: such a REP instruction counts once more. Another
+ * QEMU may translate REP otherwise (later ones loop inside the block) or
+ * order callbacks otherwise: the test in t_vm_insn_count checks the count.
  */
 #define REP_ADDR_MASK	((1ull << 48) - 1)
+#define REP_N_SHIFT	48
+#define REP_KERNEL	(1ull << 63)
+
+/*
+ * rep_udata - the callback data of a block of N instructions whose last is
+ * the REP instruction at ADDR: the address's low 48 bits, N (at most 512,
+ * TCG's limit) from bit 48, the block's kernel half in bit 63.
+ */
+static void *rep_udata(uint64_t addr, size_t n, bool kernel)
+{
+	return (void *)(uintptr_t)((addr & REP_ADDR_MASK) | (uint64_t)n << REP_N_SHIFT |
+				   (kernel ? REP_KERNEL : 0));
+}
+
 static struct {
-	uint64_t addr;	/* packed address of the last REP block run, or ~0 */
-	uint64_t total;	/* counts[USER] + counts[KERNEL] at its callback */
+	uint64_t addr;	/* REP address (low 48 bits) of the last REP block run, or ~0 */
+	uint64_t total;	/* counts[CNT_USER] + counts[CNT_KERNEL] at its callback */
 	uint64_t n;	/* its instructions */
 } rep_last = { .addr = ~0ull };
 
 static void on_rep_block(unsigned int vcpu_index, void *udata)
 {
 	uint64_t packed = (uint64_t)(uintptr_t)udata;
-	uint64_t addr = packed & REP_ADDR_MASK, n = packed >> 48;
+	uint64_t addr = packed & REP_ADDR_MASK;
+	uint64_t n = (packed & ~REP_KERNEL) >> REP_N_SHIFT;
 	uint64_t total = counts[CNT_USER] + counts[CNT_KERNEL];
 
 	(void)vcpu_index;
 	/*
-	 * Nothing ran between the two blocks when the counters grew by exactly
-	 * the last block's instructions (QEMU 7.2 runs a block's callbacks
-	 * before its inline adds: testing for this block's one alone
-	 * missed 2 M of a boot's 270 M further iterations, the first of each
-	 * REP instruction) or by this block's one (the other order).
+	 * QEMU 7.2 runs a block's callbacks before its inline adds: nothing
+	 * ran between the two blocks when the counters grew by exactly the
+	 * last block's instructions.
 	 */
-	if (n == 1 && addr == rep_last.addr &&
-	    (total - rep_last.total == rep_last.n || total - rep_last.total == 1))
-		counts[addr >> 47 & 1 ? CNT_REP_KERNEL : CNT_REP_USER]++;
+	if (n == 1 && addr == rep_last.addr && total - rep_last.total == rep_last.n)
+		counts[packed & REP_KERNEL ? CNT_REP_KERNEL : CNT_REP_USER]++;
 	rep_last.addr = addr;
 	rep_last.total = total;
 	rep_last.n = n;
@@ -256,10 +273,13 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	bool kernel = qemu_plugin_tb_vaddr(tb) >> 63;
 
 	(void)id;
-	if (n && is_rep_string(qemu_plugin_tb_get_insn(tb, n - 1)))
-		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_rep_block, QEMU_PLUGIN_CB_NO_REGS,
-			(void *)(uintptr_t)((qemu_plugin_insn_vaddr(qemu_plugin_tb_get_insn(tb, n - 1)) &
-					     REP_ADDR_MASK) | (uint64_t)n << 48));
+	if (n) {
+		struct qemu_plugin_insn *last = qemu_plugin_tb_get_insn(tb, n - 1);
+
+		if (is_rep_string(last))
+			qemu_plugin_register_vcpu_tb_exec_cb(tb, on_rep_block, QEMU_PLUGIN_CB_NO_REGS,
+				rep_udata(qemu_plugin_insn_vaddr(last), n, kernel));
+	}
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 &counts[kernel ? CNT_KERNEL : CNT_USER], n);
 	if (prof) {
