@@ -184,13 +184,12 @@ def derive(raw, order, phases):
                     if num(i.get(key)) is not None:
                         m["%s_per_mb" % part] = num(i[key]) / (ibytes / MB)
                         m["%s_per_req" % part] = num(i[key]) / ireqs
-                # each REP string instruction once (the counter's REP
-                # iterations after the first taken out), as hardware counts
-                # instructions retired; raw files before the REP counter lack it
+                # each REP string instruction once (the passes of its block
+                # after the first taken out), as hardware counts instructions
+                # retired; raw files before the REP counters lack them
                 ru, rk = num(i.get("d_insn_rep_user")), num(i.get("d_insn_rep_kernel"))
                 if src == "insn" and ru is not None and rk is not None:
                     m["once_per_req"] = (instr - ru - rk) / ireqs
-                    m["kernel_once_per_req"] = (num(i["d_insn_kernel"]) - rk) / ireqs
                     m["rep_share"] = (ru + rk) / instr if instr else None
             samples = num(pf.get("cpu_samples"))
             if samples:
@@ -357,24 +356,27 @@ def goals(cells, phases):
         return ["bifrost was not run: no goals checked"]
     # issue 19's goals: at most 0.9x vm's and 0.6x cvm's guest instructions
     # per request, on every workload
-    # (the counter's own convention, every REP iteration counted, decides;
-    # each REP once is beside it)
-    for key, how in (("instr_per_req", "guest instructions per request"),
-                     ("once_per_req", "the same, each REP instruction once")):
-        for base, goal in (("vm", 0.9), ("cvm", 0.6)):
-            if base not in cells:
-                continue
+    # (the counter's own count, every REP iteration, decides; each REP
+    # instruction once is beside it, for reference)
+    for base, goal in (("vm", 0.9), ("cvm", 0.6)):
+        if base not in cells:
+            continue
+        for key in ("instr_per_req", "once_per_req"):
             res = []
             for p in phases:
                 r = ratio(metric(cells, "bifrost", p, key), metric(cells, base, p, key))
                 if r is not None:
                     res.append((p, r))
-            if not res and key != "instr_per_req":
-                continue	# raw files without the REP counter
-            met = all(r <= goal for _, r in res) and res
-            lines.append("bifrost vs %s: %s %s (goal <= %.1fx on every workload): %s%s" % (
-                base, how, ", ".join("%s %.3fx" % (p, r) for p, r in res), goal, "met" if met else "NOT met",
-                "" if met else " (over: %s)" % ", ".join(p for p, r in res if r > goal)))
+            over = ", ".join(p for p, r in res if r > goal)
+            vals = ", ".join("%s %.3fx" % (p, r) for p, r in res)
+            if key == "instr_per_req":
+                met = all(r <= goal for _, r in res) and res
+                lines.append("bifrost vs %s: guest instructions per request %s (goal <= %.1fx on every "
+                             "workload): %s%s" % (base, vals, goal, "met" if met else "NOT met",
+                                                  "" if met else " (over: %s)" % over))
+            elif res:
+                lines.append("bifrost vs %s, for reference, each REP instruction counted once: %s (%s)" % (
+                    base, vals, "all <= %.1fx" % goal if not over else "over %.1fx: %s" % (goal, over)))
     rep = [(metric(cells, c, p, "instr_spread"), c, p) for c in cells for p in phases
            if metric(cells, c, p, "instr_spread") is not None]
     if rep:
@@ -497,7 +499,7 @@ def main():
 
 def once_tables(cells, phases):
     """Guest instructions per request with each REP string instruction counted
-    once (the counter's REP iterations after the first taken out)."""
+    once (the passes of its block after the first taken out)."""
     md = []
     md += table(cells, phases, "once_per_req", "Guest instructions per request, each REP string instruction "
                 "once (as a hardware count of instructions retired; the tables above count every iteration, "
@@ -506,8 +508,8 @@ def once_tables(cells, phases):
                 norm="vm", digits=3)
     md += table(cells, phases, "once_per_req", "Guest instructions per request, each REP once, normalized to cvm",
                 norm="cvm", digits=3)
-    md += table(cells, phases, "rep_share", "Share of the counted instructions that are REP iterations after "
-                "the first", digits=3)
+    md += table(cells, phases, "rep_share", "Share of the counted instructions that are REP passes after "
+                "an instruction's first", digits=3)
     return md
 
 
