@@ -159,7 +159,7 @@ for m in $MODES $DPDK_MODES; do
 		if [ -n "$(snap rx1 insn_rep_kernel)" ]; then
 			rep=$(( $(snap rx1 insn_rep_user) + $(snap rx1 insn_rep_kernel) -
 				$(snap rx0 insn_rep_user) - $(snap rx0 insn_rep_kernel) ))
-			R[$m,once]=$(( R[$m,instr] - rep / IC_MB ))
+			R[$m,once]=$(( ($(snap rx1 insn) - $(snap rx0 insn) - rep) / IC_MB ))
 		fi
 	fi
 	if [ "$(vm_out | grep -c "^rx ok")$(vm_out | grep -c "^tcp ok")" != 11 ]; then
@@ -224,11 +224,13 @@ if [ -n "${R[bifrost,kernel]:-}" ]; then
 		printf "\n"
 	}'
 fi
-echo "TLS instructions/MB (wire->guest) with each REP string instruction once, as a hardware count of"
-echo "instructions retired has it (the figures above count every iteration, as -icount does):"
-for m in $MODES; do
-	[ -n "${R[$m,once]:-}" ] && printf "  %-15s %9d\n" "$m" "${R[$m,once]}"
-done
+ONCE=
+for m in $MODES; do [ -n "${R[$m,once]:-}" ] && ONCE="$ONCE $m"; done
+if [ -n "$ONCE" ]; then
+	echo "TLS instructions/MB (wire->guest) with each REP string instruction once, as a hardware count of"
+	echo "instructions retired has it (the figures above count every iteration, as -icount does):"
+	for m in $ONCE; do printf "  %-15s %9d\n" "$m" "${R[$m,once]}"; done
+fi
 if [ -n "${R[bifrost,once]:-}" ]; then
 	awk -v b="${R[bifrost,once]}" -v c="${R[cvm,once]:-0}" -v v="${R[vm,once]:-0}" 'BEGIN {
 		if (!c && !v) exit
