@@ -1,5 +1,5 @@
-# vm/qemu-run.sh - the CPU model, the time limit and the verdict of a QEMU run, shared by
-# launch.sh and hostkernel.sh (sourced). The caller sets QPID (QEMU's pid),
+# vm/qemu-run.sh - the CPU model, the time limit and the verdict of a QEMU
+# run, shared by launch.sh and hostkernel.sh (sourced). The caller sets QPID (QEMU's pid),
 # DEADLINE (epoch seconds), TIMEOUT (seconds, for the message), and for the
 # verdict LOG (the console log), CLEAN (it without CRs), TMP (with the
 # default log TMP/console.log and QEMU's own output TMP/qemu.out), QRC

@@ -97,7 +97,8 @@ MODULE_IMPORT_NS(CRYPTO_INTERNAL);
  * allocates a record with the request context in it (kzalloc, so zeroed)
  * for every record: 128 bytes keep that allocation in kmalloc-2k on 6.12
  * (512 took it to kmalloc-4k: ~350 more guest instructions per record
- * zeroing it, measured in a memcached4k profile). The portable path pays
+ * zeroing it, measured in a memcached4k profile counting every REP
+ * iteration). The portable path pays
  * 2-2.5 % more per 16 KiB record for it (make bench-guest with --cpu
  * noaesni); AES-NI uses it only for the AAD.
  */
