@@ -215,15 +215,19 @@ echo "every byte), kernel (recvmsg: kTLS decryption, copy to user; the driver, T
 for m in $MODES; do
 	[ -n "${R[$m,user]:-}" ] && printf "  %-15s user %9d  kernel %9d\n" "$m" "${R[$m,user]}" "${R[$m,kernel]}"
 done
-if [ -n "${R[bifrost,kernel]:-}" ]; then
-	awk -v b="${R[bifrost,kernel]}" -v c="${R[cvm,kernel]:-0}" -v v="${R[vm,kernel]:-0}" 'BEGIN {
+# vs_cvm_vm LABEL KEY: "LABEL bifrost vs cvm Rx bifrost vs vm Rx" from R[MODE,KEY],
+# for the modes that have it; nothing without bifrost's or without both others
+vs_cvm_vm() {
+	[ -n "${R[bifrost,$2]:-}" ] || return 0
+	awk -v l="$1" -v b="${R[bifrost,$2]}" -v c="${R[cvm,$2]:-0}" -v v="${R[vm,$2]:-0}" 'BEGIN {
 		if (!c && !v) exit
-		printf "kernel only (without the application):"
+		printf "%s", l
 		if (c) printf " bifrost vs cvm %.3fx", b / c
 		if (v) printf " bifrost vs vm %.3fx", b / v
 		printf "\n"
 	}'
-fi
+}
+vs_cvm_vm "kernel only (without the application):" kernel
 ONCE=
 for m in $MODES; do [ -n "${R[$m,once]:-}" ] && ONCE="$ONCE $m"; done
 if [ -n "$ONCE" ]; then
@@ -231,15 +235,7 @@ if [ -n "$ONCE" ]; then
 	echo "instructions retired has it (the figures above count every iteration, as -icount does):"
 	for m in $ONCE; do printf "  %-15s %9d\n" "$m" "${R[$m,once]}"; done
 fi
-if [ -n "${R[bifrost,once]:-}" ]; then
-	awk -v b="${R[bifrost,once]}" -v c="${R[cvm,once]:-0}" -v v="${R[vm,once]:-0}" 'BEGIN {
-		if (!c && !v) exit
-		printf "each REP once:"
-		if (c) printf " bifrost vs cvm %.3fx", b / c
-		if (v) printf " bifrost vs vm %.3fx", b / v
-		printf "\n"
-	}'
-fi
+vs_cvm_vm "each REP once:" once
 for n in "${NOTES[@]}"; do echo "NOT BYTE-EXACT: $n"; done
 [[ $DONE_MODES == *dpdk-* ]] && echo "dpdk-*: DPDK testpmd io-forwarding (vhost PMD <-> af_xdp PMD), no merging, no shared-range checks, guest offloads off (its af_xdp port has none)."
 [ -z "$DPDK_WHY" ] || echo "dpdk-*: no DPDK testpmd rows: $DPDK_WHY"
